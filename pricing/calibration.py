@@ -1,0 +1,106 @@
+"""From the incident history to fitted frequency and severity models, in one call.
+
+The command line and the app both calibrate through :func:`calibrate`, so the same choices
+(reporting threshold, on-levelling, years, attack vectors, candidate families) give the same
+numbers everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .data import (
+    Exposure,
+    IncidentData,
+    LossSelection,
+    OnLevel,
+    load_exposure,
+    load_incidents,
+    select_losses,
+    yearly_counts,
+)
+from .frequency import FrequencyFit, fit_frequency
+from .severity import FAMILIES, SeverityComparison, fit_all
+
+__all__ = ["Calibration", "CalibrationSpec", "calibrate"]
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationSpec:
+    """Every modelling choice behind a calibration (hashable: a cache key for the app).
+
+    ``threshold`` is the reporting threshold in USD of ``target_year``; ``on_level`` the index
+    that brings old losses to that year (``none`` to switch it off); ``years`` the inclusive
+    range of incident years used (``None``: all); ``attack_vectors`` a subset of vectors
+    (``None``: all); ``families`` the severity candidates; ``frequency_model`` one of
+    ``auto``, ``poisson``, ``negbin``; ``trend`` whether the frequency GLM has a year trend.
+    """
+
+    threshold: float = 1e6
+    on_level: str = "market_cap_per_exchange"
+    target_year: int | None = None
+    years: tuple[int, int] | None = None
+    attack_vectors: tuple[str, ...] | None = None
+    families: tuple[str, ...] = FAMILIES
+    frequency_model: str = "auto"
+    trend: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.families) - set(FAMILIES))
+        if unknown or not self.families:
+            raise ValueError(f"families: unknown or empty {unknown}; choose from "
+                             f"{', '.join(FAMILIES)}")
+        if self.frequency_model not in ("auto", "poisson", "negbin"):
+            raise ValueError(f"frequency_model '{self.frequency_model}' is not one of auto, "
+                             "poisson, negbin")
+        OnLevel(self.on_level, self.target_year)  # validates the index name
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """Fitted models with the data selection they rest on."""
+
+    spec: CalibrationSpec
+    selection: LossSelection
+    counts: pd.DataFrame
+    severity: SeverityComparison
+    frequency: FrequencyFit
+
+    @property
+    def target_year(self) -> int:
+        """Year whose terms the losses are expressed in, and the rate is projected to."""
+        return self.selection.target_year
+
+
+def calibrate(
+    spec: CalibrationSpec | None = None,
+    incidents: IncidentData | None = None,
+    exposure: Exposure | None = None,
+) -> Calibration:
+    """Select losses, fit every severity candidate and the frequency GLM.
+
+    Defaults to the shipped ``data/incidents.csv`` and ``data/exposure.csv``.
+    """
+    spec = CalibrationSpec() if spec is None else spec
+    incidents = load_incidents() if incidents is None else incidents
+    exposure = load_exposure() if exposure is None else exposure
+    selection = select_losses(
+        incidents,
+        exposure,
+        threshold=spec.threshold,
+        on_level=OnLevel(spec.on_level, spec.target_year),
+        years=spec.years,
+        attack_vectors=_as_list(spec.attack_vectors),
+    )
+    counts = yearly_counts(selection, exposure)
+    severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
+    frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
+    return Calibration(spec=spec, selection=selection, counts=counts, severity=severity,
+                       frequency=frequency)
+
+
+def _as_list(values: Sequence[str] | None) -> list[str] | None:
+    return None if values is None else list(values)

@@ -1,0 +1,561 @@
+"""Historical incident data: loading, validation, filtering and on-levelling.
+
+One loader serves the command line, the app and user uploads. A file is checked cell by cell
+and **every** problem is reported with its line and column (see
+:class:`~pricing.exceptions.DataValidationError`); nothing is silently dropped: rows left out
+of a fit (unknown amount, below the reporting threshold, outside the chosen years or attack
+vectors) are counted by reason in :class:`LossSelection`.
+
+The shipped files live in the repository's ``data/`` folder, installed as the package
+``pricing._data`` so they are found after a plain ``pip install .`` as well.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DataValidationError, Problem
+
+__all__ = [
+    "ATTACK_VECTORS",
+    "EXPOSURE_COLUMNS",
+    "INCIDENT_COLUMNS",
+    "ON_LEVEL_INDICES",
+    "Exposure",
+    "IncidentData",
+    "LossSelection",
+    "OnLevel",
+    "load_exposure",
+    "load_incidents",
+    "select_losses",
+    "shipped_path",
+    "yearly_counts",
+]
+
+ATTACK_VECTORS = (
+    "hot_wallet_key_compromise",
+    "cold_wallet_compromise",
+    "third_party_provider",
+    "insider",
+    "social_engineering",
+    "software_bug",
+    "account_takeover",
+    "unknown",
+)
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "attack_vector": ATTACK_VECTORS,
+    "wallet": ("hot", "cold", "both", "unknown"),
+    "customers_reimbursed": ("full", "partial", "none", "unknown"),
+    "outcome": ("continued", "acquired", "closed", "bankrupt"),
+}
+REQUIRED_INCIDENT_COLUMNS = ("date", "exchange", "loss_usd", "attack_vector", "source")
+INCIDENT_COLUMNS = (
+    "date",
+    "exchange",
+    "country",
+    "loss_usd",
+    "loss_native",
+    "attack_vector",
+    "third_party_provider",
+    "wallet",
+    "customers_reimbursed",
+    "outcome",
+    "source",
+    "notes",
+)
+EXPOSURE_COLUMNS = ("year", "exchanges_tracked", "market_cap_usd", "btc_price_usd")
+ON_LEVEL_INDICES = ("none", "market_cap", "market_cap_per_exchange", "btc_price")
+
+FIRST_YEAR = 2009  # bitcoin's genesis block: no crypto theft can predate it
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Source = str | Path | bytes | IO[bytes] | IO[str]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading raw text
+# --------------------------------------------------------------------------------------------
+def shipped_path(name: str) -> Path:
+    """Path of a file shipped with the package (``incidents.csv``, ``exposure.csv``).
+
+    An installed wheel carries the files in ``pricing/_data``; a checkout (or an editable
+    install) reads them from the repository's ``data/`` folder.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "_data", here.parent / "data"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"shipped data file '{name}' not found in {here / '_data'} or "
+                            f"{here.parent / 'data'}; reinstall the package")
+
+
+def _read_bytes(source: Source) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, "uploaded file"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataValidationError(str(path), [Problem(None, None, "file not found")])
+        return path.read_bytes(), str(path)
+    raw = source.read()
+    name = getattr(source, "name", "uploaded file")
+    return (raw.encode("utf-8") if isinstance(raw, str) else raw), str(name)
+
+
+def _decode(raw: bytes, origin: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise DataValidationError(
+            origin,
+            [Problem(line, None, f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x} at "
+                     f"position {err.start}); save it as CSV UTF-8 and try again")],
+        ) from None
+
+
+def _read_table(source: Source) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """Header and ``(line number, cells)`` records of a CSV file."""
+    raw, origin = _read_bytes(source)
+    text = _decode(raw, origin)
+    if not text.strip():
+        raise DataValidationError(origin, [Problem(None, None, "the file is empty")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if header is None:
+                header = [c.strip() for c in cells]
+                continue
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            if len(cells) != len(header):
+                problems.append(Problem(start, None, f"has {len(cells)} fields but the header "
+                                        f"has {len(header)} (an unquoted comma?)"))
+                continue
+            records.append((start, [c.strip() for c in cells]))
+    except csv.Error as err:
+        problems.append(Problem(line, None, f"cannot be read as CSV ({err})"))
+    if header is None:
+        raise DataValidationError(origin, [Problem(None, None, "the file is empty")])
+    if problems:
+        raise DataValidationError(origin, problems)
+    return header, records, origin
+
+
+def _check_header(header: list[str], required: Sequence[str], origin: str) -> None:
+    problems = [Problem(1, name, "required column is missing") for name in required
+                if name not in header]
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(1, name, "column appears twice"))
+        seen.add(name)
+    if problems:
+        raise DataValidationError(origin, problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Cell parsers: each returns a value or appends a Problem
+# --------------------------------------------------------------------------------------------
+def _parse_amount(text: str, line: int, column: str, problems: list[Problem],
+                  *, required: bool = False) -> float:
+    if text == "":
+        if required:
+            problems.append(Problem(line, column, "is empty"))
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append(Problem(line, column, f"'{text}' is not a number (write plain digits, "
+                                "e.g. 1500000, without currency signs or thousands separators)"))
+        return math.nan
+    if not math.isfinite(value) or value <= 0:
+        problems.append(Problem(line, column, f"{text} must be a positive amount"))
+        return math.nan
+    return value
+
+
+def _parse_date(text: str, line: int, problems: list[Problem]) -> date | None:
+    if not _ISO_DATE.match(text):
+        problems.append(Problem(line, "date", f"'{text}' is not an ISO date YYYY-MM-DD"))
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        problems.append(Problem(line, "date", f"'{text}' is not a valid calendar date"))
+        return None
+    if value.year < FIRST_YEAR or value > date.today():
+        problems.append(Problem(line, "date", f"{text} is outside {FIRST_YEAR}-01-01 to today"))
+        return None
+    return value
+
+
+def _parse_vocab(text: str, column: str, line: int, problems: list[Problem],
+                 *, required: bool) -> str:
+    allowed = VOCABULARIES[column]
+    value = text.lower()
+    if value == "" and not required:
+        return ""
+    if value not in allowed:
+        shown = f"'{text}'" if text else "empty"
+        problems.append(Problem(line, column, f"{shown} is not one of: {', '.join(allowed)}"))
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Incidents
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class IncidentData:
+    """Validated incidents, one row per theft, amounts in USD at the time of the loss.
+
+    ``frame`` has the columns of :data:`INCIDENT_COLUMNS` plus ``year`` and ``line`` (the line
+    in the source file); ``loss_usd`` is NaN where the amount is unknown. ``notes`` lists
+    facts about the load a user should know (optional columns that were absent).
+    """
+
+    frame: pd.DataFrame
+    origin: str
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """First and last calendar year with an incident."""
+        return int(self.frame["year"].min()), int(self.frame["year"].max())
+
+
+def load_incidents(source: Source | None = None) -> IncidentData:
+    """Load and validate an incident CSV (the shipped ``data/incidents.csv`` by default).
+
+    Raises
+    ------
+    DataValidationError
+        With one :class:`~pricing.exceptions.Problem` per bad cell, row or column: missing
+        column, unparsable date, non-numeric or non-positive amount, value outside a controlled
+        vocabulary, duplicate incident, empty file, wrong encoding.
+    """
+    source = shipped_path("incidents.csv") if source is None else source
+    header, records, origin = _read_table(source)
+    _check_header(header, REQUIRED_INCIDENT_COLUMNS, origin)
+    missing = [c for c in INCIDENT_COLUMNS if c not in header]
+    notes = tuple(f"column '{c}' is absent; treated as unknown" for c in missing)
+    if not records:
+        raise DataValidationError(origin, [Problem(None, None, "the file has a header but no "
+                                                   "incident rows")])
+    position = {name: i for i, name in enumerate(header)}
+    problems: list[Problem] = []
+    rows = []
+    seen: dict[tuple[object, ...], int] = {}
+    for line, cells in records:
+        def cell(name: str, cells: list[str] = cells) -> str:
+            return cells[position[name]] if name in position else ""
+
+        when = _parse_date(cell("date"), line, problems)
+        exchange = cell("exchange")
+        if not exchange:
+            problems.append(Problem(line, "exchange", "is empty"))
+        country = cell("country").upper()
+        if country and not _COUNTRY.match(country):
+            problems.append(Problem(line, "country", f"'{cell('country')}' is not an ISO 3166 "
+                                    "two-letter code (e.g. JP, KR, US) or empty"))
+        loss = _parse_amount(cell("loss_usd"), line, "loss_usd", problems)
+        if not cell("source"):
+            problems.append(Problem(line, "source", "is empty: every incident must name its "
+                                    "public source (URL or report)"))
+        row = {
+            "line": line,
+            "date": when,
+            "exchange": exchange,
+            "country": country,
+            "loss_usd": loss,
+            "loss_native": cell("loss_native"),
+            "attack_vector": _parse_vocab(cell("attack_vector"), "attack_vector", line, problems,
+                                          required=True),
+            "third_party_provider": cell("third_party_provider"),
+            "wallet": _parse_vocab(cell("wallet"), "wallet", line, problems, required=False)
+            or "unknown",
+            "customers_reimbursed": _parse_vocab(cell("customers_reimbursed"),
+                                                 "customers_reimbursed", line, problems,
+                                                 required=False) or "unknown",
+            "outcome": _parse_vocab(cell("outcome"), "outcome", line, problems, required=False),
+            "source": cell("source"),
+            "notes": cell("notes"),
+        }
+        key = (when, exchange.casefold(), None if math.isnan(loss) else loss)
+        if when is not None and exchange and key in seen:
+            problems.append(Problem(line, None, f"duplicates the incident on line {seen[key]} "
+                                    "(same date, exchange and loss)"))
+        seen.setdefault(key, line)
+        rows.append(row)
+    if problems:
+        raise DataValidationError(origin, problems)
+    frame = pd.DataFrame(rows)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame.insert(2, "year", frame["date"].dt.year.astype(int))
+    frame = frame.sort_values(["date", "line"], kind="stable").reset_index(drop=True)
+    return IncidentData(frame=frame, origin=origin, notes=notes)
+
+
+# --------------------------------------------------------------------------------------------
+# Exposure
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Exposure:
+    """Yearly exposure base (calendar years; amounts in USD at year end).
+
+    ``frame`` is indexed by year with columns ``exchanges_tracked`` (count of active
+    centralised exchanges tracked), ``market_cap_usd`` and ``btc_price_usd``; gaps in the
+    source are filled by log-linear interpolation and listed in ``filled``.
+    """
+
+    frame: pd.DataFrame
+    origin: str
+    filled: tuple[str, ...] = ()
+
+    def series(self, column: str) -> pd.Series:
+        """One exposure column, indexed by year."""
+        return self.frame[column]
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """First and last year covered."""
+        return int(self.frame.index.min()), int(self.frame.index.max())
+
+
+def load_exposure(source: Source | None = None) -> Exposure:
+    """Load and validate the yearly exposure CSV (the shipped ``data/exposure.csv`` by default).
+
+    Empty cells are allowed (an unknown figure stays unknown in the file); for modelling they
+    are filled by log-linear interpolation between the nearest known years, and every filled
+    cell is listed in :attr:`Exposure.filled`. Cells before the first or after the last known
+    value of a column cannot be interpolated and raise.
+    """
+    source = shipped_path("exposure.csv") if source is None else source
+    header, records, origin = _read_table(source)
+    _check_header(header, EXPOSURE_COLUMNS, origin)
+    position = {name: i for i, name in enumerate(header)}
+    problems: list[Problem] = []
+    rows = []
+    seen: dict[int, int] = {}
+    for line, cells in records:
+        text = cells[position["year"]]
+        if not re.fullmatch(r"\d{4}", text):
+            problems.append(Problem(line, "year", f"'{text}' is not a four-digit year"))
+            continue
+        year = int(text)
+        if year in seen:
+            problems.append(Problem(line, "year", f"{year} duplicates line {seen[year]}"))
+            continue
+        seen[year] = line
+        row: dict[str, float] = {"year": year}
+        for column in EXPOSURE_COLUMNS[1:]:
+            row[column] = _parse_amount(cells[position[column]], line, column, problems)
+        rows.append(row)
+    if not rows and not problems:
+        problems.append(Problem(None, None, "the file has a header but no rows"))
+    if problems:
+        raise DataValidationError(origin, problems)
+    frame = pd.DataFrame(rows).set_index("year").sort_index()
+    gaps = set(range(frame.index.min(), frame.index.max() + 1)) - set(frame.index)
+    if gaps:
+        raise DataValidationError(origin, [Problem(None, "year", "years missing between "
+                                                   f"first and last: {sorted(gaps)}")])
+    frame, filled = _interpolate_log(frame, origin)
+    return Exposure(frame=frame, origin=origin, filled=filled)
+
+
+def _interpolate_log(frame: pd.DataFrame, origin: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    out = frame.copy()
+    filled: list[str] = []
+    problems: list[Problem] = []
+    for column in out.columns:
+        known = out[column].dropna()
+        if known.empty:
+            continue  # an all-empty optional series is only a problem if it is used
+        missing = out.index[out[column].isna()]
+        for year in missing:
+            if year < known.index.min() or year > known.index.max():
+                problems.append(Problem(None, column, f"{year} is empty and outside the years "
+                                        "with known values, so it cannot be interpolated"))
+        inside = [y for y in missing if known.index.min() <= y <= known.index.max()]
+        if inside:
+            logs = np.interp(inside, known.index.to_numpy(), np.log(known.to_numpy()))
+            out.loc[inside, column] = np.exp(logs)
+            filled.extend(f"{column} {y} (log-linear interpolation)" for y in inside)
+    if problems:
+        raise DataValidationError(origin, problems)
+    return out, tuple(filled)
+
+
+# --------------------------------------------------------------------------------------------
+# On-levelling and selection for fitting
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class OnLevel:
+    """How historical losses are brought to a target year's terms.
+
+    A loss of year ``y`` becomes ``loss × I(target) / I(y)`` for the chosen year-end index
+    ``I``: ``market_cap_per_exchange`` (total crypto market capitalisation divided by the number
+    of exchanges tracked: a proxy for the assets an average exchange holds), ``market_cap``,
+    ``btc_price``, or ``none`` (amounts as reported). ``target_year`` defaults to the last
+    exposure year.
+    """
+
+    index: str = "market_cap_per_exchange"
+    target_year: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.index not in ON_LEVEL_INDICES:
+            raise ValueError(f"on-level index '{self.index}' is not one of "
+                             f"{', '.join(ON_LEVEL_INDICES)}")
+
+    def index_series(self, exposure: Exposure) -> pd.Series:
+        """The year-end index ``I(y)`` by year."""
+        frame = exposure.frame
+        if self.index == "market_cap_per_exchange":
+            return frame["market_cap_usd"] / frame["exchanges_tracked"]
+        if self.index == "market_cap":
+            return frame["market_cap_usd"]
+        if self.index == "btc_price":
+            return frame["btc_price_usd"]
+        return pd.Series(1.0, index=frame.index)
+
+    def factors(self, years: Iterable[int], exposure: Exposure) -> np.ndarray:
+        """On-level factor ``I(target) / I(year)`` for each year (1 for ``none``)."""
+        years = np.asarray(list(years), dtype=int)
+        if self.index == "none":
+            return np.ones(len(years))
+        index = self.index_series(exposure)
+        target = exposure.years[1] if self.target_year is None else self.target_year
+        wanted = {*years.tolist(), target}
+        unknown = sorted(y for y in wanted if y not in index.index or pd.isna(index.get(y)))
+        if unknown:
+            raise ValueError(f"on-levelling by '{self.index}' has no exposure figure for "
+                             f"year(s) {unknown}; exposure covers {exposure.years}")
+        return float(index[target]) / index.loc[years].to_numpy(dtype=float)
+
+
+@dataclass(frozen=True, eq=False)
+class LossSelection:
+    """The incidents used for a fit, with everything left out counted by reason.
+
+    ``frame`` holds the included incidents with ``factor`` (on-level factor) and
+    ``loss_onlevel`` (USD in ``target_year`` terms). ``excluded`` pairs each reason with the
+    number of incidents it removed.
+    """
+
+    frame: pd.DataFrame
+    threshold: float
+    on_level: OnLevel
+    target_year: int
+    year_range: tuple[int, int]
+    excluded: tuple[tuple[str, int], ...] = field(default=())
+
+    @property
+    def losses(self) -> np.ndarray:
+        """On-levelled losses above the threshold (USD, target-year terms)."""
+        return self.frame["loss_onlevel"].to_numpy(dtype=float)
+
+    @property
+    def n(self) -> int:
+        """Number of losses used."""
+        return len(self.frame)
+
+    def exclusion_text(self) -> str:
+        """One sentence for screens and logs: what was left out and why."""
+        if not self.excluded:
+            return "No incidents were left out."
+        parts = [f"{count} {reason}" for reason, count in self.excluded]
+        return "Left out: " + "; ".join(parts) + "."
+
+
+def select_losses(
+    data: IncidentData,
+    exposure: Exposure,
+    *,
+    threshold: float = 1e6,
+    on_level: OnLevel | None = None,
+    years: tuple[int, int] | None = None,
+    attack_vectors: Sequence[str] | None = None,
+) -> LossSelection:
+    """Choose the incidents to fit and bring their losses to target-year terms.
+
+    The reporting ``threshold`` (USD, target-year terms) is applied to the on-levelled loss;
+    incidents at or below it, with unknown amounts, outside ``years`` (inclusive) or outside
+    ``attack_vectors`` are counted in :attr:`LossSelection.excluded`, never silently dropped.
+    """
+    if not (math.isfinite(threshold) and threshold >= 0):
+        raise ValueError(f"threshold must be a non-negative amount in USD, got {threshold!r}")
+    on_level = OnLevel() if on_level is None else on_level
+    frame = data.frame
+    year_range = data.years if years is None else (int(years[0]), int(years[1]))
+    if year_range[0] > year_range[1]:
+        raise ValueError(f"years: first year {year_range[0]} is after last year {year_range[1]}")
+    if attack_vectors is not None:
+        bad = sorted(set(attack_vectors) - set(ATTACK_VECTORS))
+        if bad:
+            raise ValueError(f"attack_vectors: unknown value(s) {bad}; allowed: "
+                             f"{', '.join(ATTACK_VECTORS)}")
+    excluded: list[tuple[str, int]] = []
+
+    def drop(mask: pd.Series, reason: str) -> pd.DataFrame:
+        count = int((~mask).sum())
+        if count:
+            excluded.append((reason, count))
+        return frame[mask]
+
+    frame = drop(frame["year"].between(*year_range), f"outside {year_range[0]}–{year_range[1]}")
+    if attack_vectors is not None:
+        frame = drop(frame["attack_vector"].isin(list(attack_vectors)),
+                     "with an attack vector not selected")
+    frame = drop(frame["loss_usd"].notna(), "with unknown loss amount")
+    frame = frame.copy()
+    frame["factor"] = on_level.factors(frame["year"], exposure)
+    frame["loss_onlevel"] = frame["loss_usd"] * frame["factor"]
+    frame = drop(frame["loss_onlevel"] > threshold,
+                 f"at or below the reporting threshold of USD {threshold:,.0f}")
+    target = exposure.years[1] if on_level.target_year is None else on_level.target_year
+    return LossSelection(frame=frame.reset_index(drop=True), threshold=float(threshold),
+                         on_level=on_level, target_year=int(target), year_range=year_range,
+                         excluded=tuple(excluded))
+
+
+def yearly_counts(selection: LossSelection, exposure: Exposure) -> pd.DataFrame:
+    """Incidents above the threshold per calendar year with the exposure base.
+
+    Columns ``year``, ``n_incidents``, ``exposure`` (exchanges tracked) over every year of the
+    selection's range, zero-count years included, as the frequency model expects.
+    """
+    first, last = selection.year_range
+    years = pd.RangeIndex(first, last + 1, name="year")
+    missing = [y for y in years if y not in exposure.frame.index]
+    if missing:
+        raise ValueError(f"exposure has no row for year(s) {missing}; it covers "
+                         f"{exposure.years}")
+    counts = selection.frame.groupby("year").size().reindex(years, fill_value=0)
+    base = exposure.frame.loc[list(years), "exchanges_tracked"]
+    if base.isna().any():
+        raise ValueError("exchanges_tracked is unknown for year(s) "
+                         f"{list(base.index[base.isna()])}")
+    return pd.DataFrame({"year": list(years), "n_incidents": counts.to_numpy(dtype=int),
+                         "exposure": base.to_numpy(dtype=float)})
