@@ -34,6 +34,7 @@ __all__ = [
     "ON_LEVEL_INDICES",
     "Exposure",
     "IncidentData",
+    "IncidentFilter",
     "LossSelection",
     "OnLevel",
     "load_exposure",
@@ -538,6 +539,45 @@ def select_losses(
     return LossSelection(frame=frame.reset_index(drop=True), threshold=float(threshold),
                          on_level=on_level, target_year=int(target), year_range=year_range,
                          excluded=tuple(excluded))
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilter:
+    """A view of the incident table: years (inclusive), attack vectors, provider, minimum loss.
+
+    ``provider`` is ``any``, ``third_party`` (a third-party wallet or custody provider was
+    involved) or ``in_house``; ``min_loss_usd`` keeps incidents of at least that amount at the
+    time (incidents with an unknown amount are kept only when it is 0).
+    """
+
+    years: tuple[int, int] | None = None
+    attack_vectors: tuple[str, ...] | None = None
+    provider: str = "any"
+    min_loss_usd: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.provider not in ("any", "third_party", "in_house"):
+            raise ValueError(f"provider '{self.provider}' is not one of any, third_party, "
+                             "in_house")
+        if not self.min_loss_usd >= 0:
+            raise ValueError(f"min_loss_usd must be >= 0 USD, got {self.min_loss_usd!r}")
+
+    def apply(self, data: IncidentData) -> tuple[pd.DataFrame, int]:
+        """The incidents that pass, and how many were filtered out."""
+        frame = data.frame
+        mask = pd.Series(True, index=frame.index)
+        if self.years is not None:
+            mask &= frame["year"].between(*self.years)
+        if self.attack_vectors is not None:
+            mask &= frame["attack_vector"].isin(list(self.attack_vectors))
+        has_provider = frame["third_party_provider"].str.len() > 0
+        if self.provider == "third_party":
+            mask &= has_provider
+        elif self.provider == "in_house":
+            mask &= ~has_provider
+        if self.min_loss_usd > 0:
+            mask &= frame["loss_usd"] >= self.min_loss_usd
+        return frame[mask], int((~mask).sum())
 
 
 def yearly_counts(selection: LossSelection, exposure: Exposure) -> pd.DataFrame:

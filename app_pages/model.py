@@ -1,0 +1,105 @@
+"""Loss model: the fitted severity candidates and the frequency GLM, with every choice shown."""
+
+import numpy as np
+import streamlit as st
+
+from app_pages import common
+from pricing import plots
+from pricing.calibration import CalibrationSpec
+from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
+from pricing.exceptions import DataValidationError
+
+ON_LEVEL_HELP = {
+    "market_cap_per_exchange": "total crypto market cap ÷ exchanges tracked (a proxy for what "
+    "an average exchange holds)",
+    "market_cap": "total crypto market capitalisation at year end",
+    "btc_price": "bitcoin's year-end price",
+    "none": "amounts as reported, no adjustment",
+}
+
+st.title("Loss model")
+with st.expander("How to read this page"):
+    st.markdown(
+        "**Severity** is the size of one theft; **frequency** the number of thefts per "
+        "exchange per year. Small hacks are under-reported, so only losses above the "
+        "**reporting threshold** are used and each fit is *left-truncated* there (it models "
+        "a loss given that it was large enough to be reported). Old losses are brought to "
+        "the **target year**'s terms by the on-level index. Candidates are ranked by AIC "
+        "(lower is better); KS and AD measure the distance between the fitted and observed "
+        "distributions (smaller is better). Parameters follow *Loss Models* (Klugman, Panjer "
+        "& Willmot) as in R's actuar."
+    )
+
+upload = common.active_upload()
+data = common.incidents(upload)
+exposure = common.exposure()
+first, last = data.years
+
+with st.form("calibration"):
+    a, b, c = st.columns(3)
+    threshold = a.number_input(
+        "Reporting threshold (USD million)", min_value=0.0, value=1.0, step=0.5,
+        key="threshold_m",
+        help="Losses at or below this (in target-year USD) are left out and the fits are "
+        "left-truncated here.") * 1e6
+    on_level = b.selectbox("On-level index", ON_LEVEL_INDICES, key="on_level",
+                           format_func=lambda k: f"{k.replace('_', ' ')}: {ON_LEVEL_HELP[k]}")
+    target_year = c.number_input("Target year", min_value=first, max_value=exposure.years[1],
+                                 value=exposure.years[1], step=1, key="target_year")
+    d, e, f = st.columns(3)
+    years = d.slider("Incident years used", first, last, (first, last), key="model_years")
+    vectors = e.multiselect("Attack vectors used", ATTACK_VECTORS, default=list(ATTACK_VECTORS),
+                            key="model_vectors", format_func=lambda v: v.replace("_", " "))
+    frequency_model = f.selectbox(
+        "Count model", ["auto", "poisson", "negbin"], key="frequency_model",
+        help="auto: negative binomial only if the overdispersion test rejects Poisson at 5%.")
+    trend = f.checkbox("Year trend in the frequency model", value=True, key="trend")
+    st.form_submit_button("Fit", type="primary")
+
+try:
+    spec = CalibrationSpec(threshold=threshold, on_level=on_level, target_year=int(target_year),
+                           years=tuple(years), attack_vectors=tuple(vectors) or None,
+                           frequency_model=frequency_model, trend=trend)
+    cal = common.calibration(spec, upload)
+except (ValueError, DataValidationError) as err:
+    st.error(f"The models could not be fitted with these choices: {err}")
+    st.stop()
+
+sel = cal.selection
+st.info(
+    f"**Data:** {data.origin if upload is None else 'your upload'}: {len(data)} incidents. "
+    f"**Used:** {sel.n} losses above USD {sel.threshold:,.0f} (in {sel.target_year} USD, "
+    f"on-levelled by {ON_LEVEL_HELP[sel.on_level.index]}). {sel.exclusion_text()}"
+)
+
+st.header("Severity: the size of one theft")
+table = cal.severity.table()
+st.dataframe(table, hide_index=True, width="stretch")
+for family, reason in cal.severity.failures:
+    st.warning(f"{family}: the fit failed ({reason}); it is left out of the ranking.")
+best = cal.severity.best
+st.caption(f"Best by AIC: **{best.family}**. Pick a candidate to inspect it.")
+
+names = [fit.family for fit in cal.severity.fits]
+chosen = st.selectbox("Candidate", names, index=names.index(best.family), key="qq_family")
+fit = cal.severity.fits[names.index(chosen)]
+left, right = st.columns(2)
+left.plotly_chart(plots.qq_chart(fit.qq_data(), chosen), width="stretch", key="qq")
+grid = np.geomspace(sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(),
+                    sel.losses.max() * 3, 200)
+curves = {f.family: (grid, f.conditional.sf(grid)) for f in cal.severity.fits}
+right.plotly_chart(plots.survival_chart(sel.losses, curves, sel.threshold), width="stretch",
+                   key="survival")
+st.dataframe(fit.summary(), hide_index=True)
+
+st.header("Frequency: thefts per exchange-year")
+freq = cal.frequency
+st.plotly_chart(plots.yearly_counts_chart(cal.counts), width="stretch", key="counts")
+low, high = freq.rate_ci(cal.target_year)
+m1, m2, m3 = st.columns(3)
+m1.metric(f"Expected thefts per exchange-year, {cal.target_year}",
+          f"{freq.rate(cal.target_year):.4f}")
+m2.metric("90% confidence interval", f"{low:.4f} – {high:.4f}")
+m3.metric("Model", freq.model)
+st.markdown(freq.explanation)
+st.dataframe(freq.summary(), hide_index=True)
