@@ -38,6 +38,7 @@ __all__ = [
     "Lognormal",
     "Lomax",
     "LossDistribution",
+    "Mixture",
     "Retained",
     "Spliced",
     "Truncated",
@@ -770,3 +771,77 @@ class Spliced(LossDistribution):
 
     def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
         return Spliced(self.body.scaled(factor), self.tail.scaled(factor), self.tail_weight)
+
+
+@dataclass(frozen=True)
+class Mixture(LossDistribution):
+    """Finite mixture ``F(x) = Σ w_i F_i(x)`` (Loss Models §4.2.3), e.g. hot-wallet breaches
+    capped by the hot float mixed with cold or vendor compromises capped by all assets.
+
+    cdf, lev and moments are the weighted sums; the quantile is found by bisection between
+    the smallest and largest component quantiles, which bracket it.
+    """
+
+    components: tuple[LossDistribution, ...]
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.components) != len(self.weights) or not self.components:
+            raise ValueError("mixture: 'components' and 'weights' must be non-empty and of "
+                             "equal length")
+        if any(w < 0 for w in self.weights) or abs(sum(self.weights) - 1.0) > 1e-9:
+            raise ValueError(f"mixture: 'weights' must be >= 0 and sum to 1, got {self.weights}")
+
+    @property
+    def upper(self) -> float:  # noqa: D102
+        return max(c.upper for c, w in zip(self.components, self.weights, strict=True) if w > 0)
+
+    @property
+    def family(self) -> str:  # noqa: D102
+        return "mixture"
+
+    def describe(self) -> str:  # noqa: D102
+        parts = [f"{w:.3g}×{c.describe()}" for c, w in zip(self.components, self.weights,
+                                                          strict=True)]
+        return "mixture(" + " + ".join(parts) + ")"
+
+    def _sum(self, method: str, x: ArrayLike) -> np.ndarray:
+        return sum((w * _arr(getattr(c, method)(x)) for c, w in
+                    zip(self.components, self.weights, strict=True) if w > 0),
+                   start=np.zeros(np.shape(x)))
+
+    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+        return _out(x, self._sum("cdf", x))
+
+    def sf(self, x: ArrayLike) -> Any:  # noqa: D102
+        return _out(x, self._sum("sf", x))
+
+    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+        return _out(u, self._sum("lev", u))
+
+    def moment(self, k: int = 1) -> float:  # noqa: D102
+        return float(sum(w * c.moment(k) for c, w in zip(self.components, self.weights,
+                                                         strict=True) if w > 0))
+
+    def limited_moment(self, k: int, u: float) -> float:  # noqa: D102
+        return float(sum(w * c.limited_moment(k, u) for c, w in
+                         zip(self.components, self.weights, strict=True) if w > 0))
+
+    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+        qa = np.clip(_arr(q), 0.0, 1.0)
+        live = [c for c, w in zip(self.components, self.weights, strict=True) if w > 0]
+        quantiles = np.array([_arr(c.ppf(qa)) for c in live])
+        lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            below = _arr(self.cdf(mid)) < qa
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+            if np.all(hi - lo <= 1e-12 * np.maximum(hi, 1.0)):
+                break
+        return _out(q, hi)
+
+    def isf(self, p: ArrayLike) -> Any:  # noqa: D102
+        return self.ppf(1.0 - _arr(p))
+
+    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+        return Mixture(tuple(c.scaled(factor) for c in self.components), self.weights)

@@ -21,6 +21,7 @@ from pricing.distributions import (
     LogLogistic,
     Lognormal,
     Lomax,
+    Mixture,
     Spliced,
     Weibull,
 )
@@ -49,6 +50,7 @@ TRANSFORMED = [
     Lomax(1.2, 2e7).capped(5e8).retained(2e7, 1e8),
     Lognormal(17.0, 1.8).capped(3e8).truncated(1e6).scaled(2.0),
     SPLICED,
+    Mixture((Lognormal(16, 1.5).capped(5e6), Lomax(0.9, 3e7).capped(1.3e8)), (0.6, 0.4)),
 ]
 POINTS = [3e6, 4e7, 8e8]
 
@@ -213,3 +215,17 @@ def test_layer_properties(meanlog, sdlog, cap, d, l):
     grid = np.linspace(0, 2 * cap, 50)
     cdf = base.cdf(grid)
     assert np.all(np.diff(cdf) >= -1e-15) and cdf.min() >= 0 and cdf.max() <= 1
+
+
+def test_mixture_quantile_inverts_its_cdf_between_atoms():
+    """Continuous stretch: F(ppf(q)) = q; at an atom (a cap) the quantile is the atom."""
+    mix = Mixture((Lognormal(16, 1.5).capped(5e6), Lomax(0.9, 3e7).capped(1.3e8)), (0.6, 0.4))
+    q = np.array([0.01, 0.2, 0.7, 0.9])
+    x = mix.ppf(q)
+    assert np.allclose(mix.cdf(x), q, rtol=1e-9)
+    assert mix.ppf(0.5) == pytest.approx(5e6)  # inside the atom of the capped lognormal
+    assert mix.ppf(0.99) == pytest.approx(1.3e8)  # inside the atom at the larger cap
+    assert mix.mean() == pytest.approx(0.6 * Lognormal(16, 1.5).lev(5e6)
+                                       + 0.4 * Lomax(0.9, 3e7).lev(1.3e8), rel=1e-12)
+    with pytest.raises(ValueError, match="sum to 1"):
+        Mixture((Lognormal(1, 1),), (0.5,))
