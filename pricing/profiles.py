@@ -135,9 +135,9 @@ def _problems(p: ExchangeProfile) -> list[str]:
 
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):
-# - Customer assets: domain brief §5 item 18 suggests a small Japanese exchange of about ¥20bn
-#   of customer assets and a large one of ¥3tn; at about ¥157 per USD (the rate implied by the brief's
-#   ¥2bn ≈ USD 12.7m) that is about USD 130m and USD 20bn. Japan's registered exchanges held more than ¥5tn in total in October 2025 [10].
+# - Customer assets: domain brief §5 item 18 suggests a small Japanese exchange of about
+#   ¥20bn of customer assets and a large one of ¥3tn; at about ¥157 per USD (the rate implied
+#   by the brief's ¥2bn ≈ USD 12.7m) that is about USD 130m and USD 20bn. Japan's registered exchanges held more than ¥5tn in total in October 2025 [10].
 # - Hot share: Japan caps hot storage at 5% of customer crypto [16]; the small exchange runs at
 #   the cap, the large one at 2%, the level Hong Kong requires [34] and Coinbase reported [69a].
 # - Third-party provider: small exchanges are the typical buyers of wallet software (DMM used
