@@ -73,15 +73,20 @@ def data_source_control() -> IncidentData:
             incidents(stored["bytes"])
             st.success(f"Using {stored['name']}.")
         except DataValidationError as err:
-            st.error(f"{stored['name']} was not loaded: {len(err.problems)} problem(s), listed "
-                     "below. The shipped data stays in use.")
-            st.dataframe(problems_table(err), hide_index=True, width="stretch",
-                         key="upload_problems")
+            st.error(
+                f"{stored['name']} was not loaded: {len(err.problems)} problem(s), listed "
+                "below. The shipped data stays in use."
+            )
+            st.dataframe(
+                problems_table(err), hide_index=True, width="stretch", key="upload_problems"
+            )
         if file is None and st.button("Back to the shipped data", key="drop_upload"):
             st.session_state.pop(UPLOAD_KEY, None)
             st.rerun()
     upload = active_upload()
     if upload is None:
-        st.caption("Using the shipped incident history (data/incidents.csv), every row "
-                   "with its public source.")
+        st.caption(
+            "Using the shipped incident history (data/incidents.csv), every row "
+            "with its public source."
+        )
     return incidents(upload)

@@ -23,22 +23,37 @@ with st.expander("Use your own incident file", expanded=has_upload):
 frame = data.frame
 first, last = data.years
 left, mid, right = st.columns([2, 3, 2])
-years = left.slider("Years", first, last, (first, last), key="hist_years") if first < last \
+years = (
+    left.slider("Years", first, last, (first, last), key="hist_years")
+    if first < last
     else (first, last)
+)
 vectors = mid.multiselect(
-    "Attack vectors", ATTACK_VECTORS, default=list(ATTACK_VECTORS), key="hist_vectors",
+    "Attack vectors",
+    ATTACK_VECTORS,
+    default=list(ATTACK_VECTORS),
+    key="hist_vectors",
     format_func=lambda v: v.replace("_", " "),
     help="How the attacker got in; 'third party provider' means a wallet, custody or "
-    "infrastructure vendor was the entry point (e.g. DMM Bitcoin via Ginco, Bybit via Safe).")
+    "infrastructure vendor was the entry point (e.g. DMM Bitcoin via Ginco, Bybit via Safe).",
+)
 provider = right.radio(
-    "Third-party provider", ["any", "third_party", "in_house"], horizontal=True,
+    "Third-party provider",
+    ["any", "third_party", "in_house"],
+    horizontal=True,
     key="hist_provider",
-    format_func={"any": "any", "third_party": "involved", "in_house": "not involved"}.get)
-min_loss = right.number_input("Minimum loss (USD million)", min_value=0.0, value=0.0, step=1.0,
-                              key="hist_min_loss") * 1e6
+    format_func={"any": "any", "third_party": "involved", "in_house": "not involved"}.get,
+)
+min_loss = (
+    right.number_input(
+        "Minimum loss (USD million)", min_value=0.0, value=0.0, step=1.0, key="hist_min_loss"
+    )
+    * 1e6
+)
 
-view, filtered_out = IncidentFilter(years=years, attack_vectors=tuple(vectors), provider=provider,
-                                    min_loss_usd=min_loss).apply(data)
+view, filtered_out = IncidentFilter(
+    years=years, attack_vectors=tuple(vectors), provider=provider, min_loss_usd=min_loss
+).apply(data)
 known = view["loss_usd"].dropna()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Incidents shown", f"{len(view)}", help=f"{filtered_out} filtered out of {len(frame)}")
@@ -48,8 +63,7 @@ c4.metric("Amount unknown", f"{view['loss_usd'].isna().sum()}")
 if filtered_out:
     st.caption(f"{filtered_out} of {len(frame)} incidents are hidden by the filters above.")
 
-st.plotly_chart(plots.incident_timeline(view, ATTACK_VECTORS), width="stretch",
-                key="timeline")
+st.plotly_chart(plots.incident_timeline(view, ATTACK_VECTORS), width="stretch", key="timeline")
 st.dataframe(
     view.drop(columns=["line"]),
     hide_index=True,
@@ -60,5 +74,11 @@ st.dataframe(
         "source": st.column_config.LinkColumn("source"),
     },
 )
-st.download_button("Download this view (CSV)", view.to_csv(index=False), "incidents_view.csv",
-                   "text/csv", on_click="ignore", icon=":material/download:")
+st.download_button(
+    "Download this view (CSV)",
+    view.to_csv(index=False),
+    "incidents_view.csv",
+    "text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+)

@@ -37,29 +37,60 @@ first, last = data.years
 
 with st.form("calibration"):
     a, b, c = st.columns(3)
-    threshold = a.number_input(
-        "Reporting threshold (USD million)", min_value=0.0, value=1.0, step=0.5,
-        key="threshold_m",
-        help="Losses at or below this (in target-year USD) are left out and the fits are "
-        "left-truncated here.") * 1e6
-    on_level = b.selectbox("On-level index", ON_LEVEL_INDICES, key="on_level",
-                           format_func=lambda k: f"{k.replace('_', ' ')}: {ON_LEVEL_HELP[k]}")
-    target_year = c.number_input("Target year", min_value=first, max_value=exposure.years[1],
-                                 value=exposure.years[1], step=1, key="target_year")
+    threshold = (
+        a.number_input(
+            "Reporting threshold (USD million)",
+            min_value=0.0,
+            value=1.0,
+            step=0.5,
+            key="threshold_m",
+            help="Losses at or below this (in target-year USD) are left out and the fits are "
+            "left-truncated here.",
+        )
+        * 1e6
+    )
+    on_level = b.selectbox(
+        "On-level index",
+        ON_LEVEL_INDICES,
+        key="on_level",
+        format_func=lambda k: f"{k.replace('_', ' ')}: {ON_LEVEL_HELP[k]}",
+    )
+    target_year = c.number_input(
+        "Target year",
+        min_value=first,
+        max_value=exposure.years[1],
+        value=exposure.years[1],
+        step=1,
+        key="target_year",
+    )
     d, e, f = st.columns(3)
     years = d.slider("Incident years used", first, last, (first, last), key="model_years")
-    vectors = e.multiselect("Attack vectors used", ATTACK_VECTORS, default=list(ATTACK_VECTORS),
-                            key="model_vectors", format_func=lambda v: v.replace("_", " "))
+    vectors = e.multiselect(
+        "Attack vectors used",
+        ATTACK_VECTORS,
+        default=list(ATTACK_VECTORS),
+        key="model_vectors",
+        format_func=lambda v: v.replace("_", " "),
+    )
     frequency_model = f.selectbox(
-        "Count model", ["auto", "poisson", "negbin"], key="frequency_model",
-        help="auto: negative binomial only if the overdispersion test rejects Poisson at 5%.")
+        "Count model",
+        ["auto", "poisson", "negbin"],
+        key="frequency_model",
+        help="auto: negative binomial only if the overdispersion test rejects Poisson at 5%.",
+    )
     trend = f.checkbox("Year trend in the frequency model", value=True, key="trend")
     st.form_submit_button("Fit", type="primary")
 
 try:
-    spec = CalibrationSpec(threshold=threshold, on_level=on_level, target_year=int(target_year),
-                           years=tuple(years), attack_vectors=tuple(vectors) or None,
-                           frequency_model=frequency_model, trend=trend)
+    spec = CalibrationSpec(
+        threshold=threshold,
+        on_level=on_level,
+        target_year=int(target_year),
+        years=tuple(years),
+        attack_vectors=tuple(vectors) or None,
+        frequency_model=frequency_model,
+        trend=trend,
+    )
     cal = common.calibration(spec, upload)
 except (ValueError, DataValidationError) as err:
     st.error(f"The models could not be fitted with these choices: {err}")
@@ -85,11 +116,13 @@ chosen = st.selectbox("Candidate", names, index=names.index(best.family), key="q
 fit = cal.severity.fits[names.index(chosen)]
 left, right = st.columns(2)
 left.plotly_chart(plots.qq_chart(fit.qq_data(), chosen), width="stretch", key="qq")
-grid = np.geomspace(sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(),
-                    sel.losses.max() * 3, 200)
+grid = np.geomspace(
+    sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(), sel.losses.max() * 3, 200
+)
 curves = {f.family: (grid, f.conditional.sf(grid)) for f in cal.severity.fits}
-right.plotly_chart(plots.survival_chart(sel.losses, curves, sel.threshold), width="stretch",
-                   key="survival")
+right.plotly_chart(
+    plots.survival_chart(sel.losses, curves, sel.threshold), width="stretch", key="survival"
+)
 st.dataframe(fit.summary(), hide_index=True)
 
 st.header("Frequency: thefts per exchange-year")
@@ -97,8 +130,9 @@ freq = cal.frequency
 st.plotly_chart(plots.yearly_counts_chart(cal.counts), width="stretch", key="counts")
 low, high = freq.rate_ci(cal.target_year)
 m1, m2, m3 = st.columns(3)
-m1.metric(f"Expected thefts per exchange-year, {cal.target_year}",
-          f"{freq.rate(cal.target_year):.4f}")
+m1.metric(
+    f"Expected thefts per exchange-year, {cal.target_year}", f"{freq.rate(cal.target_year):.4f}"
+)
 m2.metric("90% confidence interval", f"{low:.4f} – {high:.4f}")
 m3.metric("Model", freq.model)
 st.markdown(freq.explanation)

@@ -51,11 +51,13 @@ class CalibrationSpec:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.families) - set(FAMILIES))
         if unknown or not self.families:
-            raise ValueError(f"families: unknown or empty {unknown}; choose from "
-                             f"{', '.join(FAMILIES)}")
+            raise ValueError(
+                f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"
+            )
         if self.frequency_model not in ("auto", "poisson", "negbin"):
-            raise ValueError(f"frequency_model '{self.frequency_model}' is not one of auto, "
-                             "poisson, negbin")
+            raise ValueError(
+                f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"
+            )
         OnLevel(self.on_level, self.target_year)  # validates the index name
 
 
@@ -98,8 +100,9 @@ def calibrate(
     counts = yearly_counts(selection, exposure)
     severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
     frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
-    return Calibration(spec=spec, selection=selection, counts=counts, severity=severity,
-                       frequency=frequency)
+    return Calibration(
+        spec=spec, selection=selection, counts=counts, severity=severity, frequency=frequency
+    )
 
 
 def _as_list(values: Sequence[str] | None) -> list[str] | None:

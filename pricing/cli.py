@@ -36,23 +36,52 @@ def _year_range(text: str) -> tuple[int, int]:
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("data and calibration")
-    group.add_argument("--data", type=Path, default=None,
-                       help="incident CSV (default: the shipped data/incidents.csv)")
-    group.add_argument("--exposure", type=Path, default=None,
-                       help="yearly exposure CSV (default: the shipped data/exposure.csv)")
-    group.add_argument("--threshold", type=float, default=1e6,
-                       help="reporting threshold in USD of the target year; losses at or below "
-                            "it are left out and the fit is left-truncated there (default 1e6)")
-    group.add_argument("--year", type=int, default=None,
-                       help="target year: losses are on-levelled to it and the rate projected "
-                            "to it (default: last exposure year)")
-    group.add_argument("--on-level", choices=ON_LEVEL_INDICES, default="market_cap_per_exchange",
-                       help="index used to bring old losses to the target year "
-                            "(default market_cap_per_exchange; 'none' switches it off)")
-    group.add_argument("--years", type=_year_range, default=None,
-                       help="incident years used, e.g. 2014-2025 (default: all)")
-    group.add_argument("--vector", action="append", choices=ATTACK_VECTORS, default=None,
-                       help="restrict to an attack vector (repeatable; default: all)")
+    group.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="incident CSV (default: the shipped data/incidents.csv)",
+    )
+    group.add_argument(
+        "--exposure",
+        type=Path,
+        default=None,
+        help="yearly exposure CSV (default: the shipped data/exposure.csv)",
+    )
+    group.add_argument(
+        "--threshold",
+        type=float,
+        default=1e6,
+        help="reporting threshold in USD of the target year; losses at or below "
+        "it are left out and the fit is left-truncated there (default 1e6)",
+    )
+    group.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="target year: losses are on-levelled to it and the rate projected "
+        "to it (default: last exposure year)",
+    )
+    group.add_argument(
+        "--on-level",
+        choices=ON_LEVEL_INDICES,
+        default="market_cap_per_exchange",
+        help="index used to bring old losses to the target year "
+        "(default market_cap_per_exchange; 'none' switches it off)",
+    )
+    group.add_argument(
+        "--years",
+        type=_year_range,
+        default=None,
+        help="incident years used, e.g. 2014-2025 (default: all)",
+    )
+    group.add_argument(
+        "--vector",
+        action="append",
+        choices=ATTACK_VECTORS,
+        default=None,
+        help="restrict to an attack vector (repeatable; default: all)",
+    )
 
 
 def _spec(args: argparse.Namespace, **extra: Any) -> Any:
@@ -91,8 +120,9 @@ def _print_json(document: dict[str, Any]) -> None:
 
 def _print_table(title: str, frame: pd.DataFrame) -> None:
     print(title)
-    with pd.option_context("display.width", 160, "display.max_columns", 30,
-                           "display.float_format", "{:,.6g}".format):
+    with pd.option_context(
+        "display.width", 160, "display.max_columns", 30, "display.float_format", "{:,.6g}".format
+    ):
         print(frame.to_string(index=False))
     print()
 
@@ -108,19 +138,23 @@ def cmd_fit_severity(args: argparse.Namespace) -> int:
     cal = _calibrate(args, families=families)
     comparison = cal.severity
     if args.json:
-        _print_json({
-            "n": cal.selection.n,
-            "threshold": cal.spec.threshold,
-            "target_year": cal.target_year,
-            "on_level": cal.spec.on_level,
-            "excluded": dict(cal.selection.excluded),
-            "fits": [fit.to_dict() for fit in comparison.fits],
-            "failed": dict(comparison.failures),
-            "best": comparison.best.family,
-        })
+        _print_json(
+            {
+                "n": cal.selection.n,
+                "threshold": cal.spec.threshold,
+                "target_year": cal.target_year,
+                "on_level": cal.spec.on_level,
+                "excluded": dict(cal.selection.excluded),
+                "fits": [fit.to_dict() for fit in comparison.fits],
+                "failed": dict(comparison.failures),
+                "best": comparison.best.family,
+            }
+        )
         return EXIT_OK
-    print(f"{cal.selection.n} losses above USD {cal.spec.threshold:,.0f} "
-          f"(USD of {cal.target_year}, on-level index: {cal.spec.on_level}).")
+    print(
+        f"{cal.selection.n} losses above USD {cal.spec.threshold:,.0f} "
+        f"(USD of {cal.target_year}, on-level index: {cal.spec.on_level})."
+    )
     print(cal.selection.exclusion_text())
     print()
     _print_table("Severity candidates ranked by AIC", comparison.table())
@@ -134,8 +168,9 @@ def cmd_fit_severity(args: argparse.Namespace) -> int:
 
 def cmd_fit_frequency(args: argparse.Namespace) -> int:
     """Fit the frequency GLM and project the rate per exchange-year."""
-    cal = _calibrate(args, families=("lognormal",), frequency_model=args.model,
-                     trend=not args.no_trend)
+    cal = _calibrate(
+        args, families=("lognormal",), frequency_model=args.model, trend=not args.no_trend
+    )
     fit = cal.frequency
     year = cal.target_year
     if args.json:
@@ -145,8 +180,10 @@ def cmd_fit_frequency(args: argparse.Namespace) -> int:
     _print_table(f"Frequency model: {fit.model}", fit.summary())
     low, high = fit.rate_ci(year)
     print(fit.explanation)
-    print(f"Expected thefts per exchange-year in {year}: {fit.rate(year):.4g} "
-          f"(90% CI {low:.4g} – {high:.4g})")
+    print(
+        f"Expected thefts per exchange-year in {year}: {fit.rate(year):.4g} "
+        f"(90% CI {low:.4g} – {high:.4g})"
+    )
     return EXIT_OK
 
 
@@ -169,32 +206,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str
-            ) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
         return p
 
-    p = add("fit-severity", cmd_fit_severity,
-            "fit loss-size models to the incident history (left-truncated MLE)")
+    p = add(
+        "fit-severity",
+        cmd_fit_severity,
+        "fit loss-size models to the incident history (left-truncated MLE)",
+    )
     _add_data_options(p)
-    p.add_argument("--dist", action="append", default=None,
-                   help="a candidate family (repeatable; default: all of lognormal, gamma, "
-                        "weibull, lomax, loglogistic, gpd, spliced)")
+    p.add_argument(
+        "--dist",
+        action="append",
+        default=None,
+        help="a candidate family (repeatable; default: all of lognormal, gamma, "
+        "weibull, lomax, loglogistic, gpd, spliced)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
-    p = add("fit-frequency", cmd_fit_frequency,
-            "fit the yearly incident-count GLM and project the rate per exchange-year")
+    p = add(
+        "fit-frequency",
+        cmd_fit_frequency,
+        "fit the yearly incident-count GLM and project the rate per exchange-year",
+    )
     _add_data_options(p)
-    p.add_argument("--model", choices=("auto", "poisson", "negbin"), default="auto",
-                   help="count model; 'auto' picks negative binomial only if the overdispersion "
-                        "test rejects Poisson at 5%% (default auto)")
+    p.add_argument(
+        "--model",
+        choices=("auto", "poisson", "negbin"),
+        default="auto",
+        help="count model; 'auto' picks negative binomial only if the overdispersion "
+        "test rejects Poisson at 5%% (default auto)",
+    )
     p.add_argument("--no-trend", action="store_true", help="fit without a year trend")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
-    p.add_argument("streamlit_args", nargs=argparse.REMAINDER,
-                   help="e.g. --server.port 8600")
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
     return parser
 
 

@@ -98,8 +98,10 @@ def shipped_path(name: str) -> Path:
     for folder in (here / "_data", here.parent / "data"):
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"shipped data file '{name}' not found in {here / '_data'} or "
-                            f"{here.parent / 'data'}; reinstall the package")
+    raise FileNotFoundError(
+        f"shipped data file '{name}' not found in {here / '_data'} or "
+        f"{here.parent / 'data'}; reinstall the package"
+    )
 
 
 def _read_bytes(source: Source) -> tuple[bytes, str]:
@@ -122,8 +124,14 @@ def _decode(raw: bytes, origin: str) -> str:
         line = raw[: err.start].count(b"\n") + 1
         raise DataValidationError(
             origin,
-            [Problem(line, None, f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x} at "
-                     f"position {err.start}); save it as CSV UTF-8 and try again")],
+            [
+                Problem(
+                    line,
+                    None,
+                    f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x} at "
+                    f"position {err.start}); save it as CSV UTF-8 and try again",
+                )
+            ],
         ) from None
 
 
@@ -147,8 +155,14 @@ def _read_table(source: Source) -> tuple[list[str], list[tuple[int, list[str]]],
             if not any(c.strip() for c in cells):
                 continue  # blank line
             if len(cells) != len(header):
-                problems.append(Problem(start, None, f"has {len(cells)} fields but the header "
-                                        f"has {len(header)} (an unquoted comma?)"))
+                problems.append(
+                    Problem(
+                        start,
+                        None,
+                        f"has {len(cells)} fields but the header "
+                        f"has {len(header)} (an unquoted comma?)",
+                    )
+                )
                 continue
             records.append((start, [c.strip() for c in cells]))
     except csv.Error as err:
@@ -161,8 +175,9 @@ def _read_table(source: Source) -> tuple[list[str], list[tuple[int, list[str]]],
 
 
 def _check_header(header: list[str], required: Sequence[str], origin: str) -> None:
-    problems = [Problem(1, name, "required column is missing") for name in required
-                if name not in header]
+    problems = [
+        Problem(1, name, "required column is missing") for name in required if name not in header
+    ]
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -175,8 +190,9 @@ def _check_header(header: list[str], required: Sequence[str], origin: str) -> No
 # --------------------------------------------------------------------------------------------
 # Cell parsers: each returns a value or appends a Problem
 # --------------------------------------------------------------------------------------------
-def _parse_amount(text: str, line: int, column: str, problems: list[Problem],
-                  *, required: bool = False) -> float:
+def _parse_amount(
+    text: str, line: int, column: str, problems: list[Problem], *, required: bool = False
+) -> float:
     if text == "":
         if required:
             problems.append(Problem(line, column, "is empty"))
@@ -184,8 +200,14 @@ def _parse_amount(text: str, line: int, column: str, problems: list[Problem],
     try:
         value = float(text)
     except ValueError:
-        problems.append(Problem(line, column, f"'{text}' is not a number (write plain digits, "
-                                "e.g. 1500000, without currency signs or thousands separators)"))
+        problems.append(
+            Problem(
+                line,
+                column,
+                f"'{text}' is not a number (write plain digits, "
+                "e.g. 1500000, without currency signs or thousands separators)",
+            )
+        )
         return math.nan
     if not math.isfinite(value) or value <= 0:
         problems.append(Problem(line, column, f"{text} must be a positive amount"))
@@ -208,8 +230,9 @@ def _parse_date(text: str, line: int, problems: list[Problem]) -> date | None:
     return value
 
 
-def _parse_vocab(text: str, column: str, line: int, problems: list[Problem],
-                 *, required: bool) -> str:
+def _parse_vocab(
+    text: str, column: str, line: int, problems: list[Problem], *, required: bool
+) -> str:
     allowed = VOCABULARIES[column]
     value = text.lower()
     if value == "" and not required:
@@ -261,13 +284,15 @@ def load_incidents(source: Source | None = None) -> IncidentData:
     missing = [c for c in INCIDENT_COLUMNS if c not in header]
     notes = tuple(f"column '{c}' is absent; treated as unknown" for c in missing)
     if not records:
-        raise DataValidationError(origin, [Problem(None, None, "the file has a header but no "
-                                                   "incident rows")])
+        raise DataValidationError(
+            origin, [Problem(None, None, "the file has a header but no incident rows")]
+        )
     position = {name: i for i, name in enumerate(header)}
     problems: list[Problem] = []
     rows = []
     seen: dict[tuple[object, ...], int] = {}
     for line, cells in records:
+
         def cell(name: str, cells: list[str] = cells) -> str:
             return cells[position[name]] if name in position else ""
 
@@ -277,12 +302,23 @@ def load_incidents(source: Source | None = None) -> IncidentData:
             problems.append(Problem(line, "exchange", "is empty"))
         country = cell("country").upper()
         if country and not _COUNTRY.match(country):
-            problems.append(Problem(line, "country", f"'{cell('country')}' is not an ISO 3166 "
-                                    "two-letter code (e.g. JP, KR, US) or empty"))
+            problems.append(
+                Problem(
+                    line,
+                    "country",
+                    f"'{cell('country')}' is not an ISO 3166 "
+                    "two-letter code (e.g. JP, KR, US) or empty",
+                )
+            )
         loss = _parse_amount(cell("loss_usd"), line, "loss_usd", problems)
         if not cell("source"):
-            problems.append(Problem(line, "source", "is empty: every incident must name its "
-                                    "public source (URL or report)"))
+            problems.append(
+                Problem(
+                    line,
+                    "source",
+                    "is empty: every incident must name its public source (URL or report)",
+                )
+            )
         row = {
             "line": line,
             "date": when,
@@ -290,22 +326,29 @@ def load_incidents(source: Source | None = None) -> IncidentData:
             "country": country,
             "loss_usd": loss,
             "loss_native": cell("loss_native"),
-            "attack_vector": _parse_vocab(cell("attack_vector"), "attack_vector", line, problems,
-                                          required=True),
+            "attack_vector": _parse_vocab(
+                cell("attack_vector"), "attack_vector", line, problems, required=True
+            ),
             "third_party_provider": cell("third_party_provider"),
             "wallet": _parse_vocab(cell("wallet"), "wallet", line, problems, required=False)
             or "unknown",
-            "customers_reimbursed": _parse_vocab(cell("customers_reimbursed"),
-                                                 "customers_reimbursed", line, problems,
-                                                 required=False) or "unknown",
+            "customers_reimbursed": _parse_vocab(
+                cell("customers_reimbursed"), "customers_reimbursed", line, problems, required=False
+            )
+            or "unknown",
             "outcome": _parse_vocab(cell("outcome"), "outcome", line, problems, required=False),
             "source": cell("source"),
             "notes": cell("notes"),
         }
         key = (when, exchange.casefold(), None if math.isnan(loss) else loss)
         if when is not None and exchange and key in seen:
-            problems.append(Problem(line, None, f"duplicates the incident on line {seen[key]} "
-                                    "(same date, exchange and loss)"))
+            problems.append(
+                Problem(
+                    line,
+                    None,
+                    f"duplicates the incident on line {seen[key]} (same date, exchange and loss)",
+                )
+            )
         seen.setdefault(key, line)
         rows.append(row)
     if problems:
@@ -379,8 +422,9 @@ def load_exposure(source: Source | None = None) -> Exposure:
     frame = pd.DataFrame(rows).set_index("year").sort_index()
     gaps = set(range(frame.index.min(), frame.index.max() + 1)) - set(frame.index)
     if gaps:
-        raise DataValidationError(origin, [Problem(None, "year", "years missing between "
-                                                   f"first and last: {sorted(gaps)}")])
+        raise DataValidationError(
+            origin, [Problem(None, "year", f"years missing between first and last: {sorted(gaps)}")]
+        )
     frame, filled = _interpolate_log(frame, origin)
     return Exposure(frame=frame, origin=origin, filled=filled)
 
@@ -396,8 +440,14 @@ def _interpolate_log(frame: pd.DataFrame, origin: str) -> tuple[pd.DataFrame, tu
         missing = out.index[out[column].isna()]
         for year in missing:
             if year < known.index.min() or year > known.index.max():
-                problems.append(Problem(None, column, f"{year} is empty and outside the years "
-                                        "with known values, so it cannot be interpolated"))
+                problems.append(
+                    Problem(
+                        None,
+                        column,
+                        f"{year} is empty and outside the years "
+                        "with known values, so it cannot be interpolated",
+                    )
+                )
         inside = [y for y in missing if known.index.min() <= y <= known.index.max()]
         if inside:
             logs = np.interp(inside, known.index.to_numpy(), np.log(known.to_numpy()))
@@ -427,8 +477,9 @@ class OnLevel:
 
     def __post_init__(self) -> None:
         if self.index not in ON_LEVEL_INDICES:
-            raise ValueError(f"on-level index '{self.index}' is not one of "
-                             f"{', '.join(ON_LEVEL_INDICES)}")
+            raise ValueError(
+                f"on-level index '{self.index}' is not one of {', '.join(ON_LEVEL_INDICES)}"
+            )
 
     def index_series(self, exposure: Exposure) -> pd.Series:
         """The year-end index ``I(y)`` by year."""
@@ -451,8 +502,10 @@ class OnLevel:
         wanted = {*years.tolist(), target}
         unknown = sorted(y for y in wanted if y not in index.index or pd.isna(index.get(y)))
         if unknown:
-            raise ValueError(f"on-levelling by '{self.index}' has no exposure figure for "
-                             f"year(s) {unknown}; exposure covers {exposure.years}")
+            raise ValueError(
+                f"on-levelling by '{self.index}' has no exposure figure for "
+                f"year(s) {unknown}; exposure covers {exposure.years}"
+            )
         return float(index[target]) / index.loc[years].to_numpy(dtype=float)
 
 
@@ -515,8 +568,9 @@ def select_losses(
     if attack_vectors is not None:
         bad = sorted(set(attack_vectors) - set(ATTACK_VECTORS))
         if bad:
-            raise ValueError(f"attack_vectors: unknown value(s) {bad}; allowed: "
-                             f"{', '.join(ATTACK_VECTORS)}")
+            raise ValueError(
+                f"attack_vectors: unknown value(s) {bad}; allowed: {', '.join(ATTACK_VECTORS)}"
+            )
     excluded: list[tuple[str, int]] = []
 
     def drop(mask: pd.Series, reason: str) -> pd.DataFrame:
@@ -527,18 +581,26 @@ def select_losses(
 
     frame = drop(frame["year"].between(*year_range), f"outside {year_range[0]}–{year_range[1]}")
     if attack_vectors is not None:
-        frame = drop(frame["attack_vector"].isin(list(attack_vectors)),
-                     "with an attack vector not selected")
+        frame = drop(
+            frame["attack_vector"].isin(list(attack_vectors)), "with an attack vector not selected"
+        )
     frame = drop(frame["loss_usd"].notna(), "with unknown loss amount")
     frame = frame.copy()
     frame["factor"] = on_level.factors(frame["year"], exposure)
     frame["loss_onlevel"] = frame["loss_usd"] * frame["factor"]
-    frame = drop(frame["loss_onlevel"] > threshold,
-                 f"at or below the reporting threshold of USD {threshold:,.0f}")
+    frame = drop(
+        frame["loss_onlevel"] > threshold,
+        f"at or below the reporting threshold of USD {threshold:,.0f}",
+    )
     target = exposure.years[1] if on_level.target_year is None else on_level.target_year
-    return LossSelection(frame=frame.reset_index(drop=True), threshold=float(threshold),
-                         on_level=on_level, target_year=int(target), year_range=year_range,
-                         excluded=tuple(excluded))
+    return LossSelection(
+        frame=frame.reset_index(drop=True),
+        threshold=float(threshold),
+        on_level=on_level,
+        target_year=int(target),
+        year_range=year_range,
+        excluded=tuple(excluded),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -557,8 +619,7 @@ class IncidentFilter:
 
     def __post_init__(self) -> None:
         if self.provider not in ("any", "third_party", "in_house"):
-            raise ValueError(f"provider '{self.provider}' is not one of any, third_party, "
-                             "in_house")
+            raise ValueError(f"provider '{self.provider}' is not one of any, third_party, in_house")
         if not self.min_loss_usd >= 0:
             raise ValueError(f"min_loss_usd must be >= 0 USD, got {self.min_loss_usd!r}")
 
@@ -590,12 +651,17 @@ def yearly_counts(selection: LossSelection, exposure: Exposure) -> pd.DataFrame:
     years = pd.RangeIndex(first, last + 1, name="year")
     missing = [y for y in years if y not in exposure.frame.index]
     if missing:
-        raise ValueError(f"exposure has no row for year(s) {missing}; it covers "
-                         f"{exposure.years}")
+        raise ValueError(f"exposure has no row for year(s) {missing}; it covers {exposure.years}")
     counts = selection.frame.groupby("year").size().reindex(years, fill_value=0)
     base = exposure.frame.loc[list(years), "exchanges_tracked"]
     if base.isna().any():
-        raise ValueError("exchanges_tracked is unknown for year(s) "
-                         f"{list(base.index[base.isna()])}")
-    return pd.DataFrame({"year": list(years), "n_incidents": counts.to_numpy(dtype=int),
-                         "exposure": base.to_numpy(dtype=float)})
+        raise ValueError(
+            f"exchanges_tracked is unknown for year(s) {list(base.index[base.isna()])}"
+        )
+    return pd.DataFrame(
+        {
+            "year": list(years),
+            "n_incidents": counts.to_numpy(dtype=int),
+            "exposure": base.to_numpy(dtype=float),
+        }
+    )

@@ -200,20 +200,20 @@ class _ParametricFamily(LossDistribution):
         """Log density, used by maximum likelihood."""
         return _out(x, self._dist.logpdf(_arr(x)))
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         return _out(x, self._dist.cdf(_arr(x)))
 
-    def sf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def sf(self, x: ArrayLike) -> Any:
         return _out(x, self._dist.sf(_arr(x)))
 
     def logsf(self, x: ArrayLike) -> Any:
         """Log survival function, used by truncated maximum likelihood."""
         return _out(x, self._dist.logsf(_arr(x)))
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         return _out(q, self._dist.ppf(_arr(q)))
 
-    def isf(self, p: ArrayLike) -> Any:  # noqa: D102
+    def isf(self, p: ArrayLike) -> Any:
         return _out(p, self._dist.isf(_arr(p)))
 
 
@@ -237,7 +237,7 @@ class Lognormal(_ParametricFamily):
     def _dist(self) -> Any:
         return stats.lognorm(s=self.sdlog, scale=math.exp(self.meanlog))
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = _arr(u)
         mu, s = self.meanlog, self.sdlog
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -247,10 +247,10 @@ class Lognormal(_ParametricFamily):
             )
         return _out(u, np.where(np.isposinf(x), self.moment(1), value))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         return math.exp(k * self.meanlog + 0.5 * k * k * self.sdlog**2)
 
-    def scaled(self, factor: float) -> Lognormal:  # noqa: D102
+    def scaled(self, factor: float) -> Lognormal:
         return Lognormal(self.meanlog + math.log(factor), self.sdlog)
 
 
@@ -273,18 +273,19 @@ class Gamma(_ParametricFamily):
     def _dist(self) -> Any:
         return stats.gamma(a=self.shape, scale=self.scale)
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = np.maximum(_arr(u), 0.0)
         a, th = self.shape, self.scale
         with np.errstate(invalid="ignore"):
             value = a * th * special.gammainc(a + 1, x / th) + x * special.gammaincc(a, x / th)
         return _out(u, np.where(np.isposinf(x), a * th, value))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
-        return math.exp(k * math.log(self.scale) + special.gammaln(self.shape + k)
-                        - special.gammaln(self.shape))
+    def moment(self, k: int = 1) -> float:
+        return math.exp(
+            k * math.log(self.scale) + special.gammaln(self.shape + k) - special.gammaln(self.shape)
+        )
 
-    def scaled(self, factor: float) -> Gamma:  # noqa: D102
+    def scaled(self, factor: float) -> Gamma:
         return Gamma(self.shape, self.scale * factor)
 
 
@@ -307,7 +308,7 @@ class Weibull(_ParametricFamily):
     def _dist(self) -> Any:
         return stats.weibull_min(c=self.shape, scale=self.scale)
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = np.maximum(_arr(u), 0.0)
         tau, th = self.shape, self.scale
         with np.errstate(over="ignore", invalid="ignore"):
@@ -317,10 +318,10 @@ class Weibull(_ParametricFamily):
             )
         return _out(u, np.where(np.isposinf(x), self.moment(1), value))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         return math.exp(k * math.log(self.scale) + special.gammaln(1 + k / self.shape))
 
-    def scaled(self, factor: float) -> Weibull:  # noqa: D102
+    def scaled(self, factor: float) -> Weibull:
         return Weibull(self.shape, self.scale * factor)
 
 
@@ -344,7 +345,7 @@ class Lomax(_ParametricFamily):
     def _dist(self) -> Any:
         return stats.lomax(c=self.shape, scale=self.scale)
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = np.maximum(_arr(u), 0.0)
         a, th = self.shape, self.scale
         log_ratio = np.log(th) - np.log(x + th)  # ln(θ/(x+θ)) ≤ 0
@@ -354,13 +355,17 @@ class Lomax(_ParametricFamily):
             value = th / (a - 1.0) * -np.expm1((a - 1.0) * log_ratio)
         return _out(u, value)
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         if k >= self.shape:
             return math.inf
-        return math.exp(k * math.log(self.scale) + special.gammaln(k + 1)
-                        + special.gammaln(self.shape - k) - special.gammaln(self.shape))
+        return math.exp(
+            k * math.log(self.scale)
+            + special.gammaln(k + 1)
+            + special.gammaln(self.shape - k)
+            - special.gammaln(self.shape)
+        )
 
-    def scaled(self, factor: float) -> Lomax:  # noqa: D102
+    def scaled(self, factor: float) -> Lomax:
         return Lomax(self.shape, self.scale * factor)
 
 
@@ -384,7 +389,7 @@ class LogLogistic(_ParametricFamily):
     def _dist(self) -> Any:
         return stats.fisk(c=self.shape, scale=self.scale)
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = np.maximum(_arr(u), 0.0)
         g, th = self.shape, self.scale
         with np.errstate(over="ignore", invalid="ignore"):
@@ -392,13 +397,13 @@ class LogLogistic(_ParametricFamily):
         value = np.where(x == 0, 0.0, value)
         return _out(u, np.where(np.isposinf(x), self.moment(1), value))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         if k >= self.shape:
             return math.inf
         r = k / self.shape
         return self.scale**k * special.gamma(1 + r) * special.gamma(1 - r)
 
-    def scaled(self, factor: float) -> LogLogistic:  # noqa: D102
+    def scaled(self, factor: float) -> LogLogistic:
         return LogLogistic(self.shape, self.scale * factor)
 
 
@@ -427,10 +432,10 @@ class GPD(_ParametricFamily):
         return stats.genpareto(c=self.shape, loc=self.threshold, scale=self.scale)
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         return self.threshold - self.scale / self.shape if self.shape < 0 else math.inf
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = _arr(u)
         xi, s, t = self.shape, self.scale, self.threshold
         y = np.clip(x - t, 0.0, max(self.upper - t, 0.0) if self.shape < 0 else np.inf)
@@ -444,14 +449,14 @@ class GPD(_ParametricFamily):
         value = np.where(x <= t, np.maximum(x, 0.0), t + body)
         return _out(u, value)
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         if self.shape * k >= 1:
             return math.inf
         if k == 1:
             return self.threshold + self.scale / (1 - self.shape)
         return float(self._dist.moment(k))
 
-    def scaled(self, factor: float) -> GPD:  # noqa: D102
+    def scaled(self, factor: float) -> GPD:
         return GPD(self.shape, self.scale * factor, self.threshold * factor)
 
 
@@ -474,46 +479,53 @@ class Truncated(LossDistribution):
         return s
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         return self.base.upper
 
     @property
-    def family(self) -> str:  # noqa: D102
+    def family(self) -> str:
         return self.base.family
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"{self.base.describe()} | X > {self.lower:.6g}"
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
-        return _out(x, np.where(xa <= self.lower, 0.0, 1.0 - _arr(self.base.sf(xa)) / self._s_lower))
+        return _out(
+            x, np.where(xa <= self.lower, 0.0, 1.0 - _arr(self.base.sf(xa)) / self._s_lower)
+        )
 
-    def sf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def sf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         return _out(x, np.where(xa <= self.lower, 1.0, _arr(self.base.sf(xa)) / self._s_lower))
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         qa = np.clip(_arr(q), 0.0, 1.0)
         return _out(q, np.maximum(_arr(self.base.isf((1.0 - qa) * self._s_lower)), self.lower))
 
-    def isf(self, p: ArrayLike) -> Any:  # noqa: D102
+    def isf(self, p: ArrayLike) -> Any:
         pa = np.clip(_arr(p), 0.0, 1.0)
         return _out(p, np.maximum(_arr(self.base.isf(pa * self._s_lower)), self.lower))
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = _arr(u)
         t = self.lower
-        above = t + (_arr(self.base.lev(np.maximum(x, t))) - float(self.base.lev(t))) / self._s_lower
+        above = (
+            t + (_arr(self.base.lev(np.maximum(x, t))) - float(self.base.lev(t))) / self._s_lower
+        )
         return _out(u, np.where(x <= t, np.maximum(x, 0.0), above))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         full = self.base.moment(k)
         if not math.isfinite(full):
             return math.inf
-        return (full - self.base.limited_moment(k, self.lower)
-                + self.lower**k * float(self.base.sf(self.lower))) / self._s_lower
+        return (
+            full
+            - self.base.limited_moment(k, self.lower)
+            + self.lower**k * float(self.base.sf(self.lower))
+        ) / self._s_lower
 
-    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+    def scaled(self, factor: float) -> LossDistribution:
         return Truncated(self.base.scaled(factor), self.lower * factor)
 
 
@@ -533,41 +545,44 @@ class Capped(LossDistribution):
             raise ValueError(f"cap must be > 0 USD, got {self.cap!r}")
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         return min(self.cap, self.base.upper)
 
     @property
-    def family(self) -> str:  # noqa: D102
+    def family(self) -> str:
         return self.base.family
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"min({self.base.describe()}, {self.cap:.6g})"
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         return _out(x, np.where(xa >= self.cap, 1.0, _arr(self.base.cdf(xa))))
 
-    def sf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def sf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         return _out(x, np.where(xa >= self.cap, 0.0, _arr(self.base.sf(xa))))
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         return _out(q, np.minimum(_arr(self.base.ppf(q)), self.cap))
 
-    def isf(self, p: ArrayLike) -> Any:  # noqa: D102
+    def isf(self, p: ArrayLike) -> Any:
         return _out(p, np.minimum(_arr(self.base.isf(p)), self.cap))
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
-        return self.base.lev(np.minimum(_arr(u), self.cap)) if np.ndim(u) else float(
-            self.base.lev(min(float(u), self.cap)))
+    def lev(self, u: ArrayLike) -> Any:
+        return (
+            self.base.lev(np.minimum(_arr(u), self.cap))
+            if np.ndim(u)
+            else float(self.base.lev(min(float(u), self.cap)))
+        )
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         return self.base.limited_moment(k, self.cap)
 
-    def limited_moment(self, k: int, u: float) -> float:  # noqa: D102
+    def limited_moment(self, k: int, u: float) -> float:
         return self.base.limited_moment(k, min(u, self.cap))
 
-    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+    def scaled(self, factor: float) -> LossDistribution:
         return Capped(self.base.scaled(factor), self.cap * factor)
 
 
@@ -588,30 +603,32 @@ class Layered(LossDistribution):
             raise ValueError("layer: 'retention' must be >= 0 and 'limit' > 0 (USD)")
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         return min(self.limit, max(self.base.upper - self.retention, 0.0))
 
     @property
-    def family(self) -> str:  # noqa: D102
+    def family(self) -> str:
         return self.base.family
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"{self.limit:.6g} xs {self.retention:.6g} of {self.base.describe()}"
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         inner = _arr(self.base.cdf(self.retention + np.maximum(xa, 0.0)))
         return _out(x, np.where(xa < 0, 0.0, np.where(xa >= self.limit, 1.0, inner)))
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         y = _arr(self.base.ppf(q)) - self.retention
         return _out(q, np.clip(y, 0.0, self.limit))
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         y = np.clip(_arr(u), 0.0, self.limit)
-        return _out(u, _arr(self.base.lev(self.retention + y)) - float(self.base.lev(self.retention)))
+        return _out(
+            u, _arr(self.base.lev(self.retention + y)) - float(self.base.lev(self.retention))
+        )
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         if k == 1:
             return float(self.lev(math.inf))
         return super().moment(k) if math.isfinite(self.upper) else self._unbounded_moment(k)
@@ -621,7 +638,7 @@ class Layered(LossDistribution):
             return math.inf
         return LossDistribution.limited_moment(self, k, float(self.ppf(1 - 1e-15)))
 
-    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+    def scaled(self, factor: float) -> LossDistribution:
         return Layered(self.base.scaled(factor), self.retention * factor, self.limit * factor)
 
 
@@ -643,30 +660,30 @@ class Retained(LossDistribution):
             raise ValueError("retained: 'retention' must be >= 0 and 'limit' > 0 (USD)")
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         if self.base.upper <= self.retention:
             return self.base.upper
         return self.retention + max(self.base.upper - self.retention - self.limit, 0.0)
 
     @property
-    def family(self) -> str:  # noqa: D102
+    def family(self) -> str:
         return self.base.family
 
-    def describe(self) -> str:  # noqa: D102
+    def describe(self) -> str:
         return f"retained under {self.limit:.6g} xs {self.retention:.6g} of {self.base.describe()}"
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         shifted = xa + np.where(xa >= self.retention, min(self.limit, 1e308), 0.0)
         return _out(x, np.where(xa < 0, 0.0, _arr(self.base.cdf(shifted))))
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         x = _arr(self.base.ppf(q))
         d, l = self.retention, self.limit
         r = np.where(x <= d, x, np.where(x <= d + l, d, x - l))
         return _out(q, r)
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         r = np.maximum(_arr(u), 0.0)
         d, l = self.retention, self.limit
         below = _arr(self.base.lev(np.minimum(r, d)))
@@ -675,7 +692,7 @@ class Retained(LossDistribution):
         above = float(self.base.lev(d)) + _arr(self.base.lev(r + l)) - float(self.base.lev(d + l))
         return _out(u, np.where(r <= d, below, above))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         if k == 1:
             return float(self.lev(math.inf))
         if math.isfinite(self.upper):
@@ -684,7 +701,7 @@ class Retained(LossDistribution):
             return math.inf
         return self.limited_moment(k, float(self.ppf(1 - 1e-15)))
 
-    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+    def scaled(self, factor: float) -> LossDistribution:
         return Retained(self.base.scaled(factor), self.retention * factor, self.limit * factor)
 
 
@@ -715,38 +732,40 @@ class Spliced(LossDistribution):
         return float(self.body.cdf(self.splice_at))
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         return self.tail.upper
 
     @property
-    def family(self) -> str:  # noqa: D102
+    def family(self) -> str:
         return "spliced"
 
-    def describe(self) -> str:  # noqa: D102
-        return (f"spliced({self.body.describe()} below {self.splice_at:.6g}, "
-                f"{self.tail.describe()} above, tail weight {self.tail_weight:.3g})")
+    def describe(self) -> str:
+        return (
+            f"spliced({self.body.describe()} below {self.splice_at:.6g}, "
+            f"{self.tail.describe()} above, tail weight {self.tail_weight:.3g})"
+        )
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         w, u = self.tail_weight, self.splice_at
         body = (1 - w) * _arr(self.body.cdf(np.minimum(xa, u))) / self._fb_u
         tail = (1 - w) + w * _arr(self.tail.cdf(np.maximum(xa, u)))
         return _out(x, np.where(xa < u, body, tail))
 
-    def sf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def sf(self, x: ArrayLike) -> Any:
         xa = _arr(x)
         w, u = self.tail_weight, self.splice_at
         body = 1.0 - (1 - w) * _arr(self.body.cdf(np.minimum(xa, u))) / self._fb_u
         return _out(x, np.where(xa < u, body, w * _arr(self.tail.sf(np.maximum(xa, u)))))
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         qa = np.clip(_arr(q), 0.0, 1.0)
         w = self.tail_weight
         qb = np.clip(qa / (1 - w), 0.0, 1.0) * self._fb_u
         qt = np.clip((qa - (1 - w)) / w, 0.0, 1.0)
         return _out(q, np.where(qa < 1 - w, _arr(self.body.ppf(qb)), _arr(self.tail.ppf(qt))))
 
-    def isf(self, p: ArrayLike) -> Any:  # noqa: D102
+    def isf(self, p: ArrayLike) -> Any:
         pa = np.clip(_arr(p), 0.0, 1.0)
         w = self.tail_weight
         in_tail = pa <= w
@@ -754,7 +773,7 @@ class Spliced(LossDistribution):
         body = _arr(self.body.ppf(np.clip((1 - pa) / (1 - w), 0.0, 1.0) * self._fb_u))
         return _out(p, np.where(in_tail, tail, body))
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         x = np.maximum(_arr(u), 0.0)
         w, s = self.tail_weight, self.splice_at
         xb = np.minimum(x, s)
@@ -762,14 +781,15 @@ class Spliced(LossDistribution):
         above = w * (_arr(self.tail.lev(np.maximum(x, s))) - s)
         return _out(u, below + np.where(x > s, above, 0.0))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
+    def moment(self, k: int = 1) -> float:
         tail = self.tail.moment(k)
         if not math.isfinite(tail):
             return math.inf
         return self.limited_moment(k, self.splice_at) + self.tail_weight * (
-            tail - self.splice_at**k)
+            tail - self.splice_at**k
+        )
 
-    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+    def scaled(self, factor: float) -> LossDistribution:
         return Spliced(self.body.scaled(factor), self.tail.scaled(factor), self.tail_weight)
 
 
@@ -787,47 +807,62 @@ class Mixture(LossDistribution):
 
     def __post_init__(self) -> None:
         if len(self.components) != len(self.weights) or not self.components:
-            raise ValueError("mixture: 'components' and 'weights' must be non-empty and of "
-                             "equal length")
+            raise ValueError(
+                "mixture: 'components' and 'weights' must be non-empty and of equal length"
+            )
         if any(w < 0 for w in self.weights) or abs(sum(self.weights) - 1.0) > 1e-9:
             raise ValueError(f"mixture: 'weights' must be >= 0 and sum to 1, got {self.weights}")
 
     @property
-    def upper(self) -> float:  # noqa: D102
+    def upper(self) -> float:
         return max(c.upper for c, w in zip(self.components, self.weights, strict=True) if w > 0)
 
     @property
-    def family(self) -> str:  # noqa: D102
+    def family(self) -> str:
         return "mixture"
 
-    def describe(self) -> str:  # noqa: D102
-        parts = [f"{w:.3g}×{c.describe()}" for c, w in zip(self.components, self.weights,
-                                                          strict=True)]
+    def describe(self) -> str:
+        parts = [
+            f"{w:.3g}×{c.describe()}" for c, w in zip(self.components, self.weights, strict=True)
+        ]
         return "mixture(" + " + ".join(parts) + ")"
 
     def _sum(self, method: str, x: ArrayLike) -> np.ndarray:
-        return sum((w * _arr(getattr(c, method)(x)) for c, w in
-                    zip(self.components, self.weights, strict=True) if w > 0),
-                   start=np.zeros(np.shape(x)))
+        return sum(
+            (
+                w * _arr(getattr(c, method)(x))
+                for c, w in zip(self.components, self.weights, strict=True)
+                if w > 0
+            ),
+            start=np.zeros(np.shape(x)),
+        )
 
-    def cdf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def cdf(self, x: ArrayLike) -> Any:
         return _out(x, self._sum("cdf", x))
 
-    def sf(self, x: ArrayLike) -> Any:  # noqa: D102
+    def sf(self, x: ArrayLike) -> Any:
         return _out(x, self._sum("sf", x))
 
-    def lev(self, u: ArrayLike) -> Any:  # noqa: D102
+    def lev(self, u: ArrayLike) -> Any:
         return _out(u, self._sum("lev", u))
 
-    def moment(self, k: int = 1) -> float:  # noqa: D102
-        return float(sum(w * c.moment(k) for c, w in zip(self.components, self.weights,
-                                                         strict=True) if w > 0))
+    def moment(self, k: int = 1) -> float:
+        return float(
+            sum(
+                w * c.moment(k) for c, w in zip(self.components, self.weights, strict=True) if w > 0
+            )
+        )
 
-    def limited_moment(self, k: int, u: float) -> float:  # noqa: D102
-        return float(sum(w * c.limited_moment(k, u) for c, w in
-                         zip(self.components, self.weights, strict=True) if w > 0))
+    def limited_moment(self, k: int, u: float) -> float:
+        return float(
+            sum(
+                w * c.limited_moment(k, u)
+                for c, w in zip(self.components, self.weights, strict=True)
+                if w > 0
+            )
+        )
 
-    def ppf(self, q: ArrayLike) -> Any:  # noqa: D102
+    def ppf(self, q: ArrayLike) -> Any:
         qa = np.clip(_arr(q), 0.0, 1.0)
         live = [c for c, w in zip(self.components, self.weights, strict=True) if w > 0]
         quantiles = np.array([_arr(c.ppf(qa)) for c in live])
@@ -840,8 +875,8 @@ class Mixture(LossDistribution):
                 break
         return _out(q, hi)
 
-    def isf(self, p: ArrayLike) -> Any:  # noqa: D102
+    def isf(self, p: ArrayLike) -> Any:
         return self.ppf(1.0 - _arr(p))
 
-    def scaled(self, factor: float) -> LossDistribution:  # noqa: D102
+    def scaled(self, factor: float) -> LossDistribution:
         return Mixture(tuple(c.scaled(factor) for c in self.components), self.weights)

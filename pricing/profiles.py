@@ -103,8 +103,11 @@ def _problems(p: ExchangeProfile) -> list[str]:
 
     def number(name: str) -> float | None:
         value = getattr(p, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-                value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             out.append(f"'{name}' must be a finite number, got {value!r}")
             return None
         return float(value)
@@ -126,18 +129,22 @@ def _problems(p: ExchangeProfile) -> list[str]:
     if not isinstance(p.third_party_provider, bool):
         out.append(f"'third_party_provider' must be true or false, got {p.third_party_provider!r}")
     if p.security_level not in SECURITY_LEVELS:
-        out.append(f"'security_level' must be one of {', '.join(SECURITY_LEVELS)}, got "
-                   f"{p.security_level!r}")
+        out.append(
+            f"'security_level' must be one of {', '.join(SECURITY_LEVELS)}, got "
+            f"{p.security_level!r}"
+        )
     if p.jurisdiction not in JURISDICTIONS:
-        out.append(f"'jurisdiction' must be one of {', '.join(JURISDICTIONS)}, got "
-                   f"{p.jurisdiction!r}")
+        out.append(
+            f"'jurisdiction' must be one of {', '.join(JURISDICTIONS)}, got {p.jurisdiction!r}"
+        )
     return out
 
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):
 # - Customer assets: domain brief §5 item 18 suggests a small Japanese exchange of about
 #   ¥20bn of customer assets and a large one of ¥3tn; at about ¥157 per USD (the rate implied
-#   by the brief's ¥2bn ≈ USD 12.7m) that is about USD 130m and USD 20bn. Japan's registered exchanges held more than ¥5tn in total in October 2025 [10].
+#   by the brief's ¥2bn ≈ USD 12.7m) that is about USD 130m and USD 20bn. Japan's
+#   registered exchanges held more than ¥5tn in total in October 2025 [10].
 # - Hot share: Japan caps hot storage at 5% of customer crypto [16]; the small exchange runs at
 #   the cap, the large one at 2%, the level Hong Kong requires [34] and Coinbase reported [69a].
 # - Third-party provider: small exchanges are the typical buyers of wallet software (DMM used
@@ -183,6 +190,7 @@ def load_profile(name_or_path: str | Path) -> ExchangeProfile:
         return PRESETS[key]
     path = Path(key)
     if not path.is_file():
-        raise ValueError(f"profile '{key}' is neither a preset ({', '.join(PRESETS)}) nor a "
-                         "JSON file")
+        raise ValueError(
+            f"profile '{key}' is neither a preset ({', '.join(PRESETS)}) nor a JSON file"
+        )
     return ExchangeProfile.from_json(path.read_text(encoding="utf-8"))

@@ -74,17 +74,22 @@ def test_model_threshold_changes_the_number_of_losses():
 
 def test_bad_upload_shows_every_problem_and_no_traceback():
     """AppTest cannot drive a file uploader; the stored upload is what the widget fills."""
-    bad = (",".join(INCIDENT_COLUMNS) + "\n"
-           "2019-05-07,Binance,MT,-3,,hot_wallet_key_compromise,,hot,full,continued,src,\n"
-           "2019-13-07,Binance,MT,5,,phish,,hot,full,continued,src,\n").encode()
+    bad = (
+        ",".join(INCIDENT_COLUMNS) + "\n"
+        "2019-05-07,Binance,MT,-3,,hot_wallet_key_compromise,,hot,full,continued,src,\n"
+        "2019-13-07,Binance,MT,5,,phish,,hot,full,continued,src,\n"
+    ).encode()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["incident_upload"] = {"bytes": bad, "name": "bad.csv"}
     at.run()
     assert not at.exception
     assert "bad.csv was not loaded: 3 problem(s)" in at.error[0].value
     problems = at.dataframe(key="upload_problems").value
-    assert problems[["line", "column"]].values.tolist() == [[2, "loss_usd"], [3, "date"],
-                                                             [3, "attack_vector"]]
+    assert problems[["line", "column"]].values.tolist() == [
+        [2, "loss_usd"],
+        [3, "date"],
+        [3, "attack_vector"],
+    ]
     assert int(at.metric[0].value) >= 90, "the shipped data stays in use"
 
 
@@ -97,7 +102,9 @@ def test_good_upload_replaces_the_shipped_data():
     ]
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["incident_upload"] = {
-        "bytes": "\n".join([",".join(INCIDENT_COLUMNS), *rows]).encode(), "name": "mine.csv"}
+        "bytes": "\n".join([",".join(INCIDENT_COLUMNS), *rows]).encode(),
+        "name": "mine.csv",
+    }
     at.run()
     assert not at.exception
     assert int(at.metric[0].value) == 2

@@ -34,8 +34,17 @@ def test_fit_severity_json_shape(capsys):
 
 
 def test_fit_severity_single_family_and_threshold(capsys):
-    code, out, _ = run(capsys, "fit-severity", "--dist", "lognormal", "--threshold", "1e7",
-                       "--on-level", "none", "--json")
+    code, out, _ = run(
+        capsys,
+        "fit-severity",
+        "--dist",
+        "lognormal",
+        "--threshold",
+        "1e7",
+        "--on-level",
+        "none",
+        "--json",
+    )
     assert code == 0
     doc = json.loads(out)
     assert [fit["dist"] for fit in doc["fits"]] == ["lognormal"]
@@ -63,9 +72,11 @@ def test_tables_without_json(capsys):
 
 def test_bad_file_exits_2_with_line_and_column(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
-    bad.write_text(",".join(INCIDENT_COLUMNS) + "\n"
-                   "2019-05-07,Binance,MT,lots,,hot_wallet_key_compromise,,hot,full,continued,"
-                   "https://example.org,\n")
+    bad.write_text(
+        ",".join(INCIDENT_COLUMNS) + "\n"
+        "2019-05-07,Binance,MT,lots,,hot_wallet_key_compromise,,hot,full,continued,"
+        "https://example.org,\n"
+    )
     code, out, err = run(capsys, "fit-severity", "--data", str(bad), "--json")
     assert code == 2 and out == ""
     assert "line 2, column 'loss_usd': 'lots' is not a number" in err
@@ -77,8 +88,9 @@ def test_unknown_family_is_a_clear_error(capsys):
 
 
 def test_module_entry_point_and_help():
-    result = subprocess.run([sys.executable, "-m", "pricing", "--help"], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pricing", "--help"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     for command in ("fit-severity", "fit-frequency", "app"):
         assert command in result.stdout

@@ -33,16 +33,18 @@ GOOD_ROWS = [
     "2020-01-01,Tiny,US,,,unknown,,unknown,unknown,,https://example.org/e,amount unknown",
     "2020-06-01,Small,US,500000,,insider,,unknown,unknown,closed,https://example.org/f,",
 ]
-EXPOSURE = "\n".join([
-    "year,exchanges_tracked,market_cap_usd,btc_price_usd",
-    "2014,100,5e9,320",
-    "2015,,7e9,430",
-    "2016,200,17e9,960",
-    "2017,250,600e9,14000",
-    "2018,300,130e9,3700",
-    "2019,350,190e9,7200",
-    "2020,400,760e9,29000",
-])
+EXPOSURE = "\n".join(
+    [
+        "year,exchanges_tracked,market_cap_usd,btc_price_usd",
+        "2014,100,5e9,320",
+        "2015,,7e9,430",
+        "2016,200,17e9,960",
+        "2017,250,600e9,14000",
+        "2018,300,130e9,3700",
+        "2019,350,190e9,7200",
+        "2020,400,760e9,29000",
+    ]
+)
 
 
 def write(tmp_path, text: str, name: str = "incidents.csv", encoding: str = "utf-8"):
@@ -129,8 +131,9 @@ def test_absent_optional_columns_are_noted_not_errors(tmp_path):
 
 
 def test_duplicate_rows_are_reported(tmp_path):
-    messages = problems_of(write(tmp_path, "\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1],
-                                                       GOOD_ROWS[0]])))
+    messages = problems_of(
+        write(tmp_path, "\n".join([HEADER, GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0]]))
+    )
     assert messages == ["line 4: duplicates the incident on line 2 (same date, exchange and loss)"]
 
 
@@ -163,8 +166,16 @@ def test_missing_file_is_a_validation_error(tmp_path):
 
 
 def test_error_message_lists_all_problems_with_the_file_name(tmp_path):
-    path = write(tmp_path, "\n".join([HEADER, GOOD_ROWS[0].replace("450000000", "abc"),
-                                      GOOD_ROWS[1].replace("2018-01-26", "yesterday")]))
+    path = write(
+        tmp_path,
+        "\n".join(
+            [
+                HEADER,
+                GOOD_ROWS[0].replace("450000000", "abc"),
+                GOOD_ROWS[1].replace("2018-01-26", "yesterday"),
+            ]
+        ),
+    )
     with pytest.raises(DataValidationError) as info:
         load_incidents(path)
     text = str(info.value)
@@ -179,7 +190,10 @@ def test_exposure_gaps_are_interpolated_log_linearly_and_listed(exposure):
 
 
 def test_exposure_problems_are_reported(tmp_path):
-    text = "year,exchanges_tracked,market_cap_usd,btc_price_usd\n2014,abc,1,1\n2014,1,1,1\n20x5,1,1,1\n"
+    text = (
+        "year,exchanges_tracked,market_cap_usd,btc_price_usd\n"
+        "2014,abc,1,1\n2014,1,1,1\n20x5,1,1,1\n"
+    )
     with pytest.raises(DataValidationError) as info:
         load_exposure(write(tmp_path, text, "exposure.csv"))
     messages = [str(p) for p in info.value.problems]
@@ -209,8 +223,14 @@ def test_selection_counts_every_exclusion(incidents, exposure):
 
 
 def test_selection_filters_years_and_vectors(incidents, exposure):
-    sel = select_losses(incidents, exposure, threshold=0, on_level=OnLevel("none"),
-                        years=(2015, 2020), attack_vectors=["hot_wallet_key_compromise"])
+    sel = select_losses(
+        incidents,
+        exposure,
+        threshold=0,
+        on_level=OnLevel("none"),
+        years=(2015, 2020),
+        attack_vectors=["hot_wallet_key_compromise"],
+    )
     assert sorted(sel.frame["exchange"]) == ["Binance", "Coincheck"]
     assert sel.n + sum(c for _, c in sel.excluded) == len(incidents)
     with pytest.raises(ValueError, match="unknown value"):

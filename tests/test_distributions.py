@@ -56,8 +56,9 @@ POINTS = [3e6, 4e7, 8e8]
 
 
 def lev_by_quadrature(dist, u: float) -> float:
-    value, _ = integrate.quad(lambda x: float(dist.sf(x)), 0, u, limit=500,
-                              points=[1e6, 1e7, 2e7, 5e7, 1e8], epsabs=1e-4)
+    value, _ = integrate.quad(
+        lambda x: float(dist.sf(x)), 0, u, limit=500, points=[1e6, 1e7, 2e7, 5e7, 1e8], epsabs=1e-4
+    )
     return value
 
 
@@ -68,7 +69,7 @@ def test_lev_matches_integral_of_survival(dist, u):
     assert dist.lev(u) == pytest.approx(lev_by_quadrature(dist, u), rel=1e-7, abs=1e-3)
 
 
-@pytest.mark.parametrize("dist", FAMILIES + [SPLICED], ids=lambda d: d.describe()[:50])
+@pytest.mark.parametrize("dist", [*FAMILIES, SPLICED], ids=lambda d: d.describe()[:50])
 def test_ppf_inverts_cdf(dist):
     q = np.array([1e-4, 0.01, 0.5, 0.9, 0.999])
     assert np.allclose(dist.cdf(dist.ppf(q)), q, rtol=1e-9, atol=1e-12)
@@ -150,8 +151,9 @@ def test_layer_and_retained_add_up_to_the_ground_up_loss():
     x = base.rvs(10_000, np.random.default_rng(3))
     ceded = np.clip(x - d, 0, l)
     kept = x - ceded
-    assert base.layer(d, l).mean() + base.retained(d, l).mean() == pytest.approx(base.mean(),
-                                                                                 rel=1e-12)
+    assert base.layer(d, l).mean() + base.retained(d, l).mean() == pytest.approx(
+        base.mean(), rel=1e-12
+    )
     # Quantile functions map the same uniforms to the same split.
     u = np.random.default_rng(4).random(1000)
     xs = base.ppf(u)
@@ -161,7 +163,7 @@ def test_layer_and_retained_add_up_to_the_ground_up_loss():
 
 
 def test_scaling_multiplies_quantiles_and_lev():
-    for dist in FAMILIES + [SPLICED, Lognormal(17, 1.8).capped(3e8).truncated(1e6)]:
+    for dist in [*FAMILIES, SPLICED, Lognormal(17, 1.8).capped(300000000.0).truncated(1000000.0)]:
         c = 3.0
         q = np.array([0.1, 0.5, 0.99])
         assert np.allclose(dist.scaled(c).ppf(q), c * dist.ppf(q), rtol=1e-9)
@@ -194,7 +196,7 @@ def test_spliced_pieces():
     ],
 )
 def test_invalid_parameters_name_the_field(bad):
-    with pytest.raises(ValueError, match="must be|must"):
+    with pytest.raises(ValueError, match="must"):
         bad()
 
 
@@ -225,7 +227,8 @@ def test_mixture_quantile_inverts_its_cdf_between_atoms():
     assert np.allclose(mix.cdf(x), q, rtol=1e-9)
     assert mix.ppf(0.5) == pytest.approx(5e6)  # inside the atom of the capped lognormal
     assert mix.ppf(0.99) == pytest.approx(1.3e8)  # inside the atom at the larger cap
-    assert mix.mean() == pytest.approx(0.6 * Lognormal(16, 1.5).lev(5e6)
-                                       + 0.4 * Lomax(0.9, 3e7).lev(1.3e8), rel=1e-12)
+    assert mix.mean() == pytest.approx(
+        0.6 * Lognormal(16, 1.5).lev(5e6) + 0.4 * Lomax(0.9, 3e7).lev(1.3e8), rel=1e-12
+    )
     with pytest.raises(ValueError, match="sum to 1"):
         Mixture((Lognormal(1, 1),), (0.5,))

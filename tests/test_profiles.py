@@ -64,8 +64,7 @@ def test_presets_and_derived_amounts():
     assert load_profile("small") is SMALL
     large = PRESETS["large"]
     assert large.customer_assets_usd > 100 * SMALL.customer_assets_usd
-    assert SMALL.hot_assets_usd + SMALL.cold_assets_usd == pytest.approx(
-        SMALL.customer_assets_usd)
+    assert SMALL.hot_assets_usd + SMALL.cold_assets_usd == pytest.approx(SMALL.customer_assets_usd)
     assert SMALL.hot_assets_usd == pytest.approx(0.05 * 130e6)
 
 

@@ -69,11 +69,16 @@ def test_hk_cold_share_boundary():
 
 def test_hk_cover_check_sums_insurance_trust_and_guarantee():
     need = 51e6
-    exact = minimum("hk", inputs(insurance_limit_usd=30e6, trust_funds_usd=20e6,
-                                 bank_guarantee_usd=1e6))
+    exact = minimum(
+        "hk", inputs(insurance_limit_usd=30e6, trust_funds_usd=20e6, bank_guarantee_usd=1e6)
+    )
     assert check(exact, "compensation cover")
-    short = minimum("hk", inputs(insurance_limit_usd=30e6, trust_funds_usd=20e6,
-                                 bank_guarantee_usd=need - 50e6 - 1.0))
+    short = minimum(
+        "hk",
+        inputs(
+            insurance_limit_usd=30e6, trust_funds_usd=20e6, bank_guarantee_usd=need - 50e6 - 1.0
+        ),
+    )
     assert not check(short, "compensation cover")
     # no cover entered: no cover check at all
     assert [t for t, _ in minimum("hk", inputs()).checks if "cover" in t] == []
@@ -101,18 +106,35 @@ def test_mica_class_minimum_binds_with_small_overheads(cls, floor):
 
 def test_mica_own_funds_plus_insurance_check():
     kw = {"fixed_overheads_usd": 40e6 / FX.eur}
-    assert check(minimum("mica", inputs(own_funds_usd=6e6 / FX.eur,
-                                        insurance_limit_usd=4e6 / FX.eur, **kw), fx=FX),
-                 "own funds and insurance")
-    assert not check(minimum("mica", inputs(own_funds_usd=5e6 / FX.eur,
-                                            insurance_limit_usd=4e6 / FX.eur, **kw), fx=FX),
-                     "own funds and insurance")
+    assert check(
+        minimum(
+            "mica",
+            inputs(own_funds_usd=6e6 / FX.eur, insurance_limit_usd=4e6 / FX.eur, **kw),
+            fx=FX,
+        ),
+        "own funds and insurance",
+    )
+    assert not check(
+        minimum(
+            "mica",
+            inputs(own_funds_usd=5e6 / FX.eur, insurance_limit_usd=4e6 / FX.eur, **kw),
+            fx=FX,
+        ),
+        "own funds and insurance",
+    )
 
 
 def test_mica_fixed_overheads_deductions():
-    assert mica_fixed_overheads(100.0, profit_linked_bonuses=10.0, profit_shares=5.0,
-                                discretionary_appropriations=3.0,
-                                non_recurring_expenses=2.0) == 80.0
+    assert (
+        mica_fixed_overheads(
+            100.0,
+            profit_linked_bonuses=10.0,
+            profit_shares=5.0,
+            discretionary_appropriations=3.0,
+            non_recurring_expenses=2.0,
+        )
+        == 80.0
+    )
     with pytest.raises(ValueError, match="'profit_shares' must be ≥ 0"):
         mica_fixed_overheads(100.0, profit_shares=-1.0)
     with pytest.raises(ValueError, match="exceed 'total_expenses'"):
@@ -143,8 +165,7 @@ def test_korea_cold_80_percent_boundary_and_cover():
     assert not check(minimum("kr", inputs(hot_share=0.2001)), "cold storage ≥ 80%")
     covered = minimum("kr", inputs(insurance_limit_usd=2e6, own_funds_usd=1e6), fx=FX)
     assert check(covered, "insurance or reserve")  # ₩2bn + ₩1bn = ₩3bn floor
-    assert not check(minimum("kr", inputs(insurance_limit_usd=2e6), fx=FX),
-                     "insurance or reserve")
+    assert not check(minimum("kr", inputs(insurance_limit_usd=2e6), fx=FX), "insurance or reserve")
 
 
 # ---- Japan, current PSA (§1.1) -----------------------------------------------------------------
@@ -163,8 +184,9 @@ def test_japan_guarantee_equals_hot_float_in_yen_and_insurance_does_not_count():
 
 def test_japan_per_asset_in_kind_check():
     holdings = (HotHolding("BTC", 10.0, 10.0, 100_000.0), ("ETH", 200.0, 199.0, 2_500.0))
-    r = minimum("jp", inputs(customer_assets_usd=75e6, hot_share=0.02, hot_holdings=holdings),
-                fx=FX)
+    r = minimum(
+        "jp", inputs(customer_assets_usd=75e6, hot_share=0.02, hot_holdings=holdings), fx=FX
+    )
     assert check(r, "in-kind guarantee BTC")
     assert not check(r, "in-kind guarantee ETH")
     assert r.amount_usd == pytest.approx(10 * 100_000 + 200 * 2_500)  # 1.5m = 2% of 75m
@@ -180,8 +202,7 @@ def test_jp_draft_floor_is_10_percent_of_small_and_0_04_percent_of_large():
     """§4.10: a ¥2bn floor is 10% of ¥20bn but 0.04% of ¥5tn (illustrative)."""
     sc = JpDraftScenario(style="history")
     for assets_jpy, ratio in [(20e9, 0.10), (5e12, 0.0004)]:
-        r = minimum("jp-draft", inputs(customer_assets_usd=assets_jpy / FX.jpy), fx=FX,
-                    scenario=sc)
+        r = minimum("jp-draft", inputs(customer_assets_usd=assets_jpy / FX.jpy), fx=FX, scenario=sc)
         assert r.amount_local == pytest.approx(2e9)
         assert r.amount_local / assets_jpy == pytest.approx(ratio)
 
@@ -195,14 +216,18 @@ def test_jp_draft_is_a_scenario_with_a_reference_band():
     assert any("reference_band for context only" in n for n in r.notes)
     assert r.assumptions and all("default" in a for a in r.assumptions)
     assert any(a.startswith("insurance_share_max = 0.5 (default") for a in r.assumptions)
-    edited = minimum("jp-draft", inputs(), fx=FX,
-                     scenario=JpDraftScenario(insurance_share_max=0.3))
+    edited = minimum("jp-draft", inputs(), fx=FX, scenario=JpDraftScenario(insurance_share_max=0.3))
     assert any(a.startswith("insurance_share_max = 0.3 (user-set") for a in edited.assumptions)
 
 
 def test_jp_draft_exposure_style_by_hand():
-    sc = JpDraftScenario(style="exposure", floor_jpy=0.0, alpha_cold=0.02,
-                         beta_hot_uncovered=1.0, hot_in_kind_share=0.25)
+    sc = JpDraftScenario(
+        style="exposure",
+        floor_jpy=0.0,
+        alpha_cold=0.02,
+        beta_hot_uncovered=1.0,
+        hot_in_kind_share=0.25,
+    )
     r = minimum("jp-draft", inputs(customer_assets_usd=1e9, hot_share=0.04), fx=FX, scenario=sc)
     cold, hot = 0.96e9 * FX.jpy, 0.04e9 * FX.jpy
     assert r.amount_local == pytest.approx(0.02 * cold + 1.0 * 0.75 * hot)
@@ -210,22 +235,28 @@ def test_jp_draft_exposure_style_by_hand():
 
 def test_jp_draft_securities_style_and_cap():
     vol = {"spot": 10e9, "derivatives": 5e9}  # USD per year
-    sc = JpDraftScenario(style="securities", volume_rates={"spot": 1e-4, "derivatives": 2e-4},
-                         accident_loading=0.5)
+    sc = JpDraftScenario(
+        style="securities", volume_rates={"spot": 1e-4, "derivatives": 2e-4}, accident_loading=0.5
+    )
     r = minimum("jp-draft", inputs(trading_volume_usd=vol), fx=FX, scenario=sc)
     expected = 1.5 * (1e-4 * 10e9 + 2e-4 * 5e9) * FX.jpy  # ¥450m
     assert r.amount_local == pytest.approx(expected)
     assert any("user-entered" in a for a in r.assumptions)
-    capped = minimum("jp-draft", inputs(trading_volume_usd=vol), fx=FX,
-                     scenario=dataclasses.replace(sc, cap_jpy=1e8))
+    capped = minimum(
+        "jp-draft",
+        inputs(trading_volume_usd=vol),
+        fx=FX,
+        scenario=dataclasses.replace(sc, cap_jpy=1e8),
+    )
     assert capped.amount_local == 1e8
 
 
 def test_jp_draft_securities_style_needs_user_rates_and_volumes():
     sc = JpDraftScenario(style="securities", volume_rates={"spot": 1e-4})
     with pytest.raises(ValueError, match="'volume_rates' has no rate for derivatives"):
-        minimum("jp-draft", inputs(trading_volume_usd={"spot": 1e9, "derivatives": 1e9}),
-                scenario=sc)
+        minimum(
+            "jp-draft", inputs(trading_volume_usd={"spot": 1e9, "derivatives": 1e9}), scenario=sc
+        )
     with pytest.raises(ValueError, match="'trading_volume_usd'"):
         minimum("jp-draft", inputs(), scenario=sc)
 
@@ -234,8 +265,12 @@ def test_jp_draft_securities_style_needs_user_rates_and_volumes():
 @pytest.mark.parametrize("s_max", [0.0, 0.25, 0.5, 1.0])
 def test_jp_draft_insurance_credit_is_bounded_by_s_max(insurance_usd, s_max):
     sc = JpDraftScenario(style="history", multiple=2.0, insurance_share_max=s_max)
-    r = minimum("jp-draft", inputs(worst_loss_usd=50e6, insurance_limit_usd=insurance_usd),
-                fx=FX, scenario=sc)
+    r = minimum(
+        "jp-draft",
+        inputs(worst_loss_usd=50e6, insurance_limit_usd=insurance_usd),
+        fx=FX,
+        scenario=sc,
+    )
     parts = {label: a for label, a, _ in r.components}
     reserve = r.amount_local
     assert reserve == pytest.approx(2.0 * 50e6 * FX.jpy)  # ¥15bn
@@ -249,11 +284,16 @@ def test_jp_draft_insurance_credit_is_bounded_by_s_max(insurance_usd, s_max):
 
 def test_jp_draft_cash_reserve_check():
     sc = JpDraftScenario(style="history", insurance_share_max=0.5)
-    r = minimum("jp-draft", inputs(insurance_limit_usd=1e9, own_funds_usd=1e9 / FX.jpy),
-                fx=FX, scenario=sc)  # R ¥2bn, credit ¥1bn, cash ¥1bn
+    r = minimum(
+        "jp-draft", inputs(insurance_limit_usd=1e9, own_funds_usd=1e9 / FX.jpy), fx=FX, scenario=sc
+    )  # R ¥2bn, credit ¥1bn, cash ¥1bn
     assert check(r, "scenario only: cash reserve")
-    r = minimum("jp-draft", inputs(insurance_limit_usd=1e9, own_funds_usd=0.9e9 / FX.jpy),
-                fx=FX, scenario=sc)
+    r = minimum(
+        "jp-draft",
+        inputs(insurance_limit_usd=1e9, own_funds_usd=0.9e9 / FX.jpy),
+        fx=FX,
+        scenario=sc,
+    )
     assert not check(r, "scenario only: cash reserve")
 
 
@@ -263,20 +303,22 @@ def test_vara_paid_up_capital_and_required_crime_cover():
     assert r.currency == "AED" and r.amount_local == 1.5e6
     assert r.insurance_counts == "required"
     assert minimum("vara", inputs(fixed_overheads_usd=10e6), fx=FX).amount_local == (
-        pytest.approx(0.25 * 10e6 * FX.aed))
+        pytest.approx(0.25 * 10e6 * FX.aed)
+    )
     custodian = inputs(uses_licensed_custodian=True)
     assert minimum("vara", custodian, fx=FX).amount_local == 0.8e6
-    assert minimum("vara", dataclasses.replace(custodian, fixed_overheads_usd=10e6),
-                   fx=FX).amount_local == pytest.approx(0.15 * 10e6 * FX.aed)
+    assert minimum(
+        "vara", dataclasses.replace(custodian, fixed_overheads_usd=10e6), fx=FX
+    ).amount_local == pytest.approx(0.15 * 10e6 * FX.aed)
     parts = {label: a for label, a, _ in r.components}
     assert parts["required crime insurance limit (all hot-wallet VAs)"] == pytest.approx(
-        2e6 * FX.aed)
+        2e6 * FX.aed
+    )
 
 
 def test_vara_crime_insurance_boundary():
     assert check(minimum("vara", inputs(insurance_limit_usd=2e6), fx=FX), "crime insurance")
-    assert not check(minimum("vara", inputs(insurance_limit_usd=1.99e6), fx=FX),
-                     "crime insurance")
+    assert not check(minimum("vara", inputs(insurance_limit_usd=1.99e6), fx=FX), "crime insurance")
 
 
 # ---- Singapore (§2.4) --------------------------------------------------------------------------
@@ -413,8 +455,15 @@ def test_inputs_are_frozen_hashable_and_normalised():
 
 @pytest.mark.parametrize("code", list(REGIMES))
 def test_results_are_complete_serialisable_and_printable(code):
-    r = minimum(code, RegimeInputs.from_profile(PRESETS["large"], fixed_overheads_usd=40e6,
-                                                worst_loss_usd=300e6, insurance_limit_usd=1e8))
+    r = minimum(
+        code,
+        RegimeInputs.from_profile(
+            PRESETS["large"],
+            fixed_overheads_usd=40e6,
+            worst_loss_usd=300e6,
+            insurance_limit_usd=1e8,
+        ),
+    )
     assert r.regime == code
     assert r.insurance_counts in INSURANCE_COUNTS
     assert r.formula and r.formula_substituted and r.inputs and r.source
@@ -440,20 +489,44 @@ money = st.floats(min_value=0.0, max_value=1e10, allow_nan=False)
 
 
 @settings(max_examples=150, deadline=None)
-@given(a=assets, h=shares, foh=money, loss=money, ins=money, krw=st.booleans(),
-       cust=st.booleans(), vol=st.none() | money, code=st.sampled_from(sorted(REGIMES)))
+@given(
+    a=assets,
+    h=shares,
+    foh=money,
+    loss=money,
+    ins=money,
+    krw=st.booleans(),
+    cust=st.booleans(),
+    vol=st.none() | money,
+    code=st.sampled_from(sorted(REGIMES)),
+)
 def test_every_minimum_is_non_negative_and_finite(a, h, foh, loss, ins, krw, cust, vol, code):
-    r = minimum(code, RegimeInputs(customer_assets_usd=a, hot_share=h, fixed_overheads_usd=foh,
-                                   worst_loss_usd=loss, insurance_limit_usd=ins, krw_market=krw,
-                                   uses_licensed_custodian=cust, avg_monthly_volume_usd=vol))
+    r = minimum(
+        code,
+        RegimeInputs(
+            customer_assets_usd=a,
+            hot_share=h,
+            fixed_overheads_usd=foh,
+            worst_loss_usd=loss,
+            insurance_limit_usd=ins,
+            krw_market=krw,
+            uses_licensed_custodian=cust,
+            avg_monthly_volume_usd=vol,
+        ),
+    )
     assert r.amount_local >= 0 and r.amount_usd >= 0
     assert math.isfinite(r.amount_local) and math.isfinite(r.amount_usd)
     assert all(local >= 0 for _, local, _ in r.components)
 
 
 @settings(max_examples=150, deadline=None)
-@given(a=assets, b=assets, h=shares, krw=st.booleans(),
-       code=st.sampled_from(["hk", "kr", "jp", "jp-draft"]))
+@given(
+    a=assets,
+    b=assets,
+    h=shares,
+    krw=st.booleans(),
+    code=st.sampled_from(["hk", "kr", "jp", "jp-draft"]),
+)
 def test_minimum_is_monotone_in_customer_assets(a, b, h, krw, code):
     low, high = sorted((a, b))
     r_low = minimum(code, RegimeInputs(customer_assets_usd=low, hot_share=h, krw_market=krw))
@@ -462,12 +535,15 @@ def test_minimum_is_monotone_in_customer_assets(a, b, h, krw, code):
 
 
 @settings(max_examples=100, deadline=None)
-@given(a=assets, h=shares, ins=money, s_max=shares,
-       style=st.sampled_from(["exposure", "history"]))
+@given(a=assets, h=shares, ins=money, s_max=shares, style=st.sampled_from(["exposure", "history"]))
 def test_jp_draft_cash_part_never_below_one_minus_s_max(a, h, ins, s_max, style):
     sc = JpDraftScenario(style=style, insurance_share_max=s_max)
-    r = minimum("jp-draft", RegimeInputs(customer_assets_usd=a, hot_share=h,
-                                         worst_loss_usd=a / 10, insurance_limit_usd=ins),
-                scenario=sc)
+    r = minimum(
+        "jp-draft",
+        RegimeInputs(
+            customer_assets_usd=a, hot_share=h, worst_loss_usd=a / 10, insurance_limit_usd=ins
+        ),
+        scenario=sc,
+    )
     cash = dict((label, x) for label, x, _ in r.components)["R_cash (cash part)"]
     assert (1 - s_max) * r.amount_local * (1 - 1e-12) <= cash <= r.amount_local
