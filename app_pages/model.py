@@ -136,4 +136,6 @@ m1.metric(
 m2.metric("90% confidence interval", f"{low:.4f} – {high:.4f}")
 m3.metric("Model", freq.model)
 st.markdown(freq.explanation)
+for note in cal.notes:
+    st.caption(note)
 st.dataframe(freq.summary(), hide_index=True)

@@ -21,6 +21,7 @@ from .data import (
     load_incidents,
     select_losses,
     yearly_counts,
+    years_without_exposure,
 )
 from .frequency import FrequencyFit, fit_frequency
 from .severity import FAMILIES, SeverityComparison, fit_all
@@ -70,6 +71,7 @@ class Calibration:
     counts: pd.DataFrame
     severity: SeverityComparison
     frequency: FrequencyFit
+    notes: tuple[str, ...] = ()
 
     @property
     def target_year(self) -> int:
@@ -100,9 +102,20 @@ def calibrate(
     counts = yearly_counts(selection, exposure)
     severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
     frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
-    return Calibration(
-        spec=spec, selection=selection, counts=counts, severity=severity, frequency=frequency
-    )
+    return Calibration(spec=spec, selection=selection, counts=counts, severity=severity,
+                       frequency=frequency, notes=_notes(selection, exposure))
+
+
+def _notes(selection: LossSelection, exposure: Exposure) -> tuple[str, ...]:
+    notes = []
+    missing = years_without_exposure(selection, exposure)
+    if missing:
+        notes.append(f"No exchange count is known for {missing}: those years are left out of "
+                     "the frequency model (their losses still inform the severity fit).")
+    if exposure.filled:
+        notes.append("Exposure cells filled by log-linear interpolation: "
+                     + "; ".join(exposure.filled) + ".")
+    return tuple(notes)
 
 
 def _as_list(values: Sequence[str] | None) -> list[str] | None:

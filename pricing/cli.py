@@ -177,6 +177,8 @@ def cmd_fit_frequency(args: argparse.Namespace) -> int:
         _print_json(fit.to_dict(year))
         return EXIT_OK
     _print_table("Incidents above the threshold per year, with exchanges tracked", cal.counts)
+    for note in cal.notes:
+        print(f"Note: {note}")
     _print_table(f"Frequency model: {fit.model}", fit.summary())
     low, high = fit.rate_ci(year)
     print(fit.explanation)

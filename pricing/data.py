@@ -42,6 +42,7 @@ __all__ = [
     "select_losses",
     "shipped_path",
     "yearly_counts",
+    "years_without_exposure",
 ]
 
 ATTACK_VECTORS = (
@@ -392,7 +393,8 @@ def load_exposure(source: Source | None = None) -> Exposure:
     Empty cells are allowed (an unknown figure stays unknown in the file); for modelling they
     are filled by log-linear interpolation between the nearest known years, and every filled
     cell is listed in :attr:`Exposure.filled`. Cells before the first or after the last known
-    value of a column cannot be interpolated and raise.
+    value of a column stay unknown: on-levelling raises if it needs one, and the frequency
+    model leaves such years out and says so.
     """
     source = shipped_path("exposure.csv") if source is None else source
     header, records, origin = _read_table(source)
@@ -430,31 +432,20 @@ def load_exposure(source: Source | None = None) -> Exposure:
 
 
 def _interpolate_log(frame: pd.DataFrame, origin: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Fill gaps *inside* each series log-linearly; gaps before the first or after the last
+    known value stay unknown (NaN) and raise only where a figure for them is needed."""
     out = frame.copy()
     filled: list[str] = []
-    problems: list[Problem] = []
     for column in out.columns:
         known = out[column].dropna()
         if known.empty:
-            continue  # an all-empty optional series is only a problem if it is used
+            continue
         missing = out.index[out[column].isna()]
-        for year in missing:
-            if year < known.index.min() or year > known.index.max():
-                problems.append(
-                    Problem(
-                        None,
-                        column,
-                        f"{year} is empty and outside the years "
-                        "with known values, so it cannot be interpolated",
-                    )
-                )
         inside = [y for y in missing if known.index.min() <= y <= known.index.max()]
         if inside:
             logs = np.interp(inside, known.index.to_numpy(), np.log(known.to_numpy()))
             out.loc[inside, column] = np.exp(logs)
             filled.extend(f"{column} {y} (log-linear interpolation)" for y in inside)
-    if problems:
-        raise DataValidationError(origin, problems)
     return out, tuple(filled)
 
 
@@ -645,23 +636,25 @@ def yearly_counts(selection: LossSelection, exposure: Exposure) -> pd.DataFrame:
     """Incidents above the threshold per calendar year with the exposure base.
 
     Columns ``year``, ``n_incidents``, ``exposure`` (exchanges tracked) over every year of the
-    selection's range, zero-count years included, as the frequency model expects.
+    selection's range, zero-count years included, as the frequency model expects. Years whose
+    exchange count is unknown cannot carry an offset and are left out; they are listed by
+    :func:`years_without_exposure`.
     """
-    first, last = selection.year_range
-    years = pd.RangeIndex(first, last + 1, name="year")
-    missing = [y for y in years if y not in exposure.frame.index]
-    if missing:
-        raise ValueError(f"exposure has no row for year(s) {missing}; it covers {exposure.years}")
+    years = pd.RangeIndex(selection.year_range[0], selection.year_range[1] + 1, name="year")
     counts = selection.frame.groupby("year").size().reindex(years, fill_value=0)
-    base = exposure.frame.loc[list(years), "exchanges_tracked"]
-    if base.isna().any():
-        raise ValueError(
-            f"exchanges_tracked is unknown for year(s) {list(base.index[base.isna()])}"
-        )
+    base = exposure.frame["exchanges_tracked"].reindex(years)
+    keep = base.notna().to_numpy()
     return pd.DataFrame(
         {
-            "year": list(years),
-            "n_incidents": counts.to_numpy(dtype=int),
-            "exposure": base.to_numpy(dtype=float),
+            "year": np.asarray(years)[keep],
+            "n_incidents": counts.to_numpy(dtype=int)[keep],
+            "exposure": base.to_numpy(dtype=float)[keep],
         }
     )
+
+
+def years_without_exposure(selection: LossSelection, exposure: Exposure) -> list[int]:
+    """Years of the selection that have no known exchange count (left out of the GLM)."""
+    first, last = selection.year_range
+    base = exposure.frame["exchanges_tracked"].reindex(range(first, last + 1))
+    return [int(y) for y in base.index[base.isna()]]

@@ -84,7 +84,7 @@ def test_bad_upload_shows_every_problem_and_no_traceback():
     at.run()
     assert not at.exception
     assert "bad.csv was not loaded: 3 problem(s)" in at.error[0].value
-    problems = at.dataframe(key="upload_problems").value
+    problems = at.dataframe[0].value  # the problems table comes before the incident table
     assert problems[["line", "column"]].values.tolist() == [
         [2, "loss_usd"],
         [3, "date"],

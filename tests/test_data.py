@@ -17,6 +17,7 @@ from pricing.data import (
     select_losses,
     shipped_path,
     yearly_counts,
+    years_without_exposure,
 )
 from pricing.exceptions import DataValidationError
 
@@ -205,10 +206,11 @@ def test_exposure_problems_are_reported(tmp_path):
     ]
 
 
-def test_exposure_edge_gap_cannot_be_interpolated(tmp_path):
+def test_exposure_edge_gap_stays_unknown(tmp_path):
     text = "year,exchanges_tracked,market_cap_usd,btc_price_usd\n2014,,1,1\n2015,5,1,1\n"
-    with pytest.raises(DataValidationError, match="2014 is empty and outside"):
-        load_exposure(write(tmp_path, text, "exposure.csv"))
+    exposure = load_exposure(write(tmp_path, text, "exposure.csv"))
+    assert math.isnan(exposure.frame.loc[2014, "exchanges_tracked"])
+    assert exposure.filled == ()
 
 
 # -- selection and on-levelling ---------------------------------------------------------------
@@ -256,6 +258,14 @@ def test_on_level_outside_exposure_years_raises(incidents, exposure):
         select_losses(incidents, exposure, on_level=OnLevel("market_cap", 2030))
     with pytest.raises(ValueError, match="not one of"):
         OnLevel("gdp")
+
+
+def test_years_without_exposure_are_left_out_and_listed(incidents, tmp_path):
+    exposure = load_exposure(write(tmp_path, EXPOSURE.replace("2014,100,", "2014,,"),
+                                   "exposure.csv"))
+    sel = select_losses(incidents, exposure, threshold=1e6, on_level=OnLevel("none"))
+    assert yearly_counts(sel, exposure)["year"].tolist() == list(range(2016, 2021))
+    assert years_without_exposure(sel, exposure) == [2014, 2015]  # 2015 is an edge gap now
 
 
 def test_yearly_counts_include_zero_years(incidents, exposure):
