@@ -41,7 +41,7 @@ class CalibrationSpec:
     """
 
     threshold: float = 1e6
-    on_level: str = "market_cap_per_exchange"
+    on_level: str = "none"
     target_year: int | None = None
     years: tuple[int, int] | None = None
     attack_vectors: tuple[str, ...] | None = None
@@ -102,19 +102,28 @@ def calibrate(
     counts = yearly_counts(selection, exposure)
     severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
     frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
-    return Calibration(spec=spec, selection=selection, counts=counts, severity=severity,
-                       frequency=frequency, notes=_notes(selection, exposure))
+    return Calibration(
+        spec=spec,
+        selection=selection,
+        counts=counts,
+        severity=severity,
+        frequency=frequency,
+        notes=_notes(selection, exposure),
+    )
 
 
 def _notes(selection: LossSelection, exposure: Exposure) -> tuple[str, ...]:
     notes = []
     missing = years_without_exposure(selection, exposure)
     if missing:
-        notes.append(f"No exchange count is known for {missing}: those years are left out of "
-                     "the frequency model (their losses still inform the severity fit).")
+        notes.append(
+            f"No exchange count is known for {missing}: those years are left out of "
+            "the frequency model (their losses still inform the severity fit)."
+        )
     if exposure.filled:
-        notes.append("Exposure cells filled by log-linear interpolation: "
-                     + "; ".join(exposure.filled) + ".")
+        notes.append(
+            "Exposure cells filled by log-linear interpolation: " + "; ".join(exposure.filled) + "."
+        )
     return tuple(notes)
 
 

@@ -65,9 +65,9 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--on-level",
         choices=ON_LEVEL_INDICES,
-        default="market_cap_per_exchange",
-        help="index used to bring old losses to the target year "
-        "(default market_cap_per_exchange; 'none' switches it off)",
+        default="none",
+        help="index used to bring old losses to the target year (default none: amounts "
+        "as reported; see data/README.md for why)",
     )
     group.add_argument(
         "--years",

@@ -459,11 +459,12 @@ class OnLevel:
     A loss of year ``y`` becomes ``loss × I(target) / I(y)`` for the chosen year-end index
     ``I``: ``market_cap_per_exchange`` (total crypto market capitalisation divided by the number
     of exchanges tracked: a proxy for the assets an average exchange holds), ``market_cap``,
-    ``btc_price``, or ``none`` (amounts as reported). ``target_year`` defaults to the last
-    exposure year.
+    ``btc_price``, or ``none`` (amounts as reported, the default: the crypto indices grew by
+    three to four orders of magnitude since 2011, so they turn early thefts into today's
+    largest; see ``data/README.md``). ``target_year`` defaults to the last exposure year.
     """
 
-    index: str = "market_cap_per_exchange"
+    index: str = "none"
     target_year: int | None = None
 
     def __post_init__(self) -> None:

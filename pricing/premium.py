@@ -68,8 +68,10 @@ class LoadingAssumptions:
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
             values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
-            raise ValueError(f"invalid loading assumptions: {values} (loadings and expenses "
-                             "must be >= 0, ratios below 1, capital level in (0.5, 1))")
+            raise ValueError(
+                f"invalid loading assumptions: {values} (loadings and expenses "
+                "must be >= 0, ratios below 1, capital level in (0.5, 1))"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +100,9 @@ def wang_premium(sf: SurvivalFunction, upper: float, lam: float, *, points: int 
         raise ValueError("wang_premium needs a bounded loss (a finite layer limit)")
     if upper <= 0:
         return 0.0
-    x = np.unique(np.concatenate([np.linspace(0.0, upper, points),
-                                  upper * np.geomspace(1e-9, 1.0, points)]))
+    x = np.unique(
+        np.concatenate([np.linspace(0.0, upper, points), upper * np.geomspace(1e-9, 1.0, points)])
+    )
     # S jumps to 0 at a layer's limit (an atom of the loss there): use its left limit.
     s = np.clip(np.asarray(sf(np.minimum(x, upper * (1 - 1e-12))), dtype=float), 0.0, 1.0)
     g = special.ndtr(special.ndtri(s) + lam)
@@ -139,14 +142,23 @@ class TechnicalPremium:
         return self.expected_loss / self.gross_premium if self.gross_premium > 0 else math.nan
 
 
-def technical_premium(moments: LossMoments, limit: float, loadings: LoadingAssumptions,
-                      principle: str = "cost_of_capital") -> TechnicalPremium:
+def technical_premium(
+    moments: LossMoments,
+    limit: float,
+    loadings: LoadingAssumptions,
+    principle: str = "cost_of_capital",
+) -> TechnicalPremium:
     """Gross premium ``max(minimum, (risk premium + fixed expense) / (1 − expense ratio))``."""
     if principle not in PRINCIPLES:
         raise ValueError(f"principle '{principle}' is not one of {', '.join(PRINCIPLES)}")
     risk = risk_premiums(moments, loadings)[principle]
     gross = (risk + loadings.expense_fixed_usd) / (1.0 - loadings.expense_ratio)
     floored = max(gross, loadings.minimum_premium_usd)
-    return TechnicalPremium(principle=principle, expected_loss=moments.mean, risk_premium=risk,
-                            gross_premium=floored, minimum_applied=floored > gross,
-                            limit=limit)
+    return TechnicalPremium(
+        principle=principle,
+        expected_loss=moments.mean,
+        risk_premium=risk,
+        gross_premium=floored,
+        minimum_applied=floored > gross,
+        limit=limit,
+    )

@@ -261,8 +261,9 @@ def test_on_level_outside_exposure_years_raises(incidents, exposure):
 
 
 def test_years_without_exposure_are_left_out_and_listed(incidents, tmp_path):
-    exposure = load_exposure(write(tmp_path, EXPOSURE.replace("2014,100,", "2014,,"),
-                                   "exposure.csv"))
+    exposure = load_exposure(
+        write(tmp_path, EXPOSURE.replace("2014,100,", "2014,,"), "exposure.csv")
+    )
     sel = select_losses(incidents, exposure, threshold=1e6, on_level=OnLevel("none"))
     assert yearly_counts(sel, exposure)["year"].tolist() == list(range(2016, 2021))
     assert years_without_exposure(sel, exposure) == [2014, 2015]  # 2015 is an edge gap now

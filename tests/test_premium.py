@@ -21,8 +21,13 @@ from pricing.premium import (
 
 def layer_moments(base, d, l, level=0.995):
     layer = base.layer(d, l)
-    return LossMoments(mean=layer.mean(), std=layer.var() ** 0.5,
-                       var_capital=float(layer.ppf(level)), sf=layer.sf, upper=l)
+    return LossMoments(
+        mean=layer.mean(),
+        std=layer.var() ** 0.5,
+        var_capital=float(layer.ppf(level)),
+        sf=layer.sf,
+        upper=l,
+    )
 
 
 @pytest.mark.parametrize(("mu", "s", "lam"), [(15.0, 1.5, 0.3), (17.0, 2.2, 0.5), (14.0, 0.8, 0.1)])
@@ -54,8 +59,7 @@ def test_principles_closed_forms():
 
 def test_technical_premium_adds_expenses_and_applies_the_minimum():
     m = layer_moments(Lognormal(16.0, 1.7), 1e6, 3e7)
-    load = LoadingAssumptions(expense_fixed_usd=10_000, expense_ratio=0.25,
-                              minimum_premium_usd=0)
+    load = LoadingAssumptions(expense_fixed_usd=10_000, expense_ratio=0.25, minimum_premium_usd=0)
     tp = technical_premium(m, 3e7, load, "expected_value")
     assert tp.gross_premium == pytest.approx((1.5 * m.mean + 10_000) / 0.75)
     assert tp.rate_on_line == pytest.approx(tp.gross_premium / 3e7)
@@ -66,8 +70,10 @@ def test_technical_premium_adds_expenses_and_applies_the_minimum():
     assert high.gross_premium == 1e9 and high.minimum_applied
 
 
-@pytest.mark.parametrize("field", ["theta", "kappa", "cost_of_capital", "expense_ratio",
-                                   "minimum_premium_usd", "capital_level"])
+@pytest.mark.parametrize(
+    "field",
+    ["theta", "kappa", "cost_of_capital", "expense_ratio", "minimum_premium_usd", "capital_level"],
+)
 def test_invalid_loadings_name_the_field(field):
     with pytest.raises(ValueError, match=field):
         LoadingAssumptions(**{field: -1.0})
@@ -86,9 +92,11 @@ def test_premium_rises_with_limit_and_falls_with_retention(d, l, extra):
     load = LoadingAssumptions(minimum_premium_usd=0, expense_fixed_usd=0)
     for principle in PRINCIPLES:
         p = technical_premium(layer_moments(base, d, l), l, load, principle).gross_premium
-        wider = technical_premium(layer_moments(base, d, l + extra), l + extra, load,
-                                  principle).gross_premium
-        higher = technical_premium(layer_moments(base, d + extra, l), l, load,
-                                   principle).gross_premium
+        wider = technical_premium(
+            layer_moments(base, d, l + extra), l + extra, load, principle
+        ).gross_premium
+        higher = technical_premium(
+            layer_moments(base, d + extra, l), l, load, principle
+        ).gross_premium
         assert wider >= p * (1 - 1e-6), principle
         assert higher <= p * (1 + 1e-6), principle

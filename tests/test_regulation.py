@@ -546,4 +546,5 @@ def test_jp_draft_cash_part_never_below_one_minus_s_max(a, h, ins, s_max, style)
         scenario=sc,
     )
     cash = dict((label, x) for label, x, _ in r.components)["R_cash (cash part)"]
-    assert (1 - s_max) * r.amount_local * (1 - 1e-12) <= cash <= r.amount_local
+    slack = 1e-9 * r.amount_local  # floating-point rounding of R − s_max·R
+    assert (1 - s_max) * r.amount_local - slack <= cash <= r.amount_local + slack

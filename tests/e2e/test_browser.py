@@ -27,7 +27,7 @@ def test_model_page_fits_and_refits_on_a_new_threshold(page):
     expect(page.get_by_text(re.compile(r"losses above USD 1,000,000"))).to_be_visible(
         timeout=60_000
     )
-    field = page.get_by_label("Reporting threshold (USD million)")
+    field = page.get_by_role("spinbutton", name="Reporting threshold (USD million)")
     field.fill("25")
     page.get_by_role("button", name="Fit").click()
     wait_until_idle(page)
