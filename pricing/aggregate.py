@@ -69,6 +69,7 @@ __all__ = [
     "aggregate",
     "compound_moments",
     "discretize",
+    "discretize_lev",
     "fft_pmf",
     "panjer_pmf",
     "simulate",
@@ -543,17 +544,24 @@ def discretize(severity: LossDistribution, bucket: float, n: int) -> np.ndarray:
     if int(n) < 2:
         raise ValueError(f"discretize: 'n' must be >= 2 grid points, got {n!r}")
     n = int(n)
-    lev = _arr(severity.lev(h * np.arange(n, dtype=float)))
-    if lev[0] != 0.0:
-        lev = lev - lev[0]  # E[X∧0] = 0 for X ≥ 0; guard against round-off
-    d = np.empty(n)
-    d[0] = 1.0
-    d[1:] = np.diff(lev) / h  # average survival probability on each interval
+    return discretize_lev(_arr(severity.lev(h * np.arange(n, dtype=float))), h)
+
+
+def discretize_lev(lev: np.ndarray, bucket: float) -> np.ndarray:
+    """:func:`discretize` from ``E[X∧jh]``, ``j = 0, …, n−1``, along the last axis.
+
+    Takes many severities at once (one per row), e.g. every layer of a retention × limit grid.
+    """
+    lev = np.asarray(lev, dtype=float)
+    lev = lev - lev[..., :1]  # E[X∧0] = 0 for X ≥ 0; guard against round-off
+    d = np.empty_like(lev)
+    d[..., 0] = 1.0
+    d[..., 1:] = np.diff(lev, axis=-1) / bucket  # average survival probability per interval
     np.clip(d, 0.0, 1.0, out=d)
-    np.minimum.accumulate(d, out=d)
-    f = np.empty(n)
-    f[:-1] = d[:-1] - d[1:]
-    f[-1] = d[-1]
+    np.minimum.accumulate(d, axis=-1, out=d)
+    f = np.empty_like(d)
+    f[..., :-1] = d[..., :-1] - d[..., 1:]
+    f[..., -1] = d[..., -1]
     return f
 
 
@@ -561,7 +569,7 @@ def _severity_points(severity: LossDistribution, bucket: float, m: int) -> int:
     """Grid points the discretised severity needs: up to its upper end, at most ``m``."""
     upper = severity.upper
     if math.isfinite(upper) and upper / bucket < m - 2:
-        return max(2, int(math.ceil(upper / bucket)) + 2)
+        return max(2, math.ceil(upper / bucket) + 2)
     return m
 
 
@@ -618,7 +626,11 @@ def panjer_pmf(frequency: Frequency, severity_pmf: np.ndarray, m: int) -> np.nda
     Raises
     ------
     ValueError
-        If ``P_N(f_0)`` underflows (an expected count of several hundred losses): use the FFT.
+        If ``P_N(f_0)`` underflows (an expected count of several hundred losses), or if the
+        recursion is numerically unstable (the result is not a sub-probability vector): use
+        the FFT. The binomial recursion (``a < 0``) amplifies rounding errors when
+        ``p > 1/2`` and the severity sits on few grid points (Panjer & Wang 1993,
+        *ASTIN Bull.* 23, 227–258); its sign-alternating error then shows as negative values.
     """
     f = np.asarray(severity_pmf, dtype=float)
     a, b = frequency.panjer_ab
@@ -643,6 +655,11 @@ def panjer_pmf(frequency: Frequency, severity_pmf: np.ndarray, m: int) -> np.nda
         if a != 0.0:
             value += np.dot(af[:top], past)
         g[k] = value * scale
+    if not (g.min() >= -1e-12 and g.sum() <= 1.0 + 1e-9):  # also catches NaN / inf
+        raise ValueError(
+            "panjer: the recursion is numerically unstable for this model (rounding errors "
+            f"grow with a = {a:.3g} on this grid); use method='fft'"
+        )
     return g
 
 
@@ -1106,6 +1123,17 @@ class AggregateDistribution:
         return v + float(self.stop_loss(v)) / (1.0 - p)
 
     # -- tables -------------------------------------------------------------------------------
+    def risk_measures(self, levels: Sequence[float] = (0.95, 0.99, 0.995)) -> dict[str, Any]:
+        """Mean, standard deviation, skewness, and VaR and TVaR by level (USD), keyed by
+        the level as text (``"0.995"``), as the command line prints them."""
+        return {
+            "mean": self.mean(),
+            "sd": self.std(),
+            "skewness": self.skewness(),
+            "var": {f"{p:g}": float(self.value_at_risk(p)) for p in levels},
+            "tvar": {f"{p:g}": self.tvar(p) for p in levels},
+        }
+
     def exceedance_curve(self, kind: str = "aep") -> pd.DataFrame:
         """Exceedance probabilities at the support points.
 

@@ -189,12 +189,207 @@ def cmd_fit_frequency(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+LEVELS = (0.95, 0.99, 0.995)
+
+
+def _levels_table(measures: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "level": list(measures["var"]),
+            "VaR": list(measures["var"].values()),
+            "TVaR": list(measures["tvar"].values()),
+        }
+    )
+
+
+def _layer_from_args(args: argparse.Namespace) -> Any:
+    from .coverage import Layer
+
+    return Layer(
+        retention=args.retention,
+        limit=args.limit,
+        share=getattr(args, "share", 1.0),
+        agg_retention=args.agg_retention,
+        agg_limit=args.agg_limit,
+        reinstatements=getattr(args, "reinstatements", None),
+        reinstatement_rate=getattr(args, "reinstatement_rate", 1.0),
+    )
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    """Aggregate yearly loss of a frequency and a severity, and one layer of it."""
+    from .aggregate import aggregate
+    from .coverage import layer_loss
+    from .specs import parse_frequency, parse_severity
+
+    frequency = parse_frequency(args.frequency)
+    severity = parse_severity(args.severity)
+    if args.cap is not None:
+        severity = severity.capped(args.cap)
+    agg = aggregate(frequency, severity, args.method, n_sims=args.sims, seed=args.seed)
+    measures = agg.risk_measures(LEVELS)
+    layer = _layer_from_args(args)
+    ceded = layer_loss(frequency, severity, layer).expected
+    document = {
+        "frequency": frequency.describe(),
+        "severity": severity.describe(),
+        "method": args.method,
+        **measures,
+        "layer": {
+            "retention": layer.retention,
+            "limit": layer.limit,
+            "agg_retention": layer.agg_retention,
+            "agg_limit": layer.agg_limit,
+            "expected_ceded": ceded,
+            "expected_retained": agg.mean() - ceded,
+        },
+        "return_periods": agg.return_period_table().to_dict(orient="records"),
+    }
+    if args.json:
+        _print_json(document)
+        return EXIT_OK
+    print(f"Frequency: {document['frequency']}   Severity: {document['severity']}")
+    print(f"Method: {args.method}")
+    print(
+        f"Mean USD {measures['mean']:,.0f}   SD USD {measures['sd']:,.0f}   "
+        f"skewness {measures['skewness']:.3g}"
+    )
+    print()
+    _print_table("VaR and TVaR of the yearly loss (USD)", _levels_table(measures))
+    _print_table("Return periods (years; USD)", agg.return_period_table())
+    print(
+        f"Layer {layer.label} (annual retention USD {layer.agg_retention:,.0f}, annual limit "
+        f"USD {layer.agg_limit:,.0f}): expected ceded USD {ceded:,.0f}, retained USD "
+        f"{agg.mean() - ceded:,.0f} per year"
+    )
+    return EXIT_OK
+
+
+def _loss_model(args: argparse.Namespace) -> Any:
+    from .lossmodel import build_loss_model
+    from .profiles import load_profile
+
+    profile = load_profile(args.profile)
+    return build_loss_model(profile, _calibrate(args), family=args.severity_family)
+
+
+def cmd_loss_model(args: argparse.Namespace) -> int:
+    """One exchange's frequency, severity and aggregate loss, with every assumption."""
+    model = _loss_model(args)
+    agg = model.aggregate()
+    measures = agg.risk_measures(LEVELS)
+    if args.json:
+        document = model.to_dict()
+        document["aggregate"] = measures | {
+            "return_periods": agg.return_period_table().to_dict(orient="records"),
+            "bucket": agg.bucket,
+            "grid_points": int(agg.x.size),
+            "audit_valid": agg.is_valid,
+        }
+        _print_json(document)
+        return EXIT_OK
+    print(f"Exchange: {model.profile.name}")
+    _print_table("Assumptions", model.assumption_table())
+    for note in model.notes:
+        print(f"Note: {note}")
+    print(
+        f"Expected thefts per year {model.rate:.4g}; mean loss per theft USD "
+        f"{model.severity.mean():,.0f}; expected yearly loss USD {measures['mean']:,.0f} "
+        f"(SD USD {measures['sd']:,.0f})"
+    )
+    print()
+    _print_table("VaR and TVaR of the yearly loss (USD)", _levels_table(measures))
+    _print_table("Return periods (years; USD)", agg.return_period_table())
+    return EXIT_OK
+
+
+def cmd_quote(args: argparse.Namespace) -> int:
+    """An insurer's view of one layer for a profile."""
+    from .coverage import quote_layer
+    from .premium import LoadingAssumptions
+
+    model = _loss_model(args)
+    loadings = LoadingAssumptions(
+        theta=args.theta,
+        cost_of_capital=args.cost_of_capital,
+        expense_ratio=args.expense_ratio,
+        minimum_premium_usd=args.minimum_premium,
+    )
+    quote = quote_layer(
+        model.frequency,
+        model.severity,
+        _layer_from_args(args),
+        loadings,
+        principle=args.principle,
+        market_rate_on_line=args.rol,
+    )
+    document = {"profile": model.profile.name, "rate": model.rate} | quote.to_dict()
+    if args.format == "json":
+        _print_json(document)
+    elif args.format == "csv":
+        table = quote.table()
+        table.insert(0, "layer", quote.layer.label)
+        table.insert(0, "profile", model.profile.name)
+        for key in ("expected_loss", "std", "p_attach", "p_exhaust_occurrence"):
+            table[key] = document[key]
+        print(table.to_csv(index=False), end="")
+    else:
+        q = quote
+        print(f"Exchange: {model.profile.name}; layer {q.layer.label}")
+        print(
+            f"Expected loss USD {q.expected_loss:,.0f} per year (SD USD {q.loss.std:,.0f}); "
+            f"P(attach) {q.loss.p_attach:.4f}; P(exhaust) {q.loss.p_exhaust_occurrence:.4f}"
+        )
+        print()
+        _print_table("Technical premium by principle (USD per year)", q.table())
+        mode = f"market ROL {args.rol:g}" if args.rol is not None else args.principle
+        print(
+            f"Premium ({mode}): USD {q.premium:,.0f}; upfront USD {q.upfront_premium:,.0f}; "
+            f"rate on line {q.rate_on_line:.4f}; expected loss ratio {q.loss_ratio:.3f}"
+        )
+    return EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
 
     sys.argv = ["streamlit", "run", str(APP_PATH), *args.streamlit_args]
     return int(stcli.main() or 0)
+
+
+def _add_layer_options(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    group = parser.add_argument_group("layer (USD)")
+    group.add_argument(
+        "--retention",
+        type=float,
+        default=None if required else 0.0,
+        required=required,
+        help="per-occurrence retention",
+    )
+    group.add_argument(
+        "--limit",
+        type=float,
+        default=None if required else math.inf,
+        required=required,
+        help="per-occurrence limit",
+    )
+    group.add_argument(
+        "--agg-retention", type=float, default=0.0, help="annual aggregate retention"
+    )
+    group.add_argument("--agg-limit", type=float, default=math.inf, help="annual aggregate limit")
+
+
+def _add_profile_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile", default="small", help="preset (small, large) or a profile JSON file"
+    )
+    parser.add_argument(
+        "--severity-family",
+        default=None,
+        help="severity candidate to use (default: the best by AIC)",
+    )
+    _add_data_options(parser)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,6 +440,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-trend", action="store_true", help="fit without a year trend")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = add(
+        "aggregate",
+        cmd_aggregate,
+        "yearly aggregate loss of a frequency and a severity (VaR, TVaR, return periods) "
+        "and the expected ceded and retained loss of one layer",
+    )
+    p.add_argument(
+        "--frequency",
+        required=True,
+        help="e.g. poisson:0.05, negbin:mean=0.2,size=5, binomial:n=10,p=0.01 (per year)",
+    )
+    p.add_argument(
+        "--severity",
+        required=True,
+        help="Loss Models / actuar names, e.g. lognormal:meanlog=17,sdlog=1.8; also gamma, "
+        "weibull, lomax, loglogistic (shape, scale), gpd (shape, scale, threshold)",
+    )
+    p.add_argument("--cap", type=float, default=None, help="largest single loss (USD)")
+    p.add_argument("--method", choices=("fft", "panjer", "mc"), default="fft")
+    p.add_argument("--sims", type=int, default=200_000, help="Monte Carlo years (default 2e5)")
+    p.add_argument("--seed", type=int, default=1, help="Monte Carlo seed (default 1)")
+    _add_layer_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = add(
+        "loss-model",
+        cmd_loss_model,
+        "one exchange's frequency, severity and yearly loss, with every assumption",
+    )
+    _add_profile_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = add("quote", cmd_quote, "an insurer's view of one layer for an exchange profile")
+    _add_profile_options(p)
+    _add_layer_options(p, required=True)
+    p.add_argument("--share", type=float, default=1.0, help="insurer's share (default 1)")
+    p.add_argument(
+        "--reinstatements",
+        type=int,
+        default=None,
+        help="number of reinstatements (default: unlimited)",
+    )
+    p.add_argument(
+        "--reinstatement-rate",
+        type=float,
+        default=1.0,
+        help="cost of a full reinstatement as a share of the upfront premium (default 1)",
+    )
+    p.add_argument(
+        "--principle",
+        choices=("expected_value", "std_dev", "wang", "cost_of_capital"),
+        default="cost_of_capital",
+        help="premium principle of the headline premium (default cost_of_capital)",
+    )
+    p.add_argument("--theta", type=float, default=0.5, help="expected-value loading (0.5)")
+    p.add_argument(
+        "--cost-of-capital", type=float, default=0.06, help="insurer's cost of capital (0.06)"
+    )
+    p.add_argument("--expense-ratio", type=float, default=0.20, help="share of premium (0.20)")
+    p.add_argument(
+        "--minimum-premium", type=float, default=50_000.0, help="minimum premium USD (50,000)"
+    )
+    p.add_argument(
+        "--rol", type=float, default=None, help="market mode: a quoted rate on line, e.g. 0.05"
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")

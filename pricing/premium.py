@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -26,7 +27,9 @@ __all__ = [
     "LoadingAssumptions",
     "LossMoments",
     "TechnicalPremium",
+    "gross_premium",
     "risk_premiums",
+    "step_wang_premium",
     "technical_premium",
     "wang_premium",
 ]
@@ -79,15 +82,26 @@ class LossMoments:
     """What the principles need to know about a layer's yearly loss ``L`` (USD).
 
     ``mean`` and ``std`` should come from closed forms or tail-corrected numerics (see
-    :mod:`pricing.aggregate`); ``var_capital`` is ``VaR`` at the capital level; ``sf`` the
-    survival function of ``L`` on ``[0, upper]`` for the Wang transform.
+    :mod:`pricing.aggregate`); ``var_capital`` is ``VaR`` at the capital level. For the Wang
+    transform give either ``sf``, the survival function of ``L`` on ``[0, upper]``, or
+    ``distorted``, a function ``λ ↦ ∫ g_λ(S_L(x)) dx`` (e.g. :func:`step_wang_premium` on a
+    grid).
     """
 
     mean: float
     std: float
     var_capital: float
-    sf: SurvivalFunction
-    upper: float
+    sf: SurvivalFunction | None = None
+    upper: float = math.inf
+    distorted: Callable[[float], float] | None = None
+
+    def wang(self, lam: float) -> float:
+        """Wang-transformed expected loss at shift ``λ`` (USD)."""
+        if self.distorted is not None:
+            return self.distorted(lam)
+        if self.sf is None:
+            raise ValueError("loss moments: the Wang transform needs 'sf' or 'distorted'")
+        return wang_premium(self.sf, self.upper, lam)
 
 
 def wang_premium(sf: SurvivalFunction, upper: float, lam: float, *, points: int = 4001) -> float:
@@ -109,13 +123,24 @@ def wang_premium(sf: SurvivalFunction, upper: float, lam: float, *, points: int 
     return float(np.trapezoid(g, x))
 
 
+def step_wang_premium(x: np.ndarray, sf_at_x: np.ndarray, lam: float) -> Any:
+    """``∫ g(S(y)) dy`` for a discrete loss on the increasing points ``x`` (USD).
+
+    ``S`` is constant, equal to ``sf_at_x[k] = P(L > x_k)``, on ``[x_k, x_{k+1})``, so the
+    integral is the sum ``Σ g(S_k)(x_{k+1} − x_k)`` (exact for the discrete law; the last
+    point must carry ``S = 0``). Works along the last axis, for many layers at once.
+    """
+    g = special.ndtr(special.ndtri(np.clip(sf_at_x[..., :-1], 0.0, 1.0)) + lam)
+    return np.sum(g * np.diff(x, axis=-1), axis=-1)
+
+
 def risk_premiums(moments: LossMoments, loadings: LoadingAssumptions) -> dict[str, float]:
     """Risk premium (USD per year) by each principle, before expenses."""
     m = moments.mean
     return {
         "expected_value": (1.0 + loadings.theta) * m,
         "std_dev": m + loadings.kappa * moments.std,
-        "wang": max(wang_premium(moments.sf, moments.upper, loadings.wang_lambda), m),
+        "wang": max(moments.wang(loadings.wang_lambda), m),
         "cost_of_capital": m + loadings.cost_of_capital * max(moments.var_capital - m, 0.0),
     }
 
@@ -142,6 +167,15 @@ class TechnicalPremium:
         return self.expected_loss / self.gross_premium if self.gross_premium > 0 else math.nan
 
 
+def _loaded(risk: Any, loadings: LoadingAssumptions) -> Any:
+    return (risk + loadings.expense_fixed_usd) / (1.0 - loadings.expense_ratio)
+
+
+def gross_premium(risk: Any, loadings: LoadingAssumptions) -> Any:
+    """``max(minimum, (risk premium + fixed expense) / (1 − expense ratio))`` (USD; arrays too)."""
+    return np.maximum(_loaded(risk, loadings), loadings.minimum_premium_usd)
+
+
 def technical_premium(
     moments: LossMoments,
     limit: float,
@@ -152,8 +186,8 @@ def technical_premium(
     if principle not in PRINCIPLES:
         raise ValueError(f"principle '{principle}' is not one of {', '.join(PRINCIPLES)}")
     risk = risk_premiums(moments, loadings)[principle]
-    gross = (risk + loadings.expense_fixed_usd) / (1.0 - loadings.expense_ratio)
-    floored = max(gross, loadings.minimum_premium_usd)
+    gross = _loaded(risk, loadings)
+    floored = float(gross_premium(risk, loadings))
     return TechnicalPremium(
         principle=principle,
         expected_loss=moments.mean,

@@ -1,0 +1,689 @@
+"""Insurance layers and towers: what an insurer pays, and what it should charge for it.
+
+A **layer** pays, for each theft (occurrence) ``X_i``, ``Y_i = min((X_i − d)+, l)`` for the
+per-occurrence retention ``d`` and limit ``l`` (USD; Loss Models §8.5). In a year the insurer
+pays its share ``c`` (coinsurance, the placed share) of the layer's yearly total after the
+annual aggregate retention ``a`` and within the annual aggregate limit ``A``:
+
+    L = c · min((S_Y − a)+, A),      S_Y = Y_1 + … + Y_N.
+
+With ``k`` reinstatements and no explicit aggregate limit, ``A = (k + 1) l``; each reinstated
+amount costs a share ``r`` of the upfront premium ``P₀``, pro rata as to amount, so the
+insurer's expected income is ``P₀ (1 + r E[min((S_Y − a)+, k l)] / l)``.
+
+The distribution of ``S_Y`` comes from :func:`pricing.aggregate.aggregate`; the moments of
+``L`` use the closed-form mean of ``S_Y`` and its grid below the aggregate limit, so nothing
+depends on how far the grid reaches into the tail. Premium principles are in
+:mod:`pricing.premium`.
+
+How insurance differs from cash in hand (the exchange's view, :class:`InsuranceFrictions`):
+a claim may be disputed or excluded (insider collusion, social engineering), the insurer pays
+after a delay during which the exchange must still compensate customers quickly (bridging
+cost), and the insurer may default.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import (
+    AggregateDistribution,
+    Frequency,
+    GridSpec,
+    aggregate,
+    discretize_lev,
+)
+from .distributions import LossDistribution
+from .premium import (
+    PRINCIPLES,
+    LoadingAssumptions,
+    LossMoments,
+    TechnicalPremium,
+    gross_premium,
+    step_wang_premium,
+    technical_premium,
+)
+
+__all__ = [
+    "InsuranceFrictions",
+    "Layer",
+    "LayerGrid",
+    "LayerLoss",
+    "LayerQuote",
+    "Recovery",
+    "Tower",
+    "TowerQuote",
+    "expected_recovery",
+    "layer_loss",
+    "price_layer_grid",
+    "quote_layer",
+    "quote_tower",
+]
+
+#: Grid used for one layer's yearly loss: 2^12 points holding all but 1e-10 of it.
+LAYER_GRID = GridSpec(log2=12, coverage=1.0 - 1e-10, estimate_aliasing=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One insurance layer (amounts in USD).
+
+    Attributes
+    ----------
+    retention : per-occurrence retention (attachment point) ``d`` ≥ 0.
+    limit : per-occurrence limit ``l`` > 0 (``inf``: unlimited; then no rate on line).
+    share : insurer's coinsurance share ``c`` in (0, 1] (the rest stays with the exchange).
+    agg_retention : annual aggregate retention ``a`` ≥ 0 on the layer's yearly total.
+    agg_limit : annual aggregate limit ``A`` > 0 (``inf``: none, or set by reinstatements).
+    reinstatements : number ``k`` of reinstatements of the limit, or ``None`` for unlimited.
+    reinstatement_rate : cost of one full reinstatement as a share of the upfront premium.
+    name : label for tables.
+    """
+
+    retention: float
+    limit: float
+    share: float = 1.0
+    agg_retention: float = 0.0
+    agg_limit: float = math.inf
+    reinstatements: int | None = None
+    reinstatement_rate: float = 1.0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not (_number(self.retention) and self.retention >= 0 and math.isfinite(self.retention)):
+            problems.append(f"'retention' must be a finite amount >= 0 USD, got {self.retention!r}")
+        if not (_number(self.limit) and self.limit > 0):
+            problems.append(f"'limit' must be > 0 USD (inf for unlimited), got {self.limit!r}")
+        if not (_number(self.share) and 0 < self.share <= 1):
+            problems.append(f"'share' must be in (0, 1], got {self.share!r}")
+        if not (_number(self.agg_retention) and 0 <= self.agg_retention < math.inf):
+            problems.append(
+                f"'agg_retention' must be a finite amount >= 0 USD, got {self.agg_retention!r}"
+            )
+        if not (_number(self.agg_limit) and self.agg_limit > 0):
+            problems.append(f"'agg_limit' must be > 0 USD (inf for none), got {self.agg_limit!r}")
+        k = self.reinstatements
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 0):
+            problems.append(f"'reinstatements' must be an integer >= 0 or None, got {k!r}")
+        if not (_number(self.reinstatement_rate) and 0 <= self.reinstatement_rate <= 2):
+            problems.append(
+                f"'reinstatement_rate' must be in [0, 2] (share of the upfront premium), "
+                f"got {self.reinstatement_rate!r}"
+            )
+        if problems:
+            label = f" '{self.name}'" if self.name else ""
+            raise ValueError(f"invalid layer{label}: " + "; ".join(problems))
+
+    @property
+    def exhaustion_point(self) -> float:
+        """Per-occurrence exhaustion point ``d + l`` (USD)."""
+        return self.retention + self.limit
+
+    @property
+    def annual_limit(self) -> float:
+        """Most the layer pays in a year before the share, ``min(A, (k + 1) l)`` (USD)."""
+        if self.reinstatements is None:
+            return self.agg_limit
+        return min(self.agg_limit, (self.reinstatements + 1) * self.limit)
+
+    @property
+    def label(self) -> str:
+        """Name, or ``USD l xs d`` in millions."""
+        if self.name:
+            return self.name
+        top = f"{self.limit / 1e6:,.4g}m" if math.isfinite(self.limit) else "unlimited"
+        return f"{top} xs {self.retention / 1e6:,.4g}m"
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Layer:
+        """Build from a dictionary (e.g. a CSV row); unknown fields are named in the error."""
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"invalid layer: unknown field(s) {', '.join(unknown)}")
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Tower:
+    """Layers stacked on top of each other (ordered by retention, not overlapping)."""
+
+    layers: tuple[Layer, ...]
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise ValueError("invalid tower: it needs at least one layer")
+        ordered = sorted(self.layers, key=lambda layer: layer.retention)
+        for lower, upper in itertools.pairwise(ordered):
+            if upper.retention < lower.exhaustion_point - 1e-6:
+                raise ValueError(
+                    f"invalid tower: layer {upper.label} starts at USD {upper.retention:,.0f}, "
+                    f"inside layer {lower.label} (which ends at USD "
+                    f"{lower.exhaustion_point:,.0f})"
+                )
+        object.__setattr__(self, "layers", tuple(ordered))
+
+
+@dataclass(frozen=True, slots=True)
+class InsuranceFrictions:
+    """Why an insured loss is not cash in hand (assumptions; domain brief §4.8).
+
+    Attributes
+    ----------
+    dispute_probability : chance a claim is disputed or excluded and never paid (in [0, 1];
+        default 0.15: exclusions for insider collusion and social engineering are common).
+    payment_delay_months : months from the loss to the insurer's payment (default 6).
+    insurer_default_probability : yearly chance the insurer cannot pay (default 0.005).
+    recovery_rate : share recovered from a defaulted insurer (default 0.4).
+    """
+
+    dispute_probability: float = 0.15
+    payment_delay_months: float = 6.0
+    insurer_default_probability: float = 0.005
+    recovery_rate: float = 0.4
+
+    def __post_init__(self) -> None:
+        checks = {
+            "dispute_probability": 0 <= self.dispute_probability <= 1,
+            "payment_delay_months": 0 <= self.payment_delay_months <= 120,
+            "insurer_default_probability": 0 <= self.insurer_default_probability <= 1,
+            "recovery_rate": 0 <= self.recovery_rate <= 1,
+        }
+        bad = [f"{k}={getattr(self, k)!r}" for k, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(
+                "invalid insurance frictions: "
+                + ", ".join(bad)
+                + " (probabilities and rates in [0, 1], delay 0-120 months)"
+            )
+
+    @property
+    def payment_factor(self) -> float:
+        """Expected share of a covered loss the insurer actually pays."""
+        credit = 1.0 - self.insurer_default_probability * (1.0 - self.recovery_rate)
+        return (1.0 - self.dispute_probability) * credit
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """The exchange's view of an expected yearly insured loss (USD per year)."""
+
+    covered: float
+    disputed: float
+    credit_loss: float
+    recovered: float
+    bridging_cost: float
+
+
+def expected_recovery(
+    covered: float, frictions: InsuranceFrictions, funding_rate: float
+) -> Recovery:
+    """Split an expected covered loss into what is disputed, lost to default and recovered.
+
+    ``bridging_cost = recovered × funding_rate × delay / 12``: the exchange pays customers at
+    once and waits for the insurer (simple interest at its funding rate, per year).
+    """
+    disputed = covered * frictions.dispute_probability
+    after_dispute = covered - disputed
+    credit = after_dispute * frictions.insurer_default_probability * (1 - frictions.recovery_rate)
+    recovered = after_dispute - credit
+    bridging = recovered * funding_rate * frictions.payment_delay_months / 12.0
+    return Recovery(covered, disputed, credit, recovered, bridging)
+
+
+# --------------------------------------------------------------------------------------------
+# One layer
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class LayerLoss:
+    """The insurer's yearly loss ``L`` from one layer (USD), with its ingredients.
+
+    ``layer_total`` is the distribution of ``S_Y`` (before aggregate terms and share).
+    """
+
+    layer: Layer
+    layer_total: AggregateDistribution
+    expected: float
+    std: float
+    p_attach: float
+    p_exhaust_occurrence: float
+    p_exhaust_aggregate: float
+    expected_reinstated: float
+
+    def value_at_risk(self, p: float) -> float:
+        """``VaR_p(L) = c · clip(VaR_p(S_Y) − a, 0, A)`` (a monotone map of ``S_Y``)."""
+        lay = self.layer
+        s = float(self.layer_total.value_at_risk(p))
+        return lay.share * min(max(s - lay.agg_retention, 0.0), lay.annual_limit)
+
+    def wang(self, lam: float) -> float:
+        """Wang-transformed expected loss ``∫ g_λ(P(L > y)) dy`` on the grid of ``S_Y`` (USD)."""
+        lay, agg = self.layer, self.layer_total
+        a, top = lay.agg_retention, lay.agg_retention + lay.annual_limit
+        inside = agg.x[(agg.x > a) & (agg.x < top)]
+        end = top if math.isfinite(top) else agg.grid_end
+        t = np.concatenate([[a], inside, [end]])
+        sf = np.append(np.nan_to_num(np.asarray(agg.sf(t[:-1]), dtype=float), nan=0.0), 0.0)
+        return float(step_wang_premium(lay.share * (t - a), sf, lam))
+
+    def moments(self, capital_level: float) -> LossMoments:
+        """What the premium principles need (:class:`pricing.premium.LossMoments`)."""
+        return LossMoments(
+            mean=self.expected,
+            std=self.std,
+            var_capital=self.value_at_risk(capital_level),
+            distorted=self.wang,
+        )
+
+
+def layer_loss(
+    frequency: Frequency,
+    severity: LossDistribution,
+    layer: Layer,
+    grid: GridSpec | None = None,
+) -> LayerLoss:
+    """Distribution summary of the insurer's yearly loss from ``layer`` (see module docstring).
+
+    ``E[L] = c (E[S_Y∧(a + A)] − E[S_Y∧a])`` with the closed-form ``E[S_Y]`` behind the
+    stop-loss; ``E[L²]`` from ``E[(T − a)+²] = E[T²] − E[(S_Y∧a)²] − 2a(E[T] − E[S_Y∧a])``,
+    ``T = S_Y∧(a + A)``.
+    """
+    ceded = severity.layer(layer.retention, layer.limit)
+    agg = aggregate(frequency, ceded, grid=LAYER_GRID if grid is None else grid)
+    a, big_a, c = layer.agg_retention, layer.annual_limit, layer.share
+    expected = c * agg.expected_ceded(a, big_a)
+    top = a + big_a
+    e_top = agg.mean() if math.isinf(top) else float(agg.lev(top))
+    e_a = float(agg.lev(a))
+    second = _limited_second_moment(agg, top) - _limited_second_moment(agg, a)
+    second -= 2.0 * a * (e_top - e_a)
+    variance = max(c * c * second - expected**2, 0.0)
+
+    occurrence = frequency.prob_at_least_one
+    p_attach = float(occurrence(severity.sf(layer.retention)))
+    if a > 0:
+        p_attach = float(agg.sf(a))
+    p_exhaust_occ = float(occurrence(severity.sf(layer.exhaustion_point)))
+    p_exhaust_agg = math.nan if math.isinf(top) else _prob_at_least(agg, top)
+    k = layer.reinstatements
+    reinstated = 0.0
+    if k is not None and k > 0:
+        reinstated = float(agg.lev(a + k * layer.limit)) - e_a
+    return LayerLoss(
+        layer=layer,
+        layer_total=agg,
+        expected=float(expected),
+        std=math.sqrt(variance),
+        p_attach=p_attach,
+        p_exhaust_occurrence=p_exhaust_occ,
+        p_exhaust_aggregate=p_exhaust_agg,
+        expected_reinstated=reinstated,
+    )
+
+
+def _limited_second_moment(agg: AggregateDistribution, u: float) -> float:
+    """``E[(S∧u)²]`` (USD²): closed form for ``u = inf``, else the grid below ``u`` plus
+    ``u² P(S ≥ u)`` (mass beyond the grid counted at ``u``, an upper bound)."""
+    if math.isinf(u):
+        return agg.variance() + agg.mean() ** 2
+    below = agg.x < u
+    return float(np.dot(agg.x[below] ** 2, agg.pmf[below]) + u * u * _prob_at_least(agg, u))
+
+
+def _prob_at_least(agg: AggregateDistribution, u: float) -> float:
+    """``P(S ≥ u)`` from the grid and the mass beyond it."""
+    return float(agg.pmf[agg.x >= u].sum() + agg.tail_mass)
+
+
+@dataclass(frozen=True, eq=False)
+class LayerQuote:
+    """An insurer's view of one layer (USD per year unless stated)."""
+
+    loss: LayerLoss
+    premiums: dict[str, TechnicalPremium]
+    principle: str
+    loadings: LoadingAssumptions
+    market_rate_on_line: float | None = None
+
+    @property
+    def layer(self) -> Layer:
+        """The layer quoted."""
+        return self.loss.layer
+
+    @property
+    def expected_loss(self) -> float:
+        """``E[L]``."""
+        return self.loss.expected
+
+    @property
+    def premium(self) -> float:
+        """Total expected premium: the market premium if a rate on line was entered, else the
+        technical premium by the chosen principle."""
+        if self.market_rate_on_line is not None:
+            return self.market_rate_on_line * self.placed_limit
+        return self.premiums[self.principle].gross_premium
+
+    @property
+    def placed_limit(self) -> float:
+        """Insurer's per-occurrence limit, ``c · l``."""
+        return self.layer.share * self.layer.limit
+
+    @property
+    def upfront_premium(self) -> float:
+        """``P₀ = premium / (1 + r E[reinstated] / l)``: paid at inception."""
+        lay = self.layer
+        return self.premium / (
+            1.0 + lay.reinstatement_rate * self.loss.expected_reinstated / lay.limit
+        )
+
+    @property
+    def expected_reinstatement_premium(self) -> float:
+        """``premium − P₀``: reinstatement premiums expected during the year."""
+        return self.premium - self.upfront_premium
+
+    @property
+    def rate_on_line(self) -> float:
+        """Upfront premium / placed limit (ROL; NaN for an unlimited layer)."""
+        return _ratio(self.upfront_premium, self.placed_limit)
+
+    @property
+    def loss_ratio(self) -> float:
+        """Expected loss / expected premium."""
+        return self.expected_loss / self.premium if self.premium > 0 else math.nan
+
+    def table(self) -> pd.DataFrame:
+        """Premium by principle: risk premium, gross premium, ROL and loss ratio."""
+        rows = [
+            {
+                "principle": name,
+                "risk_premium": tp.risk_premium,
+                "gross_premium": tp.gross_premium,
+                "rate_on_line": _ratio(tp.gross_premium, self.placed_limit),
+                "loss_ratio": tp.loss_ratio,
+                "minimum_applied": tp.minimum_applied,
+            }
+            for name, tp in self.premiums.items()
+        ]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready quote."""
+        lay, loss = self.layer, self.loss
+        return {
+            "layer": {
+                "name": lay.label,
+                "retention": lay.retention,
+                "limit": _json_number(lay.limit),
+                "share": lay.share,
+                "agg_retention": lay.agg_retention,
+                "agg_limit": _json_number(lay.annual_limit),
+                "reinstatements": lay.reinstatements,
+                "reinstatement_rate": lay.reinstatement_rate,
+            },
+            "expected_loss": loss.expected,
+            "std": loss.std,
+            "var_capital": loss.value_at_risk(self.loadings.capital_level),
+            "capital_level": self.loadings.capital_level,
+            "premiums": {
+                name: {
+                    "risk_premium": tp.risk_premium,
+                    "technical_premium": tp.gross_premium,
+                    "rate_on_line": _json_number(_ratio(tp.gross_premium, self.placed_limit)),
+                    "loss_ratio": tp.loss_ratio,
+                    "minimum_applied": tp.minimum_applied,
+                }
+                for name, tp in self.premiums.items()
+            },
+            "principle": self.principle,
+            "market_rate_on_line": self.market_rate_on_line,
+            "premium": self.premium,
+            "upfront_premium": self.upfront_premium,
+            "expected_reinstatement_premium": self.expected_reinstatement_premium,
+            "rate_on_line": _json_number(self.rate_on_line),
+            "loss_ratio": self.loss_ratio,
+            "p_attach": loss.p_attach,
+            "p_exhaust_occurrence": loss.p_exhaust_occurrence,
+            "p_exhaust_aggregate": _json_number(loss.p_exhaust_aggregate),
+        }
+
+
+def quote_layer(
+    frequency: Frequency,
+    severity: LossDistribution,
+    layer: Layer,
+    loadings: LoadingAssumptions | None = None,
+    principle: str = "cost_of_capital",
+    market_rate_on_line: float | None = None,
+    grid: GridSpec | None = None,
+) -> LayerQuote:
+    """Technical premium of ``layer`` by every principle, and the chosen one.
+
+    ``market_rate_on_line`` (premium / placed limit, e.g. 0.05) switches to market-rate mode:
+    the premium is the quoted rate times the placed limit, and the loss ratio shows how it
+    compares with the expected loss.
+    """
+    loadings = LoadingAssumptions() if loadings is None else loadings
+    if principle not in PRINCIPLES:
+        raise ValueError(f"principle '{principle}' is not one of {', '.join(PRINCIPLES)}")
+    if market_rate_on_line is not None and not (
+        _number(market_rate_on_line) and 0 < market_rate_on_line <= 1
+    ):
+        raise ValueError(f"market_rate_on_line must be in (0, 1], got {market_rate_on_line!r}")
+    if market_rate_on_line is not None and not math.isfinite(layer.limit):
+        raise ValueError("market_rate_on_line needs a layer with a finite 'limit'")
+    loss = layer_loss(frequency, severity, layer, grid)
+    moments = loss.moments(loadings.capital_level)
+    limit = layer.share * layer.limit
+    premiums = {p: technical_premium(moments, limit, loadings, p) for p in PRINCIPLES}
+    return LayerQuote(loss, premiums, principle, loadings, market_rate_on_line)
+
+
+@dataclass(frozen=True, eq=False)
+class TowerQuote:
+    """Quotes for every layer of a tower."""
+
+    quotes: tuple[LayerQuote, ...]
+
+    def table(self) -> pd.DataFrame:
+        """One row per layer: terms, expected loss, premium, ROL, loss ratio, probabilities."""
+        rows = []
+        for q in self.quotes:
+            lay = q.layer
+            rows.append(
+                {
+                    "layer": lay.label,
+                    "retention": lay.retention,
+                    "limit": lay.limit,
+                    "share": lay.share,
+                    "expected_loss": q.expected_loss,
+                    "premium": q.premium,
+                    "upfront_premium": q.upfront_premium,
+                    "rate_on_line": q.rate_on_line,
+                    "loss_ratio": q.loss_ratio,
+                    "p_attach": q.loss.p_attach,
+                    "p_exhaust": q.loss.p_exhaust_occurrence,
+                    "principle": "market" if q.market_rate_on_line else q.principle,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def total_premium(self) -> float:
+        """Sum of the layers' premiums (USD per year)."""
+        return float(sum(q.premium for q in self.quotes))
+
+    @property
+    def total_expected_loss(self) -> float:
+        """Sum of the layers' expected losses (USD per year)."""
+        return float(sum(q.expected_loss for q in self.quotes))
+
+
+def quote_tower(
+    frequency: Frequency,
+    severity: LossDistribution,
+    tower: Tower,
+    loadings: LoadingAssumptions | None = None,
+    principle: str = "cost_of_capital",
+    market_rates_on_line: Sequence[float | None] | None = None,
+) -> TowerQuote:
+    """:func:`quote_layer` for each layer of the tower (market rates optional, per layer)."""
+    rates = market_rates_on_line or [None] * len(tower.layers)
+    if len(rates) != len(tower.layers):
+        raise ValueError("market_rates_on_line: give one rate (or None) per layer of the tower")
+    return TowerQuote(
+        tuple(
+            quote_layer(frequency, severity, layer, loadings, principle, rate)
+            for layer, rate in zip(tower.layers, rates, strict=True)
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Many layers at once
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class LayerGrid:
+    """Per-occurrence layers ``limit xs retention`` on a grid (rows: retentions, columns:
+    limits; USD per year). Share 1, no aggregate terms, unlimited reinstatements."""
+
+    retentions: np.ndarray
+    limits: np.ndarray
+    expected_loss: np.ndarray
+    std: np.ndarray
+    var_capital: np.ndarray
+    risk_premiums: dict[str, np.ndarray]
+    premiums: dict[str, np.ndarray]
+    p_attach: np.ndarray
+    p_exhaust: np.ndarray
+    loadings: LoadingAssumptions = field(repr=False)
+
+    def rate_on_line(self, principle: str = "cost_of_capital") -> np.ndarray:
+        """Premium / limit."""
+        return self.premiums[principle] / self.limits[None, :]
+
+    def frame(self, principle: str = "cost_of_capital") -> pd.DataFrame:
+        """Long table: one row per layer."""
+        r, l = np.meshgrid(self.retentions, self.limits, indexing="ij")
+        return pd.DataFrame(
+            {
+                "retention": r.ravel(),
+                "limit": l.ravel(),
+                "expected_loss": self.expected_loss.ravel(),
+                "std": self.std.ravel(),
+                "premium": self.premiums[principle].ravel(),
+                "rate_on_line": self.rate_on_line(principle).ravel(),
+                "p_attach": self.p_attach.ravel(),
+                "p_exhaust": self.p_exhaust.ravel(),
+            }
+        )
+
+
+def price_layer_grid(
+    frequency: Frequency,
+    severity: LossDistribution,
+    retentions: Sequence[float],
+    limits: Sequence[float],
+    loadings: LoadingAssumptions | None = None,
+    points_per_limit: int = 64,
+) -> LayerGrid:
+    """Price every per-occurrence layer of a retention × limit grid in one vectorised pass.
+
+    Each layer's per-occurrence loss ``Y = min((X − d)+, l)`` is discretised on
+    ``points_per_limit`` buckets of ``l`` by local moment matching (one call of the
+    severity's ``lev`` for all layers), and the compound distribution of every layer comes
+    from one batched FFT. Expected loss and the attachment and exhaustion probabilities are
+    closed forms; the standard deviation, ``VaR`` and Wang premium come from the grids
+    (accuracy against a fine grid: ``benchmarks/bench_pricing.py``).
+    """
+    loadings = LoadingAssumptions() if loadings is None else loadings
+    d = _positive_array("retentions", retentions, allow_zero=True)
+    lim = _positive_array("limits", limits, allow_zero=False)
+    m = int(points_per_limit)
+    if m < 4:
+        raise ValueError(f"points_per_limit must be >= 4, got {points_per_limit!r}")
+    h = (lim / m)[None, :, None]  # bucket per limit
+    j = np.arange(m + 1, dtype=float)[None, None, :]
+    points = d[:, None, None] + h * j  # (R, L, m+1) severity points d + jh
+    lev_x = np.asarray(severity.lev(points), dtype=float)
+    f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
+    n_max = _count_quantile(frequency, 1e-12)
+    n = 1 << math.ceil(math.log2(m * (n_max + 1) + 1))
+    phi = np.fft.rfft(f, 2 * n, axis=-1)
+    g = np.clip(np.fft.irfft(frequency.pgf(phi), 2 * n, axis=-1)[..., :n], 0.0, None)
+    x = h * np.arange(n, dtype=float)[None, None, :]  # aggregate grid per layer
+
+    lam = frequency.mean
+    expected = lam * (lev_x[..., -1] - lev_x[..., 0])
+    second = np.sum(g * x * x, axis=-1)
+    grid_mean = np.sum(g * x, axis=-1)
+    std = np.sqrt(np.maximum(second - grid_mean**2, 0.0))
+    cdf = np.cumsum(g, axis=-1)
+    k = np.minimum((cdf < loadings.capital_level - 1e-12).sum(axis=-1), n - 1)
+    var_capital = np.take_along_axis(x, k[..., None], axis=-1)[..., 0]
+    sf = np.clip(1.0 - cdf, 0.0, 1.0)
+    sf[..., -1] = 0.0
+    wang = np.maximum(step_wang_premium(x, sf, loadings.wang_lambda), expected)
+
+    risk = {
+        "expected_value": (1.0 + loadings.theta) * expected,
+        "std_dev": expected + loadings.kappa * std,
+        "wang": wang,
+        "cost_of_capital": expected
+        + loadings.cost_of_capital * np.maximum(var_capital - expected, 0.0),
+    }
+    return LayerGrid(
+        retentions=d,
+        limits=lim,
+        expected_loss=expected,
+        std=std,
+        var_capital=var_capital,
+        risk_premiums=risk,
+        premiums={k_: gross_premium(v, loadings) for k_, v in risk.items()},
+        p_attach=np.asarray(frequency.prob_at_least_one(severity.sf(d)))[:, None]
+        * np.ones((1, lim.size)),
+        p_exhaust=np.asarray(frequency.prob_at_least_one(severity.sf(points[..., -1]))),
+        loadings=loadings,
+    )
+
+
+def _count_quantile(frequency: Frequency, eps: float) -> int:
+    """Smallest ``k`` with ``P(N > k) < eps``."""
+    k = np.arange(0, 100_000)
+    cdf = np.cumsum(np.asarray(frequency.pmf(k), dtype=float))
+    return int(min(np.searchsorted(cdf, 1.0 - eps), k[-1]))
+
+
+def _positive_array(name: str, values: Sequence[float], *, allow_zero: bool) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).ravel()
+    bad = ~np.isfinite(arr) | (arr < 0 if allow_zero else arr <= 0)
+    if arr.size == 0 or bad.any():
+        rule = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}: every value must be a finite amount {rule} USD")
+    return arr
+
+
+def _number(x: Any) -> bool:
+    return (
+        isinstance(x, int | float | np.floating | np.integer)
+        and not isinstance(x, bool)
+        and (not math.isnan(float(x)))
+    )
+
+
+def _ratio(premium: float, limit: float) -> float:
+    return premium / limit if math.isfinite(limit) and limit > 0 else math.nan
+
+
+def _json_number(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None

@@ -1,0 +1,384 @@
+"""One exchange's loss model: its theft frequency and loss size, built from a profile.
+
+The fitted models describe the *average tracked exchange* (frequency per exchange-year) and
+*market-wide* reported losses above the reporting threshold. An exchange differs from that
+average in size, hot-wallet share, security controls and whether a third-party wallet
+provider sits in its signing path. How it differs cannot be estimated from public incident
+lists (there is no exposure for the exchanges that were not hit), so each step below is an
+explicit, editable assumption, listed by :meth:`ExchangeLossModel.assumption_table`:
+
+1. **Frequency** (incidents above the threshold per year):
+   ``λ = λ_avg(year) × (A / A_ref)^γ × (h / h_ref)^δ × c_security × c_provider``, where
+   ``λ_avg`` comes from the GLM (:func:`pricing.frequency.exchange_rate`), ``c_security`` is
+   the factor of the exchange's controls level and ``c_provider = 1 − π_provider`` removes the
+   share of incidents that came through a third-party provider when the exchange uses none.
+   Poisson, or negative binomial with the fitted dispersion (Loss Models ch. 6).
+2. **Severity** (USD per incident): the fitted law of reported losses, ``X | X > t``, scaled
+   by ``(A / A_ref)^η`` (a larger exchange loses more per breach), then **capped by what the
+   attack can reach**: a hot-wallet breach cannot take more than the hot wallets hold
+   (``h A``); a cold-wallet, provider or insider compromise can reach the hot wallets plus a
+   share ``ρ`` of cold storage (Bybit 2025 lost a cold wallet through Safe{Wallet}). The two
+   routes are mixed with the shares seen in the data (Loss Models §4.2.3, finite mixture).
+
+Capping makes every moment finite, so the aggregate moments and TVaR exist even when the
+fitted tail has no finite mean (domain brief §4.3).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .aggregate import AggregateDistribution, Frequency, GridSpec, NegativeBinomial, Poisson
+from .aggregate import aggregate as compound
+from .calibration import Calibration
+from .distributions import LossDistribution, Mixture
+from .frequency import ExchangeFrequency, SizeAssumptions, exchange_rate
+from .profiles import SECURITY_LEVELS, ExchangeProfile
+from .severity import SeverityFit
+
+__all__ = [
+    "DEFAULT_SECURITY_FACTORS",
+    "ExchangeLossModel",
+    "LossModelAssumptions",
+    "RouteShares",
+    "build_loss_model",
+    "route_shares",
+]
+
+#: Smallest hot share used in the frequency scaling (an all-cold exchange is still attacked).
+MIN_HOT_SHARE = 0.001
+#: Frequency multipliers by controls level (assumptions; 1 = the average tracked exchange).
+DEFAULT_SECURITY_FACTORS = (("basic", 1.5), ("standard", 1.0), ("strong", 0.7))
+
+
+@dataclass(frozen=True, slots=True)
+class RouteShares:
+    """Shares of incidents by route of attack (sum to 1), and the incidents they rest on.
+
+    ``hot``: the theft came out of hot wallets only. ``provider``: a third-party wallet or
+    custody provider was the entry point. ``other``: cold wallets, both, insider and the rest.
+    Incidents whose wallet is unknown are shared between ``hot`` and ``other`` in the
+    proportion of the known ones.
+    """
+
+    hot: float
+    provider: float
+    other: float
+    n_incidents: int = 0
+
+    def __post_init__(self) -> None:
+        values = {"hot": self.hot, "provider": self.provider, "other": self.other}
+        bad = [k for k, v in values.items() if not (math.isfinite(v) and 0 <= v <= 1)]
+        if bad or abs(sum(values.values()) - 1.0) > 1e-9:
+            raise ValueError(
+                f"route shares: {', '.join(f'{k}={v!r}' for k, v in values.items())} must "
+                "each be in [0, 1] and sum to 1"
+            )
+
+
+def route_shares(frame: pd.DataFrame) -> RouteShares:
+    """Estimate :class:`RouteShares` from incidents (columns ``attack_vector``, ``wallet``)."""
+    if frame.empty:
+        raise ValueError("route shares: no incidents to estimate them from")
+    provider = frame["attack_vector"].eq("third_party_provider")
+    rest = frame.loc[~provider, "wallet"]
+    known = rest[rest.ne("unknown") & rest.ne("")]
+    hot_among_known = known.eq("hot").mean() if len(known) else 0.5
+    n = len(frame)
+    p_provider = provider.sum() / n
+    p_hot = (1.0 - p_provider) * float(hot_among_known)
+    return RouteShares(
+        hot=float(p_hot),
+        provider=float(p_provider),
+        other=float(1.0 - p_provider - p_hot),
+        n_incidents=n,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LossModelAssumptions:
+    """The assumptions that turn the market-wide fit into one exchange's model.
+
+    Attributes
+    ----------
+    frequency : SizeAssumptions
+        Reference size and hot share, and the elasticities ``γ``, ``δ`` of the frequency.
+    severity_size_elasticity : float
+        ``η``: losses scale with ``(A / A_ref)^η`` (dimensionless, in [0, 1.5]; default 0.5,
+        i.e. a 100× larger exchange loses 10× more per breach). ``A_ref`` is
+        ``frequency.reference_assets_usd``.
+    cold_reach : float
+        ``ρ``: share of cold storage a cold, provider or insider compromise can reach (in
+        [0, 1]; default 0.5: one cold wallet among several, as at Bybit 2025).
+    security_factors : tuple of (level, factor)
+        Frequency multiplier per controls level (default basic 1.5, standard 1, strong 0.7).
+    routes : RouteShares or None
+        Route shares; ``None`` estimates them from the calibration's incidents.
+    year : int or None
+        Target year of the frequency; ``None`` takes the calibration's target year.
+    """
+
+    frequency: SizeAssumptions = field(default_factory=SizeAssumptions)
+    severity_size_elasticity: float = 0.5
+    cold_reach: float = 0.5
+    security_factors: tuple[tuple[str, float], ...] = DEFAULT_SECURITY_FACTORS
+    routes: RouteShares | None = None
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not (
+            _finite(self.severity_size_elasticity) and 0 <= self.severity_size_elasticity <= 1.5
+        ):
+            problems.append(
+                f"severity_size_elasticity={self.severity_size_elasticity!r} must be in [0, 1.5]"
+            )
+        if not (_finite(self.cold_reach) and 0 <= self.cold_reach <= 1):
+            problems.append(f"cold_reach={self.cold_reach!r} must be a share in [0, 1]")
+        levels = dict(self.security_factors)
+        if set(levels) != set(SECURITY_LEVELS):
+            problems.append(f"security_factors must give a factor for each of {SECURITY_LEVELS}")
+        problems += [
+            f"security_factors[{k!r}]={v!r} must be a number > 0"
+            for k, v in levels.items()
+            if not (_finite(v) and v > 0)
+        ]
+        if problems:
+            raise ValueError("invalid loss-model assumptions: " + "; ".join(problems))
+
+    def security_factor(self, level: str) -> float:
+        """Frequency multiplier of a controls level."""
+        return float(dict(self.security_factors)[level])
+
+
+@dataclass(frozen=True, eq=False)
+class ExchangeLossModel:
+    """Frequency and severity of one exchange's thefts, with everything that produced them.
+
+    ``frequency`` counts incidents per year; ``severity`` is the size of one incident (USD),
+    a mixture of the hot-wallet route (capped at ``hot_cap``) and the other routes (capped at
+    ``reach_cap``).
+    """
+
+    profile: ExchangeProfile
+    frequency: Frequency
+    severity: LossDistribution
+    exchange_frequency: ExchangeFrequency
+    severity_fit: SeverityFit
+    routes: RouteShares
+    route_weights: tuple[float, float]
+    severity_scale: float
+    hot_cap: float
+    reach_cap: float
+    security_factor: float
+    provider_factor: float
+    assumptions: LossModelAssumptions
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rate(self) -> float:
+        """Expected incidents per year for this exchange."""
+        return float(self.frequency.mean)
+
+    def aggregate(self, method: str = "fft", **kwargs: Any) -> AggregateDistribution:
+        """Yearly aggregate loss (USD) by :func:`pricing.aggregate.aggregate`."""
+        if method != "mc" and "grid" not in kwargs:
+            kwargs["grid"] = GridSpec(log2=14)
+        return compound(self.frequency, self.severity, method, **kwargs)
+
+    def assumption_table(self) -> pd.DataFrame:
+        """Every input of the model: name, value, unit and where it comes from."""
+        ex, a, fit = self.exchange_frequency, self.assumptions, self.severity_fit
+        rows = [
+            ("Target year", ex.year, "year", "calibration"),
+            (
+                "Average-exchange rate",
+                ex.base_rate,
+                "incidents per exchange-year",
+                f"{ex.model} GLM on incident counts / tracked exchanges",
+            ),
+            (
+                "Size factor (A/A_ref)^γ",
+                ex.size_factor,
+                "×",
+                f"A_ref = USD {a.frequency.reference_assets_usd:,.0f}, "
+                f"γ = {a.frequency.size_elasticity:g} (assumption)",
+            ),
+            (
+                "Hot-share factor (h/h_ref)^δ",
+                ex.hot_factor,
+                "×",
+                f"h_ref = {a.frequency.reference_hot_share:g}, "
+                f"δ = {a.frequency.hot_share_elasticity:g} (assumption)",
+            ),
+            (
+                "Security factor",
+                self.security_factor,
+                "×",
+                f"controls level '{self.profile.security_level}' (assumption)",
+            ),
+            (
+                "Provider factor",
+                self.provider_factor,
+                "×",
+                "1 − provider share when no third-party provider is used, else 1 (assumption)",
+            ),
+            ("Exchange rate λ", self.rate, "incidents per year", "product of the above"),
+            ("Severity family", fit.family, "", f"fitted to losses above USD {fit.threshold:,.0f}"),
+            (
+                "Severity parameters",
+                ", ".join(f"{k}={v:.4g}" for k, v in fit.params),
+                "",
+                "maximum likelihood, left-truncated at the threshold",
+            ),
+            (
+                "Severity scale (A/A_ref)^η",
+                self.severity_scale,
+                "×",
+                f"η = {a.severity_size_elasticity:g} (assumption)",
+            ),
+            (
+                "Hot-route share",
+                self.route_weights[0],
+                "of incidents",
+                f"data: {self.routes.n_incidents} incidents (hot {self.routes.hot:.2f}, "
+                f"provider {self.routes.provider:.2f}, other {self.routes.other:.2f})",
+            ),
+            ("Hot-route cap", self.hot_cap, "USD", "hot wallets = hot share × customer assets"),
+            (
+                "Other-route cap",
+                self.reach_cap,
+                "USD",
+                f"hot wallets + ρ × cold storage, ρ = {a.cold_reach:g} (assumption)",
+            ),
+        ]
+        return pd.DataFrame(rows, columns=["assumption", "value", "unit", "basis"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description of the model and its assumptions."""
+        freq = {"family": type(self.frequency).__name__.lower(), "mean": self.rate}
+        if isinstance(self.frequency, NegativeBinomial):
+            freq["size"] = self.frequency.size
+        return {
+            "profile": self.profile.to_dict(),
+            "frequency": freq | {"exchange_rate": self.exchange_frequency.to_dict()},
+            "severity": {
+                "family": self.severity_fit.family,
+                "params": dict(self.severity_fit.params),
+                "threshold": self.severity_fit.threshold,
+                "scale": self.severity_scale,
+                "hot_route_weight": self.route_weights[0],
+                "hot_cap": self.hot_cap,
+                "reach_cap": self.reach_cap,
+                "mean": float(self.severity.mean()),
+                "description": self.severity.describe(),
+            },
+            "assumptions": [
+                {
+                    "assumption": r.assumption,
+                    "value": _plain(r.value),
+                    "unit": r.unit,
+                    "basis": r.basis,
+                }
+                for r in self.assumption_table().itertuples()
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def build_loss_model(
+    profile: ExchangeProfile,
+    calibration: Calibration,
+    assumptions: LossModelAssumptions | None = None,
+    family: str | None = None,
+) -> ExchangeLossModel:
+    """The loss model of ``profile`` from a calibration (see the module docstring).
+
+    ``family`` picks a severity candidate (default: the best by AIC).
+    """
+    a = LossModelAssumptions() if assumptions is None else assumptions
+    fit = calibration.severity.best if family is None else calibration.severity.get(family)
+    year = calibration.target_year if a.year is None else int(a.year)
+    routes = a.routes if a.routes is not None else route_shares(calibration.selection.frame)
+
+    ex = exchange_rate(
+        calibration.frequency,
+        year,
+        profile.customer_assets_usd,
+        max(profile.hot_share, MIN_HOT_SHARE),
+        a.frequency,
+    )
+    security = a.security_factor(profile.security_level)
+    provider = 1.0 if profile.third_party_provider else 1.0 - routes.provider
+    rate = ex.rate * security * provider
+    frequency: Frequency
+    if ex.dispersion > 0:
+        frequency = NegativeBinomial(mean=rate, size=ex.size)
+    else:
+        frequency = Poisson(rate)
+
+    weights = _route_weights(routes, profile.third_party_provider)
+    scale = (profile.customer_assets_usd / a.frequency.reference_assets_usd) ** (
+        a.severity_size_elasticity
+    )
+    hot_cap = profile.hot_assets_usd
+    reach_cap = profile.hot_assets_usd + a.cold_reach * profile.cold_assets_usd
+    base = fit.conditional.scaled(scale)
+    severity = _capped_mixture(base, weights, hot_cap, reach_cap)
+    notes = tuple(calibration.notes)
+    if profile.hot_share < MIN_HOT_SHARE:
+        notes += (
+            f"Hot share below {MIN_HOT_SHARE:g}: the frequency uses {MIN_HOT_SHARE:g} (cold and "
+            "provider compromises still happen).",
+        )
+    return ExchangeLossModel(
+        profile=profile,
+        frequency=frequency,
+        severity=severity,
+        exchange_frequency=ex,
+        severity_fit=fit,
+        routes=routes,
+        route_weights=weights,
+        severity_scale=float(scale),
+        hot_cap=float(hot_cap),
+        reach_cap=float(reach_cap),
+        security_factor=security,
+        provider_factor=float(provider),
+        assumptions=a,
+        notes=notes,
+    )
+
+
+def _route_weights(routes: RouteShares, uses_provider: bool) -> tuple[float, float]:
+    """``(hot, other)`` weights of the severity mixture among the routes open to the exchange."""
+    other = routes.other + (routes.provider if uses_provider else 0.0)
+    total = routes.hot + other
+    if total <= 0:
+        return 0.0, 1.0
+    return routes.hot / total, other / total
+
+
+def _capped_mixture(
+    base: LossDistribution, weights: tuple[float, float], hot_cap: float, reach_cap: float
+) -> LossDistribution:
+    w_hot, w_other = weights
+    if hot_cap <= 0 or w_hot == 0:
+        return base.capped(reach_cap)
+    if w_other == 0:
+        return base.capped(hot_cap)
+    return Mixture((base.capped(hot_cap), base.capped(reach_cap)), (w_hot, w_other))
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
