@@ -187,9 +187,7 @@ def test_compound_moments_gamma_severity_brute_force(freq):
     assert cm.third_central == pytest.approx(third, rel=1e-9)
 
 
-@pytest.mark.parametrize(
-    "freq", [NegativeBinomial(mean=2.0, size=1.5), Binomial(8, 0.3)], ids=_ids
-)
+@pytest.mark.parametrize("freq", [NegativeBinomial(mean=2.0, size=1.5), Binomial(8, 0.3)], ids=_ids)
 def test_compound_moments_capped_lognormal_monte_carlo(freq):
     """NB and binomial with a capped lognormal against 400k years drawn with numpy (seed 5).
 

@@ -1,0 +1,578 @@
+"""Reserve only, insurance only, or a hybrid: what each costs the exchange and protects.
+
+For a per-occurrence layer ``l xs d`` (share 1) and a reserve ``K``, a theft ``X`` leaves the
+exchange with ``X − Y`` if the insurer pays and ``X`` if the claim is disputed or the insurer
+defaults (probability ``q = 1 − payment factor``, per claim; :class:`InsuranceFrictions`):
+
+    retained loss per theft  R_X = X − B·min((X − d)+, l),  B ~ Bernoulli(1 − q)
+    E[R_X ∧ u] = q E[X∧u] + (1 − q)(E[X∧min(u, d)] + 1{u > d}(E[X∧(u + l)] − E[X∧(d + l)]))
+
+(``X − Y`` is ``X`` below ``d``, ``d`` inside the layer and ``X − l`` above it, so its survival
+function is ``S_X`` shifted by ``l`` above ``d``.) The yearly retained loss ``R`` is the
+compound sum, computed for every layer of a retention × limit grid at once by discretising
+``R_X`` (local moment matching) and one batched FFT, as :func:`pricing.coverage.price_layer_grid`.
+
+The reserve is ``K = max(floor, VaR_target(R))`` where the floor is the regulatory minimum
+after any insurance credit the regime allows. Per year (USD):
+
+- ``premium``: technical premium of the layer (or a quoted rate on line × limit);
+- ``retained_losses``: ``E[R∧K]``, paid out of the reserve;
+- ``carrying_cost``: ``(cost of capital − yield × (1 − tax)) × K`` (:mod:`pricing.reserve`);
+- ``uncompensated``: ``E[(R − K)+]``, losses left to customers (closed-form ``E[R]`` behind it);
+- ``bridging_cost``: expected insurer payments × funding rate × delay / 12;
+- ``tail_charge``: cost of capital × ``(VaR_0.995(R) − K)+``, the capital still needed for the
+  1-in-200 retained loss beyond the reserve.
+
+Protection: ``p_full = P(R ≤ K)`` (all customers eventually compensated), ``p_full_prompt``:
+the reserve alone must pay at once, ``P(S ≤ K)``, unless the insurer pays within the prompt
+window; ``expected_shortfall = E[(R − K)+]``; ``var_0.995_uncompensated = (VaR_0.995(R) − K)+``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import AggregateDistribution, discretize_lev
+from .coverage import InsuranceFrictions, price_layer_grid
+from .lossmodel import ExchangeLossModel
+from .premium import PRINCIPLES, LoadingAssumptions
+from .regulation import (
+    DEFAULT_FX,
+    REGIMES,
+    FxRates,
+    JpDraftScenario,
+    RegimeInputs,
+    RegulatoryMinimum,
+    minimum,
+)
+from .reserve import carrying_rate
+
+__all__ = [
+    "COST_COMPONENTS",
+    "STRATEGIES",
+    "Comparison",
+    "StrategyAssumptions",
+    "StrategyResult",
+    "compare",
+    "compare_profiles",
+    "layer_axes",
+    "reserve_floor",
+]
+
+STRATEGIES = ("reserve_only", "insurance_only", "hybrid")
+COST_COMPONENTS = (
+    "premium",
+    "retained_losses",
+    "carrying_cost",
+    "uncompensated",
+    "bridging_cost",
+    "tail_charge",
+)
+TAIL_LEVEL = 0.995
+#: Points of the retained-loss grid of every layer.
+RETAINED_GRID_LOG2 = 11
+#: Largest single-insured limit seen in the crypto crime/specie market, ≈ USD 600m (2021;
+#: domain brief §3.3 [71]): the default capacity cap of a tower.
+DEFAULT_CAPACITY_USD = 600e6
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyAssumptions:
+    """Choices behind a comparison (all editable).
+
+    Attributes
+    ----------
+    target : protection target, ``P(R ≤ K)`` (in (0.5, 1); default 0.995, 1 in 200 years).
+    frictions : disputes, payment delay and insurer default (:class:`InsuranceFrictions`).
+    loadings : insurer's loadings and expenses (:class:`LoadingAssumptions`).
+    principle : premium principle used for the premium.
+    market_rate_on_line : if set, every layer costs this rate × limit (market mode).
+    prompt_window_months : an insurer paying within this many months counts as prompt.
+    n_retentions, n_limits : grid size of the optimiser (≥ 2 each; default 50 × 50).
+    capacity_usd : most insurance the market will write for one exchange (USD; default
+        USD 600m, the largest single-insured limit reported [71]).
+    jp_draft : scenario of the Japanese draft reserve (``None``: the default scenario).
+    fx : currency rates for the regulatory minimums.
+    """
+
+    target: float = 0.995
+    frictions: InsuranceFrictions = field(default_factory=InsuranceFrictions)
+    loadings: LoadingAssumptions = field(default_factory=LoadingAssumptions)
+    principle: str = "cost_of_capital"
+    market_rate_on_line: float | None = None
+    prompt_window_months: float = 1.0
+    n_retentions: int = 50
+    n_limits: int = 50
+    capacity_usd: float = DEFAULT_CAPACITY_USD
+    jp_draft: JpDraftScenario | None = None
+    fx: FxRates = DEFAULT_FX
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not (0.5 < self.target < 1):
+            problems.append(f"'target' must be in (0.5, 1), got {self.target!r}")
+        if self.principle not in PRINCIPLES:
+            problems.append(f"'principle' must be one of {', '.join(PRINCIPLES)}")
+        rol = self.market_rate_on_line
+        if rol is not None and not (0 < rol <= 1):
+            problems.append(f"'market_rate_on_line' must be in (0, 1], got {rol!r}")
+        if not (math.isfinite(self.capacity_usd) and self.capacity_usd > 0):
+            problems.append(
+                f"'capacity_usd' must be a finite amount > 0 USD, got {self.capacity_usd!r}"
+            )
+        if not (0 <= self.prompt_window_months <= 24):
+            problems.append("'prompt_window_months' must be in [0, 24]")
+        for name in ("n_retentions", "n_limits"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 200:
+                problems.append(f"'{name}' must be an integer in [2, 200], got {value!r}")
+        if problems:
+            raise ValueError("invalid strategy assumptions: " + "; ".join(problems))
+
+    @property
+    def insurance_is_prompt(self) -> bool:
+        """Whether the insurer pays within the prompt window."""
+        return self.frictions.payment_delay_months <= self.prompt_window_months
+
+
+def reserve_floor(rule: RegulatoryMinimum, insured_limit: Any, scenario: JpDraftScenario | None):
+    """Reserve the rule still requires once ``insured_limit`` (USD) of insurance is in force.
+
+    ``yes``: insurance may replace the whole minimum; ``partly`` (Japan draft): up to
+    ``s_max`` of it; ``no`` and ``required``: the reserve must hold it all.
+    """
+    amount = rule.amount_usd
+    limit = np.asarray(insured_limit, dtype=float)
+    if rule.insurance_counts == "yes":
+        return np.maximum(amount - limit, 0.0)
+    if rule.insurance_counts == "partly":
+        s_max = (scenario or JpDraftScenario()).insurance_share_max
+        return amount - np.minimum(limit, s_max * amount)
+    return np.full(limit.shape, amount)
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyResult:
+    """One strategy: structure, yearly cost by component (USD) and protection."""
+
+    name: str
+    retention: float
+    limit: float
+    reserve: float
+    components: dict[str, float]
+    p_full: float
+    p_full_prompt: float
+    expected_shortfall: float
+    var_uncompensated: float
+    meets_target: bool
+    customer_assets_usd: float
+    revenue_usd: float
+
+    @property
+    def total_cost(self) -> float:
+        """Total cost of risk (USD per year)."""
+        return float(sum(self.components.values()))
+
+    @property
+    def cost_pct_assets(self) -> float:
+        """Total cost as % of customer assets."""
+        return 100.0 * self.total_cost / self.customer_assets_usd
+
+    @property
+    def cost_pct_revenue(self) -> float:
+        """Total cost as % of yearly revenue."""
+        return 100.0 * self.total_cost / self.revenue_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record (names as the command line prints them)."""
+        return {
+            "name": self.name,
+            "retention": self.retention,
+            "limit": self.limit,
+            "reserve": self.reserve,
+            "total_cost": self.total_cost,
+            "cost_pct_assets": self.cost_pct_assets,
+            "cost_pct_revenue": self.cost_pct_revenue,
+            "components": dict(self.components),
+            "p_full": self.p_full,
+            "p_full_prompt": self.p_full_prompt,
+            "expected_shortfall": self.expected_shortfall,
+            "var_0.995_uncompensated": self.var_uncompensated,
+            "meets_target": self.meets_target,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Every strategy for one exchange and regime, with the optimiser's grid and frontier."""
+
+    model: ExchangeLossModel
+    regime: str
+    rule: RegulatoryMinimum
+    assumptions: StrategyAssumptions
+    strategies: tuple[StrategyResult, ...]
+    recommended: str
+    retentions: np.ndarray
+    limits: np.ndarray
+    total_cost: np.ndarray  # (retentions, limits), USD per year
+    p_full: np.ndarray
+    frontier: pd.DataFrame
+
+    def get(self, name: str) -> StrategyResult:
+        """A strategy by name."""
+        for s in self.strategies:
+            if s.name == name:
+                return s
+        raise KeyError(f"no strategy '{name}'; have {', '.join(s.name for s in self.strategies)}")
+
+    def table(self) -> pd.DataFrame:
+        """One row per strategy: structure, components, total and protection."""
+        rows = []
+        for s in self.strategies:
+            row = {
+                "strategy": s.name,
+                "retention": s.retention,
+                "limit": s.limit,
+                "reserve": s.reserve,
+            }
+            row |= s.components
+            row |= {
+                "total_cost": s.total_cost,
+                "cost_pct_assets": s.cost_pct_assets,
+                "cost_pct_revenue": s.cost_pct_revenue,
+                "p_full": s.p_full,
+                "p_full_prompt": s.p_full_prompt,
+                "expected_shortfall": s.expected_shortfall,
+                "var_0.995_uncompensated": s.var_uncompensated,
+                "meets_target": s.meets_target,
+            }
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def recommendation(self) -> str:
+        """The recommendation in plain language."""
+        best = self.get(self.recommended)
+        others = [s for s in self.strategies if s.name != best.name]
+        parts = [
+            f"Recommended: {best.name.replace('_', ' ')}, total cost of risk USD "
+            f"{best.total_cost:,.0f} per year ({best.cost_pct_assets:.3f}% of customer assets, "
+            f"{best.cost_pct_revenue:.1f}% of revenue)."
+        ]
+        if best.limit > 0:
+            parts.append(
+                f"Insurance of USD {best.limit:,.0f} per theft above a retention of USD "
+                f"{best.retention:,.0f}, with a reserve of USD {best.reserve:,.0f}."
+            )
+        else:
+            parts.append(f"A reserve of USD {best.reserve:,.0f} and no insurance.")
+        parts.append(
+            f"All customers are compensated in full in {100 * best.p_full:.2f}% of years, "
+            f"promptly from the reserve alone in {100 * best.p_full_prompt:.2f}%."
+        )
+        for other in others:
+            verb = "meets" if other.meets_target else "misses"
+            parts.append(
+                f"{other.name.replace('_', ' ').capitalize()} costs USD {other.total_cost:,.0f} "
+                f"and {verb} the {100 * self.assumptions.target:g}% target."
+            )
+        parts.append(
+            f"Regulatory minimum ({self.rule.name}): USD {self.rule.amount_usd:,.0f}; insurance "
+            f"counts towards it: {self.rule.insurance_counts}."
+        )
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready comparison (the ``vaultcover compare --json`` document)."""
+        return {
+            "profile": self.model.profile.name,
+            "regime": self.regime,
+            "target": self.assumptions.target,
+            "regulatory_minimum_usd": self.rule.amount_usd,
+            "insurance_counts": self.rule.insurance_counts,
+            "strategies": [s.to_dict() for s in self.strategies],
+            "recommended": self.recommended,
+            "recommendation": self.recommendation(),
+            "expected_thefts_per_year": self.model.rate,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+# --------------------------------------------------------------------------------------------
+def layer_axes(
+    model: ExchangeLossModel, n_retentions: int, n_limits: int, capacity_usd: float = math.inf
+) -> tuple[np.ndarray, np.ndarray]:
+    """Retentions ``0, …`` and limits ``0, …`` (USD) spanning the exchange's possible thefts.
+
+    Both run geometrically from 0.1% of the largest possible theft to that theft (limits to
+    at most the market capacity); retention 0 (insurance from the first dollar) and limit 0
+    (no insurance) are the extremes.
+    """
+    top = model.severity.upper
+    lo = max(top * 1e-3, 1e4)
+    retentions = np.concatenate([[0.0], np.geomspace(lo, top, n_retentions - 1)])
+    top_limit = min(top, capacity_usd)
+    limits = np.concatenate([[0.0], np.geomspace(min(lo, top_limit / 10), top_limit, n_limits - 1)])
+    return retentions, limits
+
+
+def compare(
+    model: ExchangeLossModel,
+    regime: str = "jp-draft",
+    assumptions: StrategyAssumptions | None = None,
+    *,
+    total: AggregateDistribution | None = None,
+    regime_inputs: RegimeInputs | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Comparison:
+    """Compare reserve only, insurance only and the optimal hybrid for ``model``.
+
+    ``total`` is the exchange's yearly loss distribution (default ``model.aggregate()``);
+    ``regime_inputs`` the facts for the regulatory minimum (default: from the profile).
+    """
+    a = StrategyAssumptions() if assumptions is None else assumptions
+    if regime not in REGIMES:
+        raise ValueError(f"unknown regime {regime!r}; valid codes: {', '.join(REGIMES)}")
+    profile = model.profile
+    inputs = regime_inputs or RegimeInputs.from_profile(profile)
+    rule = minimum(regime, inputs, a.fx, a.jp_draft)
+    total = model.aggregate() if total is None else total
+    retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, a.capacity_usd)
+    grid = _evaluate(model, retentions, limits, rule, a, total, progress)
+
+    cost = sum(grid[c] for c in COST_COMPONENTS)
+    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile)
+    insurance_only = _insurance_only(grid, cost, a, profile)
+    i, j = np.unravel_index(int(np.argmin(np.where(grid["meets"], cost, np.inf))), cost.shape)
+    hybrid = _pick(grid, int(i), int(j), "hybrid", a, profile)
+    strategies = (reserve_only, insurance_only, hybrid)
+    meeting = [s for s in strategies if s.meets_target] or list(strategies)
+    recommended = min(meeting, key=lambda s: s.total_cost).name
+    return Comparison(
+        model=model,
+        regime=regime,
+        rule=rule,
+        assumptions=a,
+        strategies=strategies,
+        recommended=recommended,
+        retentions=retentions,
+        limits=limits,
+        total_cost=cost,
+        p_full=grid["p_full"],
+        frontier=_frontier(grid, a),
+    )
+
+
+def _insurance_only(
+    grid: dict[str, np.ndarray], cost: np.ndarray, a: StrategyAssumptions, profile: Any
+) -> StrategyResult:
+    """Ground-up insurance (retention 0) with only the regulatory reserve: the cheapest limit
+    that meets the target with that reserve, else the most protective one."""
+    p = grid["p_full_floor"][0, 1:]
+    ok = p >= a.target - 1e-12
+    c = grid["cost_floor"][0, 1:]
+    j = 1 + (int(np.argmin(np.where(ok, c, np.inf))) if ok.any() else int(np.argmax(p)))
+    return _pick(grid, 0, j, "insurance_only", a, profile, at_floor=True)
+
+
+def _pick(
+    grid: dict[str, np.ndarray],
+    i: int,
+    j: int,
+    name: str,
+    a: StrategyAssumptions,
+    profile: Any,
+    at_floor: bool = False,
+) -> StrategyResult:
+    suffix = "_floor" if at_floor else ""
+    components = {c: float(grid[c + suffix][i, j]) for c in COST_COMPONENTS}
+    p_full = float(grid["p_full" + suffix][i, j])
+    return StrategyResult(
+        name=name,
+        retention=float(grid["retention"][i, j]),
+        limit=float(grid["limit"][i, j]),
+        reserve=float(grid["reserve" + suffix][i, j]),
+        components=components,
+        p_full=p_full,
+        p_full_prompt=float(grid["p_full_prompt" + suffix][i, j]),
+        expected_shortfall=components["uncompensated"],
+        var_uncompensated=float(grid["var_uncompensated" + suffix][i, j]),
+        meets_target=p_full >= a.target - 1e-12,
+        customer_assets_usd=profile.customer_assets_usd,
+        revenue_usd=profile.annual_revenue_usd,
+    )
+
+
+def _evaluate(
+    model: ExchangeLossModel,
+    retentions: np.ndarray,
+    limits: np.ndarray,
+    rule: RegulatoryMinimum,
+    a: StrategyAssumptions,
+    total: AggregateDistribution,
+    progress: Callable[[float], None] | None,
+) -> dict[str, np.ndarray]:
+    """Cost components and protection for every (retention, limit), twice: with the reserve
+    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone."""
+    profile, freq, sev = model.profile, model.frequency, model.severity
+    n_r, n_l = retentions.size, limits.size
+    q = 1.0 - a.frictions.payment_factor
+    coc = profile.cost_of_capital
+
+    # Premiums (limit 0 = no policy, no premium).
+    premium = np.zeros((n_r, n_l))
+    if a.market_rate_on_line is not None:
+        premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
+    else:
+        priced = price_layer_grid(freq, sev, retentions, limits[1:], a.loadings, 32)
+        premium[:, 1:] = priced.premiums[a.principle]
+
+    # Retained loss per theft on a common grid, and its compound distribution per layer.
+    m = 1 << RETAINED_GRID_LOG2
+    reach = _reach(total)
+    h = reach / (m - 1)
+    u = h * np.arange(m)
+    lev_u = np.asarray(sev.lev(u), dtype=float)
+    lev_d = np.asarray(sev.lev(retentions), dtype=float)
+    lev_dl = np.asarray(sev.lev(retentions[:, None] + limits[None, :]), dtype=float)
+    lev_ul = np.asarray(sev.lev(u[None, :] + limits[:, None]), dtype=float)  # (n_l, m)
+    mean_x = float(sev.mean())
+    ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
+    mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
+    floor = reserve_floor(rule, limits, a.jp_draft)[None, :] * np.ones((n_r, 1))
+
+    var_tail = np.empty((n_r, n_l))
+    var_target = np.empty((n_r, n_l))
+    cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
+    lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
+    n_fft = 2 * m
+    for i in range(n_r):
+        below = u[None, :] < retentions[i]
+        lev_z = np.where(below, lev_u[None, :], lev_d[i]) + np.where(
+            below, 0.0, lev_ul - lev_dl[i][:, None]
+        )
+        lev_r = q * lev_u[None, :] + (1.0 - q) * lev_z
+        f = discretize_lev(lev_r / h, 1.0)
+        g = np.fft.irfft(freq.pgf(np.fft.rfft(f, n_fft, axis=-1)), n_fft, axis=-1)[:, :m]
+        g = np.clip(g, 0.0, None)
+        cdf = np.cumsum(g, axis=-1)
+        var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
+        var_target[i] = _quantile(u, cdf, a.target)
+        for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
+            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, g, cdf, k_res)
+        if progress is not None:
+            progress((i + 1) / n_r)
+
+    out: dict[str, np.ndarray] = {
+        "retention": retentions[:, None] * np.ones((1, n_l)),
+        "limit": np.ones((n_r, 1)) * limits[None, :],
+    }
+    recovered = (1.0 - q) * ceded_mean
+    bridging = recovered * coc * a.frictions.payment_delay_months / 12.0
+    for suffix, reserve in (("", np.maximum(floor, var_target)), ("_floor", floor)):
+        key = "target" if suffix == "" else "floor"
+        retained = np.minimum(lev_at[key], mean_r)
+        uncompensated = np.maximum(mean_r - retained, 0.0)
+        prompt_cdf = np.asarray(total.cdf(np.minimum(reserve, total.grid_end * (1 - 1e-12))))
+        out |= {
+            "premium" + suffix: premium,
+            "retained_losses" + suffix: retained,
+            "carrying_cost" + suffix: carrying_rate(profile) * reserve,
+            "uncompensated" + suffix: uncompensated,
+            "bridging_cost" + suffix: bridging,
+            "tail_charge" + suffix: coc * np.maximum(var_tail - reserve, 0.0),
+            "reserve" + suffix: reserve,
+            "p_full" + suffix: cdf_at[key],
+            "p_full_prompt" + suffix: cdf_at[key] if a.insurance_is_prompt else prompt_cdf,
+            "var_uncompensated" + suffix: np.maximum(var_tail - reserve, 0.0),
+        }
+    out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
+    out["meets"] = out["p_full"] >= a.target - 1e-12
+    out["var_target"] = var_target
+    return out
+
+
+def _reach(total: AggregateDistribution) -> float:
+    """Upper end of the retained-loss grid: twice the 1 − 1e-5 quantile of the total loss
+    (retained losses never exceed the total), at least the largest single theft."""
+    try:
+        q = float(total.value_at_risk(1.0 - 1e-5))
+    except ValueError:
+        q = total.grid_end
+    return max(
+        2.0 * q,
+        float(total.severity.upper if math.isfinite(total.severity.upper) else 0),
+        total.bucket * 16,
+    )
+
+
+def _quantile(u: np.ndarray, cdf: np.ndarray, p: float) -> np.ndarray:
+    """Row-wise ``VaR_p`` on the grid ``u`` (the last point if the grid holds less than p)."""
+    k = np.minimum((cdf < p - 1e-12).sum(axis=-1), u.size - 1)
+    return u[k]
+
+
+def _cdf_lev(
+    u: np.ndarray, g: np.ndarray, cdf: np.ndarray, k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row)."""
+    idx = np.searchsorted(u, k, side="right") - 1  # last grid point ≤ K
+    idx = np.clip(idx, 0, u.size - 1)
+    rows = np.arange(g.shape[0])
+    p_le = cdf[rows, idx]
+    partial = np.cumsum(g * u[None, :], axis=-1)[rows, idx]
+    lev = partial + k * (1.0 - p_le)
+    return p_le, lev
+
+
+def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFrame:
+    """Cheapest structure for each attainable protection level (the efficient frontier).
+
+    Every grid structure is a point (P(R ≤ K), total cost) at the target-sized reserve and
+    at the floor reserve; the frontier keeps the points no other point beats on both.
+    """
+    cost = np.concatenate(
+        [sum(grid[c] for c in COST_COMPONENTS).ravel(), grid["cost_floor"].ravel()]
+    )
+    prot = np.concatenate([grid["p_full"].ravel(), grid["p_full_floor"].ravel()])
+    ret = np.concatenate([grid["retention"].ravel()] * 2)
+    lim = np.concatenate([grid["limit"].ravel()] * 2)
+    res = np.concatenate([grid["reserve"].ravel(), grid["reserve_floor"].ravel()])
+    order = np.lexsort((-prot, cost))
+    best = -np.inf
+    keep = []
+    for k in order:
+        if prot[k] > best + 1e-12:
+            keep.append(k)
+            best = prot[k]
+    keep = np.array(keep, dtype=int)
+    return pd.DataFrame(
+        {
+            "total_cost": cost[keep],
+            "p_full": prot[keep],
+            "retention": ret[keep],
+            "limit": lim[keep],
+            "reserve": res[keep],
+        }
+    )
+
+
+def compare_profiles(
+    models: Sequence[ExchangeLossModel], regime: str, assumptions: StrategyAssumptions | None = None
+) -> pd.DataFrame:
+    """One row per (profile, strategy): for consultants running many exchanges at once."""
+    rows = []
+    for model in models:
+        result = compare(model, regime, assumptions)
+        table = result.table()
+        table.insert(0, "regime", regime)
+        table.insert(0, "profile", model.profile.name)
+        table["recommended"] = table["strategy"] == result.recommended
+        rows.append(table)
+    return pd.concat(rows, ignore_index=True)
