@@ -118,10 +118,15 @@ def _print_json(document: dict[str, Any]) -> None:
     print(json.dumps(_finite(document), indent=2))
 
 
+def _number_text(x: float) -> str:
+    """Amounts as whole numbers with separators; ratios and small values to 4 digits."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+
+
 def _print_table(title: str, frame: pd.DataFrame) -> None:
     print(title)
     with pd.option_context(
-        "display.width", 160, "display.max_columns", 30, "display.float_format", "{:,.6g}".format
+        "display.width", 160, "display.max_columns", 30, "display.float_format", _number_text
     ):
         print(frame.to_string(index=False))
     print()
@@ -350,6 +355,73 @@ def cmd_quote(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _strategy_assumptions(args: argparse.Namespace) -> Any:
+    from .coverage import InsuranceFrictions
+    from .strategy import StrategyAssumptions
+
+    return StrategyAssumptions(
+        target=args.target,
+        frictions=InsuranceFrictions(
+            dispute_probability=args.dispute_probability,
+            payment_delay_months=args.payment_delay,
+        ),
+        market_rate_on_line=args.rol,
+        capacity_usd=args.capacity,
+    )
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Reserve only, insurance only and hybrid for one profile, or a batch of profiles."""
+    from .lossmodel import build_loss_model
+    from .profiles import load_profile, load_profiles
+    from .strategy import compare
+
+    assumptions = _strategy_assumptions(args)
+    calibration = _calibrate(args)
+    if args.profiles is not None:
+        if args.out is None:
+            raise ValueError("--profiles needs --out PATH.csv for the results")
+        profiles = load_profiles(args.profiles)
+        frames = []
+        for k, profile in enumerate(profiles, start=1):
+            print(f"[{k}/{len(profiles)}] {profile.name}", file=sys.stderr)
+            model = build_loss_model(profile, calibration, family=args.severity_family)
+            result = compare(model, args.regime, assumptions)
+            table = result.table()
+            table.insert(0, "regime", args.regime)
+            table.insert(0, "profile", profile.name)
+            table["recommended"] = table["strategy"] == result.recommended
+            frames.append(table)
+        pd.concat(frames, ignore_index=True).to_csv(args.out, index=False)
+        print(f"Wrote {len(frames) * 3} rows for {len(frames)} profiles to {args.out}")
+        return EXIT_OK
+    model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
+    result = compare(model, args.regime, assumptions)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    print(f"Exchange: {model.profile.name}; regime {args.regime}; target P(full) >= {args.target}")
+    table = result.table().set_index("strategy").T.reset_index(names="")
+    _print_table("Strategies (USD per year unless stated)", table)
+    print(result.recommendation())
+    return EXIT_OK
+
+
+def cmd_regulation(args: argparse.Namespace) -> int:
+    """The regulatory minimum of a regime for a profile, with formula and source."""
+    from .profiles import load_profile
+    from .regulation import RegimeInputs, minimum
+
+    profile = load_profile(args.profile)
+    rule = minimum(args.regime, RegimeInputs.from_profile(profile))
+    if args.json:
+        _print_json({"profile": profile.name} | rule.to_dict())
+        return EXIT_OK
+    print(f"Exchange: {profile.name}")
+    print("\n".join(rule.summary()))
+    return EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
@@ -378,6 +450,17 @@ def _add_layer_options(parser: argparse.ArgumentParser, required: bool = False) 
         "--agg-retention", type=float, default=0.0, help="annual aggregate retention"
     )
     group.add_argument("--agg-limit", type=float, default=math.inf, help="annual aggregate limit")
+
+
+def _add_regime_option(parser: argparse.ArgumentParser) -> None:
+    from .regulation import REGIMES
+
+    parser.add_argument(
+        "--regime",
+        choices=tuple(REGIMES),
+        default="jp-draft",
+        help="regulatory regime (default jp-draft, an editable scenario, not law)",
+    )
 
 
 def _add_profile_options(parser: argparse.ArgumentParser) -> None:
@@ -507,6 +590,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--rol", type=float, default=None, help="market mode: a quoted rate on line, e.g. 0.05"
     )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    p = add(
+        "compare",
+        cmd_compare,
+        "reserve only, insurance only and the optimal hybrid for a profile (or a batch)",
+    )
+    _add_profile_options(p)
+    p.add_argument(
+        "--profiles",
+        default=None,
+        help="batch: a folder of profile JSON files or a CSV with one profile per row",
+    )
+    p.add_argument("--out", default=None, help="batch: CSV file for the results")
+    _add_regime_option(p)
+    p.add_argument(
+        "--target", type=float, default=0.995, help="protection target P(all compensated) (0.995)"
+    )
+    p.add_argument(
+        "--dispute-probability",
+        type=float,
+        default=0.15,
+        help="chance an insurance claim is disputed or excluded (0.15)",
+    )
+    p.add_argument(
+        "--payment-delay", type=float, default=6.0, help="months until the insurer pays (6)"
+    )
+    p.add_argument(
+        "--rol", type=float, default=None, help="market mode: quoted rate on line for all layers"
+    )
+    p.add_argument(
+        "--capacity", type=float, default=600e6, help="largest insurance limit available (USD)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = add(
+        "regulation",
+        cmd_regulation,
+        "the regulatory minimum of a regime for a profile, with its formula and source",
+    )
+    p.add_argument(
+        "--profile", default="small", help="preset (small, large) or a profile JSON file"
+    )
+    _add_regime_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")

@@ -597,43 +597,29 @@ def price_layer_grid(
     loadings: LoadingAssumptions | None = None,
     points_per_limit: int = 64,
 ) -> LayerGrid:
-    """Price every per-occurrence layer of a retention × limit grid in one vectorised pass.
+    """Price every per-occurrence layer of a retention × limit grid, vectorised over retentions.
 
-    Each layer's per-occurrence loss ``Y = min((X − d)+, l)`` is discretised on
-    ``points_per_limit`` buckets of ``l`` by local moment matching (one call of the
-    severity's ``lev`` for all layers), and the compound distribution of every layer comes
-    from one batched FFT. Expected loss and the attachment and exhaustion probabilities are
-    closed forms; the standard deviation, ``VaR`` and Wang premium come from the grids
-    (accuracy against a fine grid: ``benchmarks/bench_pricing.py``).
+    For each limit ``l`` the per-occurrence loss ``Y = min((X − d)+, l)`` of every retention is
+    discretised on buckets ``h = min(l / points_per_limit, l_max / (8 · points_per_limit))`` by
+    local moment matching (one call of the severity's ``lev``), and the compound distributions
+    of all retentions come from one batched FFT. Wide layers thus get as fine a bucket as the
+    narrow ones need. Expected loss and the attachment and exhaustion probabilities are closed
+    forms; the standard deviation, ``VaR`` and Wang premium come from the grids (accuracy
+    against fine-grid quotes: ``benchmarks/bench_pricing.py``).
     """
     loadings = LoadingAssumptions() if loadings is None else loadings
     d = _positive_array("retentions", retentions, allow_zero=True)
     lim = _positive_array("limits", limits, allow_zero=False)
-    m = int(points_per_limit)
-    if m < 4:
+    if int(points_per_limit) < 4:
         raise ValueError(f"points_per_limit must be >= 4, got {points_per_limit!r}")
-    h = (lim / m)[None, :, None]  # bucket per limit
-    j = np.arange(m + 1, dtype=float)[None, None, :]
-    points = d[:, None, None] + h * j  # (R, L, m+1) severity points d + jh
-    lev_x = np.asarray(severity.lev(points), dtype=float)
-    f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
+    finest = lim.max() / (8 * int(points_per_limit))
     n_max = _count_quantile(frequency, 1e-12)
-    n = 1 << math.ceil(math.log2(m * (n_max + 1) + 1))
-    phi = np.fft.rfft(f, 2 * n, axis=-1)
-    g = np.clip(np.fft.irfft(frequency.pgf(phi), 2 * n, axis=-1)[..., :n], 0.0, None)
-    x = h * np.arange(n, dtype=float)[None, None, :]  # aggregate grid per layer
-
-    lam = frequency.mean
-    expected = lam * (lev_x[..., -1] - lev_x[..., 0])
-    second = np.sum(g * x * x, axis=-1)
-    grid_mean = np.sum(g * x, axis=-1)
-    std = np.sqrt(np.maximum(second - grid_mean**2, 0.0))
-    cdf = np.cumsum(g, axis=-1)
-    k = np.minimum((cdf < loadings.capital_level - 1e-12).sum(axis=-1), n - 1)
-    var_capital = np.take_along_axis(x, k[..., None], axis=-1)[..., 0]
-    sf = np.clip(1.0 - cdf, 0.0, 1.0)
-    sf[..., -1] = 0.0
-    wang = np.maximum(step_wang_premium(x, sf, loadings.wang_lambda), expected)
+    shape = (d.size, lim.size)
+    expected, std, var_capital, wang = (np.empty(shape) for _ in range(4))
+    for j, l_j in enumerate(lim):
+        m = max(int(points_per_limit), math.ceil(l_j / finest))
+        column = _price_column(frequency, severity, d, l_j / m, m, n_max, loadings)
+        expected[:, j], std[:, j], var_capital[:, j], wang[:, j] = column
 
     risk = {
         "expected_value": (1.0 + loadings.theta) * expected,
@@ -649,12 +635,41 @@ def price_layer_grid(
         std=std,
         var_capital=var_capital,
         risk_premiums=risk,
-        premiums={k_: gross_premium(v, loadings) for k_, v in risk.items()},
+        premiums={k: gross_premium(v, loadings) for k, v in risk.items()},
         p_attach=np.asarray(frequency.prob_at_least_one(severity.sf(d)))[:, None]
         * np.ones((1, lim.size)),
-        p_exhaust=np.asarray(frequency.prob_at_least_one(severity.sf(points[..., -1]))),
+        p_exhaust=np.asarray(frequency.prob_at_least_one(severity.sf(d[:, None] + lim[None, :]))),
         loadings=loadings,
     )
+
+
+def _price_column(
+    frequency: Frequency,
+    severity: LossDistribution,
+    retentions: np.ndarray,
+    h: float,
+    m: int,
+    n_max: int,
+    loadings: LoadingAssumptions,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected loss, SD, ``VaR`` at the capital level and Wang premium of the layers
+    ``m h xs d`` for every retention ``d`` (USD per year)."""
+    points = retentions[:, None] + h * np.arange(m + 1, dtype=float)[None, :]
+    lev_x = np.asarray(severity.lev(points), dtype=float)
+    f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
+    n = 1 << math.ceil(math.log2(m * (n_max + 1) + 1))
+    phi = np.fft.rfft(f, 2 * n, axis=-1)
+    g = np.clip(np.fft.irfft(frequency.pgf(phi), 2 * n, axis=-1)[:, :n], 0.0, None)
+    x = h * np.arange(n, dtype=float)
+    expected = frequency.mean * (lev_x[:, -1] - lev_x[:, 0])
+    grid_mean = g @ x
+    std = np.sqrt(np.maximum(g @ (x * x) - grid_mean**2, 0.0))
+    cdf = np.cumsum(g, axis=-1)
+    k = np.minimum((cdf < loadings.capital_level - 1e-12).sum(axis=-1), n - 1)
+    sf = np.clip(1.0 - cdf, 0.0, 1.0)
+    sf[:, -1] = 0.0
+    wang = np.maximum(step_wang_premium(x, sf, loadings.wang_lambda), expected)
+    return expected, std, x[k], wang
 
 
 def _count_quantile(frequency: Frequency, eps: float) -> int:

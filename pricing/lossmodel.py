@@ -302,13 +302,18 @@ def build_loss_model(
     calibration: Calibration,
     assumptions: LossModelAssumptions | None = None,
     family: str | None = None,
+    severity_fit: SeverityFit | None = None,
 ) -> ExchangeLossModel:
     """The loss model of ``profile`` from a calibration (see the module docstring).
 
-    ``family`` picks a severity candidate (default: the best by AIC).
+    ``family`` picks a severity candidate (default: the best by AIC); ``severity_fit``
+    replaces it outright (e.g. with parameters moved for a sensitivity or a manual override).
     """
     a = LossModelAssumptions() if assumptions is None else assumptions
-    fit = calibration.severity.best if family is None else calibration.severity.get(family)
+    if severity_fit is not None:
+        fit = severity_fit
+    else:
+        fit = calibration.severity.best if family is None else calibration.severity.get(family)
     year = calibration.target_year if a.year is None else int(a.year)
     routes = a.routes if a.routes is not None else route_shares(calibration.selection.frame)
 

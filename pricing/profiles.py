@@ -13,7 +13,19 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["JURISDICTIONS", "PRESETS", "SECURITY_LEVELS", "ExchangeProfile", "load_profile"]
+import pandas as pd
+
+__all__ = [
+    "FIELDS",
+    "JURISDICTIONS",
+    "PRESETS",
+    "SECURITY_LEVELS",
+    "ExchangeProfile",
+    "FieldInfo",
+    "load_profile",
+    "load_profiles",
+    "profile_table",
+]
 
 SECURITY_LEVELS = ("basic", "standard", "strong")
 JURISDICTIONS = ("jp", "hk", "eu", "kr", "ae", "sg", "other")
@@ -194,3 +206,181 @@ def load_profile(name_or_path: str | Path) -> ExchangeProfile:
             f"profile '{key}' is neither a preset ({', '.join(PRESETS)}) nor a JSON file"
         )
     return ExchangeProfile.from_json(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """How a profile field is shown: label, display unit, scale and what it means.
+
+    ``scale`` converts the stored value to the display unit (``1e-6`` for USD million, ``100``
+    for a percentage); ``None`` for text, choice and yes/no fields.
+    """
+
+    name: str
+    label: str
+    unit: str
+    scale: float | None
+    help: str
+
+    def display(self, value: Any) -> Any:
+        """The stored value in the display unit."""
+        return value * self.scale if self.scale is not None else value
+
+
+#: Every :class:`ExchangeProfile` field with its label, unit and explanation (screens, exports).
+FIELDS: tuple[FieldInfo, ...] = (
+    FieldInfo("name", "Name", "", None, "Label shown on the screens and in the quote sheet."),
+    FieldInfo(
+        "customer_assets_usd",
+        "Customer assets",
+        "USD million",
+        1e-6,
+        "Customer crypto held in custody, at market value. Drives the theft rate (larger "
+        "exchanges are attacked more often), the size of a loss and what an attack can reach.",
+    ),
+    FieldInfo(
+        "hot_share",
+        "Hot-wallet share",
+        "%",
+        100.0,
+        "Share of customer crypto kept in online (hot) wallets. A hot-wallet breach cannot "
+        "take more than the hot wallets hold. Japan caps it at 5%, Hong Kong at 2%.",
+    ),
+    FieldInfo(
+        "third_party_provider",
+        "Third-party wallet provider",
+        "yes/no",
+        None,
+        "Whether a third-party wallet or custody vendor sits in the signing path (the route "
+        "of DMM Bitcoin 2024 via Ginco and Bybit 2025 via Safe). If not, incidents that came "
+        "through a provider are taken out of the theft rate.",
+    ),
+    FieldInfo(
+        "security_level",
+        "Security controls",
+        "level",
+        None,
+        "basic, standard or strong controls; multiplies the theft rate (assumption: 1.5, 1 "
+        "and 0.7 by default).",
+    ),
+    FieldInfo(
+        "annual_revenue_usd",
+        "Annual revenue",
+        "USD million",
+        1e-6,
+        "Revenue per year; used to express costs as a share of revenue.",
+    ),
+    FieldInfo(
+        "cost_of_capital",
+        "Cost of capital",
+        "% per year",
+        100.0,
+        "Return the owners require on capital tied up in a reserve (between -5% and 100%).",
+    ),
+    FieldInfo(
+        "reserve_yield",
+        "Reserve yield",
+        "% per year",
+        100.0,
+        "Pre-tax yield earned on reserve assets such as deposits and government bonds "
+        "(between -5% and 100%).",
+    ),
+    FieldInfo(
+        "tax_rate",
+        "Tax rate",
+        "%",
+        100.0,
+        "Corporate tax rate on the reserve yield (0% to 100%).",
+    ),
+    FieldInfo(
+        "jurisdiction",
+        "Jurisdiction",
+        "code",
+        None,
+        "Where the exchange is licensed: jp, hk, eu, kr, ae, sg or other.",
+    ),
+)
+
+
+def profile_table(profile: ExchangeProfile) -> pd.DataFrame:
+    """The profile as a table: field, label, value in its display unit, unit, stored value."""
+    rows = []
+    for info in FIELDS:
+        value = getattr(profile, info.name)
+        shown = info.display(value)
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        rows.append(
+            {
+                "field": info.name,
+                "label": info.label,
+                "value": shown if isinstance(shown, str) else f"{shown:,.6g}",
+                "unit": info.unit,
+                "stored_value": str(value),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def load_profiles(path: str | Path) -> list[ExchangeProfile]:
+    """Many profiles: every ``*.json`` file of a folder, or a CSV with one profile per row.
+
+    The CSV has one column per :class:`ExchangeProfile` field (``third_party_provider`` as
+    true/false). Every invalid file or row is reported, named, in one ``ValueError``.
+    """
+    source = Path(path)
+    problems: list[str] = []
+    profiles: list[ExchangeProfile] = []
+    if source.is_dir():
+        files = sorted(source.glob("*.json"))
+        if not files:
+            raise ValueError(f"profiles: no *.json files in folder '{source}'")
+        for file in files:
+            try:
+                profiles.append(ExchangeProfile.from_json(file.read_text(encoding="utf-8")))
+            except (ValueError, UnicodeDecodeError) as err:
+                problems.append(f"{file.name}: {err}")
+    elif source.is_file():
+        import pandas as pd
+
+        try:
+            frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise ValueError(f"profiles: cannot read '{source}' as CSV ({err})") from None
+        if frame.empty:
+            raise ValueError(f"profiles: '{source}' has no rows")
+        for i, row in enumerate(frame.to_dict(orient="records"), start=2):
+            try:
+                profiles.append(ExchangeProfile.from_dict(_typed(row)))
+            except ValueError as err:
+                problems.append(f"line {i}: {err}")
+    else:
+        raise ValueError(f"profiles: '{source}' is neither a folder nor a CSV file")
+    if problems:
+        raise ValueError("invalid profiles:\n" + "\n".join(problems))
+    return profiles
+
+
+def _typed(row: dict[str, str]) -> dict[str, Any]:
+    """CSV text to field types; text that is not a number stays text (and is reported)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        text = value.strip()
+        if key in ("name", "security_level", "jurisdiction"):
+            out[key] = text
+        elif key == "third_party_provider":
+            lowered = text.lower()
+            out[key] = {
+                "true": True,
+                "yes": True,
+                "1": True,
+                "false": False,
+                "no": False,
+                "0": False,
+            }.get(lowered, text)
+        else:
+            try:
+                out[key] = float(text)
+            except ValueError:
+                out[key] = text
+    return out

@@ -141,20 +141,29 @@ class StrategyAssumptions:
         return self.frictions.payment_delay_months <= self.prompt_window_months
 
 
-def reserve_floor(rule: RegulatoryMinimum, insured_limit: Any, scenario: JpDraftScenario | None):
-    """Reserve the rule still requires once ``insured_limit`` (USD) of insurance is in force.
+def reserve_floor(
+    rule: RegulatoryMinimum,
+    retention: Any,
+    limit: Any,
+    scenario: JpDraftScenario | None = None,
+) -> np.ndarray:
+    """Reserve the rule still requires with a per-occurrence layer ``limit xs retention`` (USD).
 
-    ``yes``: insurance may replace the whole minimum; ``partly`` (Japan draft): up to
+    A policy counts for the part of the minimum ``C`` it stands behind: a loss of size ``C``
+    is paid by it above its retention, so its credit is ``clip(min(d + l, C) − d, 0, l)``.
+    ``yes``: the credit may replace the whole minimum; ``partly`` (Japan draft): at most
     ``s_max`` of it; ``no`` and ``required``: the reserve must hold it all.
     """
     amount = rule.amount_usd
-    limit = np.asarray(insured_limit, dtype=float)
+    d = np.asarray(retention, dtype=float)
+    lim = np.asarray(limit, dtype=float)
+    credit = np.clip(np.minimum(d + lim, amount) - d, 0.0, lim)
     if rule.insurance_counts == "yes":
-        return np.maximum(amount - limit, 0.0)
+        return np.maximum(amount - credit, 0.0)
     if rule.insurance_counts == "partly":
         s_max = (scenario or JpDraftScenario()).insurance_share_max
-        return amount - np.minimum(limit, s_max * amount)
-    return np.full(limit.shape, amount)
+        return amount - np.minimum(credit, s_max * amount)
+    return np.full(np.broadcast(d, lim).shape, amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +454,7 @@ def _evaluate(
     mean_x = float(sev.mean())
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
-    floor = reserve_floor(rule, limits, a.jp_draft)[None, :] * np.ones((n_r, 1))
+    floor = reserve_floor(rule, retentions[:, None], limits[None, :], a.jp_draft)
 
     var_tail = np.empty((n_r, n_l))
     var_target = np.empty((n_r, n_l))

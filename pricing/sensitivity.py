@@ -1,0 +1,281 @@
+"""How much the answer moves with the assumptions, and with parameter uncertainty.
+
+:func:`tornado` re-runs the strategy comparison with one assumption at a time set to a low and
+a high value and records the total cost of risk of the cheapest strategy that meets the
+protection target (USD per year). The ranges are stated next to each factor; defaults are the
+fitted models' 90% confidence bounds where the data give one, and a plausible range
+otherwise (domain brief §5 item 20: tail index, frequency, cost of capital, claim denial,
+payment lag).
+
+:func:`premium_range` draws the severity parameters from their asymptotic normal law
+(maximum-likelihood estimate and covariance) and the theft rate from a lognormal law
+matching its 90% confidence interval, and prices one layer for each draw: the spread of the
+technical premium that parameter uncertainty alone produces.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import NegativeBinomial, Poisson
+from .calibration import Calibration
+from .coverage import Layer, price_layer_grid
+from .lossmodel import ExchangeLossModel, build_loss_model
+from .premium import LoadingAssumptions
+from .severity import SeverityFit
+from .strategy import StrategyAssumptions, compare
+
+__all__ = ["PremiumRange", "Tornado", "premium_range", "tornado"]
+
+Z90 = 1.6448536269514722  # standard normal 95% quantile: two-sided 90% bounds
+#: Grid of the optimiser inside the tornado (coarser than a single comparison, for speed).
+TORNADO_GRID = 25
+
+
+@dataclass(frozen=True, eq=False)
+class Tornado:
+    """Total cost of risk at each factor's low and high value (USD per year)."""
+
+    base_cost: float
+    base_strategy: str
+    rows: pd.DataFrame  # factor, low_label, high_label, low_cost, high_cost, swing
+
+    def table(self) -> pd.DataFrame:
+        """Factors ordered by swing, largest first."""
+        return self.rows.sort_values("swing", ascending=False, ignore_index=True)
+
+
+def _with_rate_factor(model: ExchangeLossModel, factor: float) -> ExchangeLossModel:
+    freq = model.frequency
+    if isinstance(freq, NegativeBinomial):
+        new = NegativeBinomial(mean=freq.mean * factor, size=freq.size)
+    else:
+        new = Poisson(freq.mean * factor)
+    return replace(model, frequency=new)
+
+
+def _tail_parameter(fit: SeverityFit) -> str:
+    names = fit.param_names
+    return "shape" if "shape" in names else "sdlog"
+
+
+def _moved_fit(fit: SeverityFit, name: str, value: float) -> SeverityFit:
+    return replace(fit, params=tuple((k, value if k == name else v) for k, v in fit.params))
+
+
+def tornado(
+    model: ExchangeLossModel,
+    calibration: Calibration,
+    regime: str,
+    assumptions: StrategyAssumptions | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Tornado:
+    """Cost of the cheapest strategy meeting the target, one assumption moved at a time."""
+    a = StrategyAssumptions() if assumptions is None else assumptions
+    a = replace(a, n_retentions=TORNADO_GRID, n_limits=TORNADO_GRID)
+    profile, fit, lm = model.profile, model.severity_fit, model.assumptions
+    tail = _tail_parameter(fit)
+    i_tail = fit.param_names.index(tail)
+    tail_value, tail_se = fit.params[i_tail][1], fit.se[i_tail]
+    ex = model.exchange_frequency
+    fr = a.frictions
+
+    def rebuild(**changes: object) -> ExchangeLossModel:
+        return build_loss_model(
+            changes.get("profile", profile),
+            calibration,
+            changes.get("assumptions", lm),
+            severity_fit=changes.get("fit", fit),
+        )
+
+    factors: list[tuple[str, str, str, Callable[[], tuple], Callable[[], tuple]]] = [
+        (
+            "Theft frequency (90% CI of the GLM)",
+            f"{ex.ci[0] / ex.rate:.2f}×",
+            f"{ex.ci[1] / ex.rate:.2f}×",
+            lambda: (_with_rate_factor(model, ex.ci[0] / ex.rate), a),
+            lambda: (_with_rate_factor(model, ex.ci[1] / ex.rate), a),
+        ),
+        (
+            f"Severity {tail} (± 1.645 SE)",
+            f"{tail_value - Z90 * tail_se:.3g}",
+            f"{tail_value + Z90 * tail_se:.3g}",
+            lambda: (rebuild(fit=_moved_fit(fit, tail, max(tail_value - Z90 * tail_se, 0.05))), a),
+            lambda: (rebuild(fit=_moved_fit(fit, tail, tail_value + Z90 * tail_se)), a),
+        ),
+        (
+            "Loss size elasticity η",
+            "0.25",
+            "0.75",
+            lambda: (rebuild(assumptions=replace(lm, severity_size_elasticity=0.25)), a),
+            lambda: (rebuild(assumptions=replace(lm, severity_size_elasticity=0.75)), a),
+        ),
+        (
+            "Cold storage within reach ρ",
+            "0.25",
+            "1",
+            lambda: (rebuild(assumptions=replace(lm, cold_reach=0.25)), a),
+            lambda: (rebuild(assumptions=replace(lm, cold_reach=1.0)), a),
+        ),
+        (
+            "Exchange cost of capital",
+            f"{max(profile.cost_of_capital - 0.03, 0):.0%}",
+            f"{profile.cost_of_capital + 0.03:.0%}",
+            lambda: (
+                replace(
+                    model,
+                    profile=replace(
+                        profile, cost_of_capital=max(profile.cost_of_capital - 0.03, 0.0)
+                    ),
+                ),
+                a,
+            ),
+            lambda: (
+                replace(
+                    model, profile=replace(profile, cost_of_capital=profile.cost_of_capital + 0.03)
+                ),
+                a,
+            ),
+        ),
+        (
+            "Claim dispute probability",
+            "5%",
+            "30%",
+            lambda: (model, replace(a, frictions=replace(fr, dispute_probability=0.05))),
+            lambda: (model, replace(a, frictions=replace(fr, dispute_probability=0.30))),
+        ),
+        (
+            "Insurer payment delay",
+            "1 month",
+            "12 months",
+            lambda: (model, replace(a, frictions=replace(fr, payment_delay_months=1.0))),
+            lambda: (model, replace(a, frictions=replace(fr, payment_delay_months=12.0))),
+        ),
+        (
+            "Insurer cost of capital",
+            "4%",
+            "10%",
+            lambda: (model, replace(a, loadings=replace(a.loadings, cost_of_capital=0.04))),
+            lambda: (model, replace(a, loadings=replace(a.loadings, cost_of_capital=0.10))),
+        ),
+    ]
+    base = _cheapest(model, regime, a)
+    rows = []
+    for k, (name, low_label, high_label, low, high) in enumerate(factors):
+        low_cost = _cheapest(*_split(low(), regime))
+        high_cost = _cheapest(*_split(high(), regime))
+        rows.append(
+            {
+                "factor": name,
+                "low_label": low_label,
+                "high_label": high_label,
+                "low_cost": low_cost[0],
+                "high_cost": high_cost[0],
+                "swing": abs(high_cost[0] - low_cost[0]),
+            }
+        )
+        if progress is not None:
+            progress((k + 1) / len(factors))
+    return Tornado(base[0], base[1], pd.DataFrame(rows))
+
+
+def _split(pair: tuple, regime: str) -> tuple:
+    model, assumptions = pair
+    return model, regime, assumptions
+
+
+def _cheapest(model: ExchangeLossModel, regime: str, a: StrategyAssumptions) -> tuple[float, str]:
+    result = compare(model, regime, a)
+    best = result.get(result.recommended)
+    return best.total_cost, best.name
+
+
+@dataclass(frozen=True, eq=False)
+class PremiumRange:
+    """Technical premium of one layer under parameter uncertainty (USD per year)."""
+
+    layer: Layer
+    principle: str
+    base: float
+    draws: np.ndarray
+    level: float
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """Central ``level`` interval of the drawn premiums."""
+        tail = (1 - self.level) / 2
+        return float(np.quantile(self.draws, tail)), float(np.quantile(self.draws, 1 - tail))
+
+    @property
+    def median(self) -> float:
+        """Median drawn premium."""
+        return float(np.median(self.draws))
+
+
+def premium_range(
+    model: ExchangeLossModel,
+    calibration: Calibration,
+    layer: Layer,
+    loadings: LoadingAssumptions | None = None,
+    principle: str = "cost_of_capital",
+    n_draws: int = 100,
+    level: float = 0.90,
+    seed: int = 1,
+    progress: Callable[[float], None] | None = None,
+) -> PremiumRange:
+    """Premium of ``layer`` for ``n_draws`` parameter sets drawn from the fits' uncertainty.
+
+    The layer is priced per occurrence (retention and limit; share 1, no aggregate terms) by
+    :func:`pricing.coverage.price_layer_grid`.
+
+    Severity: estimated parameters ~ N(MLE, covariance); draws outside the parameter space
+    (a scale or shape ≤ 0) are redrawn. Frequency: log λ ~ N(log λ̂, s²) with ``s`` from the
+    90% interval, ``s = (log λ_hi − log λ_lo) / (2 × 1.645)``.
+    """
+    if not (isinstance(n_draws, int) and 10 <= n_draws <= 10_000):
+        raise ValueError(f"n_draws: must be an integer in [10, 10000], got {n_draws!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level: must be in (0, 1), got {level!r}")
+    loadings = LoadingAssumptions() if loadings is None else loadings
+    rng = np.random.default_rng(seed)
+    fit = model.severity_fit
+    estimated = [k for k, s in enumerate(fit.se) if s > 0 and math.isfinite(s)]
+    mean = np.array([fit.params[k][1] for k in estimated])
+    cov = np.array(fit.cov)[np.ix_(estimated, estimated)]
+    ex = model.exchange_frequency
+    s_log = (math.log(ex.ci[1]) - math.log(ex.ci[0])) / (2 * Z90)
+
+    def price(m: ExchangeLossModel) -> float:
+        grid = price_layer_grid(m.frequency, m.severity, [layer.retention], [layer.limit], loadings)
+        return float(grid.premiums[principle][0, 0])
+
+    base = price(model)
+    draws = np.empty(n_draws)
+    for i in range(n_draws):
+        values = _positive_draw(rng, mean, cov, [fit.param_names[k] for k in estimated])
+        params = dict(fit.params)
+        params.update(zip([fit.param_names[k] for k in estimated], values, strict=True))
+        moved = replace(fit, params=tuple((k, float(params[k])) for k in fit.param_names))
+        drawn = build_loss_model(model.profile, calibration, model.assumptions, severity_fit=moved)
+        drawn = _with_rate_factor(drawn, math.exp(rng.normal(0.0, s_log)) * model.rate / drawn.rate)
+        draws[i] = price(drawn)
+        if progress is not None:
+            progress((i + 1) / n_draws)
+    return PremiumRange(layer, principle, base, draws, level)
+
+
+def _positive_draw(
+    rng: np.random.Generator, mean: np.ndarray, cov: np.ndarray, names: list[str]
+) -> np.ndarray:
+    """A normal draw whose scale-like parameters are > 0 (redrawn up to 100 times)."""
+    positive = np.array([n != "meanlog" for n in names])
+    for _ in range(100):
+        x = rng.multivariate_normal(mean, cov)
+        if np.all(x[positive] > 0):
+            return x
+    return mean
