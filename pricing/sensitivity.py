@@ -273,6 +273,8 @@ def _positive_draw(
     rng: np.random.Generator, mean: np.ndarray, cov: np.ndarray, names: list[str]
 ) -> np.ndarray:
     """A normal draw whose scale-like parameters are > 0 (redrawn up to 100 times)."""
+    if mean.size == 0:  # nothing estimated: the severity is fixed
+        return mean
     positive = np.array([n != "meanlog" for n in names])
     for _ in range(100):
         x = rng.multivariate_normal(mean, cov)

@@ -1,0 +1,108 @@
+"""Tornado and premium range: directions of effect and the uncertainty they report."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from pricing.calibration import calibrate
+from pricing.coverage import Layer, price_layer_grid
+from pricing.lossmodel import build_loss_model
+from pricing.premium import LoadingAssumptions
+from pricing.profiles import PRESETS
+from pricing.sensitivity import premium_range, tornado
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    return calibrate()
+
+
+@pytest.fixture(scope="module")
+def small(calibration):
+    return build_loss_model(PRESETS["small"], calibration)
+
+
+@pytest.fixture(scope="module")
+def small_tornado(small, calibration):
+    return tornado(small, calibration, "jp-draft")
+
+
+def test_tornado_lists_every_factor_with_a_swing(small_tornado):
+    table = small_tornado.table()
+    assert len(table) == 8
+    assert (table["swing"] >= 0).all()
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+    assert small_tornado.base_cost > 0
+
+
+@pytest.mark.parametrize(
+    "factor",
+    ["Theft frequency (90% CI of the GLM)", "Exchange cost of capital", "Insurer cost of capital"],
+)
+def test_costlier_assumptions_raise_the_cost_of_risk(small_tornado, factor):
+    """More thefts, dearer own capital or dearer insurer capital can only make the cheapest
+    structure dearer (each structure's cost rises, so their minimum does)."""
+    row = small_tornado.rows.set_index("factor").loc[factor]
+    assert row["high_cost"] >= row["low_cost"] * (1 - 1e-9)
+
+
+def test_base_cost_lies_within_the_frequency_bounds(small_tornado):
+    row = small_tornado.rows.set_index("factor").loc["Theft frequency (90% CI of the GLM)"]
+    assert row["low_cost"] <= small_tornado.base_cost * (1 + 1e-9)
+    assert small_tornado.base_cost <= row["high_cost"] * (1 + 1e-9)
+
+
+def test_premium_range_brackets_the_point_estimate(small, calibration):
+    layer = Layer(1e6, 2e7)
+    result = premium_range(small, calibration, layer, n_draws=60, seed=3)
+    base = price_layer_grid(small.frequency, small.severity, [1e6], [2e7])
+    assert result.base == pytest.approx(float(base.premiums["cost_of_capital"][0, 0]))
+    low, high = result.interval
+    assert low < result.median < high
+    assert low <= result.base <= high
+    assert np.all(result.draws > 0)
+
+
+def test_premium_range_is_reproducible_and_widens_with_the_level(small, calibration):
+    layer = Layer(1e6, 2e7)
+    a = premium_range(small, calibration, layer, n_draws=40, seed=7, level=0.5)
+    b = premium_range(small, calibration, layer, n_draws=40, seed=7, level=0.9)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert b.interval[0] <= a.interval[0] and a.interval[1] <= b.interval[1]
+
+
+def test_premium_range_without_severity_uncertainty_moves_only_with_the_rate(small, calibration):
+    """With zero standard errors the severity is fixed, so the expected-value risk premium
+    ``(1 + θ) λ E[Y]`` moves only with the drawn rate: undoing the expense loading, the log
+    ratios to the base are the drawn ``log λ`` deviations, whose spread must match
+    ``s = (log λ_hi − log λ_lo) / (2 × 1.645)``. 200 draws: the sample SD is within 25% of s
+    (its relative standard error is about 5%)."""
+    fit = small.severity_fit
+    fixed = dataclasses.replace(
+        fit,
+        se=tuple(0.0 for _ in fit.se),
+        cov=tuple(tuple(0.0 for _ in row) for row in fit.cov),
+    )
+    model = dataclasses.replace(small, severity_fit=fixed)
+    loadings = LoadingAssumptions(minimum_premium_usd=0.0)
+    result = premium_range(
+        model, calibration, Layer(1e6, 2e7), loadings, "expected_value", n_draws=200
+    )
+
+    def risk(premium):
+        return premium * (1 - loadings.expense_ratio) - loadings.expense_fixed_usd
+
+    log_ratio = np.log(risk(result.draws) / risk(result.base))
+    ci = small.exchange_frequency.ci
+    s_log = (np.log(ci[1]) - np.log(ci[0])) / (2 * 1.6448536269514722)
+    assert np.std(log_ratio, ddof=1) == pytest.approx(s_log, rel=0.25)
+    assert abs(np.mean(log_ratio)) < 4 * s_log / np.sqrt(200)
+
+
+@pytest.mark.parametrize(("field", "value"), [("n_draws", 3), ("level", 1.5)])
+def test_premium_range_rejects_bad_settings(small, calibration, field, value):
+    with pytest.raises(ValueError, match=field):
+        premium_range(small, calibration, Layer(1e6, 2e7), **{field: value})
