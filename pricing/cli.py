@@ -104,9 +104,10 @@ def _calibrate(args: argparse.Namespace, **extra: Any) -> Any:
 
 
 def _finite(value: Any) -> Any:
-    """JSON has no infinity: encode non-finite numbers as strings ('inf')."""
+    """JSON has no infinity: non-finite numbers (an unlimited layer, an infinite moment)
+    become null, as in every ``to_dict`` of the library."""
     if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
+        return None
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

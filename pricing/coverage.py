@@ -9,7 +9,8 @@ annual aggregate retention ``a`` and within the annual aggregate limit ``A``:
 
 With ``k`` reinstatements and no explicit aggregate limit, ``A = (k + 1) l``; each reinstated
 amount costs a share ``r`` of the upfront premium ``P₀``, pro rata as to amount, so the
-insurer's expected income is ``P₀ (1 + r E[min((S_Y − a)+, k l)] / l)``.
+insurer's expected income is ``P₀ (1 + r E[min((S_Y − a)+, k l, A)] / l)`` (an explicit
+aggregate limit below ``k l`` caps what can be paid, hence reinstated).
 
 The distribution of ``S_Y`` comes from :func:`pricing.aggregate.aggregate`; the moments of
 ``L`` use the closed-form mean of ``S_Y`` and its grid below the aggregate limit, so nothing
@@ -319,7 +320,8 @@ def layer_loss(
     k = layer.reinstatements
     reinstated = 0.0
     if k is not None and k > 0:
-        reinstated = float(agg.lev(a + k * layer.limit)) - e_a
+        # only paid amounts are reinstated: at most k l, and at most the annual limit
+        reinstated = float(agg.lev(a + min(k * layer.limit, big_a))) - e_a
     return LayerLoss(
         layer=layer,
         layer_total=agg,

@@ -267,7 +267,13 @@ class ExchangeLossModel:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description of the model and its assumptions."""
-        freq = {"family": type(self.frequency).__name__.lower(), "mean": self.rate}
+        freq = {
+            "family": type(self.frequency).__name__.lower(),
+            "mean": self.rate,
+            "security_factor": self.security_factor,
+            "provider_factor": self.provider_factor,
+            "note": "mean = exchange_rate.rate × security_factor × provider_factor",
+        }
         if isinstance(self.frequency, NegativeBinomial):
             freq["size"] = self.frequency.size
         return {

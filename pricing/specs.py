@@ -29,6 +29,7 @@ SEVERITY_FAMILIES = {
 
 def _split(what: str, text: str, families: dict[str, type]) -> tuple[type, dict[str, str]]:
     family, sep, rest = text.strip().partition(":")
+    family = family.strip()
     cls = families.get(family.lower())
     if cls is None:
         raise ValueError(
@@ -50,6 +51,8 @@ def _split(what: str, text: str, families: dict[str, type]) -> tuple[type, dict[
                 f"{what} '{text}': unknown parameter '{key}' for {family} "
                 f"(parameters: {', '.join(names)})"
             )
+        if key in params:
+            raise ValueError(f"{what} '{text}': parameter '{key}' is given twice")
         params[key] = value.strip()
     missing = [n for n in names if n not in params]
     if missing:
