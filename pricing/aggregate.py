@@ -268,7 +268,10 @@ class NegativeBinomial(_FrequencyBase):
         return q, (self.size - 1.0) * q
 
     def pgf(self, z: Any) -> Any:
-        """``E[z^N] = (1 − β (z − 1))^{−r}`` (principal branch; ``Re(1 − β(z−1)) ≥ 1`` on |z| ≤ 1)."""
+        """``E[z^N] = (1 − β (z − 1))^{−r}``.
+
+        Principal branch; ``Re(1 − β(z − 1)) ≥ 1`` on ``|z| ≤ 1``.
+        """
         return (1.0 - self.beta * (np.asarray(z) - 1.0)) ** (-self.size)
 
     def pmf(self, k: Any) -> Any:

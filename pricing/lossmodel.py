@@ -27,7 +27,7 @@ fitted tail has no finite mean (domain brief §4.3).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -45,6 +45,7 @@ __all__ = [
     "ExchangeLossModel",
     "LossModelAssumptions",
     "RouteShares",
+    "aligned_bucket",
     "build_loss_model",
     "route_shares",
 ]
@@ -193,9 +194,14 @@ class ExchangeLossModel:
         small, so ``E[S]`` is small next to its far quantiles, and a grid ending at the
         ``1 − 1e-6`` quantile would leave out more than the audit's ``1e-4`` of the mean.
         """
-        if method != "mc" and "grid" not in kwargs:
-            kwargs["grid"] = LOSS_MODEL_GRID
-        return compound(self.frequency, self.severity, method, **kwargs)
+        if method == "mc" or "grid" in kwargs:
+            return compound(self.frequency, self.severity, method, **kwargs)
+        first = compound(self.frequency, self.severity, method, grid=LOSS_MODEL_GRID, **kwargs)
+        bucket = aligned_bucket(first.bucket, self.hot_cap)
+        if bucket == first.bucket:
+            return first
+        grid = replace(LOSS_MODEL_GRID, bucket=bucket)
+        return compound(self.frequency, self.severity, method, grid=grid, **kwargs)
 
     def assumption_table(self) -> pd.DataFrame:
         """Every input of the model: name, value, unit and where it comes from."""
@@ -369,6 +375,13 @@ def build_loss_model(
         assumptions=a,
         notes=notes,
     )
+
+
+def aligned_bucket(bucket: float, atom: float) -> float:
+    """The largest bucket ≤ ``bucket`` that puts ``atom`` (USD) on the grid ``0, h, 2h, …``."""
+    if not (atom > 0 and math.isfinite(atom)) or atom < bucket:
+        return bucket
+    return atom / math.ceil(atom / bucket * (1 - 1e-12))
 
 
 def _route_weights(routes: RouteShares, uses_provider: bool) -> tuple[float, float]:

@@ -99,6 +99,8 @@ def size_reserve(
     sizing: ReserveSizing, retained: AggregateDistribution, floor_usd: float = 0.0
 ) -> ReserveSize:
     """Reserve for the yearly retained loss ``retained`` under ``sizing``, at least the floor."""
+    if not (math.isfinite(floor_usd) and floor_usd >= 0):
+        raise ValueError(f"floor_usd: must be a finite amount >= 0 USD, got {floor_usd!r}")
     if sizing.method == "confidence":
         raw = float(retained.value_at_risk(sizing.level))
         basis = f"VaR {sizing.level:g} of the yearly retained loss"
@@ -165,6 +167,8 @@ def project_reserve(
     ):
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise ValueError(f"{name}: must be a finite amount >= 0 USD, got {value!r}")
+    if isinstance(n_sims, bool) or not isinstance(n_sims, int) or n_sims < 100:
+        raise ValueError(f"n_sims: must be an integer >= 100, got {n_sims!r}")
     target = initial_usd if target_usd is None else float(target_usd)
     top_up = math.inf if contribution_usd is None else float(contribution_usd)
     losses = simulate(frequency, retained_severity, n_sims * years, seed=seed, progress=progress)

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .aggregate import AggregateDistribution, discretize_lev
 from .coverage import InsuranceFrictions, price_layer_grid
-from .lossmodel import ExchangeLossModel
+from .lossmodel import ExchangeLossModel, aligned_bucket
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
     DEFAULT_FX,
@@ -445,7 +445,7 @@ def _evaluate(
     # Retained loss per theft on a common grid, and its compound distribution per layer.
     m = 1 << RETAINED_GRID_LOG2
     reach = _reach(total)
-    h = reach / (m - 1)
+    h = aligned_bucket(reach / (m - 1), model.hot_cap)  # the hot-wallet atom on the grid
     u = h * np.arange(m)
     lev_u = np.asarray(sev.lev(u), dtype=float)
     lev_d = np.asarray(sev.lev(retentions), dtype=float)
