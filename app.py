@@ -5,8 +5,12 @@ import streamlit as st
 st.set_page_config(page_title="Vaultcover", page_icon=":material/shield_lock:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/history.py", title="Loss history", icon=":material/history:", default=True),
+    st.Page(
+        "app_pages/profile.py", title="Exchange profile", icon=":material/business:", default=True
+    ),
+    st.Page("app_pages/history.py", title="Loss history", icon=":material/history:"),
     st.Page("app_pages/model.py", title="Loss model", icon=":material/functions:"),
+    st.Page("app_pages/quote.py", title="Insurer quote", icon=":material/request_quote:"),
 ]
 
 st.navigation(PAGES, position="top").run()

@@ -5,14 +5,29 @@ Caching lives here, never in ``pricing``. Functions return library objects; page
 
 from __future__ import annotations
 
+import math
+import re
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
+from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate
+from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError
+from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
+from pricing.premium import LoadingAssumptions
+from pricing.profiles import PRESETS, ExchangeProfile
+from pricing.strategy import Comparison, StrategyAssumptions, compare
 
 UPLOAD_KEY = "incident_upload"
+#: Session key of the exchange profile in use (an ExchangeProfile), shared by every page.
+PROFILE_KEY = "profile"
+#: Session key of the calibration choices last fitted on the Loss model page.
+SPEC_KEY = "calibration_spec"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -90,3 +105,251 @@ def data_source_control() -> IncidentData:
             "with its public source."
         )
     return incidents(upload)
+
+
+def current_profile() -> ExchangeProfile:
+    """The exchange profile in use (the small preset until the user picks another)."""
+    profile = st.session_state.get(PROFILE_KEY)
+    if not isinstance(profile, ExchangeProfile):
+        profile = PRESETS["small"]
+        st.session_state[PROFILE_KEY] = profile
+    return profile
+
+
+def current_spec() -> CalibrationSpec:
+    """Calibration choices in use: the last ones fitted on the Loss model page, else defaults."""
+    spec = st.session_state.get(SPEC_KEY)
+    return spec if isinstance(spec, CalibrationSpec) else CalibrationSpec()
+
+
+def describe_spec(spec: CalibrationSpec) -> str:
+    """One line naming every calibration choice (for captions and exports)."""
+    years = f"{spec.years[0]}–{spec.years[1]}" if spec.years else "all years"
+    vectors = "all attack vectors" if not spec.attack_vectors else ", ".join(spec.attack_vectors)
+    target = spec.target_year if spec.target_year is not None else "latest exposure year"
+    return (
+        f"reporting threshold USD {spec.threshold:,.0f}; on-level index {spec.on_level}; "
+        f"target year {target}; incidents {years}, {vectors}; count model "
+        f"{spec.frequency_model}{' with year trend' if spec.trend else ''}"
+    )
+
+
+def data_source_note(upload: bytes | None) -> str:
+    """Where the incident data behind the numbers comes from."""
+    if upload is None:
+        return (
+            f"Incident data: the shipped history data/{Path(incidents().origin).name}, "
+            "every row with its public source."
+        )
+    name = (st.session_state.get(UPLOAD_KEY) or {}).get("name", "uploaded file")
+    return f"Incident data: the user's upload {name} ({len(incidents(upload))} incidents)."
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def loss_model(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None = None,
+    upload: bytes | None = None,
+) -> ExchangeLossModel:
+    """One exchange's loss model (:func:`pricing.lossmodel.build_loss_model`)."""
+    return build_loss_model(profile, calibration(spec, upload), assumptions)
+
+
+@st.cache_data(show_spinner="Computing the yearly loss distribution…", max_entries=32)
+def aggregate_loss(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None = None,
+    upload: bytes | None = None,
+) -> AggregateDistribution:
+    """The yearly aggregate loss of :func:`loss_model` (FFT on the model's default grid)."""
+    return loss_model(profile, spec, assumptions, upload).aggregate()
+
+
+def field_problems(error: ValueError, labels: dict[str, str]) -> list[str]:
+    """Split a library validation message into one line per problem, led by the field's label.
+
+    Library errors read ``"invalid …: 'field' must be …; 'other' must be …"``; each problem
+    that names a known field is prefixed with its on-screen label.
+    """
+    text = str(error)
+    _, sep, rest = text.partition(": ")
+    problems = [p.strip() for p in (rest if sep else text).split("; ") if p.strip()]
+    out = []
+    for problem in problems:
+        named = re.search(r"'(\w+)'", problem)
+        label = labels.get(named.group(1)) if named else None
+        out.append(f"**{label}**: {problem}" if label else problem)
+    return out
+
+
+def parse_profile(data: bytes) -> ExchangeProfile:
+    """An uploaded profile file (JSON text) as a profile; raises ValueError with the reason."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"invalid exchange profile: the file is not UTF-8 text ({err})") from None
+    return ExchangeProfile.from_json(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Insurer quote: the tower editor's rows (display units) and the cached quote
+# --------------------------------------------------------------------------------------------
+#: Tower editor columns, in display units: USD million, %, count.
+TOWER_COLUMNS = ("retention", "limit", "share", "reinstatements", "market_rol")
+TOWER_LABELS = {
+    "retention": "retention (USD m)",
+    "limit": "limit (USD m)",
+    "share": "share (%)",
+    "reinstatements": "reinstatements",
+    "reinstatement_rate": "reinstatement rate",
+    "market_rate_on_line": "market rate on line (%)",
+    "agg_retention": "aggregate retention",
+    "agg_limit": "aggregate limit",
+}
+
+
+def _nice(x: float) -> float:
+    """``x`` rounded to 1, 2 or 5 times a power of ten."""
+    power = 10.0 ** math.floor(math.log10(x))
+    return min((1.0, 2.0, 5.0, 10.0), key=lambda m: abs(m * power - x)) * power
+
+
+def default_tower(profile: ExchangeProfile) -> pd.DataFrame:
+    """A starting tower sized to the exchange (USD million): a primary layer of about 4% of
+    customer assets above a retention of about 1%, and an excess layer of about 15%, half
+    placed. Only a starting point for the editor."""
+    assets = profile.customer_assets_usd / 1e6
+    r1, l1 = _nice(0.01 * assets), _nice(0.04 * assets)
+    return pd.DataFrame(
+        {
+            "retention": [r1, r1 + l1],
+            "limit": [l1, _nice(0.15 * assets)],
+            "share": [100.0, 50.0],
+            "reinstatements": [1.0, 1.0],
+            "market_rol": [math.nan, math.nan],
+        }
+    )
+
+
+def apply_edits(frame: pd.DataFrame, edits: dict[str, Any]) -> pd.DataFrame:
+    """A data editor's edits (``edited_rows``, ``deleted_rows``, ``added_rows``) applied."""
+    out = frame.reset_index(drop=True).copy()
+    for row, changes in (edits.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            if column in out.columns:
+                out.loc[int(row), column] = math.nan if value is None else value
+    deleted = [int(i) for i in edits.get("deleted_rows") or []]
+    out = out.drop(index=[i for i in deleted if i in out.index])
+    added = [
+        {c: (math.nan if v is None else v) for c, v in row.items() if c in out.columns}
+        for row in edits.get("added_rows") or []
+    ]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added, columns=out.columns)], ignore_index=True)
+    return out.reset_index(drop=True).astype(float)
+
+
+def tower_from_rows(frame: pd.DataFrame) -> tuple[Tower, tuple[float | None, ...]]:
+    """The tower in the editor's rows, with each layer's market rate on line (or None).
+
+    Raises ValueError listing every problem, one per line, each naming its row and field
+    (empty retention or limit, a fractional reinstatement count, and what :class:`Layer` and
+    :class:`Tower` reject: negative amounts, shares outside (0, 100%], overlapping layers).
+    """
+    layers: list[Layer] = []
+    rates: dict[str, float | None] = {}
+    problems: list[str] = []
+    for i, row in enumerate(frame.to_dict("records"), start=1):
+        values = {c: row.get(c, math.nan) for c in TOWER_COLUMNS}
+        values = {c: (math.nan if v is None else float(v)) for c, v in values.items()}
+        name = f"Layer {i}"
+        row_problems = [
+            f"**{TOWER_LABELS[c]}** is empty"
+            for c in ("retention", "limit")
+            if math.isnan(values[c])
+        ]
+        k = values["reinstatements"]
+        if not math.isnan(k) and not float(k).is_integer():
+            row_problems.append(f"**reinstatements** must be a whole number, got {k:g}")
+        if row_problems:
+            problems += [f"Row {i}: {p}" for p in row_problems]
+            continue
+        share = 100.0 if math.isnan(values["share"]) else values["share"]
+        try:
+            layers.append(
+                Layer(
+                    retention=values["retention"] * 1e6,
+                    limit=values["limit"] * 1e6,
+                    share=share / 100.0,
+                    reinstatements=None if math.isnan(k) else int(k),
+                    name=name,
+                )
+            )
+        except ValueError as err:
+            problems += [f"Row {i}: {p}" for p in field_problems(err, TOWER_LABELS)]
+            continue
+        rol = values["market_rol"]
+        rates[name] = None if math.isnan(rol) else rol / 100.0
+        if rates[name] is not None and not 0 < rol <= 100:
+            problems.append(
+                f"Row {i}: **{TOWER_LABELS['market_rate_on_line']}** must be in (0, 100], "
+                f"got {rol:g} (leave it empty for the technical premium)"
+            )
+    if problems:
+        raise ValueError("\n".join(problems))
+    try:
+        tower = Tower(tuple(layers))
+    except ValueError as err:
+        text = str(err).replace("layer Layer", "Layer").replace("invalid tower: ", "")
+        raise ValueError(f"Layers overlap or are missing: {text}") from None
+    return tower, tuple(rates[layer.name] for layer in tower.layers)
+
+
+@st.cache_data(show_spinner="Pricing the layers…", max_entries=64)
+def tower_quote(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    tower: Tower,
+    loadings: LoadingAssumptions,
+    principle: str,
+    rates: tuple[float | None, ...],
+    upload: bytes | None = None,
+) -> TowerQuote:
+    """:func:`pricing.coverage.quote_tower` on the profile's loss model."""
+    model = loss_model(profile, spec, None, upload)
+    return quote_tower(model.frequency, model.severity, tower, loadings, principle, list(rates))
+
+
+# --------------------------------------------------------------------------------------------
+# Compare and Small vs large: the cached comparison and chart download settings
+# --------------------------------------------------------------------------------------------
+#: Session key of the strategy assumptions last set on the Compare page (Small vs large reuses
+#: them).
+COMPARE_KEY = "compare_assumptions"
+
+
+@st.cache_data(
+    show_spinner="Comparing reserve, insurance and hybrid on the retention × limit grid…",
+    max_entries=32,
+)
+def comparison(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    regime: str,
+    assumptions: StrategyAssumptions,
+    upload: bytes | None = None,
+) -> Comparison:
+    """:func:`pricing.strategy.compare` on the profile's loss model and its yearly loss."""
+    model = loss_model(profile, spec, None, upload)
+    total = aggregate_loss(profile, spec, None, upload)
+    return compare(model, regime, assumptions, total=total)
+
+
+def chart_config(filename: str) -> dict[str, Any]:
+    """Plotly config: the modebar's camera button saves a 2× PNG named ``filename``."""
+    return {
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "displaylogo": False,
+    }

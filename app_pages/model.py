@@ -95,6 +95,8 @@ try:
 except (ValueError, DataValidationError) as err:
     st.error(f"The models could not be fitted with these choices: {err}")
     st.stop()
+# The Exchange profile and Insurer quote pages build their loss models on these choices.
+st.session_state[common.SPEC_KEY] = spec
 
 sel = cal.selection
 st.info(

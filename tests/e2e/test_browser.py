@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from .conftest import screenshot, wait_until_idle
+from .conftest import ARTIFACTS, screenshot, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
 
+def open_page(page, title: str) -> None:
+    """Follow a top-navigation link and wait for the page's heading."""
+    page.get_by_role("link", name=title).click()
+    wait_until_idle(page)
+    expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
+
+
+def test_exchange_profile_is_the_start_page_with_its_loss_model(page):
+    expect(page.get_by_role("heading", name="Exchange profile")).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Expected thefts per year")).to_be_visible()
+    screenshot(page, "profile")
+
+
 def test_history_page_shows_the_sourced_incidents(page):
-    expect(page.get_by_role("heading", name="Loss history")).to_be_visible()
+    open_page(page, "Loss history")
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
     shown = page.get_by_test_id("stMetricValue").first.inner_text()
     assert int(shown) >= 90
@@ -21,9 +37,7 @@ def test_history_page_shows_the_sourced_incidents(page):
 
 
 def test_model_page_fits_and_refits_on_a_new_threshold(page):
-    page.get_by_role("link", name="Loss model").click()
-    wait_until_idle(page)
-    expect(page.get_by_role("heading", name="Loss model")).to_be_visible(timeout=30_000)
+    open_page(page, "Loss model")
     expect(page.get_by_text(re.compile(r"losses above USD 1,000,000"))).to_be_visible(
         timeout=60_000
     )
@@ -35,3 +49,54 @@ def test_model_page_fits_and_refits_on_a_new_threshold(page):
         timeout=60_000
     )
     screenshot(page, "model")
+
+
+def edit_cell(page, column: int, row: int, text: str) -> None:
+    """Type into a data-editor cell (the grid is a canvas: select the cell by position, open
+    its editor with Enter, fill the editor's input, commit with Enter)."""
+    grid = page.get_by_test_id("stDataFrame").first
+    box = grid.bounding_box()
+    header = cell_height = 35  # Streamlit's default row height, header included
+    first_column = 30  # the row-marker column of a dynamic editor
+    width = (box["width"] - first_column) / 5
+    x = box["x"] + first_column + width * (column + 0.5)
+    y = box["y"] + header + cell_height * (row + 0.5)
+    field = page.locator("#portal textarea, #portal input").first
+    for attempt in range(3):  # the grid may still be redrawing after the previous edit
+        page.mouse.click(x, y)
+        page.keyboard.press("Enter")
+        try:
+            field.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_until_idle(page)
+    field.fill(text)
+    field.press("Enter")
+    wait_until_idle(page)
+
+
+def test_insurer_quote_edits_the_tower_and_downloads_a_csv_quote_sheet(page):
+    open_page(page, "Insurer quote")
+    expect(page.get_by_text("Premium of the tower (USD per year)")).to_be_visible(timeout=30_000)
+    total = page.get_by_test_id("stMetricValue").first
+    before = total.inner_text()
+    edit_cell(page, column=0, row=0, text="2")  # retention of layer 1: 1 -> 2 (USD m)
+    edit_cell(page, column=1, row=0, text="4")  # limit 5 -> 4 so it ends where layer 2 starts
+    expect(total).not_to_have_text(before, timeout=30_000)
+    screenshot(page, "quote")
+
+    button = page.get_by_test_id("stDownloadButton").filter(has_text="Download CSV")
+    with page.expect_download() as download:
+        button.get_by_role("button").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    saved = ARTIFACTS / "quote.csv"
+    download.value.save_as(saved)
+    frame = pd.read_csv(saved)
+    assert list(frame["layer"]) == ["Layer 1", "Layer 2"]
+    assert frame["retention_usd"].tolist() == [2e6, 6e6]
+    assert frame["limit_usd"].tolist() == [4e6, 20e6]
+    assert (frame["expected_loss_usd"] > 0).all()
+    assert (frame["premium_usd"] > frame["expected_loss_usd"]).all()

@@ -1,0 +1,292 @@
+"""Exchange profile: presets or custom fields, saved and loaded as JSON, and its loss model."""
+
+import math
+
+import streamlit as st
+
+from app_pages import common
+from pricing import plots
+from pricing.exceptions import DataValidationError
+from pricing.export import format_value
+from pricing.profiles import FIELDS, JURISDICTIONS, PRESETS, SECURITY_LEVELS, ExchangeProfile
+
+PRESET_KEY = "pf_preset"
+UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
+MESSAGE_KEY = "profile_upload_message"
+INFO = {f.name: f for f in FIELDS}
+LABELS = {f.name: f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS}
+PRESET_LABELS = {"small": "Small exchange", "large": "Large exchange", "custom": "Custom"}
+
+
+def key(name: str) -> str:
+    """Widget key of a profile field."""
+    return f"pf_{name}"
+
+
+def to_widget(name: str, value: object) -> object:
+    """Stored value -> the value its widget shows (USD million, %)."""
+    scale = INFO[name].scale
+    return round(float(value) * scale, 9) if scale else value  # type: ignore[arg-type]
+
+
+def from_widget(name: str, value: object) -> object:
+    """Widget value -> stored value (USD, fraction)."""
+    scale = INFO[name].scale
+    return round(float(value) / scale, 12) if scale else value  # type: ignore[arg-type]
+
+
+def preset_of(profile: ExchangeProfile) -> str:
+    """Name of the preset equal to the profile, else "custom"."""
+    return next((k for k, p in PRESETS.items() if p == profile), "custom")
+
+
+def fill_fields(profile: ExchangeProfile) -> None:
+    """Write a profile into the field widgets (only before they are drawn, or in a callback)."""
+    for info in FIELDS:
+        st.session_state[key(info.name)] = to_widget(info.name, getattr(profile, info.name))
+
+
+def apply_preset() -> None:
+    """Preset chosen: copy its values into the fields ("custom" keeps the fields as they are)."""
+    choice = st.session_state[PRESET_KEY]
+    if choice in PRESETS:
+        fill_fields(PRESETS[choice])
+
+
+def mark_custom() -> None:
+    """A field was edited by hand."""
+    st.session_state[PRESET_KEY] = "custom"
+
+
+def stage_upload() -> None:
+    """The uploader received a file: keep its bytes until the next run applies them."""
+    file = st.session_state.get("profile_file")
+    if file is not None:
+        st.session_state[UPLOAD_KEY] = {"bytes": file.getvalue(), "name": file.name}
+
+
+# A staged upload replaces the fields before any widget is drawn (AppTest sets it directly).
+pending = st.session_state.pop(UPLOAD_KEY, None)
+if pending:
+    try:
+        loaded = common.parse_profile(pending["bytes"])
+    except ValueError as err:
+        st.session_state[MESSAGE_KEY] = ("error", f"{pending['name']} was not loaded: {err}")
+    else:
+        fill_fields(loaded)
+        st.session_state[PRESET_KEY] = preset_of(loaded)
+        st.session_state[MESSAGE_KEY] = ("success", f"Loaded {loaded.name} from {pending['name']}.")
+
+# Fields start from the profile in use (widget state is dropped when the user leaves the page).
+current = common.current_profile()
+for info in FIELDS:
+    st.session_state.setdefault(key(info.name), to_widget(info.name, getattr(current, info.name)))
+st.session_state.setdefault(PRESET_KEY, preset_of(current))
+
+st.title("Exchange profile")
+with st.expander("How to read this page"):
+    st.markdown(
+        "Describe the exchange: start from a **preset** (illustrative exchanges whose values "
+        "are assumptions, not data about a named firm) and change any field, or load a profile "
+        "file saved earlier. Amounts are in **USD million**, shares and rates in **%**; hover "
+        "the ⓘ of a field for what it does. Below, the **loss model** of this exchange: how "
+        "often it is expected to be hit and how much a theft would cost, built from the "
+        "fitted incident history and the assumptions listed in the table (each row says where "
+        "its value comes from). The **1-in-200** loss is the yearly loss exceeded with "
+        "probability 0.5% (VaR 99.5%); **TVaR** is the average loss in those worst 0.5% of "
+        "years. Every other page (Insurer quote) uses the profile set here."
+    )
+
+st.radio(
+    "Start from",
+    list(PRESET_LABELS),
+    key=PRESET_KEY,
+    horizontal=True,
+    format_func=PRESET_LABELS.get,
+    on_change=apply_preset,
+    help="Choosing a preset overwrites the fields below with its values; editing a field "
+    "switches to Custom.",
+)
+files = st.expander("Load or save a profile file (JSON)")
+files.file_uploader(
+    "Load a profile",
+    type=["json"],
+    key="profile_file",
+    on_change=stage_upload,
+    help="A JSON file saved from this page (or by ExchangeProfile.save): one object with "
+    "every field. Unknown or missing fields are named in the error.",
+)
+message = st.session_state.get(MESSAGE_KEY)
+if message:
+    (files.error if message[0] == "error" else files.success)(message[1])
+
+a, b, c = st.columns(3)
+a.text_input("Name", key=key("name"), help=INFO["name"].help, on_change=mark_custom)
+a.number_input(
+    LABELS["customer_assets_usd"],
+    min_value=0.0,
+    step=10.0,
+    key=key("customer_assets_usd"),
+    help=INFO["customer_assets_usd"].help,
+    on_change=mark_custom,
+)
+a.number_input(
+    LABELS["annual_revenue_usd"],
+    min_value=0.0,
+    step=1.0,
+    key=key("annual_revenue_usd"),
+    help=INFO["annual_revenue_usd"].help,
+    on_change=mark_custom,
+)
+b.number_input(
+    LABELS["hot_share"],
+    min_value=0.0,
+    max_value=100.0,
+    step=0.5,
+    key=key("hot_share"),
+    help=INFO["hot_share"].help,
+    on_change=mark_custom,
+)
+b.selectbox(
+    LABELS["security_level"],
+    SECURITY_LEVELS,
+    key=key("security_level"),
+    help=INFO["security_level"].help,
+    on_change=mark_custom,
+)
+b.checkbox(
+    INFO["third_party_provider"].label,
+    key=key("third_party_provider"),
+    help=INFO["third_party_provider"].help,
+    on_change=mark_custom,
+)
+b.selectbox(
+    LABELS["jurisdiction"],
+    JURISDICTIONS,
+    key=key("jurisdiction"),
+    help=INFO["jurisdiction"].help,
+    on_change=mark_custom,
+)
+for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
+    c.number_input(
+        LABELS[name],
+        min_value=0.0 if name == "tax_rate" else -5.0,
+        max_value=100.0,
+        step=0.5,
+        key=key(name),
+        help=INFO[name].help,
+        on_change=mark_custom,
+    )
+
+try:
+    profile = ExchangeProfile(
+        **{f.name: from_widget(f.name, st.session_state[key(f.name)]) for f in FIELDS}
+    )
+except ValueError as err:
+    st.error(
+        "This profile is not valid, so no loss model is shown:\n\n"
+        + "\n".join(f"- {line}" for line in common.field_problems(err, LABELS))
+        + f"\n\nThe other pages keep using the last valid profile, *{current.name}*."
+    )
+    st.stop()
+
+st.session_state[common.PROFILE_KEY] = profile
+files.download_button(
+    "Save this profile (JSON)",
+    profile.to_json() + "\n",
+    file_name=f"{profile.name.strip().lower().replace(' ', '_')}.json",
+    mime="application/json",
+    on_click="ignore",
+    icon=":material/download:",
+    key="profile_download",
+)
+
+st.header("Loss model of this exchange")
+upload = common.active_upload()
+spec = common.current_spec()
+try:
+    model = common.loss_model(profile, spec, None, upload)
+    agg = common.aggregate_loss(profile, spec, None, upload)
+except (ValueError, DataValidationError) as err:
+    st.error(f"The loss model could not be built for this profile: {err}")
+    st.stop()
+
+st.caption(
+    f"{common.data_source_note(upload)} Calibration: {common.describe_spec(spec)} "
+    "(change it on the Loss model page)."
+)
+
+
+def risk(measure, level: float) -> float:
+    """VaR/TVaR, or NaN when the level lies beyond the computed grid."""
+    try:
+        return float(measure(level))
+    except ValueError:
+        return math.nan
+
+
+var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric(
+    "Expected thefts per year",
+    f"{model.rate:.4f}",
+    help="λ in the table below: the average-exchange rate times the size, hot-share, "
+    f"security and provider factors; about one theft every {1 / model.rate:,.0f} years.",
+)
+m2.metric(
+    "Mean loss per theft (USD m)",
+    f"{model.severity.mean() / 1e6:,.2f}",
+    help="Mean of the fitted loss size, scaled to this exchange and capped at what an attack "
+    "can reach (the two caps in the table).",
+)
+m3.metric(
+    "Expected yearly loss (USD m)",
+    f"{agg.mean() / 1e6:,.3f}",
+    help="Expected thefts per year × mean loss per theft.",
+)
+m4.metric(
+    "1-in-200 yearly loss (USD m)",
+    f"{var / 1e6:,.1f}" if math.isfinite(var) else "n/a",
+    help="VaR 99.5%: the yearly loss exceeded with probability 0.5%.",
+)
+m5.metric(
+    "TVaR 99.5% (USD m)",
+    f"{tvar / 1e6:,.1f}" if math.isfinite(tvar) else "n/a",
+    help="Average yearly loss in the worst 0.5% of years.",
+)
+
+st.plotly_chart(
+    plots.exceedance_chart(
+        agg.exceedance_curve("aep"),
+        agg.exceedance_curve("oep"),
+        markers={"1-in-200 loss": var},
+        title=f"Yearly loss exceedance: {profile.name}",
+    ),
+    width="stretch",
+    key="exceedance",
+)
+left, right = st.columns([3, 2])
+left.subheader("Assumptions and where they come from")
+left.dataframe(
+    model.assumption_table().assign(value=lambda t: t["value"].map(format_value)),
+    hide_index=True,
+    width="stretch",
+    key="assumptions",
+)
+right.subheader("Losses by return period (USD)")
+right.dataframe(
+    agg.return_period_table(),
+    hide_index=True,
+    width="stretch",
+    key="return_periods",
+    column_config={
+        "return_period": st.column_config.NumberColumn("1 in … years", format="%d"),
+        "probability": st.column_config.NumberColumn("yearly probability", format="%.3f"),
+        "aep_loss": st.column_config.NumberColumn("yearly loss", format="%,.0f"),
+        "tvar": st.column_config.NumberColumn("TVaR", format="%,.0f"),
+        "oep_loss": st.column_config.NumberColumn("largest theft", format="%,.0f"),
+    },
+)
+right.caption(f"Severity of one theft: {model.severity.describe()}")
+for note in model.notes:
+    st.caption(note)
