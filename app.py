@@ -10,7 +10,10 @@ PAGES = [
     ),
     st.Page("app_pages/history.py", title="Loss history", icon=":material/history:"),
     st.Page("app_pages/model.py", title="Loss model", icon=":material/functions:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/quote.py", title="Insurer quote", icon=":material/request_quote:"),
+    st.Page("app_pages/small_vs_large.py", title="Small vs large", icon=":material/balance:"),
+    st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
 ]
 
 st.navigation(PAGES, position="top").run()

@@ -21,6 +21,7 @@ from pricing.exceptions import DataValidationError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
+from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
 from pricing.strategy import Comparison, StrategyAssumptions, compare
 
 UPLOAD_KEY = "incident_upload"
@@ -353,3 +354,31 @@ def chart_config(filename: str) -> dict[str, Any]:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "displaylogo": False,
     }
+
+
+@st.cache_data(
+    show_spinner="Re-running the comparison for each assumption (a few seconds)…", max_entries=16
+)
+def sensitivity_tornado(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    regime: str,
+    assumptions: StrategyAssumptions,
+    upload: bytes | None = None,
+) -> Tornado:
+    """:func:`pricing.sensitivity.tornado` for the profile (17 comparisons; a few seconds)."""
+    model = loss_model(profile, spec, None, upload)
+    return tornado(model, calibration(spec, upload), regime, assumptions)
+
+
+@st.cache_data(show_spinner="Pricing the layer for each parameter draw…", max_entries=16)
+def layer_premium_range(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    layer: Layer,
+    n_draws: int,
+    upload: bytes | None = None,
+) -> PremiumRange:
+    """:func:`pricing.sensitivity.premium_range` of one layer for the profile."""
+    model = loss_model(profile, spec, None, upload)
+    return premium_range(model, calibration(spec, upload), layer, n_draws=n_draws)

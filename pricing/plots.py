@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .aggregate import AggregateDistribution
+from .sensitivity import PremiumRange, Tornado
 from .strategy import COST_COMPONENTS, Comparison
 
 # One colour per attack vector and per model, used on every chart (colour-blind-safe palette).
@@ -565,3 +566,42 @@ def small_vs_large_chart(comparisons: Sequence[Comparison]) -> go.Figure:
     fig = _layout(fig, f"Small against large exchange under the {regime} rule")
     fig.update_layout(margin={"t": 110}, height=520)
     return _legend_below(fig, 160, y=-0.25)
+
+
+def tornado_chart(tornado: Tornado) -> go.Figure:
+    """Total cost of risk with each assumption at its low and high value, largest swing on top
+    (USD per year; the vertical line is the base case)."""
+    table = tornado.table().iloc[::-1]
+    fig = go.Figure()
+    for side, colour in (("low", PALETTE[0]), ("high", PALETTE[3])):
+        fig.add_bar(
+            y=table["factor"],
+            x=table[f"{side}_cost"] - tornado.base_cost,
+            base=tornado.base_cost,
+            orientation="h",
+            name=f"{side} value",
+            marker_color=colour,
+            text=table[f"{side}_label"],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>" + side + " %{text}: USD %{x:,.0f} from base<extra></extra>",
+        )
+    fig.add_vline(x=tornado.base_cost, line_color=REGULATORY_COLOUR, line_dash="dash")
+    fig.update_xaxes(title="total cost of risk (USD per year)", tickformat=",.0f")
+    fig.update_layout(barmode="overlay", height=120 + 50 * len(table))
+    return _layout(fig, f"What moves the cost (base: {_usd_m(tornado.base_cost)} per year)")
+
+
+def premium_range_chart(result: PremiumRange) -> go.Figure:
+    """Histogram of the layer premium over parameter draws, with the point estimate and the
+    central interval (USD per year)."""
+    low, high = result.interval
+    fig = go.Figure(go.Histogram(x=result.draws, marker_color=PALETTE[1], name="draws"))
+    fig.add_vline(x=result.base, line_color=PALETTE[0], annotation_text="point estimate")
+    for x in (low, high):
+        fig.add_vline(x=x, line_dash="dot", line_color=REGULATORY_COLOUR)
+    fig.update_xaxes(title="technical premium (USD per year)", tickformat=",.0f")
+    fig.update_yaxes(title="parameter draws")
+    return _layout(
+        fig, f"Premium under parameter uncertainty ({100 * result.level:.0f}% interval dotted)"
+    )

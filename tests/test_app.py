@@ -28,6 +28,9 @@ HISTORY = "app_pages/history.py"
 MODEL = "app_pages/model.py"
 PROFILE = "app_pages/profile.py"
 QUOTE = "app_pages/quote.py"
+COMPARE = "app_pages/compare.py"
+SMALL_VS_LARGE = "app_pages/small_vs_large.py"
+SENSITIVITY = "app_pages/sensitivity.py"
 
 
 def open_page(page: str | None = None) -> AppTest:
@@ -52,7 +55,9 @@ def test_exchange_profile_is_the_default_page():
     assert at.title[0].value == "Exchange profile"
 
 
-@pytest.mark.parametrize("page", [PROFILE, HISTORY, MODEL, QUOTE])
+@pytest.mark.parametrize(
+    "page", [PROFILE, HISTORY, MODEL, COMPARE, QUOTE, SMALL_VS_LARGE, SENSITIVITY]
+)
 def test_every_page_renders_without_exception(page):
     at = open_page(page)
     assert at.title[0].value
@@ -364,3 +369,15 @@ def test_rows_become_a_sorted_tower_with_rates_in_layer_order():
         tower_from_rows(rows.assign(limit=[20.0, float("nan")]))
     with pytest.raises(ValueError, match="at least one layer"):
         tower_from_rows(rows.iloc[:0])
+
+
+def test_sensitivity_page_shows_the_tornado_and_a_price_range_that_follows_the_layer():
+    at = open_page(SENSITIVITY)
+    shown = metrics(at)
+    assert float(shown["Base total cost of risk (USD per year)"].replace(",", "")) > 0
+    assert len(at.dataframe[0].value) == 8  # one row per assumption moved
+    before = shown["Point estimate (USD per year)"]
+    at.number_input(key="sens_retention").set_value(0.05).run()
+    assert not at.exception
+    after = metrics(at)["Point estimate (USD per year)"]
+    assert float(after.replace(",", "")) > float(before.replace(",", ""))  # lower retention

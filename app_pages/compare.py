@@ -1,0 +1,341 @@
+"""Compare: reserve only, insurance only or the optimal hybrid, under a chosen regime."""
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from app_pages import common
+from pricing import plots
+from pricing.coverage import InsuranceFrictions
+from pricing.exceptions import DataValidationError
+from pricing.regulation import REGIMES, RegimeInputs, minimum
+from pricing.strategy import COST_COMPONENTS, StrategyAssumptions
+
+#: Session key of the regime last chosen here (Small vs large starts from it).
+REGIME_KEY = "compare_regime"
+#: Optimum (retention, limit in USD m) the structure inspector was last reset to.
+OPTIMUM_KEY = "cmp_optimum"
+
+
+def usd_m(x: float, digits: int = 2) -> str:
+    """USD amount in millions."""
+    return f"USD {x / 1e6:,.{digits}f} m" if math.isfinite(x) else "n/a"
+
+
+def md(text: str) -> str:
+    """Text safe for st.markdown (``$`` would start LaTeX, ``*`` and ``_`` emphasis)."""
+    return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
+
+
+def reset_inspector(retention_m: float, limit_m: float) -> None:
+    """Put the structure inspector back on the optimum."""
+    st.session_state["cmp_retention"] = retention_m
+    st.session_state["cmp_limit"] = limit_m
+
+
+st.title("Compare")
+with st.expander("How to read this page"):
+    st.markdown(
+        "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
+        "profile** page: **reserve only** (a fund the exchange holds), **insurance only** "
+        "(cover from the first dollar with only the reserve the regulator requires) and the "
+        "**hybrid** (a reserve for the first part of each theft and insurance of a layer above "
+        "it: *limit* per theft above a *retention*), at the cheapest retention and limit of "
+        "the optimiser's grid. The reserve is sized so that all customers are compensated in "
+        "full in the **protection target** share of years, and never below the **regulatory "
+        "minimum**.\n\n"
+        "**Cost of risk** (per year) adds the insurance premium, the losses the reserve pays, "
+        "the cost of carrying the reserve (cost of capital less its after-tax yield), the "
+        "losses left to customers, the cost of bridging the insurer's payment delay, and a "
+        "capital charge for any 1-in-200 loss beyond the reserve. **Insurance is not cash in "
+        "hand**: a claim may be disputed and never paid, and the insurer pays months later. "
+        "**P(all compensated)** is the chance that every customer is eventually paid in full "
+        "in a year; **promptly** means from the reserve alone, at once. **Expected "
+        "shortfall** is the average yearly loss left to customers; **1-in-200 uncompensated** "
+        "what they would lose in a 1-in-200 year.\n\n"
+        "The **heatmap** shows the total cost of every retention and limit of the grid (the "
+        "star is the optimum); type a retention and limit below it to inspect another "
+        "structure. The **frontier** is the cheapest structure for each protection level. "
+        "Every chart has a camera button (top right) that saves it as a PNG."
+    )
+
+profile = common.current_profile()
+spec = common.current_spec()
+upload = common.active_upload()
+inputs = RegimeInputs.from_profile(profile)
+labels = {}
+for code in REGIMES:
+    name = minimum(code, inputs).name
+    labels[code] = f"{name}: a scenario, not law" if code == "jp-draft" else name
+
+codes = list(REGIMES)
+default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
+top = st.container(border=True)
+a, b = top.columns([3, 1])
+regime = a.selectbox(
+    "Regime",
+    codes,
+    index=codes.index(default_regime) if default_regime in codes else 0,
+    key="cmp_regime",
+    format_func=lambda c: f"{c}: {labels[c]}",
+    help="The regulatory minimum the reserve may not fall below. Japan's planned liability "
+    "reserve (jp-draft) has not been published: it is an assumed scenario, not law.",
+)
+target = b.number_input(
+    "Protection target (%)",
+    min_value=50.1,
+    max_value=99.99,
+    value=99.5,
+    step=0.1,
+    format="%.2f",
+    key="cmp_target",
+    help="Share of years in which all customers must be compensated in full (99.5%: all but "
+    "1 year in 200).",
+)
+c, d, e, f = top.columns(4)
+dispute = c.number_input(
+    "Dispute probability (%)",
+    min_value=0.0,
+    max_value=100.0,
+    value=100 * InsuranceFrictions().dispute_probability,
+    step=1.0,
+    key="cmp_dispute",
+    help="Chance a claim is disputed or excluded and never paid (insider collusion and "
+    "social engineering exclusions are common).",
+)
+delay = d.number_input(
+    "Payment delay (months)",
+    min_value=0.0,
+    max_value=120.0,
+    value=InsuranceFrictions().payment_delay_months,
+    step=1.0,
+    key="cmp_delay",
+    help="Months from the theft to the insurer's payment; the exchange bridges them.",
+)
+capacity = e.number_input(
+    "Insurance capacity (USD m)",
+    min_value=0.0,
+    value=StrategyAssumptions().capacity_usd / 1e6,
+    step=50.0,
+    key="cmp_capacity",
+    help="Most insurance the market will write for one exchange (USD 600m: the largest "
+    "single-insured limit reported for crypto crime cover).",
+)
+rol = f.number_input(
+    "Market rate on line (%)",
+    min_value=0.0,
+    max_value=100.0,
+    value=None,
+    step=0.5,
+    key="cmp_rol",
+    placeholder="empty: technical premium",
+    help="If set, every layer costs this rate × its limit instead of the technical premium.",
+)
+
+try:
+    assumptions = StrategyAssumptions(
+        target=target / 100,
+        frictions=InsuranceFrictions(
+            dispute_probability=dispute / 100, payment_delay_months=float(delay)
+        ),
+        market_rate_on_line=None if rol is None else rol / 100,
+        capacity_usd=capacity * 1e6,
+    )
+except ValueError as err:
+    st.error(f"These assumptions are not valid: {err}")
+    st.stop()
+st.session_state[REGIME_KEY] = regime
+st.session_state[common.COMPARE_KEY] = assumptions
+
+try:
+    result = common.comparison(profile, spec, regime, assumptions, upload)
+    agg = common.aggregate_loss(profile, spec, None, upload)
+except (ValueError, DataValidationError) as err:
+    st.error(f"The comparison could not be computed: {err}")
+    st.stop()
+
+st.info(
+    f"**Exchange:** {md(profile.name)}: customer assets {usd_m(profile.customer_assets_usd, 0)}, "
+    f"revenue {usd_m(profile.annual_revenue_usd, 1)} a year (change it on the Exchange profile "
+    f"page). **Loss model:** {result.model.rate:.4f} thefts per year. "
+    f"{md(common.data_source_note(upload))}"
+)
+
+# --- Recommendation ---------------------------------------------------------------------
+st.header("Recommendation")
+st.success(result.recommendation())
+best = result.get(result.recommended)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Cost of risk, recommended", usd_m(best.total_cost, 3))
+m2.metric("% of customer assets", f"{best.cost_pct_assets:.3f}%")
+m3.metric("% of revenue", f"{best.cost_pct_revenue:.1f}%")
+m4.metric("P(all compensated)", f"{100 * best.p_full:.2f}%")
+
+# --- Cost and protection by strategy ----------------------------------------------------
+st.header("Cost and protection by strategy")
+left, right = st.columns([3, 2])
+left.plotly_chart(
+    plots.cost_components_chart(result),
+    width="stretch",
+    key="cmp_components",
+    config=common.chart_config("vaultcover_cost_components"),
+)
+table = result.table()
+strategy_names = table["strategy"].map(lambda s: plots.STRATEGY_LABELS.get(s, s))
+costs = table[["retention", "limit", "reserve", *COST_COMPONENTS, "total_cost"]] / 1e6
+costs = costs.rename(
+    columns={c: plots.COMPONENT_LABELS[c] for c in COST_COMPONENTS} | {"total_cost": "total"}
+)
+costs.insert(0, "strategy", strategy_names)
+costs["% of assets"] = table["cost_pct_assets"]
+costs["% of revenue"] = table["cost_pct_revenue"]
+right.caption("Structure and yearly cost, USD million")
+right.dataframe(
+    costs.set_index("strategy").T,
+    width="stretch",
+    key="cmp_costs",
+    column_config={n: st.column_config.NumberColumn(format="%.3f") for n in strategy_names},
+)
+st.subheader("Protection")
+protection = table[["strategy"]].assign(strategy=strategy_names)
+protection["P(all compensated) %"] = 100 * table["p_full"]
+protection["P(compensated promptly) %"] = 100 * table["p_full_prompt"]
+protection["expected shortfall, USD m/yr"] = table["expected_shortfall"] / 1e6
+protection["1-in-200 uncompensated, USD m"] = table["var_0.995_uncompensated"] / 1e6
+protection[f"meets {100 * assumptions.target:g}% target"] = table["meets_target"]
+st.dataframe(
+    protection,
+    hide_index=True,
+    width="stretch",
+    key="cmp_protection",
+    column_config={
+        "P(all compensated) %": st.column_config.NumberColumn(format="%.3f"),
+        "P(compensated promptly) %": st.column_config.NumberColumn(format="%.3f"),
+        "expected shortfall, USD m/yr": st.column_config.NumberColumn(format="%.3f"),
+        "1-in-200 uncompensated, USD m": st.column_config.NumberColumn(format="%.2f"),
+    },
+)
+csv = table.copy()
+csv.insert(0, "regime", regime)
+csv.insert(0, "profile", profile.name)
+csv["recommended"] = csv["strategy"] == result.recommended
+st.download_button(
+    "Download the strategy table (CSV)",
+    csv.to_csv(index=False),
+    file_name=f"vaultcover_compare_{regime}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="cmp_csv",
+)
+
+# --- Inspect a structure ----------------------------------------------------------------
+st.header("Inspect a structure")
+hybrid = result.get("hybrid")
+optimum = (round(hybrid.retention / 1e6, 3), round(hybrid.limit / 1e6, 3))
+if st.session_state.get(OPTIMUM_KEY) != optimum or "cmp_retention" not in st.session_state:
+    # A new optimum (other regime or assumptions) moves the inspector onto it.
+    st.session_state[OPTIMUM_KEY] = optimum
+    reset_inspector(*optimum)
+g, h, k = st.columns([2, 2, 1], vertical_alignment="bottom")
+retention_m = g.number_input(
+    "Retention per theft (USD m)",
+    min_value=0.0,
+    step=1.0,
+    format="%.3f",
+    key="cmp_retention",
+    help="The part of each theft the reserve pays before the insurance layer starts.",
+)
+limit_m = h.number_input(
+    "Limit per theft (USD m)",
+    min_value=0.0,
+    step=1.0,
+    format="%.3f",
+    key="cmp_limit",
+    help="Most the insurance pays for one theft; 0 means no insurance.",
+)
+k.button("Back to the optimum", on_click=reset_inspector, args=optimum, key="cmp_reset")
+
+# Nearest point of the optimiser's grid (the library evaluates the grid, not every structure).
+i = int(np.argmin(np.abs(result.retentions - retention_m * 1e6)))
+j = int(np.argmin(np.abs(result.limits - limit_m * 1e6)))
+cell_cost = float(result.total_cost[i, j])
+n1, n2, n3 = st.columns(3)
+n1.metric(
+    "Total cost at the nearest grid point",
+    usd_m(cell_cost, 3),
+    delta=(
+        f"{(cell_cost - hybrid.total_cost) / 1e6:+,.3f} m vs the optimum"
+        if abs(cell_cost - hybrid.total_cost) >= 500
+        else None
+    ),
+    delta_color="inverse",
+)
+n2.metric(
+    "% of customer assets / of revenue",
+    f"{100 * cell_cost / profile.customer_assets_usd:.3f}% / "
+    f"{100 * cell_cost / profile.annual_revenue_usd:.1f}%",
+)
+n3.metric("P(all compensated)", f"{100 * float(result.p_full[i, j]):.3f}%")
+structure = (
+    "no insurance (reserve only)"
+    if result.limits[j] == 0
+    else f"{usd_m(result.limits[j])} per theft above a retention of {usd_m(result.retentions[i])}"
+)
+st.caption(
+    f"Nearest point of the optimiser's {result.retentions.size} × {result.limits.size} grid: "
+    f"{structure}, with the reserve sized to the {100 * assumptions.target:g}% target (and "
+    "never below the regulatory minimum). The cost is that grid point's, not the exact "
+    "structure typed."
+)
+left, right = st.columns(2)
+left.plotly_chart(
+    plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6)),
+    width="stretch",
+    key="cmp_heatmap",
+    config=common.chart_config("vaultcover_cost_heatmap"),
+)
+right.plotly_chart(
+    plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6),
+    width="stretch",
+    key="cmp_exceedance",
+    config=common.chart_config("vaultcover_exceedance_layer"),
+)
+
+# --- Frontier ---------------------------------------------------------------------------
+st.header("Cost against protection")
+st.plotly_chart(
+    plots.frontier_chart(result),
+    width="stretch",
+    key="cmp_frontier",
+    config=common.chart_config("vaultcover_frontier"),
+)
+st.caption(
+    "Each grey point is the cheapest retention, limit and reserve that reaches that level of "
+    "protection; points to the right protect more and cost more."
+)
+
+# --- Regulatory minimum -----------------------------------------------------------------
+rule = result.rule
+st.header("Regulatory minimum")
+r1, r2, r3 = st.columns(3)
+r1.metric("Minimum", usd_m(rule.amount_usd))
+r2.metric("% of customer assets", f"{100 * rule.amount_usd / profile.customer_assets_usd:.2f}%")
+r3.metric("Insurance counts towards it", rule.insurance_counts)
+if regime == "jp-draft":
+    band = rule.reference_band_usd
+    st.warning(
+        "Japan's planned liability reserve is **not law**: its formula has not been "
+        "published, so this minimum is an assumed scenario (its assumptions are listed "
+        "below)."
+        + (
+            f" The reported range, {rule.currency} {rule.reference_band[0]:,.0f} – "
+            f"{rule.reference_band[1]:,.0f} ({usd_m(band[0], 0)} – {usd_m(band[1], 0)}), is "
+            "context only."
+            if band and rule.reference_band
+            else ""
+        )
+    )
+st.markdown(f"**Formula:** `{rule.formula}`")
+st.code("\n".join(rule.summary()), language=None, wrap_lines=True)

@@ -1,0 +1,235 @@
+"""Small vs large: two exchanges side by side under the same regime."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from pricing import plots
+from pricing.exceptions import DataValidationError
+from pricing.profiles import PRESETS, ExchangeProfile
+from pricing.regulation import REGIMES, RegimeInputs, minimum
+from pricing.strategy import Comparison, StrategyAssumptions
+
+#: Regime last chosen on the Compare page (this page starts from it).
+REGIME_KEY = "compare_regime"
+#: Uploaded profile per side, staged by the uploader's callback: {"bytes": ..., "name": ...}.
+SIDES = {"a": ("small", "svl_upload_a"), "b": ("large", "svl_upload_b")}
+
+
+def usd_m(x: float, digits: int = 2) -> str:
+    """USD amount: whole dollars below a million, then millions, then billions."""
+    if abs(x) < 1e6:
+        return f"USD {x:,.0f}"
+    if abs(x) >= 1e9:
+        return f"USD {x / 1e9:,.{digits}f} bn"
+    return f"USD {x / 1e6:,.{digits}f} m"
+
+
+def md(text: str) -> str:
+    """Text safe for st.markdown (``$`` would start LaTeX, ``*`` and ``_`` emphasis)."""
+    return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
+
+
+def stage(side: str) -> None:
+    """The uploader of ``side`` changed: keep the file's bytes, or drop them when removed."""
+    file = st.session_state.get(f"svl_file_{side}")
+    target = SIDES[side][1]
+    if file is None:
+        st.session_state.pop(target, None)
+    else:
+        st.session_state[target] = {"bytes": file.getvalue(), "name": file.name}
+
+
+def side_profile(side: str, column: st.delta_generator.DeltaGenerator) -> ExchangeProfile:
+    """The preset of ``side``, or the profile file uploaded for it (errors shown, preset kept)."""
+    preset, target = SIDES[side]
+    column.file_uploader(
+        f"Replace the {preset} preset with a profile file (JSON)",
+        type=["json"],
+        key=f"svl_file_{side}",
+        on_change=stage,
+        args=(side,),
+        help="A profile saved from the Exchange profile page.",
+    )
+    staged = st.session_state.get(target)
+    if staged:
+        try:
+            profile = common.parse_profile(staged["bytes"])
+        except ValueError as err:
+            column.error(f"{staged['name']} was not loaded: {err}. Using the {preset} preset.")
+        else:
+            column.success(f"Using {profile.name} from {staged['name']}.")
+            return profile
+    return PRESETS[preset]
+
+
+def paragraph(small: Comparison, large: Comparison, loadings_note: str) -> str:
+    """What the numbers say about fixed floors and minimum premiums (formatting only)."""
+    ps, pl = small.model.profile, large.model.profile
+    rs, rl = small.get(small.recommended), large.get(large.recommended)
+    floor_s = 100 * small.rule.amount_usd / ps.customer_assets_usd
+    floor_l = 100 * large.rule.amount_usd / pl.customer_assets_usd
+    loadings = small.assumptions.loadings
+    fixed = loadings.minimum_premium_usd + loadings.expense_fixed_usd
+    out = [
+        f"Under **{md(small.rule.name)}**, the regulatory minimum is "
+        f"{usd_m(small.rule.amount_usd)} for {md(ps.name)} ({floor_s:.2f}% of its customer "
+        f"assets) and {usd_m(large.rule.amount_usd)} for {md(pl.name)} ({floor_l:.2f}%)."
+    ]
+    if floor_l > 0 and floor_s > 1.05 * floor_l:
+        out.append(
+            f"Per dollar of customer assets, the minimum weighs {floor_s / floor_l:,.1f} times "
+            f"as much on {md(ps.name)}: a fixed floor does not shrink with the exchange."
+        )
+    elif floor_l > 0 and floor_s < floor_l / 1.05:
+        out.append(
+            f"Here the minimum weighs less per dollar of customer assets on {md(ps.name)} "
+            f"({floor_s / floor_l:,.2f} times {md(pl.name)}'s share)."
+        )
+    else:
+        out.append("Per dollar of customer assets the minimum weighs about the same on both.")
+    out.append(
+        f"Carrying the reserve costs {md(ps.name)} "
+        f"{100 * rs.components['carrying_cost'] / ps.annual_revenue_usd:.1f}% of its revenue "
+        f"a year in its recommended structure ({plots.STRATEGY_LABELS[rs.name].lower()}), "
+        f"against {100 * rl.components['carrying_cost'] / pl.annual_revenue_usd:.1f}% for "
+        f"{md(pl.name)} ({plots.STRATEGY_LABELS[rl.name].lower()})."
+    )
+    out.append(
+        f"Insurance has fixed costs too: the insurer's minimum premium "
+        f"({usd_m(loadings.minimum_premium_usd)}) and fixed expense "
+        f"({usd_m(loadings.expense_fixed_usd)} per policy-year) together are "
+        f"{100 * fixed / ps.annual_revenue_usd:.2f}% of {md(ps.name)}'s revenue against "
+        f"{100 * fixed / pl.annual_revenue_usd:.3f}% of {md(pl.name)}'s{loadings_note}. "
+        f"The premium in the recommended structures is {usd_m(rs.components['premium'])} "
+        f"and {usd_m(rl.components['premium'])}"
+        + (
+            f", {md(ps.name)}'s at or near the minimum."
+            if 0 < rs.components["premium"] <= 1.05 * loadings.minimum_premium_usd
+            else "."
+        )
+    )
+    out.append(
+        f"In all, the cost of risk is {rs.cost_pct_assets:.3f}% of customer assets and "
+        f"{rs.cost_pct_revenue:.1f}% of revenue for {md(ps.name)}, against "
+        f"{rl.cost_pct_assets:.3f}% and {rl.cost_pct_revenue:.1f}% for {md(pl.name)}."
+    )
+    return " ".join(out)
+
+
+st.title("Small vs large")
+with st.expander("How to read this page"):
+    st.markdown(
+        "Two exchanges under the same regime and the same assumptions: by default the small "
+        "and large presets (illustrative exchanges, not named firms); upload a profile file "
+        "on either side to compare your own. For each, the yearly **cost of risk** of the "
+        "three strategies (reserve only, insurance only, hybrid; see the **Compare** page) as "
+        "a share of its customer assets and of its revenue, and the **regulatory minimum** as "
+        "a share of its customer assets. Fixed amounts (a regulatory floor, an insurer's "
+        "minimum premium and fixed expenses) weigh more on a small exchange."
+    )
+
+codes = list(REGIMES)
+names = {c: minimum(c, RegimeInputs.from_profile(PRESETS["small"])).name for c in codes}
+default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
+regime = st.selectbox(
+    "Regime",
+    codes,
+    index=codes.index(default_regime) if default_regime in codes else 0,
+    key="svl_regime",
+    format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-draft" else ""),
+    help="Both exchanges under the same rule. Japan's planned liability reserve (jp-draft) "
+    "has not been published: it is an assumed scenario, not law.",
+)
+stored = st.session_state.get(common.COMPARE_KEY)
+assumptions = stored if isinstance(stored, StrategyAssumptions) else StrategyAssumptions()
+st.caption(
+    "Assumptions: "
+    + ("those last set on the Compare page" if stored is not None else "the defaults")
+    + f" (protection target {100 * assumptions.target:g}%, dispute probability "
+    f"{100 * assumptions.frictions.dispute_probability:g}%, payment delay "
+    f"{assumptions.frictions.payment_delay_months:g} months, capacity "
+    f"{usd_m(assumptions.capacity_usd, 0)}"
+    + (
+        f", market rate on line {100 * assumptions.market_rate_on_line:g}%"
+        if assumptions.market_rate_on_line is not None
+        else ", technical premium"
+    )
+    + ")."
+)
+
+spec = common.current_spec()
+upload = common.active_upload()
+columns = st.columns(2)
+profiles = [side_profile(side, col) for side, col in zip(SIDES, columns, strict=True)]
+results = []
+for profile, column in zip(profiles, columns, strict=True):
+    try:
+        results.append(common.comparison(profile, spec, regime, assumptions, upload))
+    except (ValueError, DataValidationError) as err:
+        column.error(f"{profile.name}: the comparison could not be computed: {err}")
+        st.stop()
+    column.subheader(profile.name)
+    column.markdown(
+        f"Customer assets {usd_m(profile.customer_assets_usd, 0)}, revenue "
+        f"{usd_m(profile.annual_revenue_usd, 1)} a year, "
+        f"{100 * profile.hot_share:g}% in hot wallets."
+    )
+    m1, m2 = column.columns(2)
+    m1.metric(f"Regulatory minimum ({regime})", usd_m(results[-1].rule.amount_usd))
+    m2.metric(
+        "% of customer assets",
+        f"{100 * results[-1].rule.amount_usd / profile.customer_assets_usd:.2f}%",
+    )
+
+st.plotly_chart(
+    plots.small_vs_large_chart(results),
+    width="stretch",
+    key="svl_chart",
+    config=common.chart_config("vaultcover_small_vs_large"),
+)
+
+rows = []
+for result in results:
+    table = result.table()
+    table.insert(0, "exchange", result.model.profile.name)
+    table["recommended"] = table["strategy"] == result.recommended
+    rows.append(table)
+frame = pd.concat(rows, ignore_index=True)
+shown = frame[["exchange", "strategy", "recommended"]].copy()
+shown["strategy"] = shown["strategy"].map(lambda s: plots.STRATEGY_LABELS.get(s, s))
+shown["total cost, USD m/yr"] = frame["total_cost"] / 1e6
+shown["% of assets"] = frame["cost_pct_assets"]
+shown["% of revenue"] = frame["cost_pct_revenue"]
+shown["reserve, USD m"] = frame["reserve"] / 1e6
+shown["premium, USD m/yr"] = frame["premium"] / 1e6
+shown["P(all compensated) %"] = 100 * frame["p_full"]
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    key="svl_table",
+    column_config={
+        c: st.column_config.NumberColumn(format="%.3f")
+        for c in shown.columns
+        if c not in ("exchange", "strategy", "recommended")
+    },
+)
+st.download_button(
+    "Download the table (CSV)",
+    frame.assign(regime=regime).to_csv(index=False),
+    file_name=f"vaultcover_small_vs_large_{regime}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="svl_csv",
+)
+
+st.subheader("What the numbers say")
+ordered = sorted(results, key=lambda r: r.model.profile.customer_assets_usd)
+note = (
+    " (not charged here: a market rate on line replaces the technical premium)"
+    if assumptions.market_rate_on_line is not None
+    else ""
+)
+st.markdown(paragraph(ordered[0], ordered[-1], note))

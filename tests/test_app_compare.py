@@ -1,0 +1,174 @@
+"""AppTest of the Compare and Small vs large pages, each run on its own (not through app.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pricing.profiles import PRESETS
+
+PAGES = Path(__file__).resolve().parents[1] / "app_pages"
+COMPARE = str(PAGES / "compare.py")
+SMALL_VS_LARGE = str(PAGES / "small_vs_large.py")
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def run(page: str, **state: object) -> AppTest:
+    at = AppTest.from_file(page, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
+
+
+# --------------------------------------------------------------------------------------------
+# Compare
+# --------------------------------------------------------------------------------------------
+def test_compare_renders_on_the_defaults():
+    at = run(COMPARE)
+    assert at.title[0].value == "Compare"
+    assert at.selectbox(key="cmp_regime").value == "jp-draft"
+    assert "a scenario, not law" in at.selectbox(key="cmp_regime").format_func("jp-draft")
+    assert at.success[0].value.startswith("Recommended:")
+    assert "Small domestic exchange" in at.info[0].value
+    assert chart_titles(at) == [
+        "Yearly cost of each strategy, by component",
+        "Total cost of every retention and limit",
+        "Loss exceedance and the insurance layer",
+        "Cost against protection (the efficient frontier)",
+    ]
+    protection = at.dataframe[1].value
+    assert list(protection["strategy"]) == ["Reserve only", "Insurance only", "Hybrid"]
+    assert "1-in-200 uncompensated, USD m" in protection.columns
+    shown = metrics(at)
+    assert shown["Insurance counts towards it"] == "partly"
+    assert shown["% of revenue"].endswith("%")
+    assert "not law" in at.warning[0].value
+    assert "Insurance counts: partly" in at.code[0].value
+    assert "Source:" in at.code[0].value
+    assert [b.label for b in at.get("download_button")] == ["Download the strategy table (CSV)"]
+    assert not at.error
+
+
+def test_compare_charts_download_as_png():
+    at = run(COMPARE)
+    for el in at.get("plotly_chart"):
+        config = json.loads(el.proto.config)
+        assert config["toImageButtonOptions"]["format"] == "png"
+
+
+def test_changing_the_regime_changes_the_recommendation_and_minimum():
+    at = run(COMPARE)
+    before, minimum_before = at.success[0].value, metrics(at)["Minimum"]
+    at.selectbox(key="cmp_regime").set_value("hk").run()
+    assert not at.exception
+    assert at.success[0].value != before
+    assert "Hong Kong" in at.success[0].value
+    assert metrics(at)["Minimum"] != minimum_before
+    assert metrics(at)["Insurance counts towards it"] == "yes"
+    assert not at.warning, "only jp-draft carries the scenario warning"
+
+
+def test_changing_the_assumptions_changes_the_costs():
+    at = run(COMPARE)
+    before = at.dataframe[0].value
+    at.number_input(key="cmp_rol").set_value(5.0).run()
+    assert not at.exception
+    assert not at.dataframe[0].value.equals(before)
+
+
+def test_the_inspector_starts_at_the_optimum_and_follows_the_retention():
+    at = run(COMPARE)
+    shown = metrics(at)
+    assert shown["Total cost at the nearest grid point"] == shown["Cost of risk, recommended"]
+    before = shown["Total cost at the nearest grid point"]
+    at.number_input(key="cmp_retention").set_value(50.0).run()
+    assert not at.exception
+    after = metrics(at)["Total cost at the nearest grid point"]
+    assert after != before
+    assert any("Nearest point of the optimiser's" in c.value for c in at.caption)
+    at.button(key="cmp_reset").click().run()
+    assert metrics(at)["Total cost at the nearest grid point"] == before
+
+
+def test_invalid_assumptions_show_an_error_not_a_traceback():
+    at = run(COMPARE)
+    at.number_input(key="cmp_capacity").set_value(0.0).run()
+    assert not at.exception
+    assert "capacity_usd" in at.error[0].value
+
+
+def test_compare_uses_the_profile_in_use():
+    at = run(COMPARE, profile=PRESETS["large"])
+    assert "Large global exchange" in at.info[0].value
+
+
+# --------------------------------------------------------------------------------------------
+# Small vs large
+# --------------------------------------------------------------------------------------------
+def test_small_vs_large_shows_both_exchanges():
+    at = run(SMALL_VS_LARGE)
+    assert at.title[0].value == "Small vs large"
+    headers = [h.value for h in at.subheader]
+    assert "Small domestic exchange" in headers and "Large global exchange" in headers
+    assert chart_titles(at) == ["Small against large exchange under the jp-draft rule"]
+    table = at.dataframe[0].value
+    assert set(table["exchange"]) == {"Small domestic exchange", "Large global exchange"}
+    assert len(table) == 6
+    text = at.markdown[-1].value
+    assert "Small domestic exchange" in text and "Large global exchange" in text
+    assert "times as much on Small domestic exchange" in text
+
+
+def test_small_vs_large_follows_the_regime():
+    at = run(SMALL_VS_LARGE)
+    before = at.markdown[-1].value
+    at.selectbox(key="svl_regime").set_value("hk").run()
+    assert not at.exception
+    assert "Hong Kong" in at.markdown[-1].value
+    assert at.markdown[-1].value != before
+
+
+def test_small_vs_large_starts_from_the_compare_page_choices():
+    at = run(COMPARE)
+    at.selectbox(key="cmp_regime").set_value("mica").run()
+    # Pages run on their own here: carry the session over by hand, as st.navigation would.
+    stored = {k: at.session_state[k] for k in ("compare_regime", "compare_assumptions")}
+    at2 = run(SMALL_VS_LARGE, **stored)
+    assert at2.selectbox(key="svl_regime").value == "mica"
+    assert "those last set on the Compare page" in at2.caption[0].value
+
+
+def test_small_vs_large_takes_an_uploaded_profile():
+    """AppTest cannot drive a file uploader; the staged upload is what its callback fills."""
+    mine = dataclasses.replace(PRESETS["small"], name="Mine", customer_assets_usd=50e6)
+    at = run(SMALL_VS_LARGE, svl_upload_a={"bytes": mine.to_json().encode(), "name": "m.json"})
+    assert "Using Mine from m.json" in at.success[0].value
+    assert "Mine" in [h.value for h in at.subheader]
+
+
+def test_small_vs_large_bad_upload_keeps_the_preset():
+    at = run(SMALL_VS_LARGE, svl_upload_b={"bytes": b"{not json", "name": "bad.json"})
+    assert "bad.json was not loaded" in at.error[0].value
+    assert "Large global exchange" in [h.value for h in at.subheader]

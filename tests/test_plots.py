@@ -1,0 +1,141 @@
+"""Figure builders of the Compare and Small vs large pages: figures with the expected traces."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from pricing import plots
+from pricing.calibration import CalibrationSpec, calibrate
+from pricing.data import load_exposure, load_incidents
+from pricing.lossmodel import build_loss_model
+from pricing.profiles import PRESETS
+from pricing.strategy import COST_COMPONENTS, StrategyAssumptions, compare
+
+GRID = StrategyAssumptions(n_retentions=8, n_limits=6)
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    return calibrate(CalibrationSpec(), load_incidents(), load_exposure())
+
+
+@pytest.fixture(scope="module")
+def models(calibration):
+    return {k: build_loss_model(PRESETS[k], calibration) for k in ("small", "large")}
+
+
+@pytest.fixture(scope="module")
+def comparisons(models):
+    return {k: compare(m, "jp-draft", GRID) for k, m in models.items()}
+
+
+def names(fig: go.Figure) -> list[str]:
+    return [t.name for t in fig.data]
+
+
+def font_sizes(fig: go.Figure) -> list[float]:
+    return [fig.layout.font.size] + [a.font.size for a in fig.layout.annotations if a.font.size]
+
+
+def test_palettes_cover_every_strategy_and_component(comparisons):
+    assert set(plots.COMPONENT_COLOURS) == set(COST_COMPONENTS) == set(plots.COMPONENT_LABELS)
+    strategies = {s.name for s in comparisons["small"].strategies}
+    assert strategies == set(plots.STRATEGY_COLOURS) == set(plots.STRATEGY_LABELS)
+    assert len(set(plots.STRATEGY_COLOURS.values())) == 3
+
+
+def test_cost_components_chart_stacks_one_bar_trace_per_component(comparisons):
+    c = comparisons["small"]
+    fig = plots.cost_components_chart(c)
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.barmode == "stack"
+    assert [t.type for t in fig.data] == ["bar"] * len(COST_COMPONENTS)
+    assert names(fig) == [plots.COMPONENT_LABELS[k] for k in COST_COMPONENTS]
+    for trace, k in zip(fig.data, COST_COMPONENTS, strict=True):
+        assert trace.marker.color == plots.COMPONENT_COLOURS[k]
+        assert len(trace.x) == 3
+    # Bars add up to each strategy's total (USD million), and the totals are labelled.
+    for n, s in enumerate(c.strategies):
+        total = sum(trace.y[n] for trace in fig.data)
+        assert total == pytest.approx(s.total_cost / 1e6)
+    assert len(fig.layout.annotations) == 3
+    assert sum("★" in str(x) for x in fig.data[0].x) == 1, "the recommended strategy is starred"
+    assert min(font_sizes(fig)) >= 14
+
+
+def test_exceedance_with_layer_chart_draws_the_layer(models):
+    agg = models["small"].aggregate()
+    fig = plots.exceedance_with_layer_chart(agg, 5e6, 20e6)
+    assert isinstance(fig, go.Figure)
+    shown = names(fig)
+    assert "all thefts in a year (AEP)" in shown
+    assert "largest single theft (OEP)" in shown
+    lines = {t.name: t for t in fig.data if t.name.startswith("retention")}
+    assert len(lines) == 2
+    (ret,) = [t for n, t in lines.items() if "+" not in n]
+    (top,) = [t for n, t in lines.items() if "+" in n]
+    assert list(ret.x) == [5e6, 5e6]
+    assert list(top.x) == [25e6, 25e6]
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+
+
+def test_exceedance_with_layer_chart_skips_zero_lines(models):
+    fig = plots.exceedance_with_layer_chart(models["small"].aggregate(), 0.0, 0.0)
+    assert not [n for n in names(fig) if n.startswith("retention")]
+
+
+def test_cost_heatmap_has_the_grid_and_marks(comparisons):
+    c = comparisons["small"]
+    fig = plots.cost_heatmap(c, selected=(c.retentions[2], c.limits[3]))
+    assert isinstance(fig, go.Figure)
+    heat = fig.data[0]
+    assert heat.type == "heatmap"
+    assert heat.z.shape == c.total_cost.shape == (8, 6)
+    marks = {t.name: t for t in fig.data[1:]}
+    assert set(marks) == {"optimum (hybrid)", "inspected structure"}
+    assert (marks["inspected structure"].x[0], marks["inspected structure"].y[0]) == (3, 2)
+    hybrid = c.get("hybrid")
+    i, j = marks["optimum (hybrid)"].y[0], marks["optimum (hybrid)"].x[0]
+    assert c.retentions[i] == pytest.approx(hybrid.retention)
+    assert c.limits[j] == pytest.approx(hybrid.limit)
+    assert names(fig)[-1] == "optimum (hybrid)", "the optimum is drawn on top"
+
+
+def test_cost_heatmap_without_selection_marks_only_the_optimum(comparisons):
+    fig = plots.cost_heatmap(comparisons["large"])
+    assert names(fig)[1:] == ["optimum (hybrid)"]
+
+
+def test_frontier_chart_has_frontier_strategies_and_target(comparisons):
+    c = comparisons["small"]
+    fig = plots.frontier_chart(c)
+    assert isinstance(fig, go.Figure)
+    assert len(fig.data[0].x) == len(c.frontier)
+    shown = names(fig)
+    assert shown[0] == "cheapest structure per protection level"
+    for s in c.strategies:
+        assert any(n.startswith(plots.STRATEGY_LABELS[s.name]) for n in shown)
+    assert shown[-1] == "target 99.5%"
+    assert fig.data[-1].x[0] == pytest.approx(200.0), "99.5% is 1 year in 200"
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_small_vs_large_chart_groups_strategies_per_exchange(comparisons):
+    cs = [comparisons["small"], comparisons["large"]]
+    fig = plots.small_vs_large_chart(cs)
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.barmode == "group"
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == 3 * 2 + 1  # each strategy on two panels, plus the regulatory minimum
+    assert {t.name for t in bars} == {*plots.STRATEGY_LABELS.values(), "regulatory minimum"}
+    assert sum(bool(t.showlegend is not False) for t in bars) == 4, "one legend entry each"
+    hybrid = [t for t in bars if t.name == "Hybrid"]
+    assert list(hybrid[0].y) == pytest.approx([c.get("hybrid").cost_pct_assets for c in cs])
+    assert list(hybrid[1].y) == pytest.approx([c.get("hybrid").cost_pct_revenue for c in cs])
+    floor = bars[-1]
+    assert list(floor.y) == pytest.approx(
+        [100 * c.rule.amount_usd / c.model.profile.customer_assets_usd for c in cs]
+    )
+    assert "Small domestic" in floor.x[0] and "Large global" in floor.x[1]
+    assert min(font_sizes(fig)) >= 14
