@@ -100,3 +100,22 @@ def test_insurer_quote_edits_the_tower_and_downloads_a_csv_quote_sheet(page):
     assert frame["limit_usd"].tolist() == [4e6, 20e6]
     assert (frame["expected_loss_usd"] > 0).all()
     assert (frame["premium_usd"] > frame["expected_loss_usd"]).all()
+
+
+def test_executive_picks_a_preset_compares_and_moves_the_retention(page):
+    """The executive journey: large preset, Compare, a different retention, new numbers."""
+    page.get_by_text("Large exchange").click()
+    wait_until_idle(page)
+    expect(page.get_by_text("Large global exchange").first).to_be_visible(timeout=30_000)
+    open_page(page, "Compare")
+    expect(page.get_by_text("Cost of risk, recommended")).to_be_visible(timeout=60_000)
+    screenshot(page, "compare")
+    shown = page.get_by_test_id("stMetric").filter(has_text="Total cost at the nearest grid point")
+    expect(shown).to_be_visible(timeout=30_000)
+    before = shown.get_by_test_id("stMetricValue").inner_text()
+    field = page.get_by_role("spinbutton", name="Retention per theft (USD m)")
+    field.fill("1")
+    field.press("Enter")
+    wait_until_idle(page)
+    expect(shown.get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=30_000)
+    screenshot(page, "compare_retention")
