@@ -29,6 +29,8 @@ UPLOAD_KEY = "incident_upload"
 PROFILE_KEY = "profile"
 #: Session key of the calibration choices last fitted on the Loss model page.
 SPEC_KEY = "calibration_spec"
+#: Session key of the loss-model assumptions and manual overrides (Loss model page).
+MODEL_KEY = "model_assumptions"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -115,6 +117,12 @@ def current_profile() -> ExchangeProfile:
         profile = PRESETS["small"]
         st.session_state[PROFILE_KEY] = profile
     return profile
+
+
+def current_assumptions() -> LossModelAssumptions | None:
+    """Loss-model assumptions and manual overrides set on the Loss model page (None: defaults)."""
+    value = st.session_state.get(MODEL_KEY)
+    return value if isinstance(value, LossModelAssumptions) else None
 
 
 def current_spec() -> CalibrationSpec:
@@ -317,9 +325,10 @@ def tower_quote(
     principle: str,
     rates: tuple[float | None, ...],
     upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
 ) -> TowerQuote:
     """:func:`pricing.coverage.quote_tower` on the profile's loss model."""
-    model = loss_model(profile, spec, None, upload)
+    model = loss_model(profile, spec, model_assumptions, upload)
     return quote_tower(model.frequency, model.severity, tower, loadings, principle, list(rates))
 
 
@@ -341,10 +350,11 @@ def comparison(
     regime: str,
     assumptions: StrategyAssumptions,
     upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
 ) -> Comparison:
     """:func:`pricing.strategy.compare` on the profile's loss model and its yearly loss."""
-    model = loss_model(profile, spec, None, upload)
-    total = aggregate_loss(profile, spec, None, upload)
+    model = loss_model(profile, spec, model_assumptions, upload)
+    total = aggregate_loss(profile, spec, model_assumptions, upload)
     return compare(model, regime, assumptions, total=total)
 
 
@@ -365,9 +375,10 @@ def sensitivity_tornado(
     regime: str,
     assumptions: StrategyAssumptions,
     upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
 ) -> Tornado:
     """:func:`pricing.sensitivity.tornado` for the profile (17 comparisons; a few seconds)."""
-    model = loss_model(profile, spec, None, upload)
+    model = loss_model(profile, spec, model_assumptions, upload)
     return tornado(model, calibration(spec, upload), regime, assumptions)
 
 
@@ -378,7 +389,8 @@ def layer_premium_range(
     layer: Layer,
     n_draws: int,
     upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
 ) -> PremiumRange:
     """:func:`pricing.sensitivity.premium_range` of one layer for the profile."""
-    model = loss_model(profile, spec, None, upload)
+    model = loss_model(profile, spec, model_assumptions, upload)
     return premium_range(model, calibration(spec, upload), layer, n_draws=n_draws)

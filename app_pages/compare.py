@@ -62,6 +62,7 @@ with st.expander("How to read this page"):
 
 profile = common.current_profile()
 spec = common.current_spec()
+model_assumptions = common.current_assumptions()
 upload = common.active_upload()
 inputs = RegimeInputs.from_profile(profile)
 labels = {}
@@ -149,8 +150,8 @@ st.session_state[REGIME_KEY] = regime
 st.session_state[common.COMPARE_KEY] = assumptions
 
 try:
-    result = common.comparison(profile, spec, regime, assumptions, upload)
-    agg = common.aggregate_loss(profile, spec, None, upload)
+    result = common.comparison(profile, spec, regime, assumptions, upload, model_assumptions)
+    agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
     st.error(f"The comparison could not be computed: {err}")
     st.stop()

@@ -8,6 +8,8 @@ from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
 from pricing.exceptions import DataValidationError
+from pricing.frequency import SizeAssumptions
+from pricing.lossmodel import LossModelAssumptions
 
 ON_LEVEL_HELP = {
     "market_cap_per_exchange": "total crypto market cap ÷ exchanges tracked (a proxy for what "
@@ -141,3 +143,130 @@ st.markdown(freq.explanation)
 for note in cal.notes:
     st.caption(note)
 st.dataframe(freq.summary(), hide_index=True)
+
+st.header("For this exchange: assumptions and manual overrides")
+st.caption(
+    "The fits above describe the average tracked exchange and the market's reported losses. "
+    "These assumptions turn them into the loss model of the exchange chosen on the Exchange "
+    "profile page; every other page uses them. Any fitted value can be overridden by hand; "
+    "an overridden value is marked 'manual override' in the assumption table."
+)
+
+
+def reset_overrides() -> None:
+    """Forget every manual value on this section (back to the fitted and default values)."""
+    for name in list(st.session_state):
+        if str(name).startswith("lm_"):
+            del st.session_state[name]
+    st.session_state.pop(common.MODEL_KEY, None)
+
+
+defaults = LossModelAssumptions()
+size = defaults.frequency
+with st.form("exchange_model"):
+    a, b, c = st.columns(3)
+    family = a.selectbox(
+        "Severity family for the exchange",
+        names,
+        index=names.index(best.family),
+        key="lm_family",
+        help="Default: the best candidate by AIC.",
+    )
+    base_fit = cal.severity.fits[names.index(family)]
+    params = {}
+    for name, value in base_fit.params:
+        if name in ("threshold", "splice_at"):
+            continue  # fixed by the data choices, not estimated
+        params[name] = b.number_input(
+            f"{family} {name}",
+            value=float(value),
+            format="%.6g",
+            key=f"lm_param_{family}_{name}",
+            help="Fitted by maximum likelihood; change it to override.",
+        )
+    fitted_rate = float(freq.rate(cal.target_year))
+    base_rate = c.number_input(
+        "Average-exchange rate (thefts per exchange-year)",
+        min_value=0.0,
+        value=fitted_rate,
+        format="%.5f",
+        key="lm_base_rate",
+        help=f"The {freq.model} GLM's projection for {cal.target_year}; change it to override.",
+    )
+    d, e, f, g = st.columns(4)
+    eta = d.number_input(
+        "Loss size elasticity η",
+        0.0,
+        1.5,
+        defaults.severity_size_elasticity,
+        0.05,
+        key="lm_eta",
+        help="Losses scale with (customer assets / reference)^η.",
+    )
+    rho = e.number_input(
+        "Cold storage within reach ρ",
+        0.0,
+        1.0,
+        defaults.cold_reach,
+        0.05,
+        key="lm_rho",
+        help="Share of cold storage a cold, provider or insider compromise can reach.",
+    )
+    gamma = f.number_input(
+        "Frequency size elasticity γ",
+        -1.0,
+        2.0,
+        size.size_elasticity,
+        0.05,
+        key="lm_gamma",
+        help="Theft rate scales with (customer assets / reference)^γ.",
+    )
+    delta = g.number_input(
+        "Frequency hot-share elasticity δ",
+        -1.0,
+        2.0,
+        size.hot_share_elasticity,
+        0.05,
+        key="lm_delta",
+        help="Theft rate scales with (hot share / reference hot share)^δ.",
+    )
+    reference = d.number_input(
+        "Reference customer assets (USD m)",
+        min_value=0.001,
+        value=size.reference_assets_usd / 1e6,
+        key="lm_reference",
+        help="Customer assets of the 'average tracked exchange' (an assumption).",
+    )
+    st.form_submit_button("Apply to every page", type="primary")
+st.button("Back to the fitted values and defaults", on_click=reset_overrides, key="lm_reset")
+
+overrides = tuple((name, value) for name, value in params.items() if value != base_fit.param[name])
+try:
+    chosen_assumptions = LossModelAssumptions(
+        frequency=SizeAssumptions(
+            reference_assets_usd=reference * 1e6,
+            size_elasticity=gamma,
+            reference_hot_share=size.reference_hot_share,
+            hot_share_elasticity=delta,
+        ),
+        severity_size_elasticity=eta,
+        cold_reach=rho,
+        severity_family=None if family == best.family else family,
+        severity_params=overrides or None,
+        base_rate=None if base_rate == fitted_rate else base_rate,
+    )
+    exchange = common.loss_model(common.current_profile(), spec, chosen_assumptions, upload)
+except ValueError as err:
+    st.error(f"These assumptions are not valid; the previous ones stay in use. {err}")
+    st.stop()
+st.session_state[common.MODEL_KEY] = chosen_assumptions
+m1, m2, m3 = st.columns(3)
+m1.metric(f"Thefts per year, {exchange.profile.name}", f"{exchange.rate:.4f}")
+m2.metric("Mean loss per theft (USD)", f"{exchange.severity.mean():,.0f}")
+m3.metric("Expected yearly loss (USD)", f"{exchange.rate * exchange.severity.mean():,.0f}")
+st.dataframe(
+    exchange.assumption_table().astype({"value": str}),
+    hide_index=True,
+    width="stretch",
+    key="lm_assumptions",
+)

@@ -204,9 +204,10 @@ files.download_button(
 st.header("Loss model of this exchange")
 upload = common.active_upload()
 spec = common.current_spec()
+model_assumptions = common.current_assumptions()
 try:
-    model = common.loss_model(profile, spec, None, upload)
-    agg = common.aggregate_loss(profile, spec, None, upload)
+    model = common.loss_model(profile, spec, model_assumptions, upload)
+    agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
     st.error(f"The loss model could not be built for this profile: {err}")
     st.stop()

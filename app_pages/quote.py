@@ -57,9 +57,10 @@ with st.expander("How to read this page"):
 
 profile = common.current_profile()
 spec = common.current_spec()
+model_assumptions = common.current_assumptions()
 upload = common.active_upload()
 try:
-    model = common.loss_model(profile, spec, None, upload)
+    model = common.loss_model(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
     st.error(f"The loss model could not be built for this profile: {err}")
     st.stop()
@@ -212,7 +213,9 @@ if problems:
     st.stop()
 
 try:
-    quote = common.tower_quote(profile, spec, tower, loadings, principle, rates, upload)
+    quote = common.tower_quote(
+        profile, spec, tower, loadings, principle, rates, upload, model_assumptions
+    )
 except ValueError as err:
     st.error(f"The tower could not be priced: {err}")
     st.stop()

@@ -28,6 +28,7 @@ with st.expander("How to read this"):
 
 profile = common.current_profile()
 spec = common.current_spec()
+model_assumptions = common.current_assumptions()
 upload = common.active_upload()
 assumptions = st.session_state.get(common.COMPARE_KEY)
 if not isinstance(assumptions, StrategyAssumptions):
@@ -48,15 +49,13 @@ st.caption(
     + common.data_source_note(upload)
 )
 
-result = common.sensitivity_tornado(profile, spec, regime, assumptions, upload)
+result = common.sensitivity_tornado(profile, spec, regime, assumptions, upload, model_assumptions)
 st.metric(
     "Base total cost of risk (USD per year)",
     f"{result.base_cost:,.0f}",
     help=f"Cheapest strategy meeting the target: {result.base_strategy.replace('_', ' ')}.",
 )
-st.plotly_chart(
-    plots.tornado_chart(result), width="stretch", config=common.chart_config("tornado")
-)
+st.plotly_chart(plots.tornado_chart(result), width="stretch", config=common.chart_config("tornado"))
 table = result.table().rename(
     columns={
         "factor": "assumption",
@@ -106,7 +105,7 @@ try:
 except ValueError as err:
     st.error(str(err))
     st.stop()
-spread = common.layer_premium_range(profile, spec, layer, int(draws), upload)
+spread = common.layer_premium_range(profile, spec, layer, int(draws), upload, model_assumptions)
 low, high = spread.interval
 m1, m2, m3 = st.columns(3)
 m1.metric("Point estimate (USD per year)", f"{spread.base:,.0f}")

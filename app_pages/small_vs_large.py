@@ -159,13 +159,16 @@ st.caption(
 )
 
 spec = common.current_spec()
+model_assumptions = common.current_assumptions()
 upload = common.active_upload()
 columns = st.columns(2)
 profiles = [side_profile(side, col) for side, col in zip(SIDES, columns, strict=True)]
 results = []
 for profile, column in zip(profiles, columns, strict=True):
     try:
-        results.append(common.comparison(profile, spec, regime, assumptions, upload))
+        results.append(
+            common.comparison(profile, spec, regime, assumptions, upload, model_assumptions)
+        )
     except (ValueError, DataValidationError) as err:
         column.error(f"{profile.name}: the comparison could not be computed: {err}")
         st.stop()

@@ -123,6 +123,13 @@ class LossModelAssumptions:
         Route shares; ``None`` estimates them from the calibration's incidents.
     year : int or None
         Target year of the frequency; ``None`` takes the calibration's target year.
+    severity_family : str or None
+        Severity candidate to use (``None``: the best by AIC).
+    severity_params : tuple of (name, value) or None
+        Manual override of some or all of that family's parameters (Loss Models names).
+    base_rate : float or None
+        Manual override of the average-exchange rate (incidents per exchange-year, > 0);
+        ``None`` takes the GLM's projection.
     """
 
     frequency: SizeAssumptions = field(default_factory=SizeAssumptions)
@@ -131,6 +138,9 @@ class LossModelAssumptions:
     security_factors: tuple[tuple[str, float], ...] = DEFAULT_SECURITY_FACTORS
     routes: RouteShares | None = None
     year: int | None = None
+    severity_family: str | None = None
+    severity_params: tuple[tuple[str, float], ...] | None = None
+    base_rate: float | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -149,6 +159,13 @@ class LossModelAssumptions:
             f"security_factors[{k!r}]={v!r} must be a number > 0"
             for k, v in levels.items()
             if not (_finite(v) and v > 0)
+        ]
+        if self.base_rate is not None and not (_finite(self.base_rate) and self.base_rate > 0):
+            problems.append(f"base_rate={self.base_rate!r} must be a rate > 0 per exchange-year")
+        problems += [
+            f"severity_params[{name!r}]={value!r} must be a finite number"
+            for name, value in self.severity_params or ()
+            if not _finite(value)
         ]
         if problems:
             raise ValueError("invalid loss-model assumptions: " + "; ".join(problems))
@@ -212,7 +229,9 @@ class ExchangeLossModel:
                 "Average-exchange rate",
                 ex.base_rate,
                 "incidents per exchange-year",
-                f"{ex.model} GLM on incident counts / tracked exchanges",
+                "manual override"
+                if a.base_rate is not None
+                else f"{ex.model} GLM on incident counts / tracked exchanges",
             ),
             (
                 "Size factor (A/A_ref)^γ",
@@ -246,7 +265,9 @@ class ExchangeLossModel:
                 "Severity parameters",
                 ", ".join(f"{k}={v:.4g}" for k, v in fit.params),
                 "",
-                "maximum likelihood, left-truncated at the threshold",
+                "manual override: " + ", ".join(k for k, _ in a.severity_params)
+                if a.severity_params
+                else "maximum likelihood, left-truncated at the threshold",
             ),
             (
                 "Severity scale (A/A_ref)^η",
@@ -322,10 +343,13 @@ def build_loss_model(
     replaces it outright (e.g. with parameters moved for a sensitivity or a manual override).
     """
     a = LossModelAssumptions() if assumptions is None else assumptions
+    family = family or a.severity_family
     if severity_fit is not None:
         fit = severity_fit
     else:
         fit = calibration.severity.best if family is None else calibration.severity.get(family)
+    if a.severity_params:
+        fit = _with_params(fit, a.severity_params)
     year = calibration.target_year if a.year is None else int(a.year)
     routes = a.routes if a.routes is not None else route_shares(calibration.selection.frame)
 
@@ -338,6 +362,13 @@ def build_loss_model(
     )
     security = a.security_factor(profile.security_level)
     provider = 1.0 if profile.third_party_provider else 1.0 - routes.provider
+    if a.base_rate is not None:  # manual override of the average-exchange rate
+        ex = replace(
+            ex,
+            rate=ex.rate * a.base_rate / ex.base_rate,
+            ci=(ex.ci[0] * a.base_rate / ex.base_rate, ex.ci[1] * a.base_rate / ex.base_rate),
+            base_rate=a.base_rate,
+        )
     rate = ex.rate * security * provider
     frequency: Frequency
     if ex.dispersion > 0:
@@ -382,6 +413,24 @@ def aligned_bucket(bucket: float, atom: float) -> float:
     if not (atom > 0 and math.isfinite(atom)) or atom < bucket:
         return bucket
     return atom / math.ceil(atom / bucket * (1 - 1e-12))
+
+
+def _with_params(fit: SeverityFit, overrides: tuple[tuple[str, float], ...]) -> SeverityFit:
+    """``fit`` with some parameters set by hand (names checked against the family)."""
+    values = dict(fit.params)
+    unknown = [name for name, _ in overrides if name not in values]
+    if unknown:
+        raise ValueError(
+            f"severity_params: {', '.join(unknown)} not a parameter of {fit.family} "
+            f"({', '.join(values)})"
+        )
+    values.update({name: float(v) for name, v in overrides})
+    moved = replace(fit, params=tuple((k, values[k]) for k in fit.param_names))
+    try:
+        moved.distribution  # noqa: B018  (validates the new parameters)
+    except ValueError as err:
+        raise ValueError(f"severity_params: {err}") from None
+    return moved
 
 
 def _route_weights(routes: RouteShares, uses_provider: bool) -> tuple[float, float]:

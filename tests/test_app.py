@@ -381,3 +381,40 @@ def test_sensitivity_page_shows_the_tornado_and_a_price_range_that_follows_the_l
     assert not at.exception
     after = metrics(at)["Point estimate (USD per year)"]
     assert float(after.replace(",", "")) > float(before.replace(",", ""))  # lower retention
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    """Click the (form submit) button with this label."""
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_manual_overrides_on_the_model_page_reach_every_page():
+    """Doubling the average-exchange rate doubles the exchange's theft rate, on the Loss model
+    page and on the Exchange profile page, and the table marks it as a manual override."""
+    at = open_page(MODEL)
+    label = "Thefts per year, Small domestic exchange"
+    before = float(metrics(at)[label])
+    rate = at.number_input(key="lm_base_rate")
+    rate.set_value(2 * rate.value)
+    submit(at, "Apply to every page")
+    assert float(metrics(at)[label]) == pytest.approx(2 * before, rel=2e-3)
+    table = at.dataframe[-1].value.set_index("assumption")
+    assert table.loc["Average-exchange rate", "basis"] == "manual override"
+    at.switch_page(PROFILE).run()
+    assert float(metrics(at)["Expected thefts per year"]) == pytest.approx(2 * before, rel=2e-3)
+
+
+def test_an_invalid_override_is_named_and_the_previous_model_stays():
+    at = open_page(MODEL)
+    family = at.selectbox(key="lm_family").value
+    field = next(  # a parameter that must be > 0 (every family has one)
+        n
+        for n in at.number_input
+        if n.key.startswith(f"lm_param_{family}_") and not n.key.endswith("meanlog")
+    )
+    name = field.key.removeprefix(f"lm_param_{family}_")
+    field.set_value(-1.0)
+    submit(at, "Apply to every page")
+    assert any(name in e.value for e in at.error)
