@@ -236,3 +236,40 @@ def test_aggregate_audit_is_valid(models, preset):
 def test_unknown_severity_family_is_named(cal):
     with pytest.raises((KeyError, ValueError), match="cauchy"):
         build_loss_model(PRESETS["small"], cal, family="cauchy")
+
+
+def test_manual_base_rate_scales_the_exchange_rate_and_its_interval(cal, models):
+    base = models["small"]
+    fitted = base.exchange_frequency.base_rate
+    moved = build_loss_model(PRESETS["small"], cal, LossModelAssumptions(base_rate=3 * fitted))
+    assert moved.rate == pytest.approx(3 * base.rate, rel=1e-12)
+    assert moved.exchange_frequency.ci[1] == pytest.approx(
+        3 * base.exchange_frequency.ci[1], rel=1e-12
+    )
+    row = moved.assumption_table().set_index("assumption").loc["Average-exchange rate"]
+    assert row["basis"] == "manual override"
+
+
+def test_manual_severity_parameters_replace_the_fitted_ones(cal):
+    """A Lomax with its shape set by hand: the exchange's severity is that Lomax, truncated
+    at the threshold, scaled and capped, so its survival just above the (scaled) threshold
+    matches the closed form ((t + θ)/(x + θ))^α of the truncated Lomax."""
+    a = LossModelAssumptions(severity_family="lomax", severity_params=(("shape", 1.7),))
+    model = build_loss_model(PRESETS["large"], cal, a)
+    params = dict(model.severity_fit.params)
+    assert params["shape"] == 1.7
+    assert params["scale"] == dict(cal.severity.get("lomax").params)["scale"]
+    s, t, theta = model.severity_scale, model.severity_fit.threshold, params["scale"]
+    x = 2.0 * t  # unscaled loss, far below both caps
+    expected = ((t + theta) / (x + theta)) ** 1.7
+    assert float(model.severity.sf(s * x)) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [((("meanlog", 1.0),), "meanlog"), ((("shape", -1.0),), "shape")],
+)
+def test_invalid_manual_parameters_are_named(cal, overrides, message):
+    a = LossModelAssumptions(severity_family="lomax", severity_params=overrides)
+    with pytest.raises(ValueError, match=message):
+        build_loss_model(PRESETS["small"], cal, a)
