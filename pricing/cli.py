@@ -375,26 +375,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Reserve only, insurance only and hybrid for one profile, or a batch of profiles."""
     from .lossmodel import build_loss_model
     from .profiles import load_profile, load_profiles
-    from .strategy import compare
+    from .strategy import compare, compare_profiles
 
     assumptions = _strategy_assumptions(args)
     calibration = _calibrate(args)
     if args.profiles is not None:
         if args.out is None:
             raise ValueError("--profiles needs --out PATH.csv for the results")
-        profiles = load_profiles(args.profiles)
-        frames = []
-        for k, profile in enumerate(profiles, start=1):
-            print(f"[{k}/{len(profiles)}] {profile.name}", file=sys.stderr)
-            model = build_loss_model(profile, calibration, family=args.severity_family)
-            result = compare(model, args.regime, assumptions)
-            table = result.table()
-            table.insert(0, "regime", args.regime)
-            table.insert(0, "profile", profile.name)
-            table["recommended"] = table["strategy"] == result.recommended
-            frames.append(table)
-        pd.concat(frames, ignore_index=True).to_csv(args.out, index=False)
-        print(f"Wrote {len(frames) * 3} rows for {len(frames)} profiles to {args.out}")
+        models = [
+            build_loss_model(profile, calibration, family=args.severity_family)
+            for profile in load_profiles(args.profiles)
+        ]
+        table = compare_profiles(
+            models,
+            args.regime,
+            assumptions,
+            progress=lambda k, n, name: print(f"[{k}/{n}] {name}", file=sys.stderr),
+        )
+        table.to_csv(args.out, index=False)
+        print(f"Wrote {len(table)} rows for {len(models)} profiles to {args.out}")
         return EXIT_OK
     model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
     result = compare(model, args.regime, assumptions)

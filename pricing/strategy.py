@@ -573,11 +573,19 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
 
 
 def compare_profiles(
-    models: Sequence[ExchangeLossModel], regime: str, assumptions: StrategyAssumptions | None = None
+    models: Sequence[ExchangeLossModel],
+    regime: str,
+    assumptions: StrategyAssumptions | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> pd.DataFrame:
-    """One row per (profile, strategy): for consultants running many exchanges at once."""
+    """One row per (profile, strategy): for consultants and insurers running many exchanges.
+
+    ``progress(k, n, name)`` is called before the k-th of n profiles is compared.
+    """
     rows = []
-    for model in models:
+    for k, model in enumerate(models, start=1):
+        if progress is not None:
+            progress(k, len(models), model.profile.name)
         result = compare(model, regime, assumptions)
         table = result.table()
         table.insert(0, "regime", regime)

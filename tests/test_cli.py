@@ -380,3 +380,58 @@ def test_quote_market_mode_and_reinstatements(capsys):
 def test_quote_bad_layer_exits_2(capsys):
     code, out, err = run(capsys, *QUOTE, "--share", "1.5", "--format", "json")
     assert code == 2 and out == "" and "'share'" in err
+
+
+# --------------------------------------------------------------------------------------------
+# compare and regulation
+# --------------------------------------------------------------------------------------------
+def test_compare_json_has_every_strategy_with_costs_and_protection(capsys):
+    code, out, _ = run(capsys, "compare", "--profile", "small", "--regime", "hk", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["profile"] == "Small domestic exchange" and doc["regime"] == "hk"
+    names = [s["name"] for s in doc["strategies"]]
+    assert names == ["reserve_only", "insurance_only", "hybrid"]
+    assert doc["recommended"] in names
+    for s in doc["strategies"]:
+        assert {"total_cost", "components", "p_full_prompt", "expected_shortfall"} <= set(s)
+        assert "var_0.995_uncompensated" in s
+        assert sum(s["components"].values()) == pytest.approx(s["total_cost"], rel=1e-12)
+    best = min(
+        (s for s in doc["strategies"] if s["meets_target"]), key=lambda s: s["total_cost"]
+    )
+    assert doc["recommended"] == best["name"]
+
+
+def test_compare_table_and_regulation_text(capsys):
+    code, out, _ = run(capsys, "compare", "--profile", "large", "--regime", "jp-draft")
+    assert code == 0 and "Recommended:" in out and "total_cost" in out
+    code, out, _ = run(capsys, "regulation", "--profile", "large", "--regime", "hk")
+    assert code == 0
+    assert "Formula:" in out and "Source:" in out and "Insurance counts: yes" in out
+    code, out, _ = run(capsys, "regulation", "--profile", "small", "--regime", "jp", "--json")
+    doc = json.loads(out)
+    assert doc["amount_usd"] == pytest.approx(130e6 * 0.05)  # hot wallets backed in kind
+
+
+def test_batch_compare_from_a_folder_and_from_a_csv(capsys, tmp_path):
+    from pricing.profiles import PRESETS
+
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    for name, profile in PRESETS.items():
+        profile.save(folder / f"{name}.json")
+    out_csv = tmp_path / "results.csv"
+    code, _, err = run(capsys, "compare", "--profiles", str(folder), "--out", str(out_csv))
+    assert code == 0 and "[2/2]" in err
+    import pandas as pd
+
+    result = pd.read_csv(out_csv)
+    assert len(result) == 6 and result.groupby("profile")["recommended"].sum().eq(1).all()
+
+    rows = pd.DataFrame([p.to_dict() for p in PRESETS.values()]).astype(str)
+    rows.loc[1, "hot_share"] = "lots"  # one bad row: named by line and field
+    table = tmp_path / "profiles.csv"
+    rows.to_csv(table, index=False)
+    code, _, err = run(capsys, "compare", "--profiles", str(table), "--out", str(out_csv))
+    assert code == 2 and "line 3" in err and "hot_share" in err
