@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +70,8 @@ __all__ = [
     "quote_tower",
 ]
 
+#: Threads for column-wise work on layer grids (numpy's FFT and ufuncs release the GIL).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Grid used for one layer's yearly loss: 2^12 points holding all but 1e-10 of it.
 LAYER_GRID = GridSpec(log2=12, coverage=1.0 - 1e-10, estimate_aliasing=False)
 
@@ -618,10 +622,14 @@ def price_layer_grid(
     n_max = _count_quantile(frequency, 1e-12)
     shape = (d.size, lim.size)
     expected, std, var_capital, wang = (np.empty(shape) for _ in range(4))
-    for j, l_j in enumerate(lim):
-        m = max(int(points_per_limit), math.ceil(l_j / finest))
-        column = _price_column(frequency, severity, d, l_j / m, m, n_max, loadings)
-        expected[:, j], std[:, j], var_capital[:, j], wang[:, j] = column
+
+    def column(j: int) -> None:
+        m = max(int(points_per_limit), math.ceil(lim[j] / finest))
+        values = _price_column(frequency, severity, d, lim[j] / m, m, n_max, loadings)
+        expected[:, j], std[:, j], var_capital[:, j], wang[:, j] = values
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # numpy releases the GIL
+        list(pool.map(column, range(lim.size)))
 
     risk = {
         "expected_value": (1.0 + loadings.theta) * expected,

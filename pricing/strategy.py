@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import AggregateDistribution, discretize_lev
-from .coverage import InsuranceFrictions, price_layer_grid
+from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
 from .lossmodel import ExchangeLossModel, aligned_bucket
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
@@ -461,7 +462,8 @@ def _evaluate(
     cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     n_fft = 2 * m
-    for i in range(n_r):
+
+    def row(i: int) -> None:
         below = u[None, :] < retentions[i]
         lev_z = np.where(below, lev_u[None, :], lev_d[i]) + np.where(
             below, 0.0, lev_ul - lev_dl[i][:, None]
@@ -475,8 +477,12 @@ def _evaluate(
         var_target[i] = _quantile(u, cdf, a.target)
         for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
             cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, g, cdf, k_res)
-        if progress is not None:
-            progress((i + 1) / n_r)
+
+    # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for done, _ in enumerate(pool.map(row, range(n_r)), start=1):
+            if progress is not None:
+                progress(done / n_r)
 
     out: dict[str, np.ndarray] = {
         "retention": retentions[:, None] * np.ones((1, n_l)),
