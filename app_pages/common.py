@@ -21,8 +21,9 @@ from pricing.exceptions import DataValidationError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
+from pricing.reserve import ReserveProjection
 from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
-from pricing.strategy import Comparison, StrategyAssumptions, compare
+from pricing.strategy import Comparison, StrategyAssumptions, compare, project_strategy
 
 UPLOAD_KEY = "incident_upload"
 #: Session key of the exchange profile in use (an ExchangeProfile), shared by every page.
@@ -394,3 +395,20 @@ def layer_premium_range(
     """:func:`pricing.sensitivity.premium_range` of one layer for the profile."""
     model = loss_model(profile, spec, model_assumptions, upload)
     return premium_range(model, calibration(spec, upload), layer, n_draws=n_draws)
+
+
+@st.cache_data(show_spinner="Simulating the reserve year by year…", max_entries=32)
+def reserve_projection(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    regime: str,
+    assumptions: StrategyAssumptions,
+    years: int,
+    upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
+) -> ReserveProjection:
+    """:func:`pricing.strategy.project_strategy` for the recommended strategy."""
+    result = comparison(profile, spec, regime, assumptions, upload, model_assumptions)
+    model = loss_model(profile, spec, model_assumptions, upload)
+    best = result.get(result.recommended)
+    return project_strategy(model, best, assumptions.frictions, years=years)

@@ -317,6 +317,49 @@ st.caption(
     "protection; points to the right protect more and cost more."
 )
 
+# --- The reserve over the years -----------------------------------------------------------
+st.header("The recommended reserve over the next years")
+years = st.slider(
+    "Years ahead",
+    1,
+    10,
+    5,
+    key="cmp_years",
+    help="Each year the reserve pays what it can; it is refilled to its size afterwards.",
+)
+recommended = result.get(result.recommended)
+projection = common.reserve_projection(
+    profile, spec, regime, assumptions, years, upload, model_assumptions
+)
+y1, y2 = st.columns(2)
+y1.metric(
+    f"P(the reserve runs dry within {years} years)",
+    f"{100 * projection.p_exhausted[-1]:.2f}%",
+    help="Share of 20,000 simulated paths in which some year's retained losses exceeded the "
+    "reserve (seed 1).",
+)
+y2.metric(
+    f"Expected shortfall to customers over {years} years",
+    usd_m(float(projection.expected_shortfall.sum())),
+)
+st.dataframe(
+    projection.table().rename(
+        columns={
+            "p_exhausted_by_year": "P(ran dry by this year)",
+            "expected_shortfall": "expected shortfall (USD)",
+            "mean_balance": "mean reserve at year end (USD)",
+            "expected_contribution": "expected refill (USD)",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    key="cmp_projection",
+)
+st.caption(
+    f"Strategy: {recommended.name.replace('_', ' ')}; reserve {usd_m(recommended.reserve)}; "
+    "losses net of insurance payments, with disputed claims left to the reserve."
+)
+
 # --- Regulatory minimum -----------------------------------------------------------------
 rule = result.rule
 st.header("Regulatory minimum")

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .aggregate import AggregateDistribution, discretize_lev
 from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
+from .distributions import LossDistribution, Mixture
 from .lossmodel import ExchangeLossModel, aligned_bucket
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
@@ -52,7 +53,7 @@ from .regulation import (
     RegulatoryMinimum,
     minimum,
 )
-from .reserve import carrying_rate
+from .reserve import ReserveProjection, carrying_rate, project_reserve
 
 __all__ = [
     "COST_COMPONENTS",
@@ -63,7 +64,9 @@ __all__ = [
     "compare",
     "compare_profiles",
     "layer_axes",
+    "project_strategy",
     "reserve_floor",
+    "retained_severity",
 ]
 
 STRATEGIES = ("reserve_only", "insurance_only", "hybrid")
@@ -575,6 +578,40 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
             "limit": lim[keep],
             "reserve": res[keep],
         }
+    )
+
+
+def retained_severity(
+    model: ExchangeLossModel, retention: float, limit: float, frictions: InsuranceFrictions
+) -> LossDistribution:
+    """What one theft costs the exchange with the layer ``limit xs retention`` in force (USD).
+
+    ``X − min((X − d)+, l)`` when the insurer pays, ``X`` when the claim is disputed or the
+    insurer defaults (probability ``q = 1 − payment factor``): the mixture of the module
+    docstring, as a distribution for simulation (:func:`pricing.reserve.project_reserve`).
+    """
+    if limit <= 0:
+        return model.severity
+    q = 1.0 - frictions.payment_factor
+    kept = model.severity.retained(retention, limit)
+    if q <= 0:
+        return kept
+    return Mixture((kept, model.severity), (1.0 - q, q))
+
+
+def project_strategy(
+    model: ExchangeLossModel,
+    strategy: StrategyResult,
+    frictions: InsuranceFrictions,
+    years: int = 5,
+    n_sims: int = 20_000,
+    seed: int = 1,
+) -> ReserveProjection:
+    """The strategy's reserve over ``years``: refilled to its size after each loss, the
+    chance it runs dry and the expected shortfall to customers (Monte Carlo)."""
+    severity = retained_severity(model, strategy.retention, strategy.limit, frictions)
+    return project_reserve(
+        model.frequency, severity, strategy.reserve, years=years, n_sims=n_sims, seed=seed
     )
 
 

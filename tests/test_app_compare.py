@@ -172,3 +172,16 @@ def test_small_vs_large_bad_upload_keeps_the_preset():
     at = run(SMALL_VS_LARGE, svl_upload_b={"bytes": b"{not json", "name": "bad.json"})
     assert "bad.json was not loaded" in at.error[0].value
     assert "Large global exchange" in [h.value for h in at.subheader]
+
+
+def test_compare_projects_the_recommended_reserve_over_the_chosen_years():
+    at = AppTest.from_file(str(PAGES / "compare.py"), default_timeout=120).run()
+    assert not at.exception
+    label = "P(the reserve runs dry within 5 years)"
+    five = float(next(m.value for m in at.metric if m.label == label).rstrip("%"))
+    at.slider(key="cmp_years").set_value(10).run()
+    assert not at.exception
+    ten = next(m.value for m in at.metric if m.label.startswith("P(the reserve runs dry"))
+    assert float(ten.rstrip("%")) >= five
+    table = next(d.value for d in at.dataframe if "P(ran dry by this year)" in d.value.columns)
+    assert list(table["year"]) == list(range(1, 11))
