@@ -397,9 +397,7 @@ def test_compare_json_has_every_strategy_with_costs_and_protection(capsys):
         assert {"total_cost", "components", "p_full_prompt", "expected_shortfall"} <= set(s)
         assert "var_0.995_uncompensated" in s
         assert sum(s["components"].values()) == pytest.approx(s["total_cost"], rel=1e-12)
-    best = min(
-        (s for s in doc["strategies"] if s["meets_target"]), key=lambda s: s["total_cost"]
-    )
+    best = min((s for s in doc["strategies"] if s["meets_target"]), key=lambda s: s["total_cost"])
     assert doc["recommended"] == best["name"]
 
 
