@@ -181,6 +181,7 @@ left.plotly_chart(
     width="stretch",
     key="cmp_components",
     config=common.chart_config("vaultcover_cost_components"),
+    theme=None,
 )
 table = result.table()
 strategy_names = table["strategy"].map(lambda s: plots.STRATEGY_LABELS.get(s, s))
@@ -296,12 +297,14 @@ left.plotly_chart(
     width="stretch",
     key="cmp_heatmap",
     config=common.chart_config("vaultcover_cost_heatmap"),
+    theme=None,
 )
 right.plotly_chart(
     plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6),
     width="stretch",
     key="cmp_exceedance",
     config=common.chart_config("vaultcover_exceedance_layer"),
+    theme=None,
 )
 
 # --- Frontier ---------------------------------------------------------------------------
@@ -311,6 +314,7 @@ st.plotly_chart(
     width="stretch",
     key="cmp_frontier",
     config=common.chart_config("vaultcover_frontier"),
+    theme=None,
 )
 st.caption(
     "Each grey point is the cheapest retention, limit and reserve that reaches that level of "

@@ -63,7 +63,9 @@ c4.metric("Amount unknown", f"{view['loss_usd'].isna().sum()}")
 if filtered_out:
     st.caption(f"{filtered_out} of {len(frame)} incidents are hidden by the filters above.")
 
-st.plotly_chart(plots.incident_timeline(view, ATTACK_VECTORS), width="stretch", key="timeline")
+st.plotly_chart(
+    plots.incident_timeline(view, ATTACK_VECTORS), width="stretch", key="timeline", theme=None
+)
 st.dataframe(
     view.drop(columns=["line"]),
     hide_index=True,

@@ -119,19 +119,22 @@ names = [fit.family for fit in cal.severity.fits]
 chosen = st.selectbox("Candidate", names, index=names.index(best.family), key="qq_family")
 fit = cal.severity.fits[names.index(chosen)]
 left, right = st.columns(2)
-left.plotly_chart(plots.qq_chart(fit.qq_data(), chosen), width="stretch", key="qq")
+left.plotly_chart(plots.qq_chart(fit.qq_data(), chosen), width="stretch", key="qq", theme=None)
 grid = np.geomspace(
     sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(), sel.losses.max() * 3, 200
 )
 curves = {f.family: (grid, f.conditional.sf(grid)) for f in cal.severity.fits}
 right.plotly_chart(
-    plots.survival_chart(sel.losses, curves, sel.threshold), width="stretch", key="survival"
+    plots.survival_chart(sel.losses, curves, sel.threshold),
+    width="stretch",
+    key="survival",
+    theme=None,
 )
 st.dataframe(fit.summary(), hide_index=True)
 
 st.header("Frequency: thefts per exchange-year")
 freq = cal.frequency
-st.plotly_chart(plots.yearly_counts_chart(cal.counts), width="stretch", key="counts")
+st.plotly_chart(plots.yearly_counts_chart(cal.counts), width="stretch", key="counts", theme=None)
 low, high = freq.rate_ci(cal.target_year)
 m1, m2, m3 = st.columns(3)
 m1.metric(

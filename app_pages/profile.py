@@ -265,6 +265,7 @@ st.plotly_chart(
     ),
     width="stretch",
     key="exceedance",
+    theme=None,
 )
 left, right = st.columns([3, 2])
 left.subheader("Assumptions and where they come from")

@@ -55,7 +55,9 @@ st.metric(
     f"{result.base_cost:,.0f}",
     help=f"Cheapest strategy meeting the target: {result.base_strategy.replace('_', ' ')}.",
 )
-st.plotly_chart(plots.tornado_chart(result), width="stretch", config=common.chart_config("tornado"))
+st.plotly_chart(
+    plots.tornado_chart(result), width="stretch", config=common.chart_config("tornado"), theme=None
+)
 table = result.table().rename(
     columns={
         "factor": "assumption",
@@ -115,6 +117,7 @@ st.plotly_chart(
     plots.premium_range_chart(spread),
     width="stretch",
     config=common.chart_config("premium_range"),
+    theme=None,
 )
 st.caption(
     f"Layer {layer.label}, cost-of-capital premium with the default loadings; "

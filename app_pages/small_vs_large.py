@@ -190,6 +190,7 @@ st.plotly_chart(
     width="stretch",
     key="svl_chart",
     config=common.chart_config("vaultcover_small_vs_large"),
+    theme=None,
 )
 
 rows = []

@@ -128,5 +128,17 @@ def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
-    print(f"screenshot: {path}")
+    SAVED.append(path)
     return path
+
+
+#: Screenshots saved in this run, listed at the end of the test output.
+SAVED: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """List the screenshots (and the downloaded quote sheet) in the test output."""
+    if SAVED:
+        terminalreporter.section("screenshots")
+        for path in SAVED:
+            terminalreporter.write_line(str(path))
