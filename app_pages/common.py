@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from pricing.aggregate import AggregateDistribution
-from pricing.calibration import Calibration, CalibrationSpec, calibrate
+from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
 from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError
@@ -50,6 +50,14 @@ def exposure() -> Exposure:
 def calibration(spec: CalibrationSpec, upload: bytes | None = None) -> Calibration:
     """Fitted frequency and severity models for a set of modelling choices."""
     return calibrate(spec, incidents(upload), exposure())
+
+
+@st.cache_data(show_spinner="Refitting above each threshold…", max_entries=32)
+def threshold_sensitivity(
+    spec: CalibrationSpec, family: str, upload: bytes | None = None
+) -> pd.DataFrame:
+    """:func:`pricing.calibration.threshold_table` for the page's selection."""
+    return threshold_table(spec, incidents(upload), exposure(), family=family)
 
 
 def problems_table(error: DataValidationError) -> pd.DataFrame:

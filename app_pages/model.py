@@ -131,6 +131,23 @@ right.plotly_chart(
     theme=None,
 )
 st.dataframe(fit.summary(), hide_index=True)
+with st.expander(f"How the reporting threshold moves the tail ({chosen})"):
+    st.caption(
+        f"{chosen} refitted above each threshold, on the same selection. `quantile` is the "
+        "1-in-100 reported loss and `mean_excess` the mean loss above the threshold (USD; "
+        "empty where the fitted tail has no finite mean). A tail that shifts a lot with the "
+        "threshold is a tail the data do not pin down."
+    )
+    if chosen == "spliced":
+        st.info("The spliced model has its own splice point; pick another candidate here.")
+    else:
+        sensitivity = common.threshold_sensitivity(spec, chosen, upload)
+        st.dataframe(
+            sensitivity.drop(columns=["loglik"]),
+            hide_index=True,
+            width="stretch",
+            key="threshold_sensitivity",
+        )
 
 st.header("Frequency: thefts per exchange-year")
 freq = cal.frequency

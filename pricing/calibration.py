@@ -24,9 +24,18 @@ from .data import (
     years_without_exposure,
 )
 from .frequency import FrequencyFit, fit_frequency
-from .severity import FAMILIES, SeverityComparison, fit_all
+from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
 
-__all__ = ["Calibration", "CalibrationSpec", "calibrate"]
+__all__ = [
+    "DEFAULT_SENSITIVITY_THRESHOLDS",
+    "Calibration",
+    "CalibrationSpec",
+    "calibrate",
+    "threshold_table",
+]
+
+#: Reporting thresholds tried by :func:`threshold_table` (USD).
+DEFAULT_SENSITIVITY_THRESHOLDS = (5e5, 1e6, 2e6, 5e6, 1e7, 2e7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +119,35 @@ def calibrate(
         frequency=frequency,
         notes=_notes(selection, exposure),
     )
+
+
+def threshold_table(
+    spec: CalibrationSpec | None = None,
+    incidents: IncidentData | None = None,
+    exposure: Exposure | None = None,
+    thresholds: Sequence[float] = DEFAULT_SENSITIVITY_THRESHOLDS,
+    family: str = "gpd",
+    p: float = 0.99,
+) -> pd.DataFrame:
+    """How much the reporting threshold moves the fitted tail.
+
+    The same selection as :func:`calibrate` (years, vectors, on-levelling) but every known
+    loss kept, then ``family`` refitted above each threshold
+    (:func:`pricing.severity.threshold_sensitivity`: parameters with standard errors, the
+    ``p`` quantile of reported losses and the mean excess, USD).
+    """
+    spec = CalibrationSpec() if spec is None else spec
+    incidents = load_incidents() if incidents is None else incidents
+    exposure = load_exposure() if exposure is None else exposure
+    every = select_losses(
+        incidents,
+        exposure,
+        threshold=0.0,
+        on_level=OnLevel(spec.on_level, spec.target_year),
+        years=spec.years,
+        attack_vectors=_as_list(spec.attack_vectors),
+    )
+    return threshold_sensitivity(every.losses, thresholds, family=family, p=p)
 
 
 def _notes(selection: LossSelection, exposure: Exposure) -> tuple[str, ...]:

@@ -144,6 +144,11 @@ def cmd_fit_severity(args: argparse.Namespace) -> int:
     families = tuple(args.dist) if args.dist else FAMILIES
     cal = _calibrate(args, families=families)
     comparison = cal.severity
+    sensitivity = {
+        family: _threshold_table(args, family)
+        for family in dict.fromkeys((comparison.best.family, "gpd"))
+        if family != "spliced"
+    }
     if args.json:
         _print_json(
             {
@@ -155,6 +160,9 @@ def cmd_fit_severity(args: argparse.Namespace) -> int:
                 "fits": [fit.to_dict() for fit in comparison.fits],
                 "failed": dict(comparison.failures),
                 "best": comparison.best.family,
+                "threshold_sensitivity": {
+                    family: table.to_dict(orient="records") for family, table in sensitivity.items()
+                },
             }
         )
         return EXIT_OK
@@ -170,7 +178,23 @@ def cmd_fit_severity(args: argparse.Namespace) -> int:
     for family, reason in comparison.failures:
         print(f"{family}: fit failed: {reason}")
     print(f"Best by AIC: {comparison.best.family}")
+    print()
+    for family, table in sensitivity.items():
+        shown = table.drop(columns=[c for c in table.columns if c in ("loglik", "error")])
+        _print_table(
+            f"How the reporting threshold moves the tail: {family} refitted above each "
+            "threshold (quantile = 1-in-100 reported loss, USD)",
+            shown,
+        )
     return EXIT_OK
+
+
+def _threshold_table(args: argparse.Namespace, family: str) -> pd.DataFrame:
+    from .calibration import threshold_table
+
+    return threshold_table(
+        _spec(args), load_incidents(args.data), load_exposure(args.exposure), family=family
+    )
 
 
 def cmd_fit_frequency(args: argparse.Namespace) -> int:

@@ -418,3 +418,10 @@ def test_an_invalid_override_is_named_and_the_previous_model_stays():
     field.set_value(-1.0)
     submit(at, "Apply to every page")
     assert any(name in e.value for e in at.error)
+
+
+def test_model_page_shows_how_the_threshold_moves_the_tail():
+    at = open_page(MODEL)
+    table = next(d.value for d in at.dataframe if "mean_excess" in d.value.columns)
+    assert list(table["threshold"]) == sorted(table["threshold"])
+    assert table["n"].is_monotonic_decreasing and table["n"].iloc[0] > table["n"].iloc[-1]
