@@ -367,6 +367,25 @@ def comparison(
     return compare(model, regime, assumptions, total=total)
 
 
+def usd_m(x: float, digits: int = 2) -> str:
+    """USD amount in millions (``n/a`` when not finite)."""
+    return f"USD {x / 1e6:,.{digits}f} m" if math.isfinite(x) else "n/a"
+
+
+def usd_amount(x: float, digits: int = 2) -> str:
+    """USD amount: whole dollars below a million, then millions, then billions."""
+    if abs(x) < 1e6:
+        return f"USD {x:,.0f}"
+    if abs(x) >= 1e9:
+        return f"USD {x / 1e9:,.{digits}f} bn"
+    return f"USD {x / 1e6:,.{digits}f} m"
+
+
+def md(text: str) -> str:
+    """Text safe for st.markdown (``$`` would start LaTeX, ``*`` and ``_`` emphasis)."""
+    return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
+
+
 def chart_config(filename: str) -> dict[str, Any]:
     """Plotly config: the modebar's camera button saves a 2× PNG named ``filename``."""
     return {

@@ -1,11 +1,9 @@
 """Compare: reserve only, insurance only or the optimal hybrid, under a chosen regime."""
 
-import math
-
-import numpy as np
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import md, usd_m
 from pricing import plots
 from pricing.coverage import InsuranceFrictions
 from pricing.exceptions import DataValidationError
@@ -16,16 +14,6 @@ from pricing.strategy import COST_COMPONENTS, StrategyAssumptions
 REGIME_KEY = "compare_regime"
 #: Optimum (retention, limit in USD m) the structure inspector was last reset to.
 OPTIMUM_KEY = "cmp_optimum"
-
-
-def usd_m(x: float, digits: int = 2) -> str:
-    """USD amount in millions."""
-    return f"USD {x / 1e6:,.{digits}f} m" if math.isfinite(x) else "n/a"
-
-
-def md(text: str) -> str:
-    """Text safe for st.markdown (``$`` would start LaTeX, ``*`` and ``_`` emphasis)."""
-    return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
 
 
 def reset_inspector(retention_m: float, limit_m: float) -> None:
@@ -260,30 +248,27 @@ limit_m = h.number_input(
 k.button("Back to the optimum", on_click=reset_inspector, args=optimum, key="cmp_reset")
 
 # Nearest point of the optimiser's grid (the library evaluates the grid, not every structure).
-i = int(np.argmin(np.abs(result.retentions - retention_m * 1e6)))
-j = int(np.argmin(np.abs(result.limits - limit_m * 1e6)))
-cell_cost = float(result.total_cost[i, j])
+point = result.grid_point(retention_m * 1e6, limit_m * 1e6)
 n1, n2, n3 = st.columns(3)
 n1.metric(
     "Total cost at the nearest grid point",
-    usd_m(cell_cost, 3),
+    usd_m(point.total_cost, 3),
     delta=(
-        f"{(cell_cost - hybrid.total_cost) / 1e6:+,.3f} m vs the optimum"
-        if abs(cell_cost - hybrid.total_cost) >= 500
+        f"{(point.total_cost - hybrid.total_cost) / 1e6:+,.3f} m vs the optimum"
+        if abs(point.total_cost - hybrid.total_cost) >= 500
         else None
     ),
     delta_color="inverse",
 )
 n2.metric(
     "% of customer assets / of revenue",
-    f"{100 * cell_cost / profile.customer_assets_usd:.3f}% / "
-    f"{100 * cell_cost / profile.annual_revenue_usd:.1f}%",
+    f"{point.cost_pct_assets:.3f}% / {point.cost_pct_revenue:.1f}%",
 )
-n3.metric("P(all compensated)", f"{100 * float(result.p_full[i, j]):.3f}%")
+n3.metric("P(all compensated)", f"{100 * point.p_full:.3f}%")
 structure = (
     "no insurance (reserve only)"
-    if result.limits[j] == 0
-    else f"{usd_m(result.limits[j])} per theft above a retention of {usd_m(result.retentions[i])}"
+    if point.limit == 0
+    else f"{usd_m(point.limit)} per theft above a retention of {usd_m(point.retention)}"
 )
 st.caption(
     f"Nearest point of the optimiser's {result.retentions.size} × {result.limits.size} grid: "
@@ -369,7 +354,7 @@ rule = result.rule
 st.header("Regulatory minimum")
 r1, r2, r3 = st.columns(3)
 r1.metric("Minimum", usd_m(rule.amount_usd))
-r2.metric("% of customer assets", f"{100 * rule.amount_usd / profile.customer_assets_usd:.2f}%")
+r2.metric("% of customer assets", f"{result.minimum_pct_assets:.2f}%")
 r3.metric("Insurance counts towards it", rule.insurance_counts)
 if regime == "jp-draft":
     band = rule.reference_band_usd

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import md, usd_amount
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.profiles import PRESETS, ExchangeProfile
@@ -14,20 +15,6 @@ from pricing.strategy import Comparison, StrategyAssumptions
 REGIME_KEY = "compare_regime"
 #: Uploaded profile per side, staged by the uploader's callback: {"bytes": ..., "name": ...}.
 SIDES = {"a": ("small", "svl_upload_a"), "b": ("large", "svl_upload_b")}
-
-
-def usd_m(x: float, digits: int = 2) -> str:
-    """USD amount: whole dollars below a million, then millions, then billions."""
-    if abs(x) < 1e6:
-        return f"USD {x:,.0f}"
-    if abs(x) >= 1e9:
-        return f"USD {x / 1e9:,.{digits}f} bn"
-    return f"USD {x / 1e6:,.{digits}f} m"
-
-
-def md(text: str) -> str:
-    """Text safe for st.markdown (``$`` would start LaTeX, ``*`` and ``_`` emphasis)."""
-    return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
 
 
 def stage(side: str) -> None:
@@ -67,14 +54,13 @@ def paragraph(small: Comparison, large: Comparison, loadings_note: str) -> str:
     """What the numbers say about fixed floors and minimum premiums (formatting only)."""
     ps, pl = small.model.profile, large.model.profile
     rs, rl = small.get(small.recommended), large.get(large.recommended)
-    floor_s = 100 * small.rule.amount_usd / ps.customer_assets_usd
-    floor_l = 100 * large.rule.amount_usd / pl.customer_assets_usd
+    floor_s, floor_l = small.minimum_pct_assets, large.minimum_pct_assets
     loadings = small.assumptions.loadings
     fixed = loadings.minimum_premium_usd + loadings.expense_fixed_usd
     out = [
         f"Under **{md(small.rule.name)}**, the regulatory minimum is "
-        f"{usd_m(small.rule.amount_usd)} for {md(ps.name)} ({floor_s:.2f}% of its customer "
-        f"assets) and {usd_m(large.rule.amount_usd)} for {md(pl.name)} ({floor_l:.2f}%)."
+        f"{usd_amount(small.rule.amount_usd)} for {md(ps.name)} ({floor_s:.2f}% of its customer "
+        f"assets) and {usd_amount(large.rule.amount_usd)} for {md(pl.name)} ({floor_l:.2f}%)."
     ]
     if floor_l > 0 and floor_s > 1.05 * floor_l:
         out.append(
@@ -97,12 +83,12 @@ def paragraph(small: Comparison, large: Comparison, loadings_note: str) -> str:
     )
     out.append(
         f"Insurance has fixed costs too: the insurer's minimum premium "
-        f"({usd_m(loadings.minimum_premium_usd)}) and fixed expense "
-        f"({usd_m(loadings.expense_fixed_usd)} per policy-year) together are "
+        f"({usd_amount(loadings.minimum_premium_usd)}) and fixed expense "
+        f"({usd_amount(loadings.expense_fixed_usd)} per policy-year) together are "
         f"{100 * fixed / ps.annual_revenue_usd:.2f}% of {md(ps.name)}'s revenue against "
         f"{100 * fixed / pl.annual_revenue_usd:.3f}% of {md(pl.name)}'s{loadings_note}. "
-        f"The premium in the recommended structures is {usd_m(rs.components['premium'])} "
-        f"and {usd_m(rl.components['premium'])}"
+        f"The premium in the recommended structures is {usd_amount(rs.components['premium'])} "
+        f"and {usd_amount(rl.components['premium'])}"
         + (
             f", {md(ps.name)}'s at or near the minimum."
             if 0 < rs.components["premium"] <= 1.05 * loadings.minimum_premium_usd
@@ -149,7 +135,7 @@ st.caption(
     + f" (protection target {100 * assumptions.target:g}%, dispute probability "
     f"{100 * assumptions.frictions.dispute_probability:g}%, payment delay "
     f"{assumptions.frictions.payment_delay_months:g} months, capacity "
-    f"{usd_m(assumptions.capacity_usd, 0)}"
+    f"{usd_amount(assumptions.capacity_usd, 0)}"
     + (
         f", market rate on line {100 * assumptions.market_rate_on_line:g}%"
         if assumptions.market_rate_on_line is not None
@@ -174,15 +160,15 @@ for profile, column in zip(profiles, columns, strict=True):
         st.stop()
     column.subheader(profile.name)
     column.markdown(
-        f"Customer assets {usd_m(profile.customer_assets_usd, 0)}, revenue "
-        f"{usd_m(profile.annual_revenue_usd, 1)} a year, "
+        f"Customer assets {usd_amount(profile.customer_assets_usd, 0)}, revenue "
+        f"{usd_amount(profile.annual_revenue_usd, 1)} a year, "
         f"{100 * profile.hot_share:g}% in hot wallets."
     )
     m1, m2 = column.columns(2)
-    m1.metric(f"Regulatory minimum ({regime})", usd_m(results[-1].rule.amount_usd))
+    m1.metric(f"Regulatory minimum ({regime})", usd_amount(results[-1].rule.amount_usd))
     m2.metric(
         "% of customer assets",
-        f"{100 * results[-1].rule.amount_usd / profile.customer_assets_usd:.2f}%",
+        f"{results[-1].minimum_pct_assets:.2f}%",
     )
 
 st.plotly_chart(
@@ -193,14 +179,8 @@ st.plotly_chart(
     theme=None,
 )
 
-rows = []
-for result in results:
-    table = result.table()
-    table.insert(0, "exchange", result.model.profile.name)
-    table["recommended"] = table["strategy"] == result.recommended
-    rows.append(table)
-frame = pd.concat(rows, ignore_index=True)
-shown = frame[["exchange", "strategy", "recommended"]].copy()
+frame = pd.concat([r.labelled_table() for r in results], ignore_index=True)
+shown = frame[["profile", "strategy", "recommended"]].rename(columns={"profile": "exchange"})
 shown["strategy"] = shown["strategy"].map(lambda s: plots.STRATEGY_LABELS.get(s, s))
 shown["total cost, USD m/yr"] = frame["total_cost"] / 1e6
 shown["% of assets"] = frame["cost_pct_assets"]
@@ -221,7 +201,7 @@ st.dataframe(
 )
 st.download_button(
     "Download the table (CSV)",
-    frame.assign(regime=regime).to_csv(index=False),
+    frame.to_csv(index=False),
     file_name=f"vaultcover_small_vs_large_{regime}.csv",
     mime="text/csv",
     on_click="ignore",

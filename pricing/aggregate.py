@@ -67,6 +67,7 @@ __all__ = [
     "NegativeBinomial",
     "Poisson",
     "aggregate",
+    "aligned_bucket",
     "compound_moments",
     "discretize",
     "discretize_lev",
@@ -690,6 +691,10 @@ class GridSpec:
     estimate_aliasing : bool
         Repeat the FFT with twice the padding and report the L1 difference on the grid as the
         aliasing error estimate (costs one more transform; default True).
+    align_to : float or None
+        An atom of the severity (USD), e.g. a wallet cap: an automatic bucket is shrunk so that
+        it falls on a grid point (:func:`aligned_bucket`). An atom between two points would
+        be split between them and blur the distribution function there.
     """
 
     log2: int = 14
@@ -697,6 +702,7 @@ class GridSpec:
     coverage: float = 1.0 - 1e-6
     padding: int = 1
     estimate_aliasing: bool = True
+    align_to: float | None = None
 
     def __post_init__(self) -> None:
         if (
@@ -709,6 +715,8 @@ class GridSpec:
             )
         if self.bucket is not None:
             object.__setattr__(self, "bucket", _check_positive("grid", "bucket", self.bucket))
+        if self.align_to is not None:
+            object.__setattr__(self, "align_to", _check_positive("grid", "align_to", self.align_to))
         if not (0.5 < float(self.coverage) < 1.0):
             raise ValueError(f"grid: 'coverage' must be in (0.5, 1), got {self.coverage!r}")
         if (
@@ -722,6 +730,14 @@ class GridSpec:
     def m(self) -> int:
         """Number of grid points."""
         return 1 << int(self.log2)
+
+
+def aligned_bucket(bucket: float, atom: float | None) -> float:
+    """The largest bucket ≤ ``bucket`` that puts ``atom`` (USD) on the grid ``0, h, 2h, …``
+    (``bucket`` itself when there is no atom or it lies below the first point)."""
+    if atom is None or not (atom > 0 and math.isfinite(atom)) or atom < bucket:
+        return bucket
+    return atom / math.ceil(atom / bucket * (1 - 1e-12))
 
 
 def _nice_ceil(h: float) -> float:
@@ -778,7 +794,7 @@ def _fft_on_grid(
     eps = 1.0 - float(spec.coverage)
     guess, floor = _initial_reach(frequency, severity, moments, eps)
     h_min = floor / (m - 1) * (1 + 1e-9)
-    h = _nice_ceil(max(guess / (m - 1), h_min))
+    h = aligned_bucket(_nice_ceil(max(guess / (m - 1), h_min)), spec.align_to)
     for _ in range(12):
         f = discretize(severity, h, _severity_points(severity, h, m))
         g = _fft_full(frequency, f, n_fft)
@@ -790,7 +806,7 @@ def _fft_on_grid(
             if 0.5 <= used <= 1.0:
                 break
             factor = used / 0.9
-        new_h = _nice_ceil(max(h * factor, h_min))
+        new_h = aligned_bucket(_nice_ceil(max(h * factor, h_min)), spec.align_to)
         if abs(new_h / h - 1.0) < 0.02:
             break
         h = new_h

@@ -182,15 +182,20 @@ class Tower:
 
 @dataclass(frozen=True, slots=True)
 class InsuranceFrictions:
-    """Why an insured loss is not cash in hand (assumptions; domain brief §4.8).
+    """Why an insured loss is not cash in hand (domain brief §3.6–3.8, §4.8).
 
     Attributes
     ----------
-    dispute_probability : chance a claim is disputed or excluded and never paid (in [0, 1];
-        default 0.15: exclusions for insider collusion and social engineering are common).
-    payment_delay_months : months from the loss to the insurer's payment (default 6).
-    insurer_default_probability : yearly chance the insurer cannot pay (default 0.005).
-    recovery_rate : share recovered from a defaulted insurer (default 0.4).
+    dispute_probability : chance a claim is disputed or excluded and never paid (in [0, 1]).
+        Default 0.15 is an **assumption**: the brief documents the exclusions (insider
+        collusion, social engineering, vendor systems; §3.6) and asks for an explicit
+        parameter, but no published denial rate exists.
+    payment_delay_months : months from the loss to the insurer's payment. Default 6: crime
+        forms ask for proof of loss within 4–6 months of discovery (§3.7 [77]).
+    insurer_default_probability : yearly chance the insurer cannot pay. Default 0.005 is an
+        **assumption** (no source; set it from the insurer's rating).
+    recovery_rate : share recovered from a defaulted insurer. Default 0.4 is an
+        **assumption** (no source).
     """
 
     dispute_probability: float = 0.15

@@ -36,7 +36,7 @@ from .aggregate import AggregateDistribution, Frequency, GridSpec, NegativeBinom
 from .aggregate import aggregate as compound
 from .calibration import Calibration
 from .distributions import LossDistribution, Mixture
-from .frequency import ExchangeFrequency, SizeAssumptions, exchange_rate
+from .frequency import ExchangeFrequency, SizeAssumptions, _finite, exchange_rate
 from .profiles import SECURITY_LEVELS, ExchangeProfile
 from .severity import SeverityFit
 
@@ -45,7 +45,6 @@ __all__ = [
     "ExchangeLossModel",
     "LossModelAssumptions",
     "RouteShares",
-    "aligned_bucket",
     "build_loss_model",
     "route_shares",
 ]
@@ -210,15 +209,12 @@ class ExchangeLossModel:
         The default grid holds all but ``1e-10`` of the yearly loss: an exchange's rate is
         small, so ``E[S]`` is small next to its far quantiles, and a grid ending at the
         ``1 − 1e-6`` quantile would leave out more than the audit's ``1e-4`` of the mean.
+        The hot-wallet cap, an atom of the severity, is put on a grid point
+        (``GridSpec.align_to``).
         """
-        if method == "mc" or "grid" in kwargs:
-            return compound(self.frequency, self.severity, method, **kwargs)
-        first = compound(self.frequency, self.severity, method, grid=LOSS_MODEL_GRID, **kwargs)
-        bucket = aligned_bucket(first.bucket, self.hot_cap)
-        if bucket == first.bucket:
-            return first
-        grid = replace(LOSS_MODEL_GRID, bucket=bucket)
-        return compound(self.frequency, self.severity, method, grid=grid, **kwargs)
+        if method != "mc" and "grid" not in kwargs:
+            kwargs["grid"] = replace(LOSS_MODEL_GRID, align_to=self.hot_cap or None)
+        return compound(self.frequency, self.severity, method, **kwargs)
 
     def assumption_table(self) -> pd.DataFrame:
         """Every input of the model: name, value, unit and where it comes from."""
@@ -408,13 +404,6 @@ def build_loss_model(
     )
 
 
-def aligned_bucket(bucket: float, atom: float) -> float:
-    """The largest bucket ≤ ``bucket`` that puts ``atom`` (USD) on the grid ``0, h, 2h, …``."""
-    if not (atom > 0 and math.isfinite(atom)) or atom < bucket:
-        return bucket
-    return atom / math.ceil(atom / bucket * (1 - 1e-12))
-
-
 def _with_params(fit: SeverityFit, overrides: tuple[tuple[str, float], ...]) -> SeverityFit:
     """``fit`` with some parameters set by hand (names checked against the family)."""
     values = dict(fit.params)
@@ -451,13 +440,6 @@ def _capped_mixture(
     if w_other == 0:
         return base.capped(hot_cap)
     return Mixture((base.capped(hot_cap), base.capped(reach_cap)), (w_hot, w_other))
-
-
-def _finite(x: Any) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def _plain(value: Any) -> Any:

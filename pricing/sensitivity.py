@@ -164,11 +164,11 @@ def tornado(
             lambda: (model, replace(a, loadings=replace(a.loadings, cost_of_capital=0.10))),
         ),
     ]
-    base = _cheapest(model, regime, a)
+    base = _cheapest(model, a, regime)
     rows = []
     for k, (name, low_label, high_label, low, high) in enumerate(factors):
-        low_cost = _cheapest(*_split(low(), regime))
-        high_cost = _cheapest(*_split(high(), regime))
+        low_cost = _cheapest(*low(), regime)
+        high_cost = _cheapest(*high(), regime)
         rows.append(
             {
                 "factor": name,
@@ -184,12 +184,7 @@ def tornado(
     return Tornado(base[0], base[1], pd.DataFrame(rows))
 
 
-def _split(pair: tuple, regime: str) -> tuple:
-    model, assumptions = pair
-    return model, regime, assumptions
-
-
-def _cheapest(model: ExchangeLossModel, regime: str, a: StrategyAssumptions) -> tuple[float, str]:
+def _cheapest(model: ExchangeLossModel, a: StrategyAssumptions, regime: str) -> tuple[float, str]:
     result = compare(model, regime, a)
     best = result.get(result.recommended)
     return best.total_cost, best.name

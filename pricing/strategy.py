@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aggregate import AggregateDistribution, discretize_lev
+from .aggregate import AggregateDistribution, aligned_bucket, discretize_lev
 from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
 from .distributions import LossDistribution, Mixture
-from .lossmodel import ExchangeLossModel, aligned_bucket
+from .lossmodel import ExchangeLossModel
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
     DEFAULT_FX,
@@ -59,6 +59,7 @@ __all__ = [
     "COST_COMPONENTS",
     "STRATEGIES",
     "Comparison",
+    "GridPoint",
     "StrategyAssumptions",
     "StrategyResult",
     "compare",
@@ -221,6 +222,18 @@ class StrategyResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class GridPoint:
+    """One structure of the optimiser's grid: layer (USD), yearly cost and protection."""
+
+    retention: float
+    limit: float
+    total_cost: float
+    cost_pct_assets: float
+    cost_pct_revenue: float
+    p_full: float
+
+
 @dataclass(frozen=True, eq=False)
 class Comparison:
     """Every strategy for one exchange and regime, with the optimiser's grid and frontier."""
@@ -267,6 +280,34 @@ class Comparison:
             }
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def labelled_table(self) -> pd.DataFrame:
+        """:meth:`table` with the exchange, the regime and which strategy is recommended."""
+        table = self.table()
+        table.insert(0, "regime", self.regime)
+        table.insert(0, "profile", self.model.profile.name)
+        table["recommended"] = table["strategy"] == self.recommended
+        return table
+
+    @property
+    def minimum_pct_assets(self) -> float:
+        """The regulatory minimum as % of customer assets."""
+        return 100.0 * self.rule.amount_usd / self.model.profile.customer_assets_usd
+
+    def grid_point(self, retention: float, limit: float) -> GridPoint:
+        """The optimiser's grid point nearest to ``limit xs retention`` (USD)."""
+        i = int(np.argmin(np.abs(self.retentions - retention)))
+        j = int(np.argmin(np.abs(self.limits - limit)))
+        profile = self.model.profile
+        cost = float(self.total_cost[i, j])
+        return GridPoint(
+            retention=float(self.retentions[i]),
+            limit=float(self.limits[j]),
+            total_cost=cost,
+            cost_pct_assets=100.0 * cost / profile.customer_assets_usd,
+            cost_pct_revenue=100.0 * cost / profile.annual_revenue_usd,
+            p_full=float(self.p_full[i, j]),
+        )
 
     def recommendation(self) -> str:
         """The recommendation in plain language."""
@@ -512,7 +553,6 @@ def _evaluate(
         }
     out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
     out["meets"] = out["p_full"] >= a.target - 1e-12
-    out["var_target"] = var_target
     return out
 
 
@@ -629,10 +669,5 @@ def compare_profiles(
     for k, model in enumerate(models, start=1):
         if progress is not None:
             progress(k, len(models), model.profile.name)
-        result = compare(model, regime, assumptions)
-        table = result.table()
-        table.insert(0, "regime", regime)
-        table.insert(0, "profile", model.profile.name)
-        table["recommended"] = table["strategy"] == result.recommended
-        rows.append(table)
+        rows.append(compare(model, regime, assumptions).labelled_table())
     return pd.concat(rows, ignore_index=True)

@@ -672,3 +672,24 @@ def test_result_methods_invalid_arguments():
         agg.expected_ceded(-1.0, 1e6)
     with pytest.raises(ValueError, match="'limit'"):
         agg.expected_ceded(0.0, 0.0)
+
+
+def test_align_to_puts_the_cap_on_the_grid_so_nothing_is_smeared_above_it():
+    """One possible loss (Binomial(1, 0.3)) capped at c = USD 7.3m: S never exceeds c, so
+    P(S > c) = 0 exactly. With ``align_to=c`` the cap is a grid point and the grid agrees
+    (1e-12); without it the atom at c is split with the next point above and P(S > c) is
+    of the order of the atom's mass p·S_X(c)."""
+    cap = 7.3e6
+    sev = Lognormal(15.0, 1.0).capped(cap)
+    freq = Binomial(1, 0.3)
+    aligned = aggregate(freq, sev, grid=GridSpec(log2=10, coverage=1 - 1e-8, align_to=cap))
+    ratio = cap / aligned.bucket
+    assert ratio == pytest.approx(round(ratio), abs=1e-9)
+    assert aligned.sf(cap) < 1e-12
+    plain = aggregate(freq, sev, grid=GridSpec(log2=10, bucket=cap / 97.5))
+    assert plain.sf(cap) > 1e-3 * 0.3 * float(sev.base.sf(cap))
+
+
+def test_align_to_must_be_a_positive_amount():
+    with pytest.raises(ValueError, match="align_to"):
+        GridSpec(align_to=-1.0)

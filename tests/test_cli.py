@@ -439,6 +439,7 @@ def test_fit_severity_reports_how_the_threshold_moves_the_tail(capsys):
     """The table refits above each threshold: fewer losses as it rises, and at the shipped
     default (USD 1m) the refit equals the main fit of the same family."""
     code, out, _ = run(capsys, "fit-severity", "--json")
+    assert code == 0
     doc = json.loads(out)
     gpd = doc["threshold_sensitivity"]["gpd"]
     counts = [row["n"] for row in gpd]
