@@ -38,14 +38,14 @@ def test_history_page_shows_the_sourced_incidents(page):
 
 def test_model_page_fits_and_refits_on_a_new_threshold(page):
     open_page(page, "Loss model")
-    expect(page.get_by_text(re.compile(r"losses above USD 1,000,000"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"losses above USD 1,000,000")).first).to_be_visible(
         timeout=60_000
     )
     field = page.get_by_role("spinbutton", name="Reporting threshold (USD million)")
     field.fill("25")
     page.get_by_role("button", name="Fit", exact=True).click()
     wait_until_idle(page)
-    expect(page.get_by_text(re.compile(r"losses above USD 25,000,000"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"losses above USD 25,000,000")).first).to_be_visible(
         timeout=60_000
     )
     screenshot(page, "model")
