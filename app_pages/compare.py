@@ -56,10 +56,10 @@ inputs = RegimeInputs.from_profile(profile)
 labels = {}
 for code in REGIMES:
     name = minimum(code, inputs).name
-    labels[code] = f"{name}: a scenario, not law" if code == "jp-draft" else name
+    labels[code] = f"{name}: a scenario, not law" if code == "jp-2027" else name
 
 codes = list(REGIMES)
-default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
+default_regime = st.session_state.get(REGIME_KEY, "jp-2027")
 top = st.container(border=True)
 a, b = top.columns([3, 1])
 regime = a.selectbox(
@@ -69,7 +69,7 @@ regime = a.selectbox(
     key="cmp_regime",
     format_func=lambda c: f"{c}: {labels[c]}",
     help="The regulatory minimum the reserve may not fall below. Japan's planned liability "
-    "reserve (jp-draft) has not been published: it is an assumed scenario, not law.",
+    "reserve (jp-2027) has not been published: it is an assumed scenario, not law.",
 )
 target = b.number_input(
     "Protection target (%)",
@@ -356,7 +356,7 @@ r1, r2, r3 = st.columns(3)
 r1.metric("Minimum", usd_m(rule.amount_usd))
 r2.metric("% of customer assets", f"{result.minimum_pct_assets:.2f}%")
 r3.metric("Insurance counts towards it", rule.insurance_counts)
-if regime == "jp-draft":
+if regime == "jp-2027":
     band = rule.reference_band_usd
     st.warning(
         "Japan's planned liability reserve is **not law**: its formula has not been "

@@ -34,13 +34,13 @@ assumptions = st.session_state.get(common.COMPARE_KEY)
 if not isinstance(assumptions, StrategyAssumptions):
     assumptions = StrategyAssumptions()
 codes = list(REGIMES)
-default = st.session_state.get(REGIME_KEY, "jp-draft")
+default = st.session_state.get(REGIME_KEY, "jp-2027")
 regime = st.selectbox(
     "Regime",
     codes,
     index=codes.index(default) if default in codes else 0,
     key="sens_regime",
-    help="Regulatory minimum used in every re-run (jp-draft is a scenario, not law).",
+    help="Regulatory minimum used in every re-run (jp-2027 is a scenario, not law).",
 )
 st.caption(
     f"Exchange: {profile.name}. Target {100 * assumptions.target:g}% of years fully "

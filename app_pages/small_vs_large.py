@@ -117,14 +117,14 @@ with st.expander("How to read this page"):
 
 codes = list(REGIMES)
 names = {c: minimum(c, RegimeInputs.from_profile(PRESETS["small"])).name for c in codes}
-default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
+default_regime = st.session_state.get(REGIME_KEY, "jp-2027")
 regime = st.selectbox(
     "Regime",
     codes,
     index=codes.index(default_regime) if default_regime in codes else 0,
     key="svl_regime",
-    format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-draft" else ""),
-    help="Both exchanges under the same rule. Japan's planned liability reserve (jp-draft) "
+    format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-2027" else ""),
+    help="Both exchanges under the same rule. Japan's planned liability reserve (jp-2027) "
     "has not been published: it is an assumed scenario, not law.",
 )
 stored = st.session_state.get(common.COMPARE_KEY)

@@ -91,7 +91,7 @@ def bench_profile(name: str, calibration: Any, repeat: int) -> None:
         f"max |rel err| vs 2^14 quotes on 16 layers: {worst}"
     )
 
-    for regime in ("jp-draft", "hk"):
+    for regime in ("jp-2027", "hk"):
         cmp_ms, result = timed(lambda r=regime: compare(model, r, total=agg), repeat)
         saved = strategy_module.RETAINED_GRID_LOG2
         strategy_module.RETAINED_GRID_LOG2 = saved + 2

@@ -30,6 +30,7 @@ window; ``expected_shortfall = E[(R − K)+]``; ``var_0.995_uncompensated = (VaR
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,13 +47,16 @@ from .lossmodel import ExchangeLossModel
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
     DEFAULT_FX,
-    REGIMES,
     FxRates,
+    InKindCompensation,
     JpDraftScenario,
     RegimeInputs,
+    RegimeParams,
     RegulatoryMinimum,
-    minimum,
+    minimums,
+    resolve,
 )
+from .regulation.compliance import compliance, counts_text, reserve_floor
 from .reserve import ReserveProjection, carrying_rate, project_reserve
 
 __all__ = [
@@ -64,6 +68,7 @@ __all__ = [
     "StrategyResult",
     "compare",
     "compare_profiles",
+    "compliance",
     "layer_axes",
     "project_strategy",
     "reserve_floor",
@@ -102,8 +107,11 @@ class StrategyAssumptions:
     n_retentions, n_limits : grid size of the optimiser (≥ 2 each; default 50 × 50).
     capacity_usd : most insurance the market will write for one exchange (USD; default
         USD 600m, the largest single-insured limit reported [71]).
-    jp_draft : scenario of the Japanese draft reserve (``None``: the default scenario).
+    jp_draft : parameters of the Japanese 2027 scenario (``None``: the default scenario).
     fx : currency rates for the regulatory minimums.
+    regime_params : parameters of any regime (one per regime; ``jp_draft`` also counts).
+    in_kind : compensation in kind: the price move between theft and buy-back scales every
+        retained loss by a lognormal factor (``None``: losses are paid at theft-date value).
     """
 
     target: float = 0.995
@@ -117,6 +125,8 @@ class StrategyAssumptions:
     capacity_usd: float = DEFAULT_CAPACITY_USD
     jp_draft: JpDraftScenario | None = None
     fx: FxRates = DEFAULT_FX
+    regime_params: tuple[RegimeParams, ...] = ()
+    in_kind: InKindCompensation | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -140,35 +150,18 @@ class StrategyAssumptions:
         if problems:
             raise ValueError("invalid strategy assumptions: " + "; ".join(problems))
 
+    def params_for(self, regime: str) -> RegimeParams | None:
+        """The parameters given for ``regime`` (``None``: its defaults)."""
+        code = resolve(regime)
+        for p in self.regime_params:
+            if resolve(p.regime) == code:
+                return p
+        return self.jp_draft if code == "jp-2027" else None
+
     @property
     def insurance_is_prompt(self) -> bool:
         """Whether the insurer pays within the prompt window."""
         return self.frictions.payment_delay_months <= self.prompt_window_months
-
-
-def reserve_floor(
-    rule: RegulatoryMinimum,
-    retention: Any,
-    limit: Any,
-    scenario: JpDraftScenario | None = None,
-) -> np.ndarray:
-    """Reserve the rule still requires with a per-occurrence layer ``limit xs retention`` (USD).
-
-    A policy counts for the part of the minimum ``C`` it stands behind: a loss of size ``C``
-    is paid by it above its retention, so its credit is ``clip(min(d + l, C) − d, 0, l)``.
-    ``yes``: the credit may replace the whole minimum; ``partly`` (Japan draft): at most
-    ``s_max`` of it; ``no`` and ``required``: the reserve must hold it all.
-    """
-    amount = rule.amount_usd
-    d = np.asarray(retention, dtype=float)
-    lim = np.asarray(limit, dtype=float)
-    credit = np.clip(np.minimum(d + lim, amount) - d, 0.0, lim)
-    if rule.insurance_counts == "yes":
-        return np.maximum(amount - credit, 0.0)
-    if rule.insurance_counts == "partly":
-        s_max = (scenario or JpDraftScenario()).insurance_share_max
-        return amount - np.minimum(credit, s_max * amount)
-    return np.full(np.broadcast(d, lim).shape, amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +180,8 @@ class StrategyResult:
     meets_target: bool
     customer_assets_usd: float
     revenue_usd: float
+    compliant: bool = True
+    binding: str = ""
 
     @property
     def total_cost(self) -> float:
@@ -219,6 +214,8 @@ class StrategyResult:
             "expected_shortfall": self.expected_shortfall,
             "var_0.995_uncompensated": self.var_uncompensated,
             "meets_target": self.meets_target,
+            "compliant": self.compliant,
+            "binding": self.binding,
         }
 
 
@@ -249,6 +246,8 @@ class Comparison:
     total_cost: np.ndarray  # (retentions, limits), USD per year
     p_full: np.ndarray
     frontier: pd.DataFrame
+    rules: tuple[RegulatoryMinimum, ...] = ()
+    required_policies: tuple[str, ...] = ()
 
     def get(self, name: str) -> StrategyResult:
         """A strategy by name."""
@@ -277,6 +276,7 @@ class Comparison:
                 "expected_shortfall": s.expected_shortfall,
                 "var_0.995_uncompensated": s.var_uncompensated,
                 "meets_target": s.meets_target,
+                "compliant": s.compliant,
             }
             rows.append(row)
         return pd.DataFrame(rows)
@@ -335,10 +335,27 @@ class Comparison:
                 f"{other.name.replace('_', ' ').capitalize()} costs USD {other.total_cost:,.0f} "
                 f"and {verb} the {100 * self.assumptions.target:g}% target."
             )
-        parts.append(
-            f"Regulatory minimum ({self.rule.name}): USD {self.rule.amount_usd:,.0f}; insurance "
-            f"counts towards it: {self.rule.insurance_counts}."
-        )
+        for rule in self.rules or (self.rule,):
+            parts.append(
+                f"Regulatory minimum ({rule.name}): USD {rule.amount_usd:,.0f}; insurance "
+                f"counts towards it: {counts_text(rule)}."
+            )
+        if best.binding:
+            parts.append(f"What binds: {best.binding}.")
+        if self.required_policies:
+            parts.append("Required insurance: " + "; ".join(self.required_policies) + ".")
+        breaking = [s for s in self.strategies if not s.compliant]
+        if breaking:
+            names = ", ".join(s.name.replace("_", " ") for s in breaking)
+            parts.append(f"Non-compliant, never recommended: {names}.")
+        if not best.compliant:
+            parts.append(
+                "WARNING: no structure on the grid meets every requirement; the cheapest "
+                "structure is shown but breaks a rule."
+            )
+        for rule in self.rules or (self.rule,):
+            for text in rule.failed_checks:
+                parts.append(f"The exchange itself breaks a rule of {rule.regime}: {text}.")
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -352,6 +369,8 @@ class Comparison:
             "strategies": [s.to_dict() for s in self.strategies],
             "recommended": self.recommended,
             "recommendation": self.recommendation(),
+            "rules": [r.to_dict() for r in self.rules],
+            "required_policies": list(self.required_policies),
             "expected_thefts_per_year": self.model.rate,
         }
 
@@ -391,22 +410,34 @@ def compare(
     ``regime_inputs`` the facts for the regulatory minimum (default: from the profile).
     """
     a = StrategyAssumptions() if assumptions is None else assumptions
-    if regime not in REGIMES:
-        raise ValueError(f"unknown regime {regime!r}; valid codes: {', '.join(REGIMES)}")
+    code = resolve(regime)
     profile = model.profile
-    inputs = regime_inputs or RegimeInputs.from_profile(profile)
-    rule = minimum(regime, inputs, a.fx, a.jp_draft)
     total = model.aggregate() if total is None else total
+    inputs = _with_history_loss(regime_inputs or RegimeInputs.from_profile(profile), code, a, total)
+    given = {p.regime: p for p in a.regime_params}
+    if a.params_for(code) is not None:
+        given[code] = a.params_for(code)
+    rules = minimums(code, inputs, getattr(profile, "jurisdictions", ()), a.fx, given)
+    rule = rules[0]
     retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, a.capacity_usd)
-    grid = _evaluate(model, retentions, limits, rule, a, total, progress)
+    grid = _evaluate(model, retentions, limits, rules, a, total, progress)
+    grid["compliant"], policies = compliance(rules, grid["retention"], grid["limit"])
 
     cost = sum(grid[c] for c in COST_COMPONENTS)
-    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile)
-    insurance_only = _insurance_only(grid, cost, a, profile)
-    i, j = np.unravel_index(int(np.argmin(np.where(grid["meets"], cost, np.inf))), cost.shape)
-    hybrid = _pick(grid, int(i), int(j), "hybrid", a, profile)
+    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile, rules=rules)
+    insurance_only = _insurance_only(grid, cost, a, profile, rules)
+    ok = grid["compliant"]
+    allowed = grid["meets"] & ok
+    if not allowed.any():
+        allowed = ok if ok.any() else grid["meets"]
+    i, j = np.unravel_index(int(np.argmin(np.where(allowed, cost, np.inf))), cost.shape)
+    hybrid = _pick(grid, int(i), int(j), "hybrid", a, profile, rules=rules)
     strategies = (reserve_only, insurance_only, hybrid)
-    meeting = [s for s in strategies if s.meets_target] or list(strategies)
+    meeting = (
+        [s for s in strategies if s.meets_target and s.compliant]
+        or [s for s in strategies if s.compliant]
+        or list(strategies)
+    )
     recommended = min(meeting, key=lambda s: s.total_cost).name
     return Comparison(
         model=model,
@@ -420,19 +451,47 @@ def compare(
         total_cost=cost,
         p_full=grid["p_full"],
         frontier=_frontier(grid, a),
+        rules=rules,
+        required_policies=policies,
     )
 
 
+def _with_history_loss(
+    inputs: RegimeInputs, code: str, a: StrategyAssumptions, total: AggregateDistribution
+) -> RegimeInputs:
+    """``inputs`` with the return-period loss the regime's history basis asks for (from the
+    exchange's own yearly loss distribution), unless one was given."""
+    params = a.params_for(code)
+    if params is None and code == "jp-2027":
+        params = JpDraftScenario()
+    level = getattr(params, "loss_level", None)
+    if level is None or inputs.return_period_loss_usd is not None:
+        return inputs
+    try:
+        loss = float(total.value_at_risk(level))
+    except ValueError:  # the level lies beyond the grid: the largest loss it holds
+        loss = float(total.grid_end)
+    return dataclasses.replace(inputs, return_period_loss_usd=loss)
+
+
 def _insurance_only(
-    grid: dict[str, np.ndarray], cost: np.ndarray, a: StrategyAssumptions, profile: Any
+    grid: dict[str, np.ndarray],
+    cost: np.ndarray,
+    a: StrategyAssumptions,
+    profile: Any,
+    rules: Sequence[RegulatoryMinimum] = (),
 ) -> StrategyResult:
-    """Ground-up insurance (retention 0) with only the regulatory reserve: the cheapest limit
-    that meets the target with that reserve, else the most protective one."""
+    """Ground-up insurance (retention 0) with only the regulatory reserve: the cheapest
+    compliant limit that meets the target with that reserve, else the most protective one."""
     p = grid["p_full_floor"][0, 1:]
-    ok = p >= a.target - 1e-12
+    compliant = grid["compliant"][0, 1:] if "compliant" in grid else np.ones_like(p, dtype=bool)
+    ok = (p >= a.target - 1e-12) & compliant
     c = grid["cost_floor"][0, 1:]
-    j = 1 + (int(np.argmin(np.where(ok, c, np.inf))) if ok.any() else int(np.argmax(p)))
-    return _pick(grid, 0, j, "insurance_only", a, profile, at_floor=True)
+    if ok.any():
+        j = 1 + int(np.argmin(np.where(ok, c, np.inf)))
+    else:
+        j = 1 + int(np.argmax(np.where(compliant, p, -1.0) if compliant.any() else p))
+    return _pick(grid, 0, j, "insurance_only", a, profile, at_floor=True, rules=rules)
 
 
 def _pick(
@@ -443,10 +502,12 @@ def _pick(
     a: StrategyAssumptions,
     profile: Any,
     at_floor: bool = False,
+    rules: Sequence[RegulatoryMinimum] = (),
 ) -> StrategyResult:
     suffix = "_floor" if at_floor else ""
     components = {c: float(grid[c + suffix][i, j]) for c in COST_COMPONENTS}
     p_full = float(grid["p_full" + suffix][i, j])
+    compliant = bool(grid["compliant"][i, j]) if "compliant" in grid else True
     return StrategyResult(
         name=name,
         retention=float(grid["retention"][i, j]),
@@ -460,6 +521,34 @@ def _pick(
         meets_target=p_full >= a.target - 1e-12,
         customer_assets_usd=profile.customer_assets_usd,
         revenue_usd=profile.annual_revenue_usd,
+        compliant=compliant,
+        binding=_binding(grid, i, j, rules, a, at_floor),
+    )
+
+
+def _binding(
+    grid: dict[str, np.ndarray],
+    i: int,
+    j: int,
+    rules: Sequence[RegulatoryMinimum],
+    a: StrategyAssumptions,
+    at_floor: bool,
+) -> str:
+    """Which requirement sets the reserve of structure (i, j): a rule's floor or the target."""
+    if not rules or "floor" not in grid:
+        return ""
+    d, l = float(grid["retention"][i, j]), float(grid["limit"][i, j])
+    floors = [float(reserve_floor(r, d, l)) for r in rules]
+    k = int(np.argmax(floors))
+    floor, var = floors[k], float(grid["var_target"][i, j])
+    if at_floor or floor >= var:
+        return (
+            f"the regulatory floor of {rules[k].regime} (USD {floor:,.0f} after any insurance "
+            f"credit; insurance counts: {counts_text(rules[k])})"
+        )
+    return (
+        f"the {100 * a.target:g}% protection target (retained-loss quantile USD {var:,.0f} "
+        f"above the regulatory floor USD {floor:,.0f})"
     )
 
 
@@ -499,7 +588,9 @@ def _evaluate(
     mean_x = float(sev.mean())
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
-    floor = reserve_floor(rule, retentions[:, None], limits[None, :], a.jp_draft)
+    if a.in_kind is not None:  # compensation in kind: E[R·F] = E[R] E[F]
+        mean_r = mean_r * a.in_kind.mean()
+    floor = reserve_floor(rule, retentions[:, None], limits[None, :])
 
     var_tail = np.empty((n_r, n_l))
     var_target = np.empty((n_r, n_l))
@@ -517,6 +608,9 @@ def _evaluate(
         g = np.fft.irfft(freq.pgf(np.fft.rfft(f, n_fft, axis=-1)), n_fft, axis=-1)[:, :m]
         g = np.clip(g, 0.0, None)
         cdf = np.cumsum(g, axis=-1)
+        if a.in_kind is not None:  # the distribution of R·F on the same grid
+            cdf = a.in_kind.transform_grid_cdf(cdf)
+            g = np.diff(cdf, axis=-1, prepend=0.0)
         var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
         var_target[i] = _quantile(u, cdf, a.target)
         for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
@@ -538,7 +632,7 @@ def _evaluate(
         key = "target" if suffix == "" else "floor"
         retained = np.minimum(lev_at[key], mean_r)
         uncompensated = np.maximum(mean_r - retained, 0.0)
-        prompt_cdf = np.asarray(total.cdf(np.minimum(reserve, total.grid_end * (1 - 1e-12))))
+        prompt_cdf = _prompt_cdf(total, reserve, a.in_kind)
         out |= {
             "premium" + suffix: premium,
             "retained_losses" + suffix: retained,
@@ -552,8 +646,20 @@ def _evaluate(
             "var_uncompensated" + suffix: np.maximum(var_tail - reserve, 0.0),
         }
     out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
+    out["floor"], out["var_target"] = floor, var_target
     out["meets"] = out["p_full"] >= a.target - 1e-12
     return out
+
+
+def _prompt_cdf(
+    total: AggregateDistribution, reserve: np.ndarray, in_kind: InKindCompensation | None
+) -> np.ndarray:
+    """``P(S ≤ K)`` (``P(S·F ≤ K)`` with compensation in kind) of the total loss."""
+
+    def cdf(k: Any) -> np.ndarray:
+        return np.asarray(total.cdf(np.minimum(k, total.grid_end * (1 - 1e-12))))
+
+    return cdf(reserve) if in_kind is None else in_kind.cdf_of_product(cdf, reserve)
 
 
 def _reach(total: AggregateDistribution) -> float:

@@ -48,8 +48,8 @@ def chart_titles(at: AppTest) -> list[str]:
 def test_compare_renders_on_the_defaults():
     at = run(COMPARE)
     assert at.title[0].value == "Compare"
-    assert at.selectbox(key="cmp_regime").value == "jp-draft"
-    assert "a scenario, not law" in at.selectbox(key="cmp_regime").format_func("jp-draft")
+    assert at.selectbox(key="cmp_regime").value == "jp-2027"
+    assert "a scenario, not law" in at.selectbox(key="cmp_regime").format_func("jp-2027")
     assert at.success[0].value.startswith("Recommended:")
     assert "Small domestic exchange" in at.info[0].value
     assert chart_titles(at) == [
@@ -87,7 +87,7 @@ def test_changing_the_regime_changes_the_recommendation_and_minimum():
     assert "Hong Kong" in at.success[0].value
     assert metrics(at)["Minimum"] != minimum_before
     assert metrics(at)["Insurance counts towards it"] == "yes"
-    assert not at.warning, "only jp-draft carries the scenario warning"
+    assert not at.warning, "only jp-2027 carries the scenario warning"
 
 
 def test_changing_the_assumptions_changes_the_costs():
@@ -132,7 +132,7 @@ def test_small_vs_large_shows_both_exchanges():
     assert at.title[0].value == "Small vs large"
     headers = [h.value for h in at.subheader]
     assert "Small domestic exchange" in headers and "Large global exchange" in headers
-    assert chart_titles(at) == ["Small against large exchange under the jp-draft rule"]
+    assert chart_titles(at) == ["Small against large exchange under the jp-2027 rule"]
     table = at.dataframe[0].value
     assert set(table["exchange"]) == {"Small domestic exchange", "Large global exchange"}
     assert len(table) == 6
