@@ -21,6 +21,7 @@ __all__ = [
     "FIELDS",
     "JURISDICTIONS",
     "PRESETS",
+    "PROVIDER_FIELDS",
     "SECURITY_LEVELS",
     "ExchangeProfile",
     "FieldInfo",
@@ -313,24 +314,6 @@ FIELDS: tuple[FieldInfo, ...] = (
         "through a provider are taken out of the theft rate.",
     ),
     FieldInfo(
-        "signing_providers",
-        "Signing-path providers",
-        "names",
-        None,
-        "Which vendors sit in the signing path (e.g. Ginco, Safe{Wallet}, Liminal, "
-        "Fireblocks, BitGo, Copper), or in-house. Exchanges sharing a vendor can be hit by "
-        "one compromise of it (Insurer portfolio).",
-    ),
-    FieldInfo(
-        "provider_controls",
-        "Provider signs for",
-        "wallets",
-        None,
-        "hot: the provider signs for hot wallets only, so its compromise reaches the hot "
-        "wallets; hot_and_cold: it also signs cold transfers, so a compromise can reach cold "
-        "storage (Bybit 2025, DMM Bitcoin 2024).",
-    ),
-    FieldInfo(
         "security_level",
         "Security controls",
         "level",
@@ -377,10 +360,34 @@ FIELDS: tuple[FieldInfo, ...] = (
 )
 
 
+#: The provider fields, shown with the others by :func:`profile_table` (kept apart from
+#: :data:`FIELDS`, which the profile page draws one widget each for).
+PROVIDER_FIELDS: tuple[FieldInfo, ...] = (
+    FieldInfo(
+        "signing_providers",
+        "Signing-path providers",
+        "names",
+        None,
+        "Which vendors sit in the signing path (e.g. Ginco, Safe{Wallet}, Liminal, "
+        "Fireblocks, BitGo, Copper), or in-house. Exchanges sharing a vendor can be hit by "
+        "one compromise of it (Insurer portfolio).",
+    ),
+    FieldInfo(
+        "provider_controls",
+        "Provider signs for",
+        "wallets",
+        None,
+        "hot: the provider signs for hot wallets only, so its compromise reaches the hot "
+        "wallets; hot_and_cold: it also signs cold transfers, so a compromise can reach cold "
+        "storage (Bybit 2025, DMM Bitcoin 2024).",
+    ),
+)
+
+
 def profile_table(profile: ExchangeProfile) -> pd.DataFrame:
     """The profile as a table: field, label, value in its display unit, unit, stored value."""
     rows = []
-    for info in FIELDS:
+    for info in FIELDS + PROVIDER_FIELDS:
         value = getattr(profile, info.name)
         shown = info.display(value)
         if isinstance(value, tuple):
