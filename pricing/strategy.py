@@ -15,7 +15,9 @@ compound sum, computed for every layer of a retention × limit grid at once by d
 The reserve is ``K = max(floor, VaR_target(R))`` where the floor is the regulatory minimum
 after any insurance credit the regime allows. Per year (USD):
 
-- ``premium``: technical premium of the layer (or a quoted rate on line × limit);
+- ``premium``: the market's quote for the layer (:mod:`pricing.market`: curve by cover type,
+  floors, minimum retention, capacity), or the technical premium (``market=None``), or a
+  quoted rate on line × limit. Layers the market would not write are never chosen;
 - ``retained_losses``: ``E[R∧K]``, paid out of the reserve;
 - ``carrying_cost``: ``(cost of capital − yield × (1 − tax)) × K`` (:mod:`pricing.reserve`);
 - ``uncompensated``: ``E[(R − K)+]``, losses left to customers (closed-form ``E[R]`` behind it);
@@ -44,6 +46,7 @@ from .aggregate import AggregateDistribution, aligned_bucket, discretize_lev
 from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
 from .distributions import LossDistribution, Mixture
 from .lossmodel import ExchangeLossModel
+from .market import DEFAULT_TERMS, MarketTerms, cover_type, market_grid
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
     DEFAULT_FX,
@@ -102,7 +105,10 @@ class StrategyAssumptions:
     frictions : disputes, payment delay and insurer default (:class:`InsuranceFrictions`).
     loadings : insurer's loadings and expenses (:class:`LoadingAssumptions`).
     principle : premium principle used for the premium.
-    market_rate_on_line : if set, every layer costs this rate × limit (market mode).
+    market : the market's terms (:class:`pricing.market.MarketTerms`; default
+        :data:`pricing.market.DEFAULT_TERMS`): premiums are market quotes and layers the
+        market would not write are excluded. ``None``: technical premiums, every layer.
+    market_rate_on_line : if set, every layer costs this rate × limit (entered-rate mode).
     prompt_window_months : an insurer paying within this many months counts as prompt.
     n_retentions, n_limits : grid size of the optimiser (≥ 2 each; default 50 × 50).
     capacity_usd : most insurance the market will write for one exchange (USD; default
@@ -119,6 +125,7 @@ class StrategyAssumptions:
     loadings: LoadingAssumptions = field(default_factory=LoadingAssumptions)
     principle: str = "cost_of_capital"
     market_rate_on_line: float | None = None
+    market: MarketTerms | None = DEFAULT_TERMS
     prompt_window_months: float = 1.0
     n_retentions: int = 50
     n_limits: int = 50
@@ -182,6 +189,21 @@ class StrategyResult:
     revenue_usd: float
     compliant: bool = True
     binding: str = ""
+    floor: float = 0.0
+    technical_premium: float = 0.0
+    placeable: bool = True
+    total_cost_interval: tuple[float, float] | None = None
+    p_full_interval: tuple[float, float] | None = None
+
+    @property
+    def kind(self) -> str:
+        """What the structure is, whatever the optimiser called it: ``reserve only`` (no
+        insurance), ``insurance`` (no reserve beyond the regulatory floor) or ``hybrid``."""
+        if self.limit <= 0:
+            return "reserve only"
+        if self.reserve <= self.floor * (1 + 1e-9) + 1.0:
+            return "insurance"
+        return "hybrid"
 
     @property
     def total_cost(self) -> float:
@@ -216,7 +238,24 @@ class StrategyResult:
             "meets_target": self.meets_target,
             "compliant": self.compliant,
             "binding": self.binding,
+            "kind": self.kind,
+            "placeable": self.placeable,
+            "reserve_floor": self.floor,
+            "technical_premium": (
+                self.technical_premium if math.isfinite(self.technical_premium) else None
+            ),
+            "market_premium": self.components["premium"],
+            "total_cost_interval": _pair(self.total_cost_interval),
+            "p_full_interval": _pair(self.p_full_interval),
         }
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _pair(interval: tuple[float, float] | None) -> list[float] | None:
+    return None if interval is None else [float(interval[0]), float(interval[1])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +287,8 @@ class Comparison:
     frontier: pd.DataFrame
     rules: tuple[RegulatoryMinimum, ...] = ()
     required_policies: tuple[str, ...] = ()
+    recommended_share: float | None = None
+    n_draws: int = 0
 
     def get(self, name: str) -> StrategyResult:
         """A strategy by name."""
@@ -310,30 +351,53 @@ class Comparison:
         )
 
     def recommendation(self) -> str:
-        """The recommendation in plain language."""
+        """The recommendation in plain language: what the structure is, which requirement
+        binds, what the regime credits to insurance, and how sure the choice is."""
         best = self.get(self.recommended)
-        others = [s for s in self.strategies if s.name != best.name]
+        target = self.assumptions.target
         parts = [
-            f"Recommended: {best.name.replace('_', ' ')}, total cost of risk USD "
-            f"{best.total_cost:,.0f} per year ({best.cost_pct_assets:.3f}% of customer assets, "
-            f"{best.cost_pct_revenue:.1f}% of revenue)."
+            f"Recommended: {best.kind}, total cost of risk USD {best.total_cost:,.0f} per year "
+            f"({best.cost_pct_assets:.3f}% of customer assets, {best.cost_pct_revenue:.1f}% of "
+            "revenue)."
         ]
-        if best.limit > 0:
+        if best.kind == "reserve only":
+            parts.append(f"A reserve of USD {best.reserve:,.0f} and no insurance.")
+        else:
             parts.append(
                 f"Insurance of USD {best.limit:,.0f} per theft above a retention of USD "
-                f"{best.retention:,.0f}, with a reserve of USD {best.reserve:,.0f}."
+                f"{best.retention:,.0f} (premium USD {best.components['premium']:,.0f}"
+                + (
+                    f"; technical USD {best.technical_premium:,.0f}"
+                    if math.isfinite(best.technical_premium)
+                    else ""
+                )
+                + f"), with a reserve of USD {best.reserve:,.0f}."
             )
-        else:
-            parts.append(f"A reserve of USD {best.reserve:,.0f} and no insurance.")
+        parts.append(self._binding_text(best))
+        if self.recommended_share is not None:
+            parts.append(
+                f"Confidence: {best.kind} is the cheapest structure meeting the target in "
+                f"{100 * self.recommended_share:.0f}% of {self.n_draws} draws of the fitted "
+                "parameters."
+                + (
+                    f" Its cost lies between USD {best.total_cost_interval[0]:,.0f} and USD "
+                    f"{best.total_cost_interval[1]:,.0f} (90%)."
+                    if best.total_cost_interval is not None
+                    else ""
+                )
+            )
         parts.append(
             f"All customers are compensated in full in {100 * best.p_full:.2f}% of years, "
             f"promptly from the reserve alone in {100 * best.p_full_prompt:.2f}%."
         )
-        for other in others:
+        for other in (s for s in self.strategies if s.name != best.name):
+            if not other.placeable:
+                parts.append(f"{_title(other.name)}: the market would not write it.")
+                continue
             verb = "meets" if other.meets_target else "misses"
             parts.append(
-                f"{other.name.replace('_', ' ').capitalize()} costs USD {other.total_cost:,.0f} "
-                f"and {verb} the {100 * self.assumptions.target:g}% target."
+                f"{_title(other.name)} ({other.kind}) costs USD {other.total_cost:,.0f} and "
+                f"{verb} the {100 * target:g}% target."
             )
         for rule in self.rules or (self.rule,):
             parts.append(
@@ -341,7 +405,7 @@ class Comparison:
                 f"counts towards it: {counts_text(rule)}."
             )
         if best.binding:
-            parts.append(f"What binds: {best.binding}.")
+            parts.append(f"Largest floor: {best.binding}.")
         if self.required_policies:
             parts.append("Required insurance: " + "; ".join(self.required_policies) + ".")
         breaking = [s for s in self.strategies if not s.compliant]
@@ -358,6 +422,37 @@ class Comparison:
                 parts.append(f"The exchange itself breaks a rule of {rule.regime}: {text}.")
         return " ".join(parts)
 
+    def _binding_text(self, best: StrategyResult) -> str:
+        """Which requirement sets the reserve, and the insurance credit behind it."""
+        rule = self.rule
+        headline = rule.amount_usd
+        credit = max(headline - best.floor, 0.0)
+        if best.reserve > best.floor * (1 + 1e-9) + 1.0:
+            text = (
+                f"The protection target binds: the reserve is the "
+                f"{100 * self.assumptions.target:g}% quantile of the retained loss, above the "
+                f"regulatory floor of USD {best.floor:,.0f}."
+            )
+        else:
+            text = (
+                f"The regulatory minimum binds: the reserve sits at the floor of USD "
+                f"{best.floor:,.0f}, which already meets the protection target."
+            )
+        if best.limit > 0 and credit > 0:
+            text += (
+                f" {rule.name} counts insurance towards its minimum ({rule.insurance_counts}): "
+                f"this layer is credited with USD {credit:,.0f}, so the reserve floor is "
+                f"USD {best.floor:,.0f}, below the headline minimum of USD {headline:,.0f}."
+            )
+        elif best.limit > 0:
+            text += (
+                f" {rule.name} gives insurance no credit ({rule.insurance_counts}): the reserve "
+                f"must hold the whole minimum of USD {headline:,.0f}."
+            )
+        else:
+            text += f" Regulatory minimum ({rule.name}): USD {headline:,.0f}."
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready comparison (the ``vaultcover compare --json`` document)."""
         return {
@@ -368,6 +463,9 @@ class Comparison:
             "insurance_counts": self.rule.insurance_counts,
             "strategies": [s.to_dict() for s in self.strategies],
             "recommended": self.recommended,
+            "recommended_kind": self.get(self.recommended).kind,
+            "recommended_share_of_draws": self.recommended_share,
+            "draws": self.n_draws,
             "recommendation": self.recommendation(),
             "rules": [r.to_dict() for r in self.rules],
             "required_policies": list(self.required_policies),
@@ -419,26 +517,13 @@ def compare(
         given[code] = a.params_for(code)
     rules = minimums(code, inputs, getattr(profile, "jurisdictions", ()), a.fx, given)
     rule = rules[0]
-    retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, a.capacity_usd)
+    retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, _capacity(a))
     grid = _evaluate(model, retentions, limits, rules, a, total, progress)
     grid["compliant"], policies = compliance(rules, grid["retention"], grid["limit"])
 
     cost = sum(grid[c] for c in COST_COMPONENTS)
-    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile, rules=rules)
-    insurance_only = _insurance_only(grid, cost, a, profile, rules)
-    ok = grid["compliant"]
-    allowed = grid["meets"] & ok
-    if not allowed.any():
-        allowed = ok if ok.any() else grid["meets"]
-    i, j = np.unravel_index(int(np.argmin(np.where(allowed, cost, np.inf))), cost.shape)
-    hybrid = _pick(grid, int(i), int(j), "hybrid", a, profile, rules=rules)
-    strategies = (reserve_only, insurance_only, hybrid)
-    meeting = (
-        [s for s in strategies if s.meets_target and s.compliant]
-        or [s for s in strategies if s.compliant]
-        or list(strategies)
-    )
-    recommended = min(meeting, key=lambda s: s.total_cost).name
+    strategies = _strategies(grid, cost, a, profile, rules)
+    recommended = _recommend(strategies)
     return Comparison(
         model=model,
         regime=regime,
@@ -474,24 +559,71 @@ def _with_history_loss(
     return dataclasses.replace(inputs, return_period_loss_usd=loss)
 
 
-def _insurance_only(
+def _capacity(a: StrategyAssumptions) -> float:
+    """Largest limit on the optimiser's axis: the capacity setting and the market's."""
+    if a.market is None:
+        return a.capacity_usd
+    return min(a.capacity_usd, a.market.capacity.per_insured_usd)
+
+
+def _strategies(
     grid: dict[str, np.ndarray],
     cost: np.ndarray,
     a: StrategyAssumptions,
     profile: Any,
     rules: Sequence[RegulatoryMinimum] = (),
+) -> tuple[StrategyResult, ...]:
+    """Reserve only, insurance only and the cheapest hybrid (a layer is always bought); the
+    hybrid keeps to layers that satisfy every required policy when any does."""
+    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile, rules=rules)
+    insurance_only = _insurance_only(grid, a, profile, rules)
+    ok = grid["compliant"][:, 1:]
+    with_layer = np.where(grid["meets"][:, 1:] & ok, cost[:, 1:], np.inf)
+    if not np.isfinite(with_layer).any():  # nothing compliant meets the target
+        with_layer = np.where(grid["meets"][:, 1:], cost[:, 1:], np.inf)
+    if np.isfinite(with_layer).any():
+        i, j = np.unravel_index(int(np.argmin(with_layer)), with_layer.shape)
+    else:  # nothing placeable meets the target: the cheapest placeable layer
+        placed = np.where(grid["placeable"][:, 1:], cost[:, 1:], np.inf)
+        i, j = np.unravel_index(int(np.argmin(placed)), placed.shape)
+    hybrid = _pick(grid, int(i), int(j) + 1, "hybrid", a, profile, rules=rules)
+    return reserve_only, insurance_only, hybrid
+
+
+def _recommend(strategies: Sequence[StrategyResult]) -> str:
+    """The cheapest placeable, compliant strategy meeting the target (else the cheapest
+    compliant, else the cheapest placeable): a strategy breaking a rule is never chosen
+    while another keeps to every rule."""
+    placeable = [s for s in strategies if s.placeable] or list(strategies)
+    compliant = [s for s in placeable if s.compliant] or placeable
+    meeting = [s for s in compliant if s.meets_target] or compliant
+    return min(meeting, key=lambda s: s.total_cost).name
+
+
+def _insurance_only(
+    grid: dict[str, np.ndarray],
+    a: StrategyAssumptions,
+    profile: Any,
+    rules: Sequence[RegulatoryMinimum] = (),
 ) -> StrategyResult:
-    """Ground-up insurance (retention 0) with only the regulatory reserve: the cheapest
-    compliant limit that meets the target with that reserve, else the most protective one."""
-    p = grid["p_full_floor"][0, 1:]
-    compliant = grid["compliant"][0, 1:] if "compliant" in grid else np.ones_like(p, dtype=bool)
-    ok = (p >= a.target - 1e-12) & compliant
-    c = grid["cost_floor"][0, 1:]
+    """Insurance with only the regulatory reserve: the cheapest placeable layer that meets the
+    target with that reserve, else the most protective placeable one. Without market terms
+    the layer is ground-up (retention 0), as the market's minimum retention does not apply."""
+    rows = slice(None) if a.market is not None else slice(0, 1)
+    p = grid["p_full_floor"][rows, 1:]
+    placed = grid["placeable"][rows, 1:]
+    if (placed & grid["compliant"][rows, 1:]).any():  # keep to required policies
+        placed = placed & grid["compliant"][rows, 1:]
+    ok = (p >= a.target - 1e-12) & placed
+    c = grid["cost_floor"][rows, 1:]
     if ok.any():
-        j = 1 + int(np.argmin(np.where(ok, c, np.inf)))
+        k = int(np.argmin(np.where(ok, c, np.inf)))
+    elif placed.any():
+        k = int(np.argmax(np.where(placed, p, -np.inf)))
     else:
-        j = 1 + int(np.argmax(np.where(compliant, p, -1.0) if compliant.any() else p))
-    return _pick(grid, 0, j, "insurance_only", a, profile, at_floor=True, rules=rules)
+        k = 0
+    i, j = np.unravel_index(k, p.shape)
+    return _pick(grid, int(i), int(j) + 1, "insurance_only", a, profile, at_floor=True, rules=rules)
 
 
 def _pick(
@@ -518,9 +650,12 @@ def _pick(
         p_full_prompt=float(grid["p_full_prompt" + suffix][i, j]),
         expected_shortfall=components["uncompensated"],
         var_uncompensated=float(grid["var_uncompensated" + suffix][i, j]),
-        meets_target=p_full >= a.target - 1e-12,
+        meets_target=bool(grid["placeable"][i, j]) and p_full >= a.target - 1e-12,
         customer_assets_usd=profile.customer_assets_usd,
         revenue_usd=profile.annual_revenue_usd,
+        floor=float(grid["floor"][i, j]),
+        technical_premium=float(grid["technical_premium"][i, j]),
+        placeable=bool(grid["placeable"][i, j]),
         compliant=compliant,
         binding=_binding(grid, i, j, rules, a, at_floor),
     )
@@ -568,13 +703,24 @@ def _evaluate(
     q = 1.0 - a.frictions.payment_factor
     coc = profile.cost_of_capital
 
-    # Premiums (limit 0 = no policy, no premium).
+    # Premiums (limit 0 = no policy, no premium); inf where the market would not write it.
     premium = np.zeros((n_r, n_l))
+    technical = np.full((n_r, n_l), math.nan)
+    technical[:, 0] = 0.0
     if a.market_rate_on_line is not None:
         premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
     else:
         priced = price_layer_grid(freq, sev, retentions, limits[1:], a.loadings, 32)
-        premium[:, 1:] = priced.premiums[a.principle]
+        technical[:, 1:] = priced.premiums[a.principle]
+        premium[:, 1:] = technical[:, 1:]
+        if a.market is not None:
+            kinds = cover_type(retentions, model.hot_cap, profile.third_party_provider)
+            quoted = market_grid(
+                freq, sev, retentions, limits[1:], priced.expected_loss, technical[:, 1:],
+                kinds, a.market,
+            )  # fmt: skip
+            premium[:, 1:] = quoted["premium"]
+    placeable = np.isfinite(premium)
 
     # Retained loss per theft on a common grid, and its compound distribution per layer.
     m = 1 << RETAINED_GRID_LOG2
@@ -646,8 +792,9 @@ def _evaluate(
             "var_uncompensated" + suffix: np.maximum(var_tail - reserve, 0.0),
         }
     out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
-    out["floor"], out["var_target"] = floor, var_target
-    out["meets"] = out["p_full"] >= a.target - 1e-12
+    out["meets"] = (out["p_full"] >= a.target - 1e-12) & placeable
+    out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
+    out["var_target"] = var_target
     return out
 
 
@@ -666,7 +813,7 @@ def _reach(total: AggregateDistribution) -> float:
     """Upper end of the retained-loss grid: twice the 1 − 1e-5 quantile of the total loss
     (retained losses never exceed the total), at least the largest single theft."""
     try:
-        q = float(total.value_at_risk(1.0 - 1e-5))
+        q = float(total.grid_quantile(1.0 - 1e-5))
     except ValueError:
         q = total.grid_end
     return max(
@@ -709,6 +856,7 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
     lim = np.concatenate([grid["limit"].ravel()] * 2)
     res = np.concatenate([grid["reserve"].ravel(), grid["reserve_floor"].ravel()])
     order = np.lexsort((-prot, cost))
+    order = order[np.isfinite(cost[order])]  # layers the market would not write are no option
     best = -np.inf
     keep = []
     for k in order:
