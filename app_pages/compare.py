@@ -222,8 +222,8 @@ st.download_button(
 
 # --- Inspect a structure ----------------------------------------------------------------
 st.header("Inspect a structure")
-hybrid = result.get("hybrid")
-optimum = (round(hybrid.retention / 1e6, 3), round(hybrid.limit / 1e6, 3))
+chosen = result.get(result.recommended)  # the inspector starts at the recommendation
+optimum = (round(chosen.retention / 1e6, 3), round(chosen.limit / 1e6, 3))
 if st.session_state.get(OPTIMUM_KEY) != optimum or "cmp_retention" not in st.session_state:
     # A new optimum (other regime or assumptions) moves the inspector onto it.
     st.session_state[OPTIMUM_KEY] = optimum
@@ -254,8 +254,8 @@ n1.metric(
     "Total cost at the nearest grid point",
     usd_m(point.total_cost, 3),
     delta=(
-        f"{(point.total_cost - hybrid.total_cost) / 1e6:+,.3f} m vs the optimum"
-        if abs(point.total_cost - hybrid.total_cost) >= 500
+        f"{(point.total_cost - chosen.total_cost) / 1e6:+,.3f} m vs the optimum"
+        if abs(point.total_cost - chosen.total_cost) >= 500
         else None
     ),
     delta_color="inverse",
