@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import AggregateDistribution, aligned_bucket, discretize_lev
+from .aggregate.grid import tilted_compound
 from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
 from .distributions import LossDistribution, Mixture
 from .lossmodel import ExchangeLossModel
@@ -505,7 +506,6 @@ def _evaluate(
     var_target = np.empty((n_r, n_l))
     cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
-    n_fft = 2 * m
 
     def row(i: int) -> None:
         below = u[None, :] < retentions[i]
@@ -514,13 +514,13 @@ def _evaluate(
         )
         lev_r = q * lev_u[None, :] + (1.0 - q) * lev_z
         f = discretize_lev(lev_r / h, 1.0)
-        g = np.fft.irfft(freq.pgf(np.fft.rfft(f, n_fft, axis=-1)), n_fft, axis=-1)[:, :m]
-        g = np.clip(g, 0.0, None)
+        g = np.clip(tilted_compound(freq, f, m), 0.0, None)
         cdf = np.cumsum(g, axis=-1)
+        cum_xg = np.cumsum(g * u[None, :], axis=-1)
         var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
         var_target[i] = _quantile(u, cdf, a.target)
         for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
-            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, g, cdf, k_res)
+            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, cdf, cum_xg, k_res)
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -577,15 +577,15 @@ def _quantile(u: np.ndarray, cdf: np.ndarray, p: float) -> np.ndarray:
 
 
 def _cdf_lev(
-    u: np.ndarray, g: np.ndarray, cdf: np.ndarray, k: np.ndarray
+    u: np.ndarray, cdf: np.ndarray, cum_xg: np.ndarray, k: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row)."""
+    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row), from the
+    cumulative probabilities and cumulative ``Σ x g`` of each row."""
     idx = np.searchsorted(u, k, side="right") - 1  # last grid point ≤ K
     idx = np.clip(idx, 0, u.size - 1)
-    rows = np.arange(g.shape[0])
+    rows = np.arange(cdf.shape[0])
     p_le = cdf[rows, idx]
-    partial = np.cumsum(g * u[None, :], axis=-1)[rows, idx]
-    lev = partial + k * (1.0 - p_le)
+    lev = cum_xg[rows, idx] + k * (1.0 - p_le)
     return p_le, lev
 
 
