@@ -678,6 +678,10 @@ def quote_layer(
     return replace(quote, market=price)
 
 
+#: The premium-basis column of :meth:`TowerQuote.table` ("market": a rate on line entered).
+_TABLE_BASIS = {"entered rate on line": "market", "market": "market curve"}
+
+
 @dataclass(frozen=True, eq=False)
 class TowerQuote:
     """Quotes for every layer of a tower."""
@@ -702,7 +706,7 @@ class TowerQuote:
                     "loss_ratio": q.loss_ratio,
                     "p_attach": q.loss.p_attach,
                     "p_exhaust": q.loss.p_exhaust_occurrence,
-                    "principle": q.principle if q.basis == "technical" else q.basis,
+                    "principle": _TABLE_BASIS.get(q.basis, q.principle),
                     "technical_premium": q.technical_premium,
                     "placeable": q.placeable,
                 }
