@@ -446,6 +446,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             args.regime,
             assumptions,
             progress=lambda k, n, name: print(f"[{k}/{n}] {name}", file=sys.stderr),
+            workers=args.workers,
         )
         table.to_csv(args.out, index=False)
         print(f"Wrote {len(table)} rows for {len(models)} profiles to {args.out}")
@@ -719,6 +720,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch: a folder of profile JSON files or a CSV with one profile per row",
     )
     p.add_argument("--out", default=None, help="batch: CSV file for the results")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="batch: processes comparing profiles at once (default: one per core)",
+    )
     _add_regime_option(p)
     p.add_argument(
         "--target", type=float, default=0.995, help="protection target P(all compensated) (0.995)"

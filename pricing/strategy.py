@@ -33,8 +33,10 @@ window; ``expected_shortfall = E[(R − K)+]``; ``var_0.995_uncompensated = (VaR
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -804,14 +806,56 @@ def compare_profiles(
     regime: str,
     assumptions: StrategyAssumptions | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per (profile, strategy): for consultants and insurers running many exchanges.
 
-    ``progress(k, n, name)`` is called before the k-th of n profiles is compared.
+    The profiles are compared in ``workers`` processes (default: one per core; 1 runs them
+    here), each comparison single-threaded; rows come out in the order of ``models``.
+    ``progress(k, n, name)`` is called as the k-th of n profiles is done.
     """
+    n = len(models)
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers: must be an integer >= 1, got {workers!r}")
+    workers = min(workers, n)
+    jobs = [(model, regime, assumptions) for model in models]
     rows = []
-    for k, model in enumerate(models, start=1):
+    if workers <= 1:
+        results = map(_labelled_comparison, jobs)
+        rows = _collect(results, models, progress)
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
+            rows = _collect(pool.map(_labelled_comparison, jobs), models, progress)
+    return pd.concat(rows, ignore_index=True)
+
+
+def _collect(
+    results: Any, models: Sequence[ExchangeLossModel], progress: Callable | None
+) -> list[pd.DataFrame]:
+    rows = []
+    for k, (table, model) in enumerate(zip(results, models, strict=True), start=1):
         if progress is not None:
             progress(k, len(models), model.profile.name)
-        rows.append(compare(model, regime, assumptions).labelled_table())
-    return pd.concat(rows, ignore_index=True)
+        rows.append(table)
+    return rows
+
+
+def _labelled_comparison(
+    job: tuple[ExchangeLossModel, str, StrategyAssumptions | None],
+) -> pd.DataFrame:
+    model, regime, assumptions = job
+    return compare(model, regime, assumptions).labelled_table()
+
+
+def _one_thread() -> None:
+    """Worker processes use one thread each: the pool already fills the cores."""
+    import sys
+
+    from . import coverage
+
+    for module in (coverage, sys.modules[__name__]):
+        module.WORKERS = 1
