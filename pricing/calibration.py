@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .checks import MAX_PROJECTION_YEARS
 from .data import (
     Exposure,
     IncidentData,
@@ -23,6 +24,7 @@ from .data import (
     yearly_counts,
     years_without_exposure,
 )
+from .exceptions import InputError
 from .frequency import FrequencyFit, fit_frequency
 from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
 
@@ -31,6 +33,7 @@ __all__ = [
     "Calibration",
     "CalibrationSpec",
     "calibrate",
+    "check_target_year",
     "threshold_table",
 ]
 
@@ -100,6 +103,7 @@ def calibrate(
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure
+    check_target_year(spec.target_year, incidents, exposure)
     selection = select_losses(
         incidents,
         exposure,
@@ -119,6 +123,26 @@ def calibrate(
         frequency=frequency,
         notes=_notes(selection, exposure),
     )
+
+
+def check_target_year(year: int | None, incidents: IncidentData, exposure: Exposure) -> None:
+    """Refuse a target year outside the data's years plus a short projection.
+
+    A rate projected far beyond the data means nothing (a year trend compounded over a
+    thousand years gives 1e20 thefts per exchange-year), so the target year must lie between
+    the first incident year and :data:`~pricing.checks.MAX_PROJECTION_YEARS` after the last
+    exposure year.
+    """
+    if year is None:
+        return
+    first = min(incidents.years[0], exposure.years[0])
+    last = exposure.years[1] + MAX_PROJECTION_YEARS
+    if not first <= year <= last:
+        raise InputError.single(
+            "year",
+            f"{year} is outside {first}–{last}: the data cover {first}–{exposure.years[1]} and "
+            f"a rate is projected at most {MAX_PROJECTION_YEARS} years beyond them",
+        )
 
 
 def threshold_table(

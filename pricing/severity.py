@@ -75,6 +75,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -109,6 +110,7 @@ __all__ = [
     "default_splice_point",
     "fit_all",
     "fit_severity",
+    "splice_candidates",
     "threshold_sensitivity",
 ]
 
@@ -979,7 +981,47 @@ def _fit_simple(family: str) -> Callable[[np.ndarray, float, float | None], Seve
 
 
 def _fit_spliced(x: np.ndarray, t: float, splice_at: float | None) -> SeverityFit:
-    u = default_splice_point(x) if splice_at is None else float(splice_at)
+    """The spliced fit at ``splice_at``, or, by default, at the splice point nearest the
+    default (:func:`default_splice_point`) at which both parts converge."""
+    if splice_at is not None:
+        return _fit_spliced_at(x, t, float(splice_at))
+    first: SeverityFit | None = None
+    for u in splice_candidates(x):
+        try:
+            fit = _fit_spliced_at(x, t, u)
+        except ValueError:  # e.g. ties leave one side constant: try the next point
+            continue
+        if fit.converged:
+            if first is None:
+                return fit
+            return dataclasses.replace(
+                fit,
+                message=f"converged at splice point USD {u:,.0f}, the nearest to the default "
+                f"USD {default_splice_point(x):,.0f} at which both parts converge",
+            )
+        first = first or fit
+    return first if first is not None else _fit_spliced_at(x, t, default_splice_point(x))
+
+
+def splice_candidates(losses: Iterable[float] | np.ndarray) -> list[float]:
+    """Splice points tried in turn when none is given: the default first, then the midpoints
+    between neighbouring losses ever further from it, alternately above and below, keeping
+    :data:`MIN_SPLICE_LOSSES` losses on each side."""
+    x = np.sort(_check_values(losses))
+    n = len(x)
+    k0 = max(MIN_SPLICE_LOSSES, round((1 - DEFAULT_SPLICE_QUANTILE) * n))
+    ks = [k0]
+    for step in range(1, n):
+        ks += [k0 - step, k0 + step]
+    return [
+        float(math.sqrt(x[n - k - 1] * x[n - k]))
+        for k in ks
+        if MIN_SPLICE_LOSSES <= k <= n - MIN_SPLICE_LOSSES
+    ]
+
+
+def _fit_spliced_at(x: np.ndarray, t: float, u: float) -> SeverityFit:
+    splice_at = u
     if not (math.isfinite(u) and u > t):
         raise ValueError(
             f"spliced: splice_at must be a finite amount above the threshold of "

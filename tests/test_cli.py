@@ -287,7 +287,7 @@ def test_loss_model_profile_file_and_table(tmp_path, capsys):
     [
         ({"hot_share": 2.0}, ["'hot_share'", "between 0 and 1"]),
         ({"security_level": "paranoid"}, ["'security_level'"]),
-        ({"wallets": 3}, ["unknown field 'wallets'"]),
+        ({"wallets": 3}, ["'wallets': unknown field"]),
         ({"tax_rate": None}, ["'tax_rate'"]),
     ],
 )
@@ -311,7 +311,7 @@ def test_loss_model_missing_field_and_bad_json_exit_2(tmp_path, capsys):
     path = tmp_path / "missing.json"
     path.write_text(json.dumps(values))
     code, _, err = run(capsys, "loss-model", "--profile", str(path))
-    assert code == 2 and "missing field 'jurisdiction'" in err
+    assert code == 2 and "'jurisdiction': missing field" in err
     path.write_text("{not json")
     code, _, err = run(capsys, "loss-model", "--profile", str(path))
     assert code == 2 and "not valid JSON" in err
