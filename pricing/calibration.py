@@ -49,7 +49,9 @@ class CalibrationSpec:
     that brings old losses to that year (``none`` to switch it off); ``years`` the inclusive
     range of incident years used (``None``: all); ``attack_vectors`` a subset of vectors
     (``None``: all); ``families`` the severity candidates; ``frequency_model`` one of
-    ``auto``, ``poisson``, ``negbin``; ``trend`` whether the frequency GLM has a year trend.
+    ``auto``, ``poisson``, ``negbin``; ``trend`` whether the frequency GLM has a year trend;
+    ``splice_at`` the splice point of the ``spliced`` family in USD (``None``: the nearest to
+    the default at which the fit converges, :func:`pricing.severity.splice_candidates`).
     """
 
     threshold: float = 1e6
@@ -60,6 +62,7 @@ class CalibrationSpec:
     families: tuple[str, ...] = FAMILIES
     frequency_model: str = "auto"
     trend: bool = True
+    splice_at: float | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.families) - set(FAMILIES))
@@ -113,7 +116,12 @@ def calibrate(
         attack_vectors=_as_list(spec.attack_vectors),
     )
     counts = yearly_counts(selection, exposure)
-    severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
+    severity = fit_all(
+        selection.losses,
+        threshold=spec.threshold,
+        families=spec.families,
+        splice_at=spec.splice_at,
+    )
     frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
     return Calibration(
         spec=spec,

@@ -37,6 +37,7 @@ __all__ = [
     "Limit",
     "check",
     "check_all",
+    "check_rate_on_line",
     "collect",
     "number_problem",
     "ranges_markdown",
@@ -75,9 +76,8 @@ class Limit:
             words = f"{low} and {high}"
         if self.integer:
             words = f"a whole number {words}"
-        if self.unlimited:
-            words += " (or unlimited)"
-        return f"{words} {self.unit}".rstrip()
+        words = f"{words} {self.unit}".rstrip()
+        return f"{words}, or unlimited" if self.unlimited else words
 
     def problem(
         self, value: Any, field: str | None = None, line: int | None = None
@@ -234,3 +234,43 @@ def ranges_markdown(names: Iterable[str] | None = None) -> str:
         limit = LIMITS[name]
         rows.append(f"| `{name}` | {limit.what} | {limit.text()} |")
     return "\n".join(rows)
+
+
+def check_rate_on_line(
+    rate_on_line: float,
+    *,
+    premium: float,
+    limit: float,
+    minimum_premium: float,
+    fields: tuple[str, str] = ("limit", "minimum_premium"),
+) -> None:
+    """Refuse a quote whose premium exceeds its limit (rate on line above 100%).
+
+    Such a price cannot mean anything: the buyer pays more each year than the cover can ever
+    pay back. It happens when a minimum premium meets a tiny layer (USD 50,000 on a USD 987
+    limit). ``fields`` name the limit and the minimum premium as the user knows them.
+
+    >>> check_rate_on_line(0.05, premium=5e4, limit=1e6, minimum_premium=5e4)
+    >>> check_rate_on_line(50.7, premium=5e4, limit=987, minimum_premium=5e4)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pricing.exceptions.InputError: quote: 1 problem found
+      - 'limit': the premium USD 50,000 is 50.7 times the limit USD 987 (rate on line above ...
+    """
+    if not (math.isfinite(rate_on_line) and rate_on_line > 1):
+        return
+    floor = minimum_premium > 0 and premium <= minimum_premium * (1 + 1e-9)
+    cause = f"; raise the limit or lower '{fields[1]}'" if floor else "; raise the limit"
+    raise InputError(
+        "quote",
+        [
+            Problem(
+                None,
+                fields[0],
+                f"the premium USD {premium:,.0f} is {rate_on_line:.3g} times the limit USD "
+                f"{limit:,.0f} (rate on line above 100%): the buyer would pay more than the "
+                f"cover can ever return{cause}",
+            )
+        ],
+    )

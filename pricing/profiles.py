@@ -8,6 +8,7 @@ from and savable to JSON. The two presets are illustrative exchanges whose value
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,16 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
         out.append(Problem(None, "name", "must be a non-empty text"))
     elif len(p.name) > MAX_NAME_LENGTH:
         out.append(Problem(None, "name", f"must be at most {MAX_NAME_LENGTH} characters"))
+    elif any(unicodedata.category(c) in ("Cc", "Cs") for c in p.name):
+        bad = next(c for c in p.name if unicodedata.category(c) in ("Cc", "Cs"))
+        out.append(
+            Problem(
+                None,
+                "name",
+                f"contains a control character (U+{ord(bad):04X}); names are plain text on "
+                "one line",
+            )
+        )
     numeric = [f for n in NUMERIC_FIELDS if (f := LIMITS[n].problem(getattr(p, n), n))]
     bad = {found.column for found in numeric}
     out += numeric

@@ -49,7 +49,8 @@ def test_frequency_round_trip(family_obj, positional):
         st.tuples(st.floats(5, 25), st.floats(0.1, 4)).map(lambda t: ("lognormal", Lognormal(*t))),
         st.tuples(positive, amounts).map(lambda t: ("gamma", Gamma(*t))),
         st.tuples(positive, amounts).map(lambda t: ("weibull", Weibull(*t))),
-        st.tuples(positive, amounts).map(lambda t: ("lomax", Lomax(*t))),
+        # shape below about 0.02 puts the median beyond any float: refused (see below)
+        st.tuples(st.floats(0.05, 1e3), amounts).map(lambda t: ("lomax", Lomax(*t))),
         st.tuples(positive, amounts).map(lambda t: ("loglogistic", LogLogistic(*t))),
         st.tuples(st.floats(-0.5, 1.5), amounts, amounts).map(lambda t: ("gpd", GPD(*t))),
     ),
