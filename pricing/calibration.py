@@ -67,12 +67,14 @@ class CalibrationSpec:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.families) - set(FAMILIES))
         if unknown or not self.families:
-            raise ValueError(
-                f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"
+            raise InputError(
+                "calibration",
+                [f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"],
             )
         if self.frequency_model not in ("auto", "poisson", "negbin"):
-            raise ValueError(
-                f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"
+            raise InputError(
+                "calibration",
+                [f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"],
             )
         OnLevel(self.on_level, self.target_year)  # validates the index name
 

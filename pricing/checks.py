@@ -161,15 +161,15 @@ LIMITS: dict[str, Limit] = {
         Limit("splice_point", 0, 1e12, "USD", "body/tail splice point", low_open=True),
         # Frequency and severity specs
         Limit("frequency_mean", 0, 1000, "per year", "expected number of losses per year"),
-        Limit("cap", 0, 1e13, "USD", "largest single loss", low_open=True),
+        Limit("cap", 1, 1e13, "USD", "largest single loss"),
         Limit("sims", 100, 10_000_000, "years", "Monte Carlo years", integer=True),
         Limit("seed", 0, 2**32 - 1, "", "Monte Carlo seed", integer=True),
         Limit("grid_points", 256, 2**22, "points", "aggregate grid size", integer=True),
         # Layers and quotes
         Limit("retention", 0, 1e13, "USD", "per-occurrence retention"),
-        Limit("limit", 0, 1e13, "USD", "per-occurrence limit", low_open=True, unlimited=True),
+        Limit("limit", 1, 1e13, "USD", "per-occurrence limit", unlimited=True),
         Limit("agg_retention", 0, 1e14, "USD", "annual aggregate retention"),
-        Limit("agg_limit", 0, 1e14, "USD", "annual aggregate limit", low_open=True, unlimited=True),
+        Limit("agg_limit", 1, 1e14, "USD", "annual aggregate limit", unlimited=True),
         Limit("share", 0, 1, "", "insurer's share of the layer", low_open=True),
         Limit("reinstatements", 0, 100, "", "number of reinstatements", integer=True),
         Limit("reinstatement_rate", 0, 10, "", "reinstatement cost / upfront premium"),

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .checks import LIMITS, check_rate_on_line
 from .data import ATTACK_VECTORS, ON_LEVEL_INDICES, load_exposure, load_incidents
-from .exceptions import InputError, Problem
+from .exceptions import ConvergenceError, InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 DEBUG_ENV = "VAULTCOVER_DEBUG"
@@ -855,6 +855,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except InputError as err:
         print(f"error: {_as_options(err)}", file=sys.stderr)
+        return EXIT_INPUT
+    except ConvergenceError as err:  # the data chosen cannot support the model asked for
+        print(f"error: the model cannot be fitted to the data chosen: {err}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stdout = open(os.devnull, "w")

@@ -52,7 +52,8 @@ SEVERITY_FAMILIES = {
 
 _MEAN = Limit("mean", 0, 1000, "losses per year", "expected number of losses", low_open=True)
 _SCALE = Limit("scale", 0, 1e13, "USD", "scale", low_open=True)
-_SHAPE = Limit("shape", 0, 1000, "", "shape", low_open=True)
+# Below 0.05 a Weibull, Lomax or log-logistic tail puts far quantiles beyond any float
+_SHAPE = Limit("shape", 0.05, 1000, "", "shape")
 
 #: Valid range of every spec parameter, by family.
 PARAMETER_LIMITS: dict[str, dict[str, Limit]] = {
@@ -77,6 +78,12 @@ PARAMETER_LIMITS: dict[str, dict[str, Limit]] = {
         "threshold": Limit("threshold", 0, 1e13, "USD", "threshold u"),
     },
 }
+
+
+#: A severity must have a finite quantile this far in the tail, at most MAX_QUANTILE_USD, so
+#: that its aggregate can be put on a grid.
+FAR_TAIL = 1e-10
+MAX_QUANTILE_USD = 1e100
 
 
 def _split(
@@ -181,6 +188,14 @@ def parse_severity(text: str, *, field: str = "severity") -> LossDistribution:
     except ValueError as err:
         _raise(field, text, [str(err)])
         raise  # pragma: no cover (unreachable)
-    if not math.isfinite(severity.ppf(0.5)):
-        _raise(field, text, ["the median loss is not a finite amount"])
+    far = float(severity.ppf(1 - FAR_TAIL))
+    if not (math.isfinite(far) and far <= MAX_QUANTILE_USD):
+        _raise(
+            field,
+            text,
+            [
+                f"the 1-in-{1 / FAR_TAIL:.0e} loss is beyond USD {MAX_QUANTILE_USD:.0e}: the tail "
+                "is too heavy for any loss an exchange can suffer (lower sdlog or raise shape)"
+            ],
+        )
     return severity
