@@ -27,8 +27,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from .aggregate import Binomial, Frequency, NegativeBinomial, Poisson
 from .checks import Limit
+from .counts import Binomial, Frequency, NegativeBinomial, Poisson
 from .distributions import GPD, Gamma, LogLogistic, Lognormal, Lomax, LossDistribution, Weibull
 from .exceptions import InputError, Problem
 
