@@ -530,7 +530,9 @@ def cmd_providers(args: argparse.Namespace) -> int:
     incidents = load_incidents(args.data)
     history = provider_history(incidents.frame, args.provider)
     if args.provider is not None and history.empty:
-        raise ValueError(f"--provider: no incident in the data names '{args.provider}'")
+        raise InputError.single(
+            "--provider", f"no incident in the data names '{args.provider[:60]}'"
+        )
     a = LossModelAssumptions()
     pi = route_shares(_calibrate(args).selection.frame).provider
     f = provider_factors(
@@ -850,6 +852,7 @@ OPTION_LIMITS = {
     "payment_delay": "payment_delay",
     "capacity": "capacity",
     "horizon": "horizon",
+    "user_share": "user_share",
 }
 
 
