@@ -402,12 +402,13 @@ class Comparison:
                 f"{_title(other.name)} ({other.kind}) costs USD {other.total_cost:,.0f} and "
                 f"{verb} the {100 * target:g}% target."
             )
-        for rule in self.rules or (self.rule,):
+        parts.append(f"How insurance counts ({self.rule.regime}): {counts_text(self.rule)}.")
+        for rule in self.rules[1:]:
             parts.append(
-                f"Regulatory minimum ({rule.name}): USD {rule.amount_usd:,.0f}; insurance "
-                f"counts towards it: {counts_text(rule)}."
+                f"Also licensed under {rule.name}: minimum USD {rule.amount_usd:,.0f}; "
+                f"insurance counts: {counts_text(rule)}."
             )
-        if best.binding:
+        if len(self.rules) > 1 and best.binding:
             parts.append(f"Largest floor: {best.binding}.")
         if self.required_policies:
             parts.append("Required insurance: " + "; ".join(self.required_policies) + ".")

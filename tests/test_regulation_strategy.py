@@ -80,13 +80,15 @@ def test_several_jurisdictions_are_held_to_the_largest_floor(cal):
     c = compare(model, "jp", StrategyAssumptions(**GRID))
     assert [r.regime for r in c.rules] == ["jp", "hk"]
     assert c.get("reserve_only").reserve >= rules[1].amount_usd * (1 - 1e-9)
-    assert "Regulatory minimum (Hong Kong" in c.recommendation()
+    text = c.recommendation()
+    assert "Also licensed under Hong Kong" in text and "Largest floor: the regulatory floor" in text
 
 
 def test_the_recommendation_says_what_binds(small, small_total):
     c = compare(small, "jp-2027", StrategyAssumptions(**GRID), total=small_total)
     text = c.recommendation()
-    assert "binds" in text and "Largest floor:" in text and "up to 50% of it" in text
+    assert "binds" in text and "How insurance counts (jp-2027)" in text
+    assert "up to 50% of it" in text
     for s in c.strategies:
         assert s.binding.startswith(("the regulatory floor", "the 99.5% protection target"))
 
