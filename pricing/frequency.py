@@ -61,7 +61,7 @@ from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS
 
-from .exceptions import ConvergenceError
+from .exceptions import ConvergenceError, InputError
 
 __all__ = [
     "MODELS",
@@ -745,20 +745,28 @@ def _check_level(level: float) -> None:
 def _validate(yearly: Any, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the yearly frame; return years, counts and exposure sorted by year."""
     if not isinstance(yearly, pd.DataFrame):
-        raise ValueError(
-            "yearly: expected a pandas DataFrame with columns year, n_incidents, exposure; "
-            f"got {type(yearly).__name__}"
+        raise InputError(
+            "yearly counts",
+            [
+                "yearly: expected a pandas DataFrame with columns year, n_incidents, exposure; "
+                f"got {type(yearly).__name__}"
+            ],
         )
     missing = [c for c in COLUMNS if c not in yearly.columns]
     if missing:
-        raise ValueError(
-            "yearly counts: missing column(s) "
-            + ", ".join(f"'{c}'" for c in missing)
-            + f"; the frame needs {', '.join(COLUMNS)}"
+        raise InputError(
+            "yearly counts",
+            [
+                "yearly counts: missing column(s) "
+                + ", ".join(f"'{c}'" for c in missing)
+                + f"; the frame needs {', '.join(COLUMNS)}"
+            ],
         )
     doubled = [c for c in COLUMNS if isinstance(yearly[c], pd.DataFrame)]
     if doubled:
-        raise ValueError(f"yearly counts: column(s) {doubled} appear more than once")
+        raise InputError(
+            "yearly counts", [f"yearly counts: column(s) {doubled} appear more than once"]
+        )
     problems: list[str] = []
     raw = {c: yearly[c].to_numpy() for c in COLUMNS}
     num = {c: pd.to_numeric(yearly[c], errors="coerce").to_numpy(dtype=float) for c in COLUMNS}
@@ -796,30 +804,37 @@ def _validate(yearly: Any, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
             rows = ", ".join(str(lab) for lab in labels)
             problems.append(f"column 'year': year {int(year)} appears in rows {rows}")
     if problems:
-        raise ValueError("invalid yearly counts: " + "; ".join(problems))
+        raise InputError("yearly counts", ["invalid yearly counts: " + "; ".join(problems)])
 
     need = 4 if trend else 3
     if len(yearly) < need:
-        raise ValueError(
-            f"column 'year': {len(yearly)} year(s) given; the frequency model needs at least "
-            f"{need} {'with' if trend else 'without'} a trend (one residual degree of freedom "
-            "after the negative binomial's dispersion)"
+        raise InputError(
+            "yearly counts",
+            [
+                f"column 'year': {len(yearly)} year(s) given; the frequency model needs at least "
+                f"{need} {'with' if trend else 'without'} a trend (one residual degree of freedom "
+                "after the negative binomial's dispersion)"
+            ],
         )
     order = np.argsort(years, kind="stable")
     years = years[order].astype(int)
     y = num["n_incidents"][order].astype(int)
     expo = num["exposure"][order]
     if y.sum() == 0:
-        raise ValueError(
-            "column 'n_incidents': every year has 0 incidents, so no rate can be estimated"
+        raise InputError(
+            "yearly counts",
+            ["column 'n_incidents': every year has 0 incidents, so no rate can be estimated"],
         )
     if trend:
         hit = years[y > 0]
         if hit.min() == hit.max() and hit[0] in (years[0], years[-1]):
             end = "first" if hit[0] == years[0] else "last"
-            raise ValueError(
-                f"column 'n_incidents': all incidents fall in {hit[0]}, the {end} year, so the "
-                "trend runs off to infinity; fit with trend=False or add years"
+            raise InputError(
+                "yearly counts",
+                [
+                    f"column 'n_incidents': all incidents fall in {hit[0]}, the {end} year, so the "
+                    "trend runs off to infinity; fit with trend=False or add years"
+                ],
             )
     return years, y, expo
 

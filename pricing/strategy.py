@@ -232,7 +232,7 @@ class StrategyResult:
         """JSON-ready record (names as the command line prints them)."""
         return {
             "name": self.name,
-            "retention": self.retention,
+            "retention": self.retention if self.limit > 0 else None,  # no layer: no retention
             "limit": self.limit,
             "reserve": self.reserve,
             "total_cost": self.total_cost,
@@ -307,7 +307,7 @@ class Comparison:
         for s in self.strategies:
             row = {
                 "strategy": s.name,
-                "retention": s.retention,
+                "retention": s.retention if s.limit > 0 else math.nan,  # no layer, no retention
                 "limit": s.limit,
                 "reserve": s.reserve,
             }
