@@ -8,7 +8,7 @@ from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
 from pricing.exceptions import DataValidationError
-from pricing.frequency import SizeAssumptions
+from pricing.scaling import SizeAssumptions
 from pricing.lossmodel import LossModelAssumptions
 
 ON_LEVEL_HELP = {

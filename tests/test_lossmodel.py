@@ -17,7 +17,7 @@ import pytest
 from pricing.aggregate import NegativeBinomial, Poisson
 from pricing.calibration import calibrate
 from pricing.distributions import Capped, Mixture
-from pricing.frequency import SizeAssumptions
+from pricing.scaling import SizeAssumptions
 from pricing.lossmodel import (
     DEFAULT_SECURITY_FACTORS,
     LossModelAssumptions,
