@@ -45,7 +45,6 @@ from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
 from .exceptions import InputError
 from .frequency import _finite
-from .scaling import ExchangeFrequency, SizeAssumptions, exchange_rate
 from .profiles import SECURITY_LEVELS, ExchangeProfile
 from .providers import (
     PROVIDER_COLD_REACH,
@@ -53,6 +52,7 @@ from .providers import (
     ProviderFactors,
     provider_factors,
 )
+from .scaling import ExchangeFrequency, SizeAssumptions, exchange_rate
 from .severity import SeverityFit
 
 __all__ = [
