@@ -834,7 +834,6 @@ OPTION_LIMITS = {
     "cap": "cap",
     "sims": "sims",
     "seed": "seed",
-    "grid_points": "grid_points",
     "retention": "retention",
     "limit": "limit",
     "agg_retention": "agg_retention",
@@ -851,7 +850,6 @@ OPTION_LIMITS = {
     "dispute_probability": "dispute_probability",
     "payment_delay": "payment_delay",
     "capacity": "capacity",
-    "horizon": "horizon",
     "user_share": "user_share",
 }
 
