@@ -488,6 +488,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             args.regime,
             assumptions,
             progress=lambda k, n, name: print(f"[{k}/{n}] {name}", file=sys.stderr),
+            workers=args.workers,
         )
         try:
             table.to_csv(out, index=False)
@@ -771,6 +772,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch: a folder of profile JSON files or a CSV with one profile per row",
     )
     p.add_argument("--out", default=None, help="batch: CSV file for the results")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="batch: processes comparing profiles at once (default: one per core)",
+    )
     _add_regime_option(p)
     p.add_argument(
         "--target", type=float, default=0.995, help="protection target P(all compensated) (0.995)"

@@ -53,9 +53,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 
 from .exceptions import ConvergenceError, InputError
 
@@ -402,14 +404,14 @@ def fit_frequency(
     n = len(y)
     k = X.shape[1]
 
-    pois = _fit_glm(y, X, offset, sm.families.Poisson(), "Poisson")
+    pois = _fit_glm(y, X, offset, families.Poisson(), "Poisson")
     mu_p = pois.mu
     cross, alpha_moment = _cameron_trivedi(y, mu_p)
     alpha, alpha_se = _ml_alpha(y, X, offset, np.asarray(pois.params), max(alpha_moment, 0.1))
     if alpha < _ALPHA_ZERO:
         nb = pois
     else:
-        nb = _fit_glm(y, X, offset, sm.families.NegativeBinomial(alpha=alpha), "negative binomial")
+        nb = _fit_glm(y, X, offset, families.NegativeBinomial(alpha=alpha), "negative binomial")
     ll_p = float(pois.llf)
     ll_nb = float(nb.llf) if alpha >= _ALPHA_ZERO else ll_p
     lr = _lr_test(ll_nb, ll_p)
@@ -593,7 +595,7 @@ def _validate(yearly: Any, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def _fit_glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray, family: Any, label: str) -> Any:
     try:
-        res = sm.GLM(y, X, family=family, offset=offset).fit()
+        res = GLM(y, X, family=family, offset=offset).fit()
     except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
         raise ConvergenceError(f"{label} frequency GLM failed: {exc}") from exc
     if not res.converged or not np.all(np.isfinite(res.params)):
@@ -608,7 +610,7 @@ def _cameron_trivedi(y: np.ndarray, mu: np.ndarray) -> tuple[OverdispersionTest,
     ``t``, normal p-value) and the slope, a moment estimate of ``α``.
     """
     z = ((y - mu) ** 2 - y) / mu
-    ols = sm.OLS(z, mu[:, None]).fit()
+    ols = OLS(z, mu[:, None]).fit()
     slope = float(ols.params[0])
     se = float(ols.bse[0])
     if se > 0 and math.isfinite(se):
@@ -682,9 +684,9 @@ def _profile_alpha(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:
     """``α`` maximising the NB2 profile log-likelihood (0 if the maximum is at the boundary)."""
 
     def negll(log_alpha: float) -> float:
-        fam = sm.families.NegativeBinomial(alpha=math.exp(log_alpha))
+        fam = families.NegativeBinomial(alpha=math.exp(log_alpha))
         try:
-            return -float(sm.GLM(y, X, family=fam, offset=offset).fit().llf)
+            return -float(GLM(y, X, family=fam, offset=offset).fit().llf)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             return math.inf
 
@@ -692,7 +694,7 @@ def _profile_alpha(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:
     opt = optimize.minimize_scalar(
         negll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}
     )
-    ll_pois = float(sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit().llf)
+    ll_pois = float(GLM(y, X, family=families.Poisson(), offset=offset).fit().llf)
     if not math.isfinite(opt.fun) or -opt.fun <= ll_pois + 1e-9:
         return 0.0
     return float(math.exp(opt.x))
