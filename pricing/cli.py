@@ -841,7 +841,6 @@ OPTION_LIMITS = {
     "cap": "cap",
     "sims": "sims",
     "seed": "seed",
-    "grid_points": "grid_points",
     "retention": "retention",
     "limit": "limit",
     "agg_retention": "agg_retention",
@@ -858,7 +857,6 @@ OPTION_LIMITS = {
     "dispute_probability": "dispute_probability",
     "payment_delay": "payment_delay",
     "capacity": "capacity",
-    "horizon": "horizon",
     "user_share": "user_share",
 }
 
