@@ -67,6 +67,7 @@ __all__ = [
     "StrategyResult",
     "compare",
     "compare_profiles",
+    "evaluate_structure",
     "layer_axes",
     "project_strategy",
     "reserve_floor",
@@ -602,9 +603,11 @@ def _evaluate(
     a: StrategyAssumptions,
     total: AggregateDistribution,
     progress: Callable[[float], None] | None,
+    fixed_reserve: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Cost components and protection for every (retention, limit), twice: with the reserve
-    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone."""
+    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone
+    (``fixed_reserve``: that reserve instead of the floor, for :func:`evaluate_structure`)."""
     profile, freq, sev = model.profile, model.frequency, model.severity
     n_r, n_l = retentions.size, limits.size
     q = 1.0 - a.frictions.payment_factor
@@ -642,6 +645,8 @@ def _evaluate(
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
     floor = reserve_floor(rule, retentions[:, None], limits[None, :], a.jp_draft)
+    if fixed_reserve is not None:
+        floor = np.full(floor.shape, float(fixed_reserve))
 
     var_tail = np.empty((n_r, n_l))
     var_target = np.empty((n_r, n_l))
@@ -763,6 +768,28 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
             "reserve": res[keep],
         }
     )
+
+
+def evaluate_structure(
+    model: ExchangeLossModel,
+    rule: RegulatoryMinimum,
+    retention: float,
+    limit: float,
+    reserve: float,
+    assumptions: StrategyAssumptions | None = None,
+    total: AggregateDistribution | None = None,
+) -> tuple[float, float]:
+    """Total cost (USD per year) and ``p_full`` of one fixed structure: the layer ``limit xs
+    retention`` (``limit`` 0: none) and a reserve of ``reserve`` USD, for ``model`` (e.g. a
+    parameter draw, :mod:`pricing.uncertainty`). Same engine as :func:`compare`."""
+    a = StrategyAssumptions() if assumptions is None else assumptions
+    total = model.aggregate() if total is None else total
+    limits = np.array([0.0, limit if limit > 0 else 1.0])
+    out = _evaluate(
+        model, np.array([retention]), limits, rule, a, total, None, fixed_reserve=reserve
+    )
+    j = 1 if limit > 0 else 0
+    return float(out["cost_floor"][0, j]), float(out["p_full_floor"][0, j])
 
 
 def retained_severity(
