@@ -708,7 +708,7 @@ def _reach(total: AggregateDistribution) -> float:
     """Upper end of the retained-loss grid: twice the 1 − 1e-5 quantile of the total loss
     (retained losses never exceed the total), at least the largest single theft."""
     try:
-        q = float(total.value_at_risk(1.0 - 1e-5))
+        q = float(total.grid_quantile(1.0 - 1e-5))
     except ValueError:
         q = total.grid_end
     return max(
