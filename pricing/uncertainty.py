@@ -77,8 +77,8 @@ def draw_models(
     model: ExchangeLossModel, calibration: Calibration, n_draws: int = DEFAULT_DRAWS, seed: int = 1
 ) -> ParameterDraws:
     """``n_draws`` loss models for ``model``'s exchange (see the module docstring), seeded."""
-    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or not 1 <= n_draws <= 1000:
-        raise ValueError(f"draws: must be an integer in [1, 1000], got {n_draws!r}")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or not 1 <= n_draws <= 10_000:
+        raise ValueError(f"draws: must be an integer in [1, 10000], got {n_draws!r}")
     rng = np.random.default_rng(seed)
     fit = model.severity_fit
     estimated = [k for k, s in enumerate(fit.se) if s > 0 and math.isfinite(s)]
