@@ -12,9 +12,11 @@ predictive distribution and show ranges). :func:`draw_models` draws the paramete
 The same draws (common random numbers: one seed, one set of loss models) then price every
 quote (:func:`quote_interval`) and every strategy of a comparison (:func:`compare_with_draws`):
 each strategy's structure (retention, limit, reserve) is held fixed and its cost and
-``p_full`` re-evaluated under each draw, and the optimiser is re-run on a coarser grid to count
-how often the recommended kind of structure (reserve only, insurance, hybrid) stays the
-cheapest that meets the target. Intervals are the central 90% of the draws.
+``p_full`` re-evaluated under each draw (intervals: the central 90% of the draws). For the
+recommendation's share of draws, each draw also re-sizes the reserves of reserve only and the
+hybrid to the target (insurance only keeps the regulatory floor) and picks the cheapest of the
+three that meets the target: the share is how often that is the same kind of structure
+(reserve only, insurance, hybrid) as the recommendation.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from .lossmodel import ExchangeLossModel, build_loss_model
 from .market import MarketTerms, price_market
 from .premium import LoadingAssumptions
 from .sensitivity import Z90, _positive_draw, _with_rate_factor
-from .strategy import Comparison, compare, evaluate_structure
+from .strategy import Comparison, StrategyResult, evaluate_structure
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -44,8 +46,6 @@ __all__ = [
 
 #: Draws by default: enough for a 90% interval's order of magnitude within the speed budget.
 DEFAULT_DRAWS = 20
-#: Grid of the optimiser re-run for each draw (the recommendation's share of draws).
-DRAW_GRID = 12
 LEVEL = 0.90
 
 
@@ -155,19 +155,23 @@ def compare_with_draws(
     """``comparison`` with every strategy's ``total_cost_interval`` and ``p_full_interval``
     and the recommendation's share of draws (see the module docstring)."""
     a = comparison.assumptions
-    coarse = replace(a, n_retentions=DRAW_GRID, n_limits=DRAW_GRID)
     kind = comparison.get(comparison.recommended).kind
     costs = np.empty((draws.n, len(comparison.strategies)))
     p_full = np.empty_like(costs)
     same = 0
     for i, m in enumerate(draws.models):
         total = m.aggregate()
+        options = []
         for k, s in enumerate(comparison.strategies):
-            costs[i, k], p_full[i, k] = evaluate_structure(
-                m, comparison.rule, s.retention, s.limit, s.reserve, a, total
-            )
-        rerun = compare(m, comparison.regime, coarse, total=total)
-        same += rerun.get(rerun.recommended).kind == kind
+            r = evaluate_structure(m, comparison.rule, s.retention, s.limit, s.reserve, a, total)
+            costs[i, k], p_full[i, k] = r.total_cost, r.p_full
+            if s.name == "insurance_only":  # the reserve stays at the floor
+                if r.p_full >= a.target - 1e-12:
+                    options.append((r.total_cost, s.kind))
+            else:
+                options.append((r.sized_cost, _kind(s, r.sized_reserve)))
+        finite = [o for o in options if np.isfinite(o[0])]
+        same += bool(finite) and min(finite)[1] == kind
         if progress is not None:
             progress((i + 1) / draws.n)
     strategies = tuple(
@@ -181,3 +185,8 @@ def compare_with_draws(
     return replace(
         comparison, strategies=strategies, recommended_share=same / draws.n, n_draws=draws.n
     )
+
+
+def _kind(strategy: StrategyResult, reserve: float) -> str:
+    """Kind of ``strategy``'s structure with its reserve re-sized to ``reserve``."""
+    return replace(strategy, reserve=reserve).kind

@@ -72,9 +72,12 @@ def test_compare_with_draws_brackets_every_strategy(setup):
     a = StrategyAssumptions(n_retentions=12, n_limits=12)
     base = compare(model, "jp-draft", a)
     for s in base.strategies:
-        cost, p_full = evaluate_structure(model, base.rule, s.retention, s.limit, s.reserve, a)
-        assert cost == pytest.approx(s.total_cost, rel=1e-4)
-        assert p_full == pytest.approx(s.p_full, rel=1e-9)
+        r = evaluate_structure(model, base.rule, s.retention, s.limit, s.reserve, a)
+        assert r.total_cost == pytest.approx(s.total_cost, rel=1e-4)
+        assert r.p_full == pytest.approx(s.p_full, rel=1e-9)
+        if s.name != "insurance_only":  # sized to the target: the same reserve again
+            assert r.sized_reserve == pytest.approx(s.reserve, rel=1e-9)
+            assert r.sized_cost == pytest.approx(s.total_cost, rel=1e-4)
     result = compare_with_draws(base, draw_models(model, cal, 8, seed=2))
     assert result.n_draws == 8 and result.recommended_share in {k / 8 for k in range(9)}
     for s in result.strategies:
