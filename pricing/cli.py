@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .data import ATTACK_VECTORS, ON_LEVEL_INDICES, load_exposure, load_incidents
-from .exceptions import DataValidationError
+from .exceptions import DataValidationError, InputError
 
 EXIT_OK, EXIT_INPUT = 0, 2
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
@@ -495,6 +495,13 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    """An insurer's book: accumulation by provider, VaR/TVaR, Euler allocation (on Dask)."""
+    from .portfolio.command import run
+
+    return run(args, _print_json, _print_table)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
@@ -723,6 +730,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
+    p = add(
+        "portfolio",
+        cmd_portfolio,
+        "an insurer's book of exchanges: accumulation by shared provider, VaR/TVaR, Euler "
+        "allocation, simulated on Dask",
+    )
+    from .portfolio.command import add_arguments as add_portfolio_arguments
+
+    add_portfolio_arguments(p)
+
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
     return parser
@@ -733,7 +750,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except DataValidationError as err:
+    except (DataValidationError, InputError) as err:
         print(str(err), file=sys.stderr)
         return EXIT_INPUT
     except (ValueError, FileNotFoundError) as err:
