@@ -38,9 +38,10 @@ from typing import Any
 
 import pandas as pd
 
-from .aggregate import AggregateDistribution, Frequency, GridSpec, NegativeBinomial, Poisson
+from .aggregate import AggregateDistribution, GridSpec
 from .aggregate import aggregate as compound
 from .calibration import Calibration
+from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
 from .frequency import ExchangeFrequency, SizeAssumptions, _finite, exchange_rate
 from .profiles import SECURITY_LEVELS, ExchangeProfile

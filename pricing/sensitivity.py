@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .aggregate import NegativeBinomial, Poisson
 from .calibration import Calibration
+from .counts import NegativeBinomial, Poisson
 from .coverage import Layer, price_layer_grid
 from .lossmodel import ExchangeLossModel, build_loss_model
 from .premium import LoadingAssumptions
