@@ -161,6 +161,8 @@ def _arrays(model: PortfolioModel, n: int) -> dict[str, np.ndarray]:
         "agg_retention": np.array([a.agg_retention for a in lay]),
         "agg_limit": np.array([a.annual_limit for a in lay]),
     }
+    most = out["share"] * out["agg_limit"]
+    out["alone_top"] = np.where(np.isfinite(most), most, 16 * out["share"] * out["limit"])
     q = np.zeros((len(model.providers), n))
     for j, (p, mu) in enumerate(zip(model.providers, model.compromise_rates, strict=True)):
         for i, e in enumerate(ex):

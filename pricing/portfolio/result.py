@@ -53,6 +53,22 @@ def tail_mean(top: np.ndarray, years: int, level: float) -> float:
     return float(np.dot(w, top))
 
 
+def binned_tail_mean(count: np.ndarray, total: np.ndarray, years: int, level: float) -> float:
+    """``TVaR_level`` from counts and exact sums of positive losses by bin (ascending bins).
+
+    Whole bins enter with their exact sums; the boundary bin with its mean for the years
+    taken from it (an error of at most one bin width); the rest of the tail is zeros.
+    """
+    m = round((1.0 - level) * years, 9)
+    c = count[::-1].astype(float)
+    s = total[::-1]
+    before = np.concatenate([[0.0], np.cumsum(c)[:-1]])
+    take = np.clip(m - before, 0.0, c)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(c > 0, s / c, 0.0)
+    return float(np.dot(take, mean) / m)
+
+
 @dataclass(frozen=True, eq=False)
 class PortfolioResult:
     """What a simulated book shows (USD per year for amounts).
@@ -143,9 +159,10 @@ def summarise(
 ) -> PortfolioResult:
     """The figures of a merged :class:`TailState`.
 
-    Each exchange's stand-alone ``TVaR_allocation_level`` comes from its own largest years in
+    Each exchange's stand-alone ``TVaR_allocation_level`` comes from its own yearly losses in
     the same simulation (the same years as the portfolio's, so the diversification benefit
-    carries no noise from two separate runs).
+    carries no noise from two separate runs), exact to one bin width (``U / 4096``, ``U``
+    the most the layer pays in a year).
     """
     n = state.years
     sums = [state.chunk_sums[c] for c in sorted(state.chunk_sums)]
@@ -157,8 +174,16 @@ def summarise(
     tvar = {p: tail_mean(state.top_total, n, p) for p in levels}
     occ_var = {p: order_statistic(state.occ_top, n, p) for p in levels}
 
+    count, total = state.alone_bins()
+    notes = list(model.notes)
+    spill = [model.names[i] for i in range(count.shape[0]) if count[i, -1] > 0]
+    if spill:
+        notes.append(
+            "Stand-alone TVaR of " + ", ".join(spill) + " uses the mean of the years above 16 "
+            "full limits (no annual limit): exact only to that bin."
+        )
     standalone = [
-        tail_mean(state.standalone(i), n, allocation_level) for i in range(len(model.exchanges))
+        binned_tail_mean(count[i], total[i], n, allocation_level) for i in range(count.shape[0])
     ]
     w = tail_weights(n, allocation_level, state.top_total.size)
     # parts summed in a fixed order (exchange, then year), whatever order the chunks merged in
@@ -216,7 +241,7 @@ def summarise(
         allocation=allocation,
         allocation_level=allocation_level,
         diversification_benefit=benefit,
-        notes=model.notes,
+        notes=tuple(notes),
     )
 
 

@@ -7,7 +7,11 @@ chunk's index: never on the number of workers or the order chunks finish in.
 Each chunk is reduced at once to a :class:`TailState` of bounded size: the exact sums, integer
 histograms of the yearly loss and of the largest occurrence on fixed edges, and the ``k``
 largest years (``k = ⌊(1 − α_min) N⌋ + 1`` for ``N`` years in all) with each exchange's part
-in them, and the ``k`` largest years of each provider group and of each exchange alone.
+in them, and the ``k`` largest years of each provider group. Each exchange's own yearly
+losses go into :data:`ALONE_BINS` bins on ``(0, U]`` and one bin above ``U``, each holding a
+count and an exact sum, which give its stand-alone TVaR to within one bin width
+(``U / ALONE_BINS``; ``U`` is the most the layer can pay in a year, ``share × annual limit``,
+or 16 full limits when there is no annual limit).
 Two states merge exactly
 (:meth:`TailState.merge`: sums by chunk, counts added, top-k re-selected with ties broken by
 the year's index), so the merged state is the same whatever the order.
@@ -22,7 +26,10 @@ import numpy as np
 
 from .model import PortfolioModel
 
-__all__ = ["EDGES", "TailState", "simulate_chunk", "tail_size"]
+__all__ = ["ALONE_BINS", "EDGES", "TailState", "simulate_chunk", "tail_size"]
+
+#: Bins of each exchange's stand-alone yearly loss on (0, U]: TVaR to U / 4096.
+ALONE_BINS = 4096
 
 #: Histogram edges (USD): 0, then 1e3 to 1e13 with 50 bins a decade; a last bin to infinity.
 EDGES = np.concatenate([[0.0], np.logspace(3, 13, 501)])
@@ -58,12 +65,23 @@ class TailState:
     occ_top: np.ndarray = field(default_factory=lambda: np.zeros(0))
     occ_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     group_top: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    alone_exchange: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    alone_count: np.ndarray | None = None  # (n_exchanges, ALONE_BINS + 2) once merged
+    alone_sum: np.ndarray | None = None
+    alone_flat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     alone_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    def standalone(self, i: int) -> np.ndarray:
-        """Exchange ``i``'s largest yearly losses (descending), at most ``k``."""
-        return self.alone_value[self.alone_exchange == i]
+    def alone_bins(self) -> tuple[np.ndarray, np.ndarray]:
+        """Counts and sums of each exchange's positive yearly losses by bin (dense)."""
+        size = self.n_exchanges * (ALONE_BINS + 2)
+        count = np.bincount(self.alone_flat, minlength=size).astype(np.float64)
+        total = np.bincount(self.alone_flat, weights=self.alone_value, minlength=size).astype(
+            np.float64
+        )
+        if self.alone_count is not None and self.alone_sum is not None:
+            count += self.alone_count.ravel()
+            total += self.alone_sum.ravel()
+        shape = (self.n_exchanges, ALONE_BINS + 2)
+        return count.reshape(shape), total.reshape(shape)
 
     @property
     def years(self) -> int:
@@ -105,10 +123,8 @@ class TailState:
         occ_y = np.concatenate([self.occ_year, other.occ_year])
         keep = _top(occ, occ_y, self.k)
         out.occ_top, out.occ_year = occ[keep], occ_y[keep]
-        ex = np.concatenate([self.alone_exchange, other.alone_exchange])
-        val = np.concatenate([self.alone_value, other.alone_value])
-        keep = _top_per(ex, val, self.k)
-        out.alone_exchange, out.alone_value = ex[keep], val[keep]
+        (c1, s1), (c2, s2) = self.alone_bins(), other.alone_bins()
+        out.alone_count, out.alone_sum = c1 + c2, s1 + s2
         for (a, ay), (b, by) in zip(self.group_top, other.group_top, strict=True):
             v, y = np.concatenate([a, b]), np.concatenate([ay, by])
             keep = _top(v, y, self.k)
@@ -120,15 +136,6 @@ def _top(values: np.ndarray, years: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest values, sorted descending, ties by the smaller year index."""
     order = np.lexsort((years, -values))
     return order[:k]
-
-
-def _top_per(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest values of each group, grouped, descending within."""
-    order = np.lexsort((-values, group))
-    g = group[order]
-    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    rank = np.arange(g.size) - np.repeat(start, np.diff(np.r_[start, g.size]))
-    return order[rank < k]
 
 
 def simulate_chunk(
@@ -216,8 +223,9 @@ def simulate_chunk(
     positive = np.flatnonzero(largest > 0)
     keep = positive[_top(largest[positive], years_global[positive], k)]
     state.occ_top, state.occ_year = largest[keep], years_global[keep]
-    keep = _top_per(ux, paid, k)
-    state.alone_exchange, state.alone_value = ux[keep].astype(np.int32), paid[keep]
+    top = a["alone_top"][ux]
+    b = np.clip(np.ceil(paid / top * ALONE_BINS), 1, ALONE_BINS + 1).astype(np.int64)
+    state.alone_flat, state.alone_value = ux * (ALONE_BINS + 2) + b, paid
     member = a["member"]
     for g in range(len(model.groups)):
         sel = member[g, ux]
