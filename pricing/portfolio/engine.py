@@ -72,7 +72,7 @@ def run_portfolio(
     state = TailState(k, len(model.exchanges), len(model.groups))
     if workers == 0:
         for done, (c, n, first) in enumerate(tasks, start=1):
-            state = state.merge(simulate_chunk(model, c, n, seed, k, first))
+            state = state.merge(simulate_chunk(model, c, n, seed, k, first, _floor(state)))
             if progress is not None:
                 progress(done / len(tasks))
     else:
@@ -159,10 +159,15 @@ def _run_on(
     in_flight = 2 * n_workers
     queue = list(tasks)
     futures = as_completed()
-    for _ in range(min(in_flight, len(queue))):
-        c, n, first = queue.pop(0)
-        futures.add(client.submit(simulate_chunk, shared, c, n, seed, k, first, pure=False))
     state = TailState(k, len(model.exchanges), len(model.groups))
+
+    def submit() -> None:
+        c, n, first = queue.pop(0)
+        floor = _floor(state)
+        futures.add(client.submit(simulate_chunk, shared, c, n, seed, k, first, floor, pure=False))
+
+    for _ in range(min(in_flight, len(queue))):
+        submit()
     done = 0
     for future in futures:
         part = future.result()
@@ -170,11 +175,15 @@ def _run_on(
         state = state.merge(part)
         done += 1
         if queue:
-            c, n, first = queue.pop(0)
-            futures.add(client.submit(simulate_chunk, shared, c, n, seed, k, first, pure=False))
+            submit()
         if progress is not None:
             progress(done / len(tasks))
     return state
+
+
+def _floor(state: TailState) -> float:
+    """The ``k``-th largest yearly total so far (0 until ``k`` years are kept)."""
+    return float(state.top_total[state.k - 1]) if state.top_total.size >= state.k else 0.0
 
 
 def exchange_distribution(risk: ExchangeRisk, model: PortfolioModel) -> tuple[Any, Any]:

@@ -161,7 +161,7 @@ def summarise(
 
     Each exchange's stand-alone ``TVaR_allocation_level`` comes from its own yearly losses in
     the same simulation (the same years as the portfolio's, so the diversification benefit
-    carries no noise from two separate runs), exact to one bin width (``U / 4096``, ``U``
+    carries no noise from two separate runs), exact to one bin width (``U / 1024``, ``U``
     the most the layer pays in a year).
     """
     n = state.years

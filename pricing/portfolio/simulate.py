@@ -28,8 +28,8 @@ from .model import PortfolioModel
 
 __all__ = ["ALONE_BINS", "EDGES", "TailState", "simulate_chunk", "tail_size"]
 
-#: Bins of each exchange's stand-alone yearly loss on (0, U]: TVaR to U / 4096.
-ALONE_BINS = 4096
+#: Bins of each exchange's stand-alone yearly loss on (0, U]: TVaR to U / 1024.
+ALONE_BINS = 1024
 
 #: Histogram edges (USD): 0, then 1e3 to 1e13 with 50 bins a decade; a last bin to infinity.
 EDGES = np.concatenate([[0.0], np.logspace(3, 13, 501)])
@@ -73,6 +73,10 @@ class TailState:
     def alone_bins(self) -> tuple[np.ndarray, np.ndarray]:
         """Counts and sums of each exchange's positive yearly losses by bin (dense)."""
         size = self.n_exchanges * (ALONE_BINS + 2)
+        shape = (self.n_exchanges, ALONE_BINS + 2)
+        if self.alone_flat.size == 0 and self.alone_count is not None:
+            assert self.alone_sum is not None
+            return self.alone_count, self.alone_sum
         count = np.bincount(self.alone_flat, minlength=size).astype(np.float64)
         total = np.bincount(self.alone_flat, weights=self.alone_value, minlength=size).astype(
             np.float64
@@ -80,7 +84,6 @@ class TailState:
         if self.alone_count is not None and self.alone_sum is not None:
             count += self.alone_count.ravel()
             total += self.alone_sum.ravel()
-        shape = (self.n_exchanges, ALONE_BINS + 2)
         return count.reshape(shape), total.reshape(shape)
 
     @property
@@ -124,7 +127,12 @@ class TailState:
         keep = _top(occ, occ_y, self.k)
         out.occ_top, out.occ_year = occ[keep], occ_y[keep]
         (c1, s1), (c2, s2) = self.alone_bins(), other.alone_bins()
-        out.alone_count, out.alone_sum = c1 + c2, s1 + s2
+        if self.alone_flat.size == 0 and self.alone_count is not None:
+            c1 += c2  # self is a running total (its arrays are its own): add in place
+            s1 += s2
+            out.alone_count, out.alone_sum = c1, s1
+        else:
+            out.alone_count, out.alone_sum = c1 + c2, s1 + s2
         for (a, ay), (b, by) in zip(self.group_top, other.group_top, strict=True):
             v, y = np.concatenate([a, b]), np.concatenate([ay, by])
             keep = _top(v, y, self.k)
@@ -139,10 +147,21 @@ def _top(values: np.ndarray, years: np.ndarray, k: int) -> np.ndarray:
 
 
 def simulate_chunk(
-    model: PortfolioModel, chunk: int, n_years: int, seed: int, k: int, first_year: int
+    model: PortfolioModel,
+    chunk: int,
+    n_years: int,
+    seed: int,
+    k: int,
+    first_year: int,
+    floor: float = 0.0,
 ) -> TailState:
     """Simulate years ``first_year … first_year + n_years − 1`` (chunk ``chunk``) and
-    summarise them."""
+    summarise them.
+
+    ``floor`` is the ``k``-th largest yearly total merged so far: a year below it can never
+    enter the final top ``k``, so its total and parts are not returned (the result does not
+    change; only less is sent and merged).
+    """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
     a = model.arrays
     n_ex = len(model.exchanges)
@@ -174,8 +193,13 @@ def simulate_chunk(
             continue
         ev_year = np.repeat(np.arange(n_years), events)
         clients = np.flatnonzero(a["hit"][j])
-        hits = rng.random((n_events, clients.size)) < a["hit"][j, clients]
-        ev, cl = np.nonzero(hits)
+        # each client is reached by Binomial(events, q_ip) of the compromises, chosen at
+        # random without repetition (the same law as one Bernoulli(q_ip) per event and client)
+        n_hit = rng.binomial(n_events, a["hit"][j, clients])
+        ev = np.concatenate(
+            [rng.choice(n_events, h, replace=False) for h in n_hit if h > 0] or [np.zeros(0)]
+        ).astype(np.int64)
+        cl = np.repeat(np.arange(clients.size), n_hit)
         years_p.append(ev_year[ev])
         ex_p.append(clients[cl])
         occ_p.append(next_occ + ev)
@@ -191,8 +215,13 @@ def simulate_chunk(
 
     # Yearly layer loss per exchange, after the annual terms and the share.
     key = year * n_ex + ex
-    uniq, inv = np.unique(key, return_inverse=True)
-    per_year = np.bincount(inv, weights=ceded, minlength=uniq.size)
+    if n_years * n_ex <= 20_000_000:  # a dense count is faster than sorting the keys
+        dense = np.bincount(key, weights=ceded, minlength=n_years * n_ex)
+        uniq = np.flatnonzero(dense)
+        per_year = dense[uniq]
+    else:
+        uniq, inv = np.unique(key, return_inverse=True)
+        per_year = np.bincount(inv, weights=ceded, minlength=uniq.size)
     ux, uy = uniq % n_ex, uniq // n_ex
     paid = a["share"][ux] * np.clip(per_year - a["agg_retention"][ux], 0.0, a["agg_limit"][ux])
     nz = paid > 0
@@ -204,7 +233,11 @@ def simulate_chunk(
     occ_year = np.zeros(next_occ, dtype=np.int64)
     occ_year[occ] = year
     largest = np.zeros(n_years)
-    np.maximum.at(largest, occ_year, occ_paid)
+    if next_occ:
+        order = np.argsort(occ_year, kind="stable")
+        sorted_years = occ_year[order]
+        starts = np.flatnonzero(np.r_[True, sorted_years[1:] != sorted_years[:-1]])
+        largest[sorted_years[starts]] = np.maximum.reduceat(occ_paid[order], starts)
 
     state = TailState(k, n_ex, len(model.groups))
     state.chunk_sums[chunk] = math.fsum(total)
@@ -213,7 +246,7 @@ def simulate_chunk(
     state.hist_total = _histogram(total)
     state.hist_occurrence = _histogram(largest)
     years_global = first_year + np.arange(n_years, dtype=np.int64)
-    positive = np.flatnonzero(total > 0)
+    positive = np.flatnonzero((total > 0) & (total >= floor))
     keep = positive[_top(total[positive], years_global[positive], k)]
     state.top_total, state.top_year = total[keep], years_global[keep]
     index = np.full(n_years, -1, dtype=np.int64)
