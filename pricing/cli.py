@@ -717,6 +717,13 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    """An insurer's book: accumulation by provider, VaR/TVaR, Euler allocation (on Dask)."""
+    from .portfolio.command import run
+
+    return run(args, _print_json, _print_table)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
@@ -978,6 +985,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
+    p = add(
+        "portfolio",
+        cmd_portfolio,
+        "an insurer's book of exchanges: accumulation by shared provider, VaR/TVaR, Euler "
+        "allocation, simulated on Dask",
+    )
+    from .portfolio.command import add_arguments as add_portfolio_arguments
+
+    add_portfolio_arguments(p)
+
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
     _document_ranges(parser)
@@ -1039,7 +1056,8 @@ def check_options(args: argparse.Namespace) -> None:
             problems.append(
                 Problem(None, "--dist", f"unknown {bad}; choose from {', '.join(FAMILIES)}")
             )
-    if getattr(args, "years", None) is not None and args.years[0] > args.years[1]:
+    years = getattr(args, "years", None)
+    if isinstance(years, tuple) and years[0] > years[1]:
         problems.append(Problem(None, "--years", "the first year is after the last"))
     if problems:
         raise InputError("options", problems)
