@@ -571,6 +571,20 @@ def _regime_params(args: argparse.Namespace) -> Any:
     return regime_params(args.regime, settings, args.regime_file)
 
 
+def _other_regime_params(args: argparse.Namespace) -> dict[str, Any]:
+    """Parameters of further regimes from tables of ``--regime-file`` keyed by regime code
+    (for an exchange licensed in several jurisdictions)."""
+    from .regulation import ALIASES, REGIMES, load_settings_file, regime_params, resolve
+
+    if args.regime_file is None:
+        return {}
+    chosen = resolve(args.regime)
+    keys = [k for k in load_settings_file(args.regime_file) if k in REGIMES or k in ALIASES]
+    return {
+        resolve(k): regime_params(k, file=args.regime_file) for k in keys if resolve(k) != chosen
+    }
+
+
 def _in_kind(args: argparse.Namespace) -> Any:
     from .regulation import InKindCompensation
 
@@ -584,7 +598,7 @@ def _strategy_assumptions(args: argparse.Namespace) -> Any:
     from .strategy import StrategyAssumptions
 
     return StrategyAssumptions(
-        regime_params=(_regime_params(args),),
+        regime_params=(_regime_params(args), *_other_regime_params(args).values()),
         in_kind=_in_kind(args),
         target=args.target,
         frictions=InsuranceFrictions(
@@ -701,7 +715,8 @@ def cmd_regulation(args: argparse.Namespace) -> int:
             loss = float(total.grid_end)
         inputs = RegimeInputs.from_profile(profile, return_period_loss_usd=loss)
     jurisdictions = getattr(profile, "jurisdictions", ())
-    rules = minimums(args.regime, inputs, jurisdictions, DEFAULT_FX, {params.regime: params})
+    given = _other_regime_params(args) | {params.regime: params}
+    rules = minimums(args.regime, inputs, jurisdictions, DEFAULT_FX, given)
     if args.json:
         doc = {"profile": profile.name} | rules[0].to_dict() | {"display_currency": args.currency}
         doc["amount_display"] = DEFAULT_FX.from_usd(rules[0].amount_usd, args.currency)

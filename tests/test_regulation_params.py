@@ -142,3 +142,29 @@ def test_cli_lists_parameters_and_the_glossary(capsys):
     assert code == 0 and "insurance_share_max" in names and "in_kind_volatility" in names
     code, out, _ = run(capsys, "glossary", "--lang", "ja")
     assert code == 0 and "責任準備金" in out and "第一種金融商品取引業" in out
+
+
+def test_cli_regime_file_tables_reach_every_licence(capsys, tmp_path):
+    """A keyed file sets the parameters of the chosen regime and of the other licences."""
+    from pricing.profiles import PRESETS
+
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PRESETS["small"].to_dict() | {"jurisdictions": ["hk"]}))
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("[jp]\nhot_cap = 0.04\n[hk]\ncold_cover_share = 0.6\n")
+    code, out, _ = run(
+        capsys,
+        "regulation",
+        "--profile",
+        str(profile),
+        "--regime",
+        "jp",
+        "--regime-file",
+        str(scenario),
+        "--json",
+    )
+    doc = json.loads(out)
+    assert code == 0
+    assert not doc["checks"][0]["passed"]  # 5% hot breaks the 4% cap set in the file
+    (hk,) = doc["other_jurisdictions"]
+    assert hk["amount_usd"] == pytest.approx(0.05 * 130e6 + 0.6 * 0.95 * 130e6)
