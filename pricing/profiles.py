@@ -96,7 +96,11 @@ class ExchangeProfile:
                 if isinstance(self.jurisdictions, str)
                 else self.jurisdictions
             )
-            object.__setattr__(self, "jurisdictions", tuple(j.strip() for j in items if j.strip()))
+            object.__setattr__(
+                self,
+                "jurisdictions",
+                tuple(j.strip() if isinstance(j, str) else j for j in items if j != ""),
+            )
         problems = _problems(self)
         if problems:
             raise InputError("profile", problems)
@@ -305,11 +309,19 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
     return out + _regime_problems(p) + _provider_problems(p)
 
 
+def _finite(value: float) -> bool:
+    """Whether a number is finite as a float (an int too large to convert is not)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _regime_problems(p: ExchangeProfile) -> list[Problem]:
     """Problems of the regulatory fields (further licences, overheads, fiat, volumes)."""
     out: list[str] = []
     if not isinstance(p.jurisdictions, tuple) or any(
-        j not in JURISDICTIONS for j in p.jurisdictions
+        not isinstance(j, str) or j not in JURISDICTIONS for j in p.jurisdictions
     ):
         out.append(
             f"'jurisdictions' must list codes among {', '.join(JURISDICTIONS)}, "
@@ -319,8 +331,8 @@ def _regime_problems(p: ExchangeProfile) -> list[Problem]:
         value = getattr(p, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             out.append(f"'{name}' must be a finite number, got {_short(value)}")
-        elif not math.isfinite(value) or value < 0:
-            out.append(f"'{name}' must be a finite amount ≥ 0 USD, got {value!r}")
+        elif not _finite(value) or value < 0 or value > 1e15:
+            out.append(f"'{name}' must be an amount between 0 and 1e15 USD, got {_short(value)}")
     from .regulation.inputs import normalise_volumes
 
     volumes, volume_problems = normalise_volumes(p.trading_volume_usd)

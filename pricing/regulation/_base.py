@@ -35,8 +35,13 @@ _TOL = 1e-9  # relative tolerance of the boundary checks (a share of exactly 5% 
 # Validation helpers (every message names the field)
 # --------------------------------------------------------------------------------------------
 def is_number(value: Any) -> bool:
-    """A finite int or float that is not a bool."""
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    """A finite int or float that is not a bool (an int too large for a float is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def check_number(
