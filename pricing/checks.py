@@ -219,6 +219,7 @@ LIMITS: dict[str, Limit] = {
         Limit("payment_delay", 0, 120, "months", "months until the insurer pays"),
         Limit("capacity", 0, 1e13, "USD", "largest insurance limit available", low_open=True),
         Limit("user_share", 0, 1, "", "share of exchanges using a wallet provider", low_open=True),
+        Limit("workers", 0, 256, "processes", "worker processes", integer=True),
     )
 }
 
