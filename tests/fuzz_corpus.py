@@ -525,7 +525,7 @@ def cli_cases() -> list[tuple[str, list[str]]]:
         cases.append((f"providers--user-share[{value}]", ["providers", "--user-share", value]))
     # portfolio (bad inputs only: a run starts a Dask cluster)
     book = ["portfolio", "--workers", "0", "--json"]
-    BOOK = str(shipped_path("example_book.csv"))  # noqa: N806
+    BOOK = str(shipped_path("example_book.csv"))
     cases += [
         ("portfolio--book-missing", [*book, "--book", "{dir}/nope.csv"]),
         ("portfolio--book-folder", [*book, "--book", "{dir}"]),
