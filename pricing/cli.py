@@ -1028,6 +1028,7 @@ OPTION_LIMITS = {
     "payment_delay": "payment_delay",
     "capacity": "capacity",
     "user_share": "user_share",
+    "workers": "workers",
 }
 
 
