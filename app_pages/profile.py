@@ -8,12 +8,21 @@ from app_pages import common
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
-from pricing.profiles import FIELDS, JURISDICTIONS, PRESETS, SECURITY_LEVELS, ExchangeProfile
+from pricing.profiles import (
+    FIELDS,
+    JURISDICTIONS,
+    PRESETS,
+    PROVIDER_FIELDS,
+    SECURITY_LEVELS,
+    ExchangeProfile,
+    split_providers,
+)
+from pricing.providers import PROVIDER_CONTROLS
 
 PRESET_KEY = "pf_preset"
 UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
 MESSAGE_KEY = "profile_upload_message"
-INFO = {f.name: f for f in FIELDS}
+INFO = {f.name: f for f in FIELDS + PROVIDER_FIELDS}
 LABELS = {f.name: f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS}
 PRESET_LABELS = {"small": "Small exchange", "large": "Large exchange", "custom": "Custom"}
 
@@ -40,10 +49,19 @@ def preset_of(profile: ExchangeProfile) -> str:
     return next((k for k, p in PRESETS.items() if p == profile), "custom")
 
 
+def provider_widgets(profile: ExchangeProfile) -> dict[str, str]:
+    """Widget values of the provider fields (names as "A; B")."""
+    return {
+        key("signing_providers"): "; ".join(profile.signing_providers),
+        key("provider_controls"): profile.provider_controls,
+    }
+
+
 def fill_fields(profile: ExchangeProfile) -> None:
     """Write a profile into the field widgets (only before they are drawn, or in a callback)."""
     for info in FIELDS:
         st.session_state[key(info.name)] = to_widget(info.name, getattr(profile, info.name))
+    st.session_state.update(provider_widgets(profile))
 
 
 def apply_preset() -> None:
@@ -81,6 +99,8 @@ if pending:
 current = common.current_profile()
 for info in FIELDS:
     st.session_state.setdefault(key(info.name), to_widget(info.name, getattr(current, info.name)))
+for name, value in provider_widgets(current).items():
+    st.session_state.setdefault(name, value)
 st.session_state.setdefault(PRESET_KEY, preset_of(current))
 
 st.title("Exchange profile")
@@ -160,6 +180,19 @@ b.checkbox(
     help=INFO["third_party_provider"].help,
     on_change=mark_custom,
 )
+b.text_input(
+    INFO["signing_providers"].label,
+    key=key("signing_providers"),
+    help=INFO["signing_providers"].help + " Several names: separate them with ';'.",
+    on_change=mark_custom,
+)
+b.selectbox(
+    INFO["provider_controls"].label,
+    PROVIDER_CONTROLS,
+    key=key("provider_controls"),
+    help=INFO["provider_controls"].help,
+    on_change=mark_custom,
+)
 b.selectbox(
     LABELS["jurisdiction"],
     JURISDICTIONS,
@@ -180,7 +213,9 @@ for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
 
 try:
     profile = ExchangeProfile(
-        **{f.name: from_widget(f.name, st.session_state[key(f.name)]) for f in FIELDS}
+        **{f.name: from_widget(f.name, st.session_state[key(f.name)]) for f in FIELDS},
+        signing_providers=split_providers(st.session_state[key("signing_providers")]),
+        provider_controls=st.session_state[key("provider_controls")],
     )
 except ValueError as err:
     st.error(

@@ -297,7 +297,14 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     severity = parse_severity(args.severity)
     if args.cap is not None:
         severity = severity.capped(args.cap)
-    agg = aggregate(frequency, severity, args.method, n_sims=args.sims, seed=args.seed)
+    agg = aggregate(
+        frequency,
+        severity,
+        args.method,
+        grid=_grid_from_args(args),
+        n_sims=args.sims,
+        seed=args.seed,
+    )
     measures = agg.risk_measures(LEVELS)
     layer = _layer_from_args(args)
     ceded = layer_loss(frequency, severity, layer).expected
@@ -334,6 +341,29 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         f"{agg.mean() - ceded:,.0f} per year"
     )
     return EXIT_OK
+
+
+#: Limits of ``aggregate --buckets`` (grid points, a power of two) and ``--bucket`` (USD).
+BUCKETS_RANGE = (1 << 8, 1 << 22)
+
+
+def _grid_from_args(args: argparse.Namespace) -> Any:
+    """The grid of ``aggregate --buckets N --bucket SIZE`` (``None``: the default grid)."""
+    from .aggregate import GridSpec
+    from .exceptions import InputError
+
+    n, bucket = getattr(args, "buckets", None), getattr(args, "bucket", None)
+    if n is None and bucket is None:
+        return None
+    lo, hi = BUCKETS_RANGE
+    if n is not None and not (lo <= n <= hi and n & (n - 1) == 0):
+        raise InputError.single(
+            "--buckets", f"must be a power of two from {lo:,} to {hi:,} grid points, got {n:,}"
+        )
+    if bucket is not None and not (math.isfinite(bucket) and bucket > 0):
+        raise InputError.single("--bucket", f"must be a finite amount > 0 USD, got {bucket!r}")
+    log2 = 14 if n is None else n.bit_length() - 1
+    return GridSpec(log2=log2, bucket=bucket)
 
 
 def _loss_model(args: argparse.Namespace) -> Any:
@@ -499,6 +529,54 @@ def cmd_data(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_RULES
 
 
+def cmd_providers(args: argparse.Namespace) -> int:
+    """Per-provider incident history and the provider loading of the loss model."""
+    from .lossmodel import LossModelAssumptions, route_shares
+    from .providers import COLD_REACH_CASES, provider_factors, provider_history
+
+    incidents = load_incidents(args.data)
+    history = provider_history(incidents.frame, args.provider)
+    if args.provider is not None and history.empty:
+        raise ValueError(f"--provider: no incident in the data names '{args.provider}'")
+    a = LossModelAssumptions()
+    pi = route_shares(_calibrate(args).selection.frame).provider
+    f = provider_factors(
+        pi, args.user_share if args.user_share is not None else a.provider_user_share
+    )
+    loading = {
+        "pi": f.pi,
+        "s": f.s,
+        "user_factor": f.user,
+        "non_user_factor": f.non_user,
+        "provider_cold_reach": a.provider_cold_reach,
+        "cold_reach_cases": [
+            {
+                "exchange": c.exchange,
+                "provider": c.provider,
+                "year": c.year,
+                "reach": c.reach,
+                "lower_bound": c.lower_bound,
+                "source": c.source,
+            }
+            for c in COLD_REACH_CASES
+        ],
+    }
+    if args.json:
+        records = history.astype(object).where(history.notna(), None).to_dict(orient="records")
+        _print_json({"history": records, "loading": loading})
+        return EXIT_OK
+    _print_table("Incidents by signing-path provider (USD)", history)
+    print(
+        f"Provider loading: π = {f.pi:.3g} of incidents came through a provider (data), "
+        f"s = {f.s:.3g} of exchanges use one (assumption); a user's rate × {f.user:.4g}, "
+        f"a non-user's × {f.non_user:.4g}. Reach of cold storage by a provider that signs for "
+        f"cold wallets ρ_p = {a.provider_cold_reach:.3g} (cases: "
+        + "; ".join(f"{c.exchange} {c.year} {c.reach:g}" for c in COLD_REACH_CASES)
+        + ")."
+    )
+    return EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
@@ -620,6 +698,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cap", type=float, default=None, help="largest single loss (USD)")
     p.add_argument("--method", choices=("fft", "panjer", "mc"), default="fft")
+    p.add_argument(
+        "--buckets",
+        type=int,
+        default=None,
+        help="grid points of the FFT/Panjer grid, a power of two from 256 to 4,194,304 "
+        "(default 16,384); quantiles are refined below 2.5e-4 of their value in any case",
+    )
+    p.add_argument(
+        "--bucket",
+        type=float,
+        default=None,
+        help="grid span in USD (default: chosen so the grid holds all but 1e-6 of the loss)",
+    )
     p.add_argument("--sims", type=int, default=200_000, help="Monte Carlo years (default 2e5)")
     p.add_argument("--seed", type=int, default=1, help="Monte Carlo seed (default 1)")
     _add_layer_options(p)
@@ -737,6 +828,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV of banned source domains (default: the shipped data/banned_domains.csv)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = add(
+        "providers",
+        cmd_providers,
+        "incidents by signing-path provider, and the provider loading of the loss model",
+    )
+    _add_data_options(p)
+    p.add_argument("--provider", default=None, help="one provider's history (e.g. Ginco)")
+    p.add_argument(
+        "--user-share",
+        type=float,
+        default=None,
+        help="share s of exchanges using a provider (default: the model's assumption, 0.35)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")

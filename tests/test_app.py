@@ -382,7 +382,7 @@ def test_sensitivity_page_shows_the_tornado_and_a_price_range_that_follows_the_l
     at = open_page(SENSITIVITY)
     shown = metrics(at)
     assert float(shown["Base total cost of risk (USD per year)"].replace(",", "")) > 0
-    assert len(at.dataframe[0].value) == 8  # one row per assumption moved
+    assert len(at.dataframe[0].value) == 10  # one row per assumption moved
     before = shown["Point estimate (USD per year)"]
     at.number_input(key="sens_retention").set_value(0.05).run()
     assert not at.exception
