@@ -42,20 +42,25 @@ def _year_range(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year range like 2014-2025") from None
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("data and calibration")
-    group.add_argument(
+def _add_file_options(parser: Any) -> None:
+    """``--data`` and ``--exposure``: the incident and exposure CSV files."""
+    parser.add_argument(
         "--data",
         type=Path,
         default=None,
         help="incident CSV (default: the shipped data/incidents.csv)",
     )
-    group.add_argument(
+    parser.add_argument(
         "--exposure",
         type=Path,
         default=None,
         help="yearly exposure CSV (default: the shipped data/exposure.csv)",
     )
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data and calibration")
+    _add_file_options(group)
     group.add_argument(
         "--threshold",
         type=float,
@@ -809,18 +814,7 @@ def build_parser() -> argparse.ArgumentParser:
         "checks of the incident and exposure data ('data check')",
     )
     p.add_argument("action", choices=("check",), help="check: sourcing and consistency rules")
-    p.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="incident CSV (default: the shipped data/incidents.csv)",
-    )
-    p.add_argument(
-        "--exposure",
-        type=Path,
-        default=None,
-        help="yearly exposure CSV (default: the shipped data/exposure.csv)",
-    )
+    _add_file_options(p)
     p.add_argument(
         "--banned-domains",
         type=Path,
