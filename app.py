@@ -14,6 +14,7 @@ PAGES = [
     st.Page("app_pages/quote.py", title="Insurer quote", icon=":material/request_quote:"),
     st.Page("app_pages/small_vs_large.py", title="Small vs large", icon=":material/balance:"),
     st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
+    st.Page("app_pages/portfolio.py", title="Insurer portfolio", icon=":material/hub:"),
 ]
 
 st.navigation(PAGES, position="top").run()

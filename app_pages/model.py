@@ -8,8 +8,8 @@ from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
 from pricing.exceptions import DataValidationError
-from pricing.frequency import SizeAssumptions
 from pricing.lossmodel import LossModelAssumptions
+from pricing.scaling import SizeAssumptions
 
 ON_LEVEL_HELP = {
     "market_cap_per_exchange": "total crypto market cap ÷ exchanges tracked (a proxy for what "
@@ -59,14 +59,18 @@ with st.form("calibration"):
     )
     target_year = c.number_input(
         "Target year",
-        min_value=first,
+        min_value=min(first, exposure.years[1]),
         max_value=exposure.years[1],
         value=exposure.years[1],
         step=1,
         key="target_year",
     )
     d, e, f = st.columns(3)
-    years = d.slider("Incident years used", first, last, (first, last), key="model_years")
+    if first < last:
+        years = d.slider("Incident years used", first, last, (first, last), key="model_years")
+    else:  # a file covering one year: nothing to choose
+        years = (first, last)
+        d.caption(f"Incident years used: {first} (the data cover one year).")
     vectors = e.multiselect(
         "Attack vectors used",
         ATTACK_VECTORS,

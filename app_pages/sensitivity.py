@@ -88,7 +88,7 @@ retention = a.number_input(
 limit = b.number_input(
     "Limit (USD m)",
     min_value=0.01,
-    value=round(profile.hot_assets_usd / 1e6, 2),
+    value=max(0.01, round(profile.hot_assets_usd / 1e6, 2)),  # tiny hot wallets: the minimum
     step=1.0,
     key="sens_limit",
     help="Per-occurrence limit of the layer priced.",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .checks import MAX_PROJECTION_YEARS
 from .data import (
     EXPOSURE_BASES,
     PLATFORM_TYPES,
@@ -26,6 +27,7 @@ from .data import (
     yearly_counts,
     years_without_exposure,
 )
+from .exceptions import InputError
 from .frequency import FrequencyFit, fit_frequency
 from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
 
@@ -35,6 +37,7 @@ __all__ = [
     "Calibration",
     "CalibrationSpec",
     "calibrate",
+    "check_target_year",
     "threshold_table",
 ]
 
@@ -58,6 +61,8 @@ class CalibrationSpec:
     ``exposure_base`` ``market_cap`` (market capitalisation in exchange-equivalents, one
     consistent series) or ``exchanges`` (the yearly exchange count of the exposure file), see
     :func:`pricing.data.exposure_base`.
+    ``splice_at`` the splice point of the ``spliced`` family in USD (``None``: the nearest to
+    the default at which the fit converges, :func:`pricing.severity.splice_candidates`).
     """
 
     threshold: float = 1e6
@@ -70,28 +75,35 @@ class CalibrationSpec:
     trend: bool = True
     platform_types: tuple[str, ...] | None = DEFAULT_PLATFORM_TYPES
     exposure_base: str = "market_cap"
+    splice_at: float | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.families) - set(FAMILIES))
         if unknown or not self.families:
-            raise ValueError(
-                f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"
+            raise InputError(
+                "calibration",
+                [f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"],
             )
         if self.frequency_model not in ("auto", "poisson", "negbin"):
-            raise ValueError(
-                f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"
+            raise InputError(
+                "calibration",
+                [f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"],
             )
         OnLevel(self.on_level, self.target_year)  # validates the index name
         if self.platform_types is not None:
             bad = sorted(set(self.platform_types) - set(PLATFORM_TYPES))
             if bad or not self.platform_types:
-                raise ValueError(
-                    f"platform_types: unknown or empty {bad}; choose from "
-                    f"{', '.join(PLATFORM_TYPES)}"
+                raise InputError(
+                    "calibration",
+                    [
+                        f"platform_types: unknown or empty {bad}; choose from "
+                        f"{', '.join(PLATFORM_TYPES)}"
+                    ],
                 )
         if self.exposure_base not in EXPOSURE_BASES:
-            raise ValueError(
-                f"exposure_base '{self.exposure_base}' is not one of {', '.join(EXPOSURE_BASES)}"
+            raise InputError(
+                "calibration",
+                [f"exposure_base '{self.exposure_base}' is not one of {', '.join(EXPOSURE_BASES)}"],
             )
 
 
@@ -124,6 +136,7 @@ def calibrate(
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure
+    check_target_year(spec.target_year, incidents, exposure)
     platforms = _platform_filter(spec, incidents)
     selection = select_losses(
         incidents,
@@ -135,7 +148,12 @@ def calibrate(
         platform_types=platforms,
     )
     counts = yearly_counts(selection, exposure, spec.exposure_base)
-    severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
+    severity = fit_all(
+        selection.losses,
+        threshold=spec.threshold,
+        families=spec.families,
+        splice_at=spec.splice_at,
+    )
     frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
     return Calibration(
         spec=spec,
@@ -146,6 +164,26 @@ def calibrate(
         notes=_notes(selection, exposure, spec.exposure_base)
         + (() if platforms is not None or spec.platform_types is None else (_NO_PLATFORMS,)),
     )
+
+
+def check_target_year(year: int | None, incidents: IncidentData, exposure: Exposure) -> None:
+    """Refuse a target year outside the data's years plus a short projection.
+
+    A rate projected far beyond the data means nothing (a year trend compounded over a
+    thousand years gives 1e20 thefts per exchange-year), so the target year must lie between
+    the first incident year and :data:`~pricing.checks.MAX_PROJECTION_YEARS` after the last
+    exposure year.
+    """
+    if year is None:
+        return
+    first = min(incidents.years[0], exposure.years[0])
+    last = exposure.years[1] + MAX_PROJECTION_YEARS
+    if not first <= year <= last:
+        raise InputError.single(
+            "year",
+            f"{year} is outside {first}–{last}: the data cover {first}–{exposure.years[1]} and "
+            f"a rate is projected at most {MAX_PROJECTION_YEARS} years beyond them",
+        )
 
 
 def threshold_table(

@@ -1,7 +1,11 @@
 """The ``vaultcover`` command line: scripted and batch use of the pricing library.
 
 Every subcommand prints a readable table by default and a JSON document with ``--json``.
-Bad input exits with status 2 and the same line/column messages as the loader.
+
+Exit status: 0 on success; 2 for a user's input problem (:class:`~pricing.exceptions.InputError`:
+every problem is printed, naming the line, column, field or option); 1 for an internal error,
+printed as one line asking for a report (the traceback only with ``--debug`` or
+``VAULTCOVER_DEBUG=1``). A traceback is never the answer to a user's input.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ import json
 import math
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .checks import LIMITS, check_rate_on_line
 from .data import (
     ATTACK_VECTORS,
     EXPOSURE_BASES,
@@ -25,9 +32,12 @@ from .data import (
     load_exposure,
     load_incidents,
 )
-from .exceptions import DataValidationError
+from .exceptions import ConvergenceError, InputError, Problem
 
-EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: ``data check``: the files load but a shipped sourcing or consistency rule is broken.
+EXIT_RULES = 1
+DEBUG_ENV = "VAULTCOVER_DEBUG"
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
 
@@ -89,6 +99,13 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         help="incident years used, e.g. 2014-2025 (default: all)",
     )
     group.add_argument(
+        "--splice-point",
+        type=float,
+        default=None,
+        help="splice point of the spliced severity model in USD (default: the nearest to the "
+        "80%% quantile of the losses at which both parts of the fit converge)",
+    )
+    group.add_argument(
         "--vector",
         action="append",
         choices=ATTACK_VECTORS,
@@ -146,7 +163,11 @@ def _spec(args: argparse.Namespace, **extra: Any) -> Any:
 def _calibrate(args: argparse.Namespace, **extra: Any) -> Any:
     from .calibration import calibrate
 
-    return calibrate(_spec(args, **extra), load_incidents(args.data), load_exposure(args.exposure))
+    return calibrate(
+        _spec(args, **extra, splice_at=getattr(args, "splice_point", None)),
+        load_incidents(args.data),
+        load_exposure(args.exposure),
+    )
 
 
 def _finite(value: Any) -> Any:
@@ -298,8 +319,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     from .coverage import layer_loss
     from .specs import parse_frequency, parse_severity
 
-    frequency = parse_frequency(args.frequency)
-    severity = parse_severity(args.severity)
+    frequency = parse_frequency(args.frequency, field="--frequency")
+    severity = parse_severity(args.severity, field="--severity")
     if args.cap is not None:
         severity = severity.capped(args.cap)
     agg = aggregate(
@@ -376,7 +397,22 @@ def _loss_model(args: argparse.Namespace) -> Any:
     from .profiles import load_profile
 
     profile = load_profile(args.profile)
-    return build_loss_model(profile, _calibrate(args), family=args.severity_family)
+    calibration = _calibrate(args)
+    return build_loss_model(profile, calibration, family=_family(args, calibration))
+
+
+def _family(args: argparse.Namespace, calibration: Any) -> str | None:
+    """``--severity-family``, checked against the families fitted (None: the best by AIC)."""
+    family = args.severity_family
+    fitted = [fit.family for fit in calibration.severity.fits]
+    if family is not None and family not in fitted:
+        failed = dict(calibration.severity.failures)
+        reason = f" (its fit failed: {failed[family]})" if family in failed else ""
+        raise InputError.single(
+            "--severity-family",
+            f"'{family[:40]}' is not a fitted family{reason}; choose from {', '.join(fitted)}",
+        )
+    return family
 
 
 def cmd_loss_model(args: argparse.Namespace) -> int:
@@ -409,27 +445,123 @@ def cmd_loss_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _draws_option(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of draws") from None
+    if not 0 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"draws must be in [0, 1000], got {n}")
+    return n
+
+
+def _add_market_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("market and parameter uncertainty")
+    group.add_argument(
+        "--technical",
+        action="store_true",
+        help="price insurance at the technical premium, without the market's terms "
+        "(default: the market's quote: curve by cover type, floors, minimum retention, capacity)",
+    )
+    group.add_argument(
+        "--market-quotes",
+        type=Path,
+        default=None,
+        help="CSV of 1-5 market quotes (retention, limit, premium or rate_on_line): the market "
+        "curve is fitted to them",
+    )
+    group.add_argument(
+        "--curve",
+        choices=("ph", "wang"),
+        default="ph",
+        help="curve fitted to --market-quotes: proportional hazard s^p or Wang (default ph)",
+    )
+    group.add_argument(
+        "--draws",
+        type=_draws_option,
+        default=20,
+        help="parameter draws for the 90%% intervals (default 20; 0: none)",
+    )
+    group.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+
+
+def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
+    """Market terms (None with --technical) and the curve fit to --market-quotes, if any."""
+    from .market import DEFAULT_TERMS, Capacity
+    from .market_quotes import fit_market_curve, load_market_quotes
+
+    if args.technical:
+        if args.market_quotes is not None:
+            raise InputError.single("--market-quotes", "cannot be used with --technical")
+        return None, None
+    terms = DEFAULT_TERMS
+    capacity = getattr(args, "capacity", None)
+    if capacity is not None:
+        terms = replace(
+            terms,
+            capacity=Capacity(per_insured_usd=capacity, by_attachment=((0.0, capacity),)),
+        )
+    if args.market_quotes is None:
+        return terms, None
+    quotes = load_market_quotes(args.market_quotes)
+    fit = fit_market_curve(model.frequency, model.severity, quotes, family=args.curve)
+    return fit.terms(terms), fit
+
+
+def _draws(args: argparse.Namespace, model: Any, calibration: Any) -> Any:
+    from .uncertainty import draw_models
+
+    if args.draws == 0:
+        return None
+    return draw_models(model, calibration, args.draws, args.seed)
+
+
 def cmd_quote(args: argparse.Namespace) -> int:
     """An insurer's view of one layer for a profile."""
     from .coverage import quote_layer
+    from .lossmodel import build_loss_model
+    from .market import cover_type
     from .premium import LoadingAssumptions
+    from .profiles import load_profile
+    from .uncertainty import quote_interval
 
-    model = _loss_model(args)
+    calibration = _calibrate(args)
+    model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
     loadings = LoadingAssumptions(
         theta=args.theta,
         cost_of_capital=args.cost_of_capital,
         expense_ratio=args.expense_ratio,
         minimum_premium_usd=args.minimum_premium,
     )
+    layer = _layer_from_args(args)
+    terms, fit = _market_terms(args, model)
+    cover = args.cover_type
+    if cover == "auto":
+        cover = str(cover_type(layer.retention, model.hot_cap, model.profile.third_party_provider))
     quote = quote_layer(
         model.frequency,
         model.severity,
-        _layer_from_args(args),
+        layer,
         loadings,
         principle=args.principle,
         market_rate_on_line=args.rol,
+        market=terms,
+        cover=cover,
     )
+    check_rate_on_line(
+        quote.rate_on_line,
+        premium=quote.upfront_premium,
+        limit=quote.placed_limit,
+        minimum_premium=args.minimum_premium,
+        fields=("--limit", "--minimum-premium"),
+    )
+    draws = _draws(args, model, calibration)
+    if draws is not None:
+        band = quote_interval(draws, layer, loadings, args.principle, terms, cover, args.rol)
+        quote = replace(quote, premium_interval=band)
     document = {"profile": model.profile.name, "rate": model.rate} | quote.to_dict()
+    document["draws"] = 0 if draws is None else draws.n
+    document["market_fit"] = fit.to_dict() if fit is not None else None
     if args.format == "json":
         _print_json(document)
     elif args.format == "csv":
@@ -448,11 +580,33 @@ def cmd_quote(args: argparse.Namespace) -> int:
         )
         print()
         _print_table("Technical premium by principle (USD per year)", q.table())
-        mode = f"market ROL {args.rol:g}" if args.rol is not None else args.principle
+        if fit is not None:
+            print(f"Market curve fitted to {len(fit.quotes)} quote(s): {fit.curve.describe()}")
+            _print_table("Quotes, fitted rate on line and log residuals", fit.table())
+        if q.market is not None:
+            m = q.market
+            print(
+                f"Market ({m.cover_type} cover, {m.curve.describe()}): technical premium USD "
+                f"{q.technical_premium:,.0f}; curve USD {m.curve_premium:,.0f}; binding term: "
+                f"{m.basis}; scarcity load {m.scarcity_load:.0%} "
+                f"({m.capacity_share:.0%} of capacity)"
+            )
+        if not q.placeable:
+            print(f"Not placeable: {q.market.reason_text}")
+            return EXIT_OK
+        mode = f"market ROL {args.rol:g}" if args.rol is not None else q.basis
+        if q.basis == "technical":
+            mode = args.principle
         print(
             f"Premium ({mode}): USD {q.premium:,.0f}; upfront USD {q.upfront_premium:,.0f}; "
             f"rate on line {q.rate_on_line:.4f}; expected loss ratio {q.loss_ratio:.3f}"
         )
+        if q.premium_interval is not None:
+            low, high = q.premium_interval
+            print(
+                f"90% range over {document['draws']} parameter draws: USD {low:,.0f} - "
+                f"USD {high:,.0f}"
+            )
     return EXIT_OK
 
 
@@ -476,14 +630,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .lossmodel import build_loss_model
     from .profiles import load_profile, load_profiles
     from .strategy import compare, compare_profiles
+    from .uncertainty import compare_with_draws
 
     assumptions = _strategy_assumptions(args)
     calibration = _calibrate(args)
+    family = _family(args, calibration)
     if args.profiles is not None:
         if args.out is None:
-            raise ValueError("--profiles needs --out PATH.csv for the results")
+            raise InputError.single("--out", "--profiles needs --out PATH.csv for the results")
+        out = _output_path(args.out, "--out")
+        if args.market_quotes is not None:
+            raise InputError.single(
+                "--market-quotes", "quotes are for one exchange: use --profile, not --profiles"
+            )
+        terms, _ = _market_terms(args, None)
+        assumptions = replace(assumptions, market=terms)
         models = [
-            build_loss_model(profile, calibration, family=args.severity_family)
+            build_loss_model(profile, calibration, family=family)
             for profile in load_profiles(args.profiles)
         ]
         table = compare_profiles(
@@ -491,18 +654,47 @@ def cmd_compare(args: argparse.Namespace) -> int:
             args.regime,
             assumptions,
             progress=lambda k, n, name: print(f"[{k}/{n}] {name}", file=sys.stderr),
+            workers=args.workers,
         )
-        table.to_csv(args.out, index=False)
-        print(f"Wrote {len(table)} rows for {len(models)} profiles to {args.out}")
+        try:
+            table.to_csv(out, index=False)
+        except OSError as err:
+            raise InputError.single("--out", f"cannot write '{out}' ({err.strerror})") from None
+        print(f"Wrote {len(table)} rows for {len(models)} profiles to {out}")
         return EXIT_OK
-    model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
+    model = build_loss_model(load_profile(args.profile), calibration, family=family)
+    terms, fit = _market_terms(args, model)
+    assumptions = replace(assumptions, market=terms)
     result = compare(model, args.regime, assumptions)
+    draws = _draws(args, model, calibration)
+    if draws is not None:
+        result = compare_with_draws(result, draws)
     if args.json:
-        _print_json(result.to_dict())
+        document = result.to_dict()
+        document["market_fit"] = fit.to_dict() if fit is not None else None
+        _print_json(document)
         return EXIT_OK
     print(f"Exchange: {model.profile.name}; regime {args.regime}; target P(full) >= {args.target}")
+    pricing = "technical premiums" if terms is None else "market quotes"
+    print(
+        f"Insurance priced at {pricing}"
+        + (f" (curve fitted: {fit.curve.describe()})" if fit else "")
+    )
     table = result.table().set_index("strategy").T.reset_index(names="")
     _print_table("Strategies (USD per year unless stated)", table)
+    if draws is not None:
+        rows = [
+            {
+                "strategy": s.name,
+                "kind": s.kind,
+                "total_cost_5%": s.total_cost_interval[0],
+                "total_cost_95%": s.total_cost_interval[1],
+                "p_full_5%": s.p_full_interval[0],
+                "p_full_95%": s.p_full_interval[1],
+            }
+            for s in result.strategies
+        ]
+        _print_table(f"90% ranges over {draws.n} parameter draws", pd.DataFrame(rows))
     print(result.recommendation())
     return EXIT_OK
 
@@ -542,7 +734,9 @@ def cmd_providers(args: argparse.Namespace) -> int:
     incidents = load_incidents(args.data)
     history = provider_history(incidents.frame, args.provider)
     if args.provider is not None and history.empty:
-        raise ValueError(f"--provider: no incident in the data names '{args.provider}'")
+        raise InputError.single(
+            "--provider", f"no incident in the data names '{args.provider[:60]}'"
+        )
     a = LossModelAssumptions()
     pi = route_shares(_calibrate(args).selection.frame).provider
     f = provider_factors(
@@ -580,6 +774,13 @@ def cmd_providers(args: argparse.Namespace) -> int:
         + ")."
     )
     return EXIT_OK
+
+
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    """An insurer's book: accumulation by provider, VaR/TVaR, Euler allocation (on Dask)."""
+    from .portfolio.command import run
+
+    return run(args, _print_json, _print_table)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -643,6 +844,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vaultcover",
         description="Price crypto-exchange theft losses and compare reserves with insurance.",
+        epilog="Exit status: 0 done; 2 a problem with the input (each one is listed); "
+        f"1 an internal error (details with --debug or {DEBUG_ENV}=1).",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="print the full traceback of an internal error"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -762,6 +968,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rol", type=float, default=None, help="market mode: a quoted rate on line, e.g. 0.05"
     )
+    p.add_argument(
+        "--cover-type",
+        choices=("auto", "cold", "hot", "provider"),
+        default="auto",
+        help="market cover type of the layer (default auto: hot below the hot-wallet cap, "
+        "else provider if a third-party provider signs, else cold)",
+    )
+    _add_market_options(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     p = add(
@@ -776,6 +990,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch: a folder of profile JSON files or a CSV with one profile per row",
     )
     p.add_argument("--out", default=None, help="batch: CSV file for the results")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="batch: processes comparing profiles at once (default: one per core)",
+    )
     _add_regime_option(p)
     p.add_argument(
         "--target", type=float, default=0.995, help="protection target P(all compensated) (0.995)"
@@ -795,6 +1015,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--capacity", type=float, default=600e6, help="largest insurance limit available (USD)"
     )
+    _add_market_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     p = add(
@@ -838,25 +1059,173 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
+    p = add(
+        "portfolio",
+        cmd_portfolio,
+        "an insurer's book of exchanges: accumulation by shared provider, VaR/TVaR, Euler "
+        "allocation, simulated on Dask",
+    )
+    from .portfolio.command import add_arguments as add_portfolio_arguments
+
+    add_portfolio_arguments(p)
+
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
+    _document_ranges(parser)
     return parser
 
 
+# --------------------------------------------------------------------------------------------
+# Option checks: every numeric option has a documented range (pricing.checks.LIMITS)
+# --------------------------------------------------------------------------------------------
+#: Option (argparse ``dest``) → name of its range in :data:`pricing.checks.LIMITS`.
+OPTION_LIMITS = {
+    "threshold": "threshold",
+    "splice_point": "splice_point",
+    "cap": "cap",
+    "sims": "sims",
+    "seed": "seed",
+    "retention": "retention",
+    "limit": "limit",
+    "agg_retention": "agg_retention",
+    "agg_limit": "agg_limit",
+    "share": "share",
+    "reinstatements": "reinstatements",
+    "reinstatement_rate": "reinstatement_rate",
+    "theta": "theta",
+    "cost_of_capital": "insurer_cost_of_capital",
+    "expense_ratio": "expense_ratio",
+    "minimum_premium": "minimum_premium",
+    "rol": "rol",
+    "target": "target",
+    "dispute_probability": "dispute_probability",
+    "payment_delay": "payment_delay",
+    "capacity": "capacity",
+    "user_share": "user_share",
+}
+
+
+def _option(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Check every numeric option against its documented range; one error lists them all."""
+    problems = []
+    for dest, name in OPTION_LIMITS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            found = LIMITS[name].problem(value, _option(dest))
+            if found is not None:
+                problems.append(found)
+    for dest in ("dist", "vector"):
+        values = getattr(args, dest, None) or []
+        if len(set(values)) != len(values):
+            problems.append(Problem(None, _option(dest), "a value is given twice"))
+    if getattr(args, "dist", None):
+        from .severity import FAMILIES
+
+        bad = [d[:40] for d in args.dist if d not in FAMILIES]
+        if bad:
+            problems.append(
+                Problem(None, "--dist", f"unknown {bad}; choose from {', '.join(FAMILIES)}")
+            )
+    years = getattr(args, "years", None)
+    if isinstance(years, tuple) and years[0] > years[1]:
+        problems.append(Problem(None, "--years", "the first year is after the last"))
+    if problems:
+        raise InputError("options", problems)
+
+
+def _output_path(text: str, option: str) -> Path:
+    """An output file path whose folder exists and which is not itself a folder."""
+    path = Path(text)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        raise InputError.single(option, f"'{text}' is a folder; give a file name, e.g. results.csv")
+    if not path.parent.is_dir():
+        raise InputError.single(option, f"the folder '{path.parent}' does not exist")
+    return path
+
+
+def _document_ranges(parser: argparse.ArgumentParser) -> None:
+    """Append each numeric option's valid range (from pricing.checks.LIMITS) to its help."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _document_ranges(sub)
+        elif action.dest in OPTION_LIMITS and action.help:
+            valid = LIMITS[OPTION_LIMITS[action.dest]].text().replace("%", "%%")
+            action.help += f"; valid: {valid}"
+
+
+#: Library field names → the command-line option that sets them.
+FIELD_OPTIONS = {
+    "year": "--year",
+    "years": "--years",
+    "threshold": "--threshold",
+    "on_level": "--on-level",
+    "attack_vectors": "--vector",
+    "splice_at": "--splice-point",
+    "frequency": "--frequency",
+    "severity": "--severity",
+}
+
+
+def _as_options(err: InputError) -> InputError:
+    """The error with library field names shown as the options a user typed."""
+    if not any(p.line is None and p.column in FIELD_OPTIONS for p in err.problems):
+        return err
+    problems = [
+        Problem(p.line, FIELD_OPTIONS[p.column], p.message)
+        if p.line is None and p.column in FIELD_OPTIONS
+        else p
+        for p in err.problems
+    ]
+    return InputError(FIELD_OPTIONS.get(err.source, err.source), problems)
+
+
+def _internal_error(err: BaseException, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(err, file=sys.stderr)
+    first = (str(err).splitlines() or [""])[0][:200]
+    print(
+        f"vaultcover: internal error ({type(err).__name__}: {first}). This is a bug, not a "
+        f"problem with your input: please report it with the command you ran"
+        + ("." if debug else f" (run with --debug or {DEBUG_ENV}=1 for the details)."),
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``vaultcover`` console script and ``python -m pricing``."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``vaultcover`` console script and ``python -m pricing``.
+
+    Returns the exit status: 0 success, 2 input problems (all printed), 1 internal error.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as stop:  # --help, or argparse's own usage error (status 2)
+            return int(stop.code or 0) if isinstance(stop.code, int) else EXIT_INPUT
+        debug = debug or args.debug
+        check_options(args)
         return int(args.func(args))
-    except DataValidationError as err:
-        print(str(err), file=sys.stderr)
+    except InputError as err:
+        print(f"error: {_as_options(err)}", file=sys.stderr)
         return EXIT_INPUT
-    except (ValueError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except ConvergenceError as err:  # the data chosen cannot support the model asked for
+        print(f"error: the model cannot be fitted to the data chosen: {err}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("vaultcover: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: never shown as a traceback unless asked for
+        return _internal_error(err, debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .data import SOURCE_TYPES, Source, _read_table, load_exposure, load_incidents, shipped_path
+from .exceptions import InputError
 
 __all__ = [
     "NEAR_DUPLICATE_DAYS",
@@ -160,7 +161,7 @@ def banned_domains(source: Source | None = None) -> dict[str, str]:
         shipped_path("banned_domains.csv") if source is None else source
     )
     if "domain" not in header:
-        raise ValueError(f"{origin}: the banned-domain list needs a 'domain' column")
+        raise InputError.single("domain", "required column is missing", source=origin)
     at = header.index("domain")
     kind = header.index("kind") if "kind" in header else None
     return {

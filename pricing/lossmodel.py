@@ -9,7 +9,7 @@ explicit, editable assumption, listed by :meth:`ExchangeLossModel.assumption_tab
 
 1. **Frequency** (incidents above the threshold per year):
    ``λ = λ_avg(year) × (A / A_ref)^γ × (h / h_ref)^δ × c_security × c_provider``, where
-   ``λ_avg`` comes from the GLM (:func:`pricing.frequency.exchange_rate`), ``c_security`` is
+   ``λ_avg`` comes from the GLM (:func:`pricing.scaling.exchange_rate`), ``c_security`` is
    the factor of the exchange's controls level and ``c_provider`` the provider loading of
    :mod:`pricing.providers`: with ``π`` the share of incidents that came through a third-party
    provider and ``s`` the share of exchanges using one, ``c_provider = (1 − π) + π / s`` for a
@@ -43,7 +43,8 @@ from .aggregate import aggregate as compound
 from .calibration import Calibration
 from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
-from .frequency import ExchangeFrequency, SizeAssumptions, _finite, exchange_rate
+from .exceptions import InputError
+from .frequency import _finite
 from .profiles import SECURITY_LEVELS, ExchangeProfile
 from .providers import (
     PROVIDER_COLD_REACH,
@@ -51,6 +52,7 @@ from .providers import (
     ProviderFactors,
     provider_factors,
 )
+from .scaling import ExchangeFrequency, SizeAssumptions, exchange_rate
 from .severity import SeverityFit
 
 __all__ = [
@@ -99,7 +101,7 @@ class RouteShares:
 def route_shares(frame: pd.DataFrame) -> RouteShares:
     """Estimate :class:`RouteShares` from incidents (columns ``attack_vector``, ``wallet``)."""
     if frame.empty:
-        raise ValueError("route shares: no incidents to estimate them from")
+        raise InputError("loss model", ["route shares: no incidents to estimate them from"])
     provider = frame["attack_vector"].eq("third_party_provider")
     rest = frame.loc[~provider, "wallet"]
     known = rest[rest.ne("unknown") & rest.ne("")]
@@ -198,7 +200,9 @@ class LossModelAssumptions:
             if not _finite(value)
         ]
         if problems:
-            raise ValueError("invalid loss-model assumptions: " + "; ".join(problems))
+            raise InputError(
+                "loss model", ["invalid loss-model assumptions: " + "; ".join(problems)]
+            )
 
     def security_factor(self, level: str) -> float:
         """Frequency multiplier of a controls level."""
@@ -500,16 +504,19 @@ def _with_params(fit: SeverityFit, overrides: tuple[tuple[str, float], ...]) -> 
     values = dict(fit.params)
     unknown = [name for name, _ in overrides if name not in values]
     if unknown:
-        raise ValueError(
-            f"severity_params: {', '.join(unknown)} not a parameter of {fit.family} "
-            f"({', '.join(values)})"
+        raise InputError(
+            "loss model",
+            [
+                f"severity_params: {', '.join(unknown)} not a parameter of {fit.family} "
+                f"({', '.join(values)})"
+            ],
         )
     values.update({name: float(v) for name, v in overrides})
     moved = replace(fit, params=tuple((k, values[k]) for k in fit.param_names))
     try:
         moved.distribution  # noqa: B018  (validates the new parameters)
     except ValueError as err:
-        raise ValueError(f"severity_params: {err}") from None
+        raise InputError("loss model", [f"severity_params: {err}"]) from None
     return moved
 
 

@@ -33,8 +33,10 @@ window; ``expected_shortfall = E[(R − K)+]``; ``var_0.995_uncompensated = (VaR
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import AggregateDistribution, aligned_bucket, discretize_lev
+from .aggregate.grid import tilted_compound
 from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
 from .distributions import LossDistribution, Mixture
 from .lossmodel import ExchangeLossModel
@@ -65,8 +68,10 @@ __all__ = [
     "GridPoint",
     "StrategyAssumptions",
     "StrategyResult",
+    "StructureCost",
     "compare",
     "compare_profiles",
+    "evaluate_structure",
     "layer_axes",
     "project_strategy",
     "reserve_floor",
@@ -229,7 +234,7 @@ class StrategyResult:
         """JSON-ready record (names as the command line prints them)."""
         return {
             "name": self.name,
-            "retention": self.retention,
+            "retention": self.retention if self.limit > 0 else None,  # no layer: no retention
             "limit": self.limit,
             "reserve": self.reserve,
             "total_cost": self.total_cost,
@@ -304,7 +309,7 @@ class Comparison:
         for s in self.strategies:
             row = {
                 "strategy": s.name,
-                "retention": s.retention,
+                "retention": s.retention if s.limit > 0 else math.nan,  # no layer, no retention
                 "limit": s.limit,
                 "reserve": s.reserve,
             }
@@ -376,9 +381,9 @@ class Comparison:
         parts.append(self._binding_text(best))
         if self.recommended_share is not None:
             parts.append(
-                f"Confidence: {best.kind} is the cheapest structure meeting the target in "
-                f"{100 * self.recommended_share:.0f}% of {self.n_draws} draws of the fitted "
-                "parameters."
+                f"Confidence: {best.kind} stays the cheapest of the three structures meeting the "
+                f"target (reserves re-sized) in {100 * self.recommended_share:.0f}% of "
+                f"{self.n_draws} draws of the fitted parameters."
                 + (
                     f" Its cost lies between USD {best.total_cost_interval[0]:,.0f} and USD "
                     f"{best.total_cost_interval[1]:,.0f} (90%)."
@@ -602,9 +607,12 @@ def _evaluate(
     a: StrategyAssumptions,
     total: AggregateDistribution,
     progress: Callable[[float], None] | None,
+    fixed_reserve: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Cost components and protection for every (retention, limit), twice: with the reserve
-    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone."""
+    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone
+    (``fixed_reserve``: that reserve instead of the floor in the second set, for
+    :func:`evaluate_structure`)."""
     profile, freq, sev = model.profile, model.frequency, model.severity
     n_r, n_l = retentions.size, limits.size
     q = 1.0 - a.frictions.payment_factor
@@ -642,12 +650,12 @@ def _evaluate(
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
     floor = reserve_floor(rule, retentions[:, None], limits[None, :], a.jp_draft)
+    held = floor if fixed_reserve is None else np.full(floor.shape, float(fixed_reserve))
 
     var_tail = np.empty((n_r, n_l))
     var_target = np.empty((n_r, n_l))
     cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
-    n_fft = 2 * m
 
     def row(i: int) -> None:
         below = u[None, :] < retentions[i]
@@ -656,13 +664,13 @@ def _evaluate(
         )
         lev_r = q * lev_u[None, :] + (1.0 - q) * lev_z
         f = discretize_lev(lev_r / h, 1.0)
-        g = np.fft.irfft(freq.pgf(np.fft.rfft(f, n_fft, axis=-1)), n_fft, axis=-1)[:, :m]
-        g = np.clip(g, 0.0, None)
+        g = np.clip(tilted_compound(freq, f, m), 0.0, None)
         cdf = np.cumsum(g, axis=-1)
+        cum_xg = np.cumsum(g * u[None, :], axis=-1)
         var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
         var_target[i] = _quantile(u, cdf, a.target)
-        for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
-            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, g, cdf, k_res)
+        for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", held[i])):
+            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, cdf, cum_xg, k_res)
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -676,7 +684,7 @@ def _evaluate(
     }
     recovered = (1.0 - q) * ceded_mean
     bridging = recovered * coc * a.frictions.payment_delay_months / 12.0
-    for suffix, reserve in (("", np.maximum(floor, var_target)), ("_floor", floor)):
+    for suffix, reserve in (("", np.maximum(floor, var_target)), ("_floor", held)):
         key = "target" if suffix == "" else "floor"
         retained = np.minimum(lev_at[key], mean_r)
         uncompensated = np.maximum(mean_r - retained, 0.0)
@@ -720,15 +728,15 @@ def _quantile(u: np.ndarray, cdf: np.ndarray, p: float) -> np.ndarray:
 
 
 def _cdf_lev(
-    u: np.ndarray, g: np.ndarray, cdf: np.ndarray, k: np.ndarray
+    u: np.ndarray, cdf: np.ndarray, cum_xg: np.ndarray, k: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row)."""
+    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row), from the
+    cumulative probabilities and cumulative ``Σ x g`` of each row."""
     idx = np.searchsorted(u, k, side="right") - 1  # last grid point ≤ K
     idx = np.clip(idx, 0, u.size - 1)
-    rows = np.arange(g.shape[0])
+    rows = np.arange(cdf.shape[0])
     p_le = cdf[rows, idx]
-    partial = np.cumsum(g * u[None, :], axis=-1)[rows, idx]
-    lev = partial + k * (1.0 - p_le)
+    lev = cum_xg[rows, idx] + k * (1.0 - p_le)
     return p_le, lev
 
 
@@ -762,6 +770,45 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
             "limit": lim[keep],
             "reserve": res[keep],
         }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StructureCost:
+    """One structure under one loss model (USD per year): with its reserve held fixed, and
+    with the reserve re-sized to the target, ``max(regulatory floor, VaR_target(R))``."""
+
+    total_cost: float
+    p_full: float
+    sized_cost: float
+    sized_reserve: float
+
+
+def evaluate_structure(
+    model: ExchangeLossModel,
+    rule: RegulatoryMinimum,
+    retention: float,
+    limit: float,
+    reserve: float,
+    assumptions: StrategyAssumptions | None = None,
+    total: AggregateDistribution | None = None,
+) -> StructureCost:
+    """Cost and ``p_full`` of one structure: the layer ``limit xs retention`` (``limit`` 0:
+    none) and a reserve of ``reserve`` USD, for ``model`` (e.g. a parameter draw,
+    :mod:`pricing.uncertainty`), and its cost with the reserve re-sized to the target. Same
+    engine as :func:`compare`; ``inf`` costs when the market would not write the layer."""
+    a = StrategyAssumptions() if assumptions is None else assumptions
+    total = model.aggregate() if total is None else total
+    limits = np.array([0.0, limit if limit > 0 else 1.0])
+    out = _evaluate(
+        model, np.array([retention]), limits, rule, a, total, None, fixed_reserve=reserve
+    )
+    j = 1 if limit > 0 else 0
+    return StructureCost(
+        total_cost=float(out["cost_floor"][0, j]),
+        p_full=float(out["p_full_floor"][0, j]),
+        sized_cost=float(sum(out[c][0, j] for c in COST_COMPONENTS)),
+        sized_reserve=float(out["reserve"][0, j]),
     )
 
 
@@ -804,14 +851,56 @@ def compare_profiles(
     regime: str,
     assumptions: StrategyAssumptions | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per (profile, strategy): for consultants and insurers running many exchanges.
 
-    ``progress(k, n, name)`` is called before the k-th of n profiles is compared.
+    The profiles are compared in ``workers`` processes (default: one per core; 1 runs them
+    here), each comparison single-threaded; rows come out in the order of ``models``.
+    ``progress(k, n, name)`` is called as the k-th of n profiles is done.
     """
+    n = len(models)
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers: must be an integer >= 1, got {workers!r}")
+    workers = min(workers, n)
+    jobs = [(model, regime, assumptions) for model in models]
     rows = []
-    for k, model in enumerate(models, start=1):
+    if workers <= 1:
+        results = map(_labelled_comparison, jobs)
+        rows = _collect(results, models, progress)
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
+            rows = _collect(pool.map(_labelled_comparison, jobs), models, progress)
+    return pd.concat(rows, ignore_index=True)
+
+
+def _collect(
+    results: Any, models: Sequence[ExchangeLossModel], progress: Callable | None
+) -> list[pd.DataFrame]:
+    rows = []
+    for k, (table, model) in enumerate(zip(results, models, strict=True), start=1):
         if progress is not None:
             progress(k, len(models), model.profile.name)
-        rows.append(compare(model, regime, assumptions).labelled_table())
-    return pd.concat(rows, ignore_index=True)
+        rows.append(table)
+    return rows
+
+
+def _labelled_comparison(
+    job: tuple[ExchangeLossModel, str, StrategyAssumptions | None],
+) -> pd.DataFrame:
+    model, regime, assumptions = job
+    return compare(model, regime, assumptions).labelled_table()
+
+
+def _one_thread() -> None:
+    """Worker processes use one thread each: the pool already fills the cores."""
+    import sys
+
+    from . import coverage
+
+    for module in (coverage, sys.modules[__name__]):
+        module.WORKERS = 1

@@ -235,8 +235,8 @@ def test_a_profile_file_fills_the_fields():
     ("payload", "message"),
     [
         (b"{not json", "not valid JSON"),
-        (b'{"name": "x"}', "missing field 'customer_assets_usd'"),
-        (b"\xff\xfe", "not UTF-8 text"),
+        (b'{"name": "x"}', "'customer_assets_usd': missing field"),
+        (b"\x80\x81{}", "not UTF-8 text"),
     ],
 )
 def test_a_bad_profile_file_shows_the_reason(payload, message):

@@ -14,6 +14,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -464,6 +465,22 @@ def test_compare_profiles_gives_three_rows_per_profile(models):
         assert rows["recommended"].sum() == 1
         chosen = rows.loc[rows["recommended"], "strategy"].item()
         assert chosen == compare(models[name], "jp-draft", a).recommended
+
+
+def test_compare_profiles_in_processes_matches_one_process_in_order(models):
+    """Two worker processes give the same table, row for row, as one (and as compare)."""
+    a = StrategyAssumptions(**SMALL_GRID)
+    batch = [models["large"], models["small"], models["large"]]
+    serial = compare_profiles(batch, "hk", a, workers=1)
+    seen = []
+    parallel = compare_profiles(
+        batch, "hk", a, workers=2, progress=lambda k, n, name: seen.append((k, n, name))
+    )
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert [k for k, _, _ in seen] == [1, 2, 3]
+    assert serial["profile"].tolist()[::3] == [m.profile.name for m in batch]
+    with pytest.raises(ValueError, match="workers"):
+        compare_profiles(batch, "hk", a, workers=0)
 
 
 @pytest.mark.parametrize("regime", ["hk", "jp-draft"])
