@@ -260,7 +260,9 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
             return tuple(_decode(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
         if len(args) != len(value):
             raise _Bad([Problem(None, path, f"expected {len(args)} values, got {len(value)}")])
-        return tuple(_decode(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+        return tuple(
+            _decode(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
     if origin in (typing.Mapping, dict) or tp is dict:
         if not isinstance(value, dict):
             raise _Bad([Problem(None, path, "expected an object")])
@@ -349,7 +351,9 @@ def assumption_differences(scenarios: Sequence[Scenario]) -> pd.DataFrame:
     for key in keys:
         values = [f.get(key) for f in flat]
         if any(v != values[0] for v in values[1:]):
-            rows.append({"assumption": key, **{s.name: v for s, v in zip(scenarios, values)}})
+            rows.append(
+                {"assumption": key, **{s.name: v for s, v in zip(scenarios, values, strict=True)}}
+            )
     return pd.DataFrame(rows, columns=["assumption", *(s.name for s in scenarios)])
 
 
