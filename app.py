@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from app_pages import state
+
 st.set_page_config(page_title="Vaultcover", page_icon=":material/shield_lock:", layout="wide")
 
 PAGES = [
@@ -16,4 +18,6 @@ PAGES = [
     st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
 ]
 
-st.navigation(PAGES, position="top").run()
+page = st.navigation(PAGES, position="top")
+state.banner()
+page.run()

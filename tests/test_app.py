@@ -93,12 +93,12 @@ def test_model_page_shows_fits_and_rate():
 
 def test_model_threshold_changes_the_number_of_losses():
     at = open_page(MODEL)
-    before = at.info[0].value
+    before = at.info[-1].value
     at.number_input(key="threshold_m").set_value(50.0)
     at.button[0].click().run()
     assert not at.exception
-    assert at.info[0].value != before
-    assert "USD 50,000,000" in at.info[0].value
+    assert at.info[-1].value != before
+    assert "USD 50,000,000" in at.info[-1].value
 
 
 def test_bad_upload_shows_every_problem_and_no_traceback():
@@ -291,7 +291,7 @@ def test_quote_follows_the_profile_chosen_on_the_profile_page():
     at.radio(key="pf_preset").set_value("large").run()
     at.switch_page(QUOTE).run()
     assert not at.exception
-    assert "Large global exchange" in at.info[0].value
+    assert "Large global exchange" in at.info[-1].value
     table = at.dataframe[1].value
     assert table["retention"].iloc[0] == pytest.approx(200e6), "tower sized to the exchange"
 
