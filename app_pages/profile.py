@@ -8,12 +8,21 @@ from app_pages import common, state
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
-from pricing.profiles import FIELDS, JURISDICTIONS, PRESETS, SECURITY_LEVELS, ExchangeProfile
+from pricing.profiles import (
+    FIELDS,
+    JURISDICTIONS,
+    PRESETS,
+    PROVIDER_FIELDS,
+    SECURITY_LEVELS,
+    ExchangeProfile,
+    split_providers,
+)
+from pricing.providers import PROVIDER_CONTROLS
 
 PRESET_KEY = "pf_preset"
 UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
 MESSAGE_KEY = "profile_upload_message"
-INFO = {f.name: f for f in FIELDS}
+INFO = {f.name: f for f in FIELDS + PROVIDER_FIELDS}
 LABELS = {f.name: f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS}
 PRESET_LABELS = {"small": "Small exchange", "large": "Large exchange", "custom": "Custom"}
 PRESET_NAMES = {p.name for p in PRESETS.values()}
@@ -31,10 +40,8 @@ def preset_of(profile: ExchangeProfile) -> str:
 
 def fill_fields(profile: ExchangeProfile) -> None:
     """Write a profile into the field widgets (only before they are drawn, or in a callback)."""
-    for info in FIELDS:
-        state.set_value(
-            key(info.name), state.profile_widget(info.name, getattr(profile, info.name))
-        )
+    for name, value in state.profile_widgets(profile).items():
+        state.set_value(name, value)
 
 
 def rename_if_preset() -> None:
@@ -168,6 +175,17 @@ b.checkbox(
     **field("third_party_provider"),
     help=INFO["third_party_provider"].help,
 )
+b.text_input(
+    INFO["signing_providers"].label,
+    **field("signing_providers"),
+    help=INFO["signing_providers"].help + " Several names: separate them with ';'.",
+)
+b.selectbox(
+    INFO["provider_controls"].label,
+    PROVIDER_CONTROLS,
+    **field("provider_controls"),
+    help=INFO["provider_controls"].help,
+)
 b.selectbox(
     LABELS["jurisdiction"],
     JURISDICTIONS,
@@ -186,7 +204,9 @@ for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
 
 try:
     profile = ExchangeProfile(
-        **{f.name: state.profile_value(f.name, st.session_state[key(f.name)]) for f in FIELDS}
+        **{f.name: state.profile_value(f.name, st.session_state[key(f.name)]) for f in FIELDS},
+        signing_providers=split_providers(st.session_state[key("signing_providers")]),
+        provider_controls=st.session_state[key("provider_controls")],
     )
 except ValueError as err:
     st.error(

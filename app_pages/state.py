@@ -62,10 +62,18 @@ def profile_value(name: str, value: object) -> object:
     return round(float(value) / scale, 12) if scale else value  # type: ignore[arg-type]
 
 
+def profile_widgets(profile: ExchangeProfile) -> dict[str, Any]:
+    """Every profile widget's value for ``profile`` (provider names as "A; B")."""
+    values = {f"pf_{f.name}": profile_widget(f.name, getattr(profile, f.name)) for f in FIELDS}
+    values["pf_signing_providers"] = "; ".join(profile.signing_providers)
+    values["pf_provider_controls"] = profile.provider_controls
+    return values
+
+
 #: Static defaults of the bound inputs (widget units: USD million, %).
 STATIC: dict[str, Any] = {
     "pf_preset": "small",
-    **{f"pf_{f.name}": profile_widget(f.name, getattr(_SMALL, f.name)) for f in FIELDS},
+    **profile_widgets(_SMALL),
     # Compare
     "cmp_target": 100 * _STRATEGY.target,
     "cmp_dispute": 100 * InsuranceFrictions().dispute_probability,
@@ -114,6 +122,8 @@ STATIC: dict[str, Any] = {
 LABELS: dict[str, str] = {
     "pf_preset": "Profile preset",
     **{f"pf_{f.name}": f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS},
+    "pf_signing_providers": "Signing-path providers",
+    "pf_provider_controls": "What the providers sign for",
     "cmp_target": "Protection target (%)",
     "cmp_dispute": "Dispute probability (%)",
     "cmp_delay": "Payment delay (months)",
@@ -472,8 +482,8 @@ def load_scenario(s: Scenario) -> None:
     p = s.profile
     preset = next((k for k, v in PRESETS.items() if v == p), "custom")
     put("pf_preset", preset)
-    for f in FIELDS:
-        put(f"pf_{f.name}", profile_widget(f.name, getattr(p, f.name)))
+    for name, val in profile_widgets(p).items():
+        put(name, val)
     st.session_state[common.PROFILE_KEY] = p
     st.session_state[common.SPEC_KEY] = s.calibration
     if s.model is not None:

@@ -447,6 +447,54 @@ def cmd_regulation(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_providers(args: argparse.Namespace) -> int:
+    """Per-provider incident history and the provider loading of the loss model."""
+    from .lossmodel import LossModelAssumptions, route_shares
+    from .providers import COLD_REACH_CASES, provider_factors, provider_history
+
+    incidents = load_incidents(args.data)
+    history = provider_history(incidents.frame, args.provider)
+    if args.provider is not None and history.empty:
+        raise ValueError(f"--provider: no incident in the data names '{args.provider}'")
+    a = LossModelAssumptions()
+    pi = route_shares(_calibrate(args).selection.frame).provider
+    f = provider_factors(
+        pi, args.user_share if args.user_share is not None else a.provider_user_share
+    )
+    loading = {
+        "pi": f.pi,
+        "s": f.s,
+        "user_factor": f.user,
+        "non_user_factor": f.non_user,
+        "provider_cold_reach": a.provider_cold_reach,
+        "cold_reach_cases": [
+            {
+                "exchange": c.exchange,
+                "provider": c.provider,
+                "year": c.year,
+                "reach": c.reach,
+                "lower_bound": c.lower_bound,
+                "source": c.source,
+            }
+            for c in COLD_REACH_CASES
+        ],
+    }
+    if args.json:
+        records = history.astype(object).where(history.notna(), None).to_dict(orient="records")
+        _print_json({"history": records, "loading": loading})
+        return EXIT_OK
+    _print_table("Incidents by signing-path provider (USD)", history)
+    print(
+        f"Provider loading: π = {f.pi:.3g} of incidents came through a provider (data), "
+        f"s = {f.s:.3g} of exchanges use one (assumption); a user's rate × {f.user:.4g}, "
+        f"a non-user's × {f.non_user:.4g}. Reach of cold storage by a provider that signs for "
+        f"cold wallets ρ_p = {a.provider_cold_reach:.3g} (cases: "
+        + "; ".join(f"{c.exchange} {c.year} {c.reach:g}" for c in COLD_REACH_CASES)
+        + ")."
+    )
+    return EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
@@ -660,6 +708,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_regime_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = add(
+        "providers",
+        cmd_providers,
+        "incidents by signing-path provider, and the provider loading of the loss model",
+    )
+    _add_data_options(p)
+    p.add_argument("--provider", default=None, help="one provider's history (e.g. Ginco)")
+    p.add_argument(
+        "--user-share",
+        type=float,
+        default=None,
+        help="share s of exchanges using a provider (default: the model's assumption, 0.35)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     from .store.cli import add_scenario_commands
 

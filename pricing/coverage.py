@@ -30,7 +30,7 @@ import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ from .aggregate import (
     discretize_lev,
 )
 from .distributions import LossDistribution
+from .market import MarketPrice, MarketTerms, price_market
 from .premium import (
     PRINCIPLES,
     LoadingAssumptions,
@@ -277,6 +278,21 @@ class LayerLoss:
         s = float(self.layer_total.value_at_risk(p))
         return lay.share * min(max(s - lay.agg_retention, 0.0), lay.annual_limit)
 
+    def tail_value_at_risk(self, p: float) -> float:
+        """``TVaR_p(L) = VaR_p(L) + E[(L − VaR_p(L))+] / (1 − p)`` (USD).
+
+        ``L = c·min((S_Y − a)+, A)`` is a monotone map of ``S_Y``; with ``v = VaR_p(L) = c·w``,
+        ``E[(L − v)+] = c (E[S_Y∧(a + A)] − E[S_Y∧(a + w)])`` (closed-form ``E[S_Y]`` when
+        ``A`` is infinite).
+        """
+        lay, agg = self.layer, self.layer_total
+        v = self.value_at_risk(p)
+        w = v / lay.share
+        top = lay.agg_retention + lay.annual_limit
+        e_top = agg.mean() if math.isinf(top) else float(agg.lev(top))
+        excess = lay.share * max(e_top - float(agg.lev(lay.agg_retention + w)), 0.0)
+        return v + excess / (1.0 - p)
+
     def wang(self, lam: float) -> float:
         """Wang-transformed expected loss ``∫ g_λ(P(L > y)) dy`` on the grid of ``S_Y`` (USD)."""
         lay, agg = self.layer, self.layer_total
@@ -294,6 +310,7 @@ class LayerLoss:
             std=self.std,
             var_capital=self.value_at_risk(capital_level),
             distorted=self.wang,
+            tvar_capital=self.tail_value_at_risk(capital_level),
         )
 
 
@@ -359,13 +376,23 @@ def _prob_at_least(agg: AggregateDistribution, u: float) -> float:
 
 @dataclass(frozen=True, eq=False)
 class LayerQuote:
-    """An insurer's view of one layer (USD per year unless stated)."""
+    """An insurer's view of one layer (USD per year unless stated).
+
+    The headline :attr:`premium` is, in this order: a rate on line the user entered
+    (``market_rate_on_line``), the market's quote (``market``, :mod:`pricing.market`; NaN when
+    the layer cannot be placed), or the technical premium by ``principle``. Rate on line is
+    always the **upfront** premium over the placed limit, for every principle and the market.
+    ``premium_interval`` is the 90% range of the headline premium under parameter uncertainty
+    (:mod:`pricing.uncertainty`), when computed.
+    """
 
     loss: LayerLoss
     premiums: dict[str, TechnicalPremium]
     principle: str
     loadings: LoadingAssumptions
     market_rate_on_line: float | None = None
+    market: MarketPrice | None = None
+    premium_interval: tuple[float, float] | None = None
 
     @property
     def layer(self) -> Layer:
@@ -378,12 +405,36 @@ class LayerQuote:
         return self.loss.expected
 
     @property
+    def technical_premium(self) -> float:
+        """Technical premium by the chosen principle (the insurer's floor)."""
+        return self.premiums[self.principle].gross_premium
+
+    @property
+    def placeable(self) -> bool:
+        """Whether the market would write the layer (True without market terms)."""
+        return self.market is None or self.market.placeable
+
+    @property
+    def basis(self) -> str:
+        """What the headline premium is: ``entered rate on line``, ``market`` or ``technical``."""
+        if self.market_rate_on_line is not None:
+            return "entered rate on line"
+        return "market" if self.market is not None else "technical"
+
+    @property
     def premium(self) -> float:
-        """Total expected premium: the market premium if a rate on line was entered, else the
-        technical premium by the chosen principle."""
+        """Total expected premium (see the class docstring for which one)."""
         if self.market_rate_on_line is not None:
             return self.market_rate_on_line * self.placed_limit
-        return self.premiums[self.principle].gross_premium
+        if self.market is not None:
+            return self.market.premium if self.market.placeable else math.nan
+        return self.technical_premium
+
+    @property
+    def upfront_factor(self) -> float:
+        """``1 + r E[reinstated] / l``: total expected premium over upfront premium."""
+        lay = self.layer
+        return 1.0 + lay.reinstatement_rate * self.loss.expected_reinstated / lay.limit
 
     @property
     def placed_limit(self) -> float:
@@ -393,10 +444,7 @@ class LayerQuote:
     @property
     def upfront_premium(self) -> float:
         """``P₀ = premium / (1 + r E[reinstated] / l)``: paid at inception."""
-        lay = self.layer
-        return self.premium / (
-            1.0 + lay.reinstatement_rate * self.loss.expected_reinstated / lay.limit
-        )
+        return self.premium / self.upfront_factor
 
     @property
     def expected_reinstatement_premium(self) -> float:
@@ -420,12 +468,24 @@ class LayerQuote:
                 "principle": name,
                 "risk_premium": tp.risk_premium,
                 "gross_premium": tp.gross_premium,
-                "rate_on_line": _ratio(tp.gross_premium, self.placed_limit),
+                "rate_on_line": _ratio(tp.gross_premium / self.upfront_factor, self.placed_limit),
                 "loss_ratio": tp.loss_ratio,
                 "minimum_applied": tp.minimum_applied,
             }
             for name, tp in self.premiums.items()
         ]
+        if self.market is not None and self.market.placeable:
+            m = self.market
+            rows.append(
+                {
+                    "principle": "market",
+                    "risk_premium": m.curve_premium,
+                    "gross_premium": m.premium,
+                    "rate_on_line": m.rate_on_line,
+                    "loss_ratio": self.expected_loss / m.premium,
+                    "minimum_applied": m.basis != "curve",
+                }
+            )
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -445,12 +505,16 @@ class LayerQuote:
             "expected_loss": loss.expected,
             "std": loss.std,
             "var_capital": loss.value_at_risk(self.loadings.capital_level),
+            "tvar_capital": loss.tail_value_at_risk(self.loadings.capital_level),
             "capital_level": self.loadings.capital_level,
+            "capital_measure": self.loadings.capital_measure,
             "premiums": {
                 name: {
                     "risk_premium": tp.risk_premium,
                     "technical_premium": tp.gross_premium,
-                    "rate_on_line": _json_number(_ratio(tp.gross_premium, self.placed_limit)),
+                    "rate_on_line": _json_number(
+                        _ratio(tp.gross_premium / self.upfront_factor, self.placed_limit)
+                    ),
                     "loss_ratio": tp.loss_ratio,
                     "minimum_applied": tp.minimum_applied,
                 }
@@ -458,8 +522,21 @@ class LayerQuote:
             },
             "principle": self.principle,
             "market_rate_on_line": self.market_rate_on_line,
-            "premium": self.premium,
-            "upfront_premium": self.upfront_premium,
+            "technical_premium": self.technical_premium,
+            "market_premium": (
+                self.market.premium if self.market is not None and self.placeable else None
+            ),
+            "placeable": self.placeable,
+            "not_placeable_reason": (
+                self.market.reason_text if self.market is not None and not self.placeable else None
+            ),
+            "market": self.market.to_dict() if self.market is not None else None,
+            "premium_basis": self.basis,
+            "premium": _json_number(self.premium),
+            "premium_interval": (
+                list(self.premium_interval) if self.premium_interval is not None else None
+            ),
+            "upfront_premium": _json_number(self.upfront_premium),
             "expected_reinstatement_premium": self.expected_reinstatement_premium,
             "rate_on_line": _json_number(self.rate_on_line),
             "loss_ratio": self.loss_ratio,
@@ -477,12 +554,17 @@ def quote_layer(
     principle: str = "cost_of_capital",
     market_rate_on_line: float | None = None,
     grid: GridSpec | None = None,
+    market: MarketTerms | None = None,
+    cover: str = "cold",
+    used_capacity: float | None = None,
 ) -> LayerQuote:
     """Technical premium of ``layer`` by every principle, and the chosen one.
 
     ``market_rate_on_line`` (premium / placed limit, e.g. 0.05) switches to market-rate mode:
     the premium is the quoted rate times the placed limit, and the loss ratio shows how it
-    compares with the expected loss.
+    compares with the expected loss. ``market`` adds the market's quote for cover type
+    ``cover`` (:func:`pricing.market.price_market`; ``used_capacity``: the insured's total
+    limit up to the layer's top, default the placed limit), which becomes the headline premium.
     """
     loadings = LoadingAssumptions() if loadings is None else loadings
     if principle not in PRINCIPLES:
@@ -497,7 +579,23 @@ def quote_layer(
     moments = loss.moments(loadings.capital_level)
     limit = layer.share * layer.limit
     premiums = {p: technical_premium(moments, limit, loadings, p) for p in PRINCIPLES}
-    return LayerQuote(loss, premiums, principle, loadings, market_rate_on_line)
+    quote = LayerQuote(loss, premiums, principle, loadings, market_rate_on_line)
+    if market is None or not math.isfinite(layer.limit):
+        return quote
+    price = price_market(
+        frequency,
+        severity,
+        layer.retention,
+        layer.limit,
+        loss.expected,
+        quote.technical_premium,
+        cover,
+        market,
+        share=layer.share,
+        used_capacity=used_capacity,
+        upfront_factor=quote.upfront_factor,
+    )
+    return replace(quote, market=price)
 
 
 @dataclass(frozen=True, eq=False)
@@ -524,7 +622,9 @@ class TowerQuote:
                     "loss_ratio": q.loss_ratio,
                     "p_attach": q.loss.p_attach,
                     "p_exhaust": q.loss.p_exhaust_occurrence,
-                    "principle": "market" if q.market_rate_on_line else q.principle,
+                    "principle": q.principle if q.basis == "technical" else q.basis,
+                    "technical_premium": q.technical_premium,
+                    "placeable": q.placeable,
                 }
             )
         return pd.DataFrame(rows)
@@ -547,15 +647,37 @@ def quote_tower(
     loadings: LoadingAssumptions | None = None,
     principle: str = "cost_of_capital",
     market_rates_on_line: Sequence[float | None] | None = None,
+    market: MarketTerms | None = None,
+    covers: Sequence[str] | None = None,
 ) -> TowerQuote:
-    """:func:`quote_layer` for each layer of the tower (market rates optional, per layer)."""
-    rates = market_rates_on_line or [None] * len(tower.layers)
-    if len(rates) != len(tower.layers):
+    """:func:`quote_layer` for each layer of the tower (market rates optional, per layer).
+
+    With ``market`` terms each layer also gets the market's quote, for its cover type in
+    ``covers`` (default ``cold``); the capacity a layer uses is the tower's placed limit up to
+    its top, so the scarcity load grows up the tower.
+    """
+    n = len(tower.layers)
+    rates = market_rates_on_line or [None] * n
+    if len(rates) != n:
         raise ValueError("market_rates_on_line: give one rate (or None) per layer of the tower")
+    kinds = list(covers) if covers is not None else ["cold"] * n
+    if len(kinds) != n:
+        raise ValueError("covers: give one cover type per layer of the tower")
+    used = np.cumsum([lay.share * lay.limit for lay in tower.layers])
     return TowerQuote(
         tuple(
-            quote_layer(frequency, severity, layer, loadings, principle, rate)
-            for layer, rate in zip(tower.layers, rates, strict=True)
+            quote_layer(
+                frequency,
+                severity,
+                layer,
+                loadings,
+                principle,
+                rate,
+                market=market,
+                cover=kind,
+                used_capacity=float(u),
+            )
+            for layer, rate, kind, u in zip(tower.layers, rates, kinds, used, strict=True)
         )
     )
 
@@ -573,6 +695,7 @@ class LayerGrid:
     expected_loss: np.ndarray
     std: np.ndarray
     var_capital: np.ndarray
+    tvar_capital: np.ndarray
     risk_premiums: dict[str, np.ndarray]
     premiums: dict[str, np.ndarray]
     p_attach: np.ndarray
@@ -626,22 +749,23 @@ def price_layer_grid(
     finest = lim.max() / (8 * int(points_per_limit))
     n_max = _count_quantile(frequency, 1e-12)
     shape = (d.size, lim.size)
-    expected, std, var_capital, wang = (np.empty(shape) for _ in range(4))
+    expected, std, var_capital, tvar_capital, wang = (np.empty(shape) for _ in range(5))
 
     def column(j: int) -> None:
         m = max(int(points_per_limit), math.ceil(lim[j] / finest))
         values = _price_column(frequency, severity, d, lim[j] / m, m, n_max, loadings)
-        expected[:, j], std[:, j], var_capital[:, j], wang[:, j] = values
+        expected[:, j], std[:, j], var_capital[:, j], tvar_capital[:, j], wang[:, j] = values
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # numpy releases the GIL
         list(pool.map(column, range(lim.size)))
 
+    capital = tvar_capital if loadings.capital_measure == "tvar" else var_capital
     risk = {
         "expected_value": (1.0 + loadings.theta) * expected,
         "std_dev": expected + loadings.kappa * std,
         "wang": wang,
         "cost_of_capital": expected
-        + loadings.cost_of_capital * np.maximum(var_capital - expected, 0.0),
+        + loadings.cost_of_capital * np.maximum(capital - expected, 0.0),
     }
     return LayerGrid(
         retentions=d,
@@ -649,6 +773,7 @@ def price_layer_grid(
         expected_loss=expected,
         std=std,
         var_capital=var_capital,
+        tvar_capital=tvar_capital,
         risk_premiums=risk,
         premiums={k: gross_premium(v, loadings) for k, v in risk.items()},
         p_attach=np.asarray(frequency.prob_at_least_one(severity.sf(d)))[:, None]
@@ -666,9 +791,9 @@ def _price_column(
     m: int,
     n_max: int,
     loadings: LoadingAssumptions,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Expected loss, SD, ``VaR`` at the capital level and Wang premium of the layers
-    ``m h xs d`` for every retention ``d`` (USD per year)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected loss, SD, ``VaR`` and ``TVaR`` at the capital level and Wang premium of the
+    layers ``m h xs d`` for every retention ``d`` (USD per year)."""
     points = retentions[:, None] + h * np.arange(m + 1, dtype=float)[None, :]
     lev_x = np.asarray(severity.lev(points), dtype=float)
     f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
@@ -680,11 +805,20 @@ def _price_column(
     grid_mean = g @ x
     std = np.sqrt(np.maximum(g @ (x * x) - grid_mean**2, 0.0))
     cdf = np.cumsum(g, axis=-1)
-    k = np.minimum((cdf < loadings.capital_level - 1e-12).sum(axis=-1), n - 1)
+    p = loadings.capital_level
+    k = np.minimum((cdf < p - 1e-12).sum(axis=-1), n - 1)
+    var = x[k]
+    # E[L∧VaR] = Σ_{x < VaR} x g + VaR P(L ≥ VaR); the tail beyond through the closed-form mean
+    below = np.cumsum(g * x[None, :], axis=-1)
+    rows = np.arange(g.shape[0])
+    lev_var = np.where(k > 0, below[rows, k - 1], 0.0) + var * (
+        1.0 - np.where(k > 0, cdf[rows, k - 1], 0.0)
+    )
+    tvar = var + np.maximum(expected - lev_var, 0.0) / (1.0 - p)
     sf = np.clip(1.0 - cdf, 0.0, 1.0)
     sf[:, -1] = 0.0
     wang = np.maximum(step_wang_premium(x, sf, loadings.wang_lambda), expected)
-    return expected, std, x[k], wang
+    return expected, std, var, tvar, wang
 
 
 def _count_quantile(frequency: Frequency, eps: float) -> int:

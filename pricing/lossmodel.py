@@ -10,15 +10,21 @@ explicit, editable assumption, listed by :meth:`ExchangeLossModel.assumption_tab
 1. **Frequency** (incidents above the threshold per year):
    ``λ = λ_avg(year) × (A / A_ref)^γ × (h / h_ref)^δ × c_security × c_provider``, where
    ``λ_avg`` comes from the GLM (:func:`pricing.frequency.exchange_rate`), ``c_security`` is
-   the factor of the exchange's controls level and ``c_provider = 1 − π_provider`` removes the
-   share of incidents that came through a third-party provider when the exchange uses none.
+   the factor of the exchange's controls level and ``c_provider`` the provider loading of
+   :mod:`pricing.providers`: with ``π`` the share of incidents that came through a third-party
+   provider and ``s`` the share of exchanges using one, ``c_provider = (1 − π) + π / s`` for a
+   user and ``1 − π`` for a non-user (``π_u / s`` and ``(1 − π_u) / (1 − s)`` with
+   ``π_u = π + (1 − π) s`` the share of incidents at users; the market average stays 1).
    Poisson, or negative binomial with the fitted dispersion (Loss Models ch. 6).
 2. **Severity** (USD per incident): the fitted law of reported losses, ``X | X > t``, scaled
    by ``(A / A_ref)^η`` (a larger exchange loses more per breach), then **capped by what the
    attack can reach**: a hot-wallet breach cannot take more than the hot wallets hold
-   (``h A``); a cold-wallet, provider or insider compromise can reach the hot wallets plus a
-   share ``ρ`` of cold storage (Bybit 2025 lost a cold wallet through Safe{Wallet}). The two
-   routes are mixed with the shares seen in the data (Loss Models §4.2.3, finite mixture).
+   (``h A``); a cold-wallet or insider compromise can reach the hot wallets plus a share ``ρ``
+   of cold storage; a provider compromise reaches the hot wallets plus a share ``ρ_p`` of cold
+   storage when the provider signs for cold wallets (``ρ_p`` from the cases: Bybit 2025 lost
+   the ETH cold wallet through Safe{Wallet}, DMM Bitcoin 2024 more than its customers' BTC
+   through Ginco) and the hot wallets only when it signs for hot wallets. The routes are mixed
+   with their rates (Loss Models §4.2.3, finite mixture).
 
 Capping makes every moment finite, so the aggregate moments and TVaR exist even when the
 fitted tail has no finite mean (domain brief §4.3).
@@ -32,12 +38,19 @@ from typing import Any
 
 import pandas as pd
 
-from .aggregate import AggregateDistribution, Frequency, GridSpec, NegativeBinomial, Poisson
+from .aggregate import AggregateDistribution, GridSpec
 from .aggregate import aggregate as compound
 from .calibration import Calibration
+from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
 from .frequency import ExchangeFrequency, SizeAssumptions, _finite, exchange_rate
 from .profiles import SECURITY_LEVELS, ExchangeProfile
+from .providers import (
+    PROVIDER_COLD_REACH,
+    PROVIDER_USER_SHARE,
+    ProviderFactors,
+    provider_factors,
+)
 from .severity import SeverityFit
 
 __all__ = [
@@ -46,6 +59,7 @@ __all__ = [
     "LossModelAssumptions",
     "RouteShares",
     "build_loss_model",
+    "provider_reach",
     "route_shares",
 ]
 
@@ -114,8 +128,15 @@ class LossModelAssumptions:
         i.e. a 100× larger exchange loses 10× more per breach). ``A_ref`` is
         ``frequency.reference_assets_usd``.
     cold_reach : float
-        ``ρ``: share of cold storage a cold, provider or insider compromise can reach (in
-        [0, 1]; default 0.5: one cold wallet among several, as at Bybit 2025).
+        ``ρ``: share of cold storage a cold-wallet or insider compromise can reach (in
+        [0, 1]; default 0.5: one cold wallet among several; an assumption).
+    provider_cold_reach : float
+        ``ρ_p``: share of cold storage a compromise of a provider that signs for cold wallets
+        can reach (in [0, 1]; default the mean of the cases in
+        :data:`pricing.providers.COLD_REACH_CASES`).
+    provider_user_share : float
+        ``s``: share of exchanges with a third-party provider in the signing path (in
+        (0, 1); an assumption, :data:`pricing.providers.PROVIDER_USER_SHARE`).
     security_factors : tuple of (level, factor)
         Frequency multiplier per controls level (default basic 1.5, standard 1, strong 0.7).
     routes : RouteShares or None
@@ -134,6 +155,8 @@ class LossModelAssumptions:
     frequency: SizeAssumptions = field(default_factory=SizeAssumptions)
     severity_size_elasticity: float = 0.5
     cold_reach: float = 0.5
+    provider_cold_reach: float = PROVIDER_COLD_REACH
+    provider_user_share: float = PROVIDER_USER_SHARE
     security_factors: tuple[tuple[str, float], ...] = DEFAULT_SECURITY_FACTORS
     routes: RouteShares | None = None
     year: int | None = None
@@ -151,6 +174,14 @@ class LossModelAssumptions:
             )
         if not (_finite(self.cold_reach) and 0 <= self.cold_reach <= 1):
             problems.append(f"cold_reach={self.cold_reach!r} must be a share in [0, 1]")
+        if not (_finite(self.provider_cold_reach) and 0 <= self.provider_cold_reach <= 1):
+            problems.append(
+                f"provider_cold_reach={self.provider_cold_reach!r} must be a share in [0, 1]"
+            )
+        if not (_finite(self.provider_user_share) and 0 < self.provider_user_share < 1):
+            problems.append(
+                f"provider_user_share={self.provider_user_share!r} must be a share in (0, 1)"
+            )
         levels = dict(self.security_factors)
         if set(levels) != set(SECURITY_LEVELS):
             problems.append(f"security_factors must give a factor for each of {SECURITY_LEVELS}")
@@ -179,8 +210,9 @@ class ExchangeLossModel:
     """Frequency and severity of one exchange's thefts, with everything that produced them.
 
     ``frequency`` counts incidents per year; ``severity`` is the size of one incident (USD),
-    a mixture of the hot-wallet route (capped at ``hot_cap``) and the other routes (capped at
-    ``reach_cap``).
+    a mixture of the hot-wallet route (capped at ``hot_cap``), the cold, insider and other
+    routes (capped at ``reach_cap``) and, for a provider user, the provider route (capped at
+    ``provider_cap``). ``route_weights`` are the ``(hot, other, provider)`` weights.
     """
 
     profile: ExchangeProfile
@@ -189,7 +221,7 @@ class ExchangeLossModel:
     exchange_frequency: ExchangeFrequency
     severity_fit: SeverityFit
     routes: RouteShares
-    route_weights: tuple[float, float]
+    route_weights: tuple[float, float, float]
     severity_scale: float
     hot_cap: float
     reach_cap: float
@@ -197,6 +229,18 @@ class ExchangeLossModel:
     provider_factor: float
     assumptions: LossModelAssumptions
     notes: tuple[str, ...] = ()
+    provider_cap: float = 0.0
+    provider_loading: ProviderFactors | None = None
+
+    @property
+    def base_severity(self) -> LossDistribution:
+        """The uncapped loss size ``X`` of this exchange: the fitted law scaled by size."""
+        return self.severity_fit.conditional.scaled(self.severity_scale)
+
+    @property
+    def provider_rate(self) -> float:
+        """Expected thefts per year that come through the exchange's provider(s)."""
+        return self.rate * self.route_weights[2]
 
     @property
     def rate(self) -> float:
@@ -253,7 +297,7 @@ class ExchangeLossModel:
                 "Provider factor",
                 self.provider_factor,
                 "×",
-                "1 − provider share when no third-party provider is used, else 1 (assumption)",
+                _provider_basis(self),
             ),
             ("Exchange rate λ", self.rate, "incidents per year", "product of the above"),
             ("Severity family", fit.family, "", f"fitted to losses above USD {fit.threshold:,.0f}"),
@@ -278,6 +322,14 @@ class ExchangeLossModel:
                 f"data: {self.routes.n_incidents} incidents (hot {self.routes.hot:.2f}, "
                 f"provider {self.routes.provider:.2f}, other {self.routes.other:.2f})",
             ),
+            (
+                "Provider-route share",
+                self.route_weights[2],
+                "of incidents",
+                "provider route π/s of this exchange's factor"
+                if self.profile.third_party_provider
+                else "no third-party provider",
+            ),
             ("Hot-route cap", self.hot_cap, "USD", "hot wallets = hot share × customer assets"),
             (
                 "Other-route cap",
@@ -286,6 +338,18 @@ class ExchangeLossModel:
                 f"hot wallets + ρ × cold storage, ρ = {a.cold_reach:g} (assumption)",
             ),
         ]
+        if self.profile.third_party_provider:
+            rows.append(
+                (
+                    "Provider-route cap",
+                    self.provider_cap,
+                    "USD",
+                    f"hot wallets + ρ_p × cold storage, ρ_p = {a.provider_cold_reach:.3g} "
+                    "(Bybit 2025, DMM Bitcoin 2024)"
+                    if self.profile.provider_controls == "hot_and_cold"
+                    else "hot wallets (the provider signs for hot wallets only)",
+                )
+            )
         return pd.DataFrame(rows, columns=["assumption", "value", "unit", "basis"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -308,8 +372,10 @@ class ExchangeLossModel:
                 "threshold": self.severity_fit.threshold,
                 "scale": self.severity_scale,
                 "hot_route_weight": self.route_weights[0],
+                "provider_route_weight": self.route_weights[2],
                 "hot_cap": self.hot_cap,
                 "reach_cap": self.reach_cap,
+                "provider_cap": self.provider_cap,
                 "mean": float(self.severity.mean()),
                 "description": self.severity.describe(),
             },
@@ -357,7 +423,8 @@ def build_loss_model(
         a.frequency,
     )
     security = a.security_factor(profile.security_level)
-    provider = 1.0 if profile.third_party_provider else 1.0 - routes.provider
+    loading = provider_factors(routes.provider, a.provider_user_share)
+    provider = loading.factor(profile.third_party_provider)
     if a.base_rate is not None:  # manual override of the average-exchange rate
         ex = replace(
             ex,
@@ -372,14 +439,15 @@ def build_loss_model(
     else:
         frequency = Poisson(rate)
 
-    weights = _route_weights(routes, profile.third_party_provider)
+    weights = _route_weights(routes, loading, profile.third_party_provider)
     scale = (profile.customer_assets_usd / a.frequency.reference_assets_usd) ** (
         a.severity_size_elasticity
     )
     hot_cap = profile.hot_assets_usd
     reach_cap = profile.hot_assets_usd + a.cold_reach * profile.cold_assets_usd
+    provider_cap = provider_reach(profile, a.provider_cold_reach)
     base = fit.conditional.scaled(scale)
-    severity = _capped_mixture(base, weights, hot_cap, reach_cap)
+    severity = _capped_mixture(base, weights, (hot_cap, reach_cap, provider_cap))
     notes = tuple(calibration.notes)
     if profile.hot_share < MIN_HOT_SHARE:
         notes += (
@@ -401,7 +469,30 @@ def build_loss_model(
         provider_factor=float(provider),
         assumptions=a,
         notes=notes,
+        provider_cap=float(provider_cap),
+        provider_loading=loading,
     )
+
+
+def provider_reach(profile: ExchangeProfile, provider_cold_reach: float) -> float:
+    """Most a compromise of the exchange's provider can take (USD).
+
+    The hot wallets, plus ``ρ_p`` of cold storage when the provider signs for cold wallets.
+    """
+    cold = provider_cold_reach if profile.provider_controls == "hot_and_cold" else 0.0
+    return profile.hot_assets_usd + cold * profile.cold_assets_usd
+
+
+def _provider_basis(model: ExchangeLossModel) -> str:
+    f = model.provider_loading
+    if f is None:
+        return "provider loading"
+    who = (
+        f"user of {', '.join(model.profile.named_providers)}: (1 − π) + π/s"
+        if model.profile.third_party_provider
+        else "no third-party provider: 1 − π"
+    )
+    return f"{who}; π = {f.pi:.3g} (data), s = {f.s:.3g} (assumption)"
 
 
 def _with_params(fit: SeverityFit, overrides: tuple[tuple[str, float], ...]) -> SeverityFit:
@@ -422,24 +513,37 @@ def _with_params(fit: SeverityFit, overrides: tuple[tuple[str, float], ...]) -> 
     return moved
 
 
-def _route_weights(routes: RouteShares, uses_provider: bool) -> tuple[float, float]:
-    """``(hot, other)`` weights of the severity mixture among the routes open to the exchange."""
-    other = routes.other + (routes.provider if uses_provider else 0.0)
-    total = routes.hot + other
+def _route_weights(
+    routes: RouteShares, loading: ProviderFactors, uses_provider: bool
+) -> tuple[float, float, float]:
+    """``(hot, other, provider)`` weights of the severity mixture: each route's rate over the
+    exchange's total (the provider route at ``π / s`` for a user, closed for a non-user)."""
+    provider = loading.provider_route if uses_provider else 0.0
+    total = routes.hot + routes.other + provider
     if total <= 0:
-        return 0.0, 1.0
-    return routes.hot / total, other / total
+        return 0.0, 1.0, 0.0
+    return routes.hot / total, routes.other / total, provider / total
 
 
 def _capped_mixture(
-    base: LossDistribution, weights: tuple[float, float], hot_cap: float, reach_cap: float
+    base: LossDistribution,
+    weights: tuple[float, float, float],
+    caps: tuple[float, float, float],
 ) -> LossDistribution:
-    w_hot, w_other = weights
-    if hot_cap <= 0 or w_hot == 0:
-        return base.capped(reach_cap)
-    if w_other == 0:
-        return base.capped(hot_cap)
-    return Mixture((base.capped(hot_cap), base.capped(reach_cap)), (w_hot, w_other))
+    """The routes' capped laws mixed by weight (routes of zero weight or cap dropped; routes
+    with the same cap merged, so a two-route exchange keeps its two-part mixture)."""
+    merged: dict[float, float] = {}
+    for w, cap in zip(weights, caps, strict=True):
+        if w > 0 and cap > 0:
+            merged[cap] = merged.get(cap, 0.0) + w
+    if not merged:
+        return base.capped(max(caps))
+    if len(merged) == 1:
+        return base.capped(next(iter(merged)))
+    total = sum(merged.values())
+    return Mixture(
+        tuple(base.capped(cap) for cap in merged), tuple(w / total for w in merged.values())
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -8,8 +8,16 @@ Wang 1996, "Premium calculation by transforming the layer premium density", ASTI
 - expected value:      ``(1 + θ) E[L]``
 - standard deviation:  ``E[L] + κ σ[L]``
 - Wang transform:      ``∫ g(S_L(x)) dx`` with ``g(u) = Φ(Φ⁻¹(u) + λ)``
-- cost of capital:     ``E[L] + CoC × (VaR_99.5%(L) − E[L])`` (Solvency II uses CoC = 6%,
-  Delegated Regulation 2015/35 Art. 39 [92c]; a later amendment is reported at 4.75% [92b]).
+- cost of capital:     ``E[L] + CoC × (C(L) − E[L])`` with capital ``C`` the tail value at risk
+  ``TVaR_99.5%(L)`` by default (or ``VaR_99.5%``, the Solvency II measure). Solvency II uses
+  CoC = 6% (Commission Delegated Regulation (EU) 2015/35, Art. 39); a later amendment is
+  reported at 4.75%.
+
+Why TVaR by default: a layer that attaches with probability below 0.5% has ``VaR_99.5% = 0``, so
+the VaR capital and its risk load vanish there and the premium drops to the expected loss in a
+step at ``P(attach) = 0.5%``. ``TVaR_p = VaR_p + E[(L − VaR_p)+] / (1 − p)`` is continuous in
+the layer and positive for every layer with a loss, so remote layers carry a risk load too
+(``TVaR = E[L] / (1 − p)`` once ``P(L > 0) ≤ 1 − p``).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import numpy as np
 from scipy import special
 
 __all__ = [
+    "CAPITAL_MEASURES",
     "PRINCIPLES",
     "LoadingAssumptions",
     "LossMoments",
@@ -35,6 +44,7 @@ __all__ = [
 ]
 
 PRINCIPLES = ("expected_value", "std_dev", "wang", "cost_of_capital")
+CAPITAL_MEASURES = ("tvar", "var")
 SurvivalFunction = Callable[[np.ndarray], np.ndarray]
 
 
@@ -43,8 +53,9 @@ class LoadingAssumptions:
     """Risk and expense loadings (all editable assumptions, shown next to every quote).
 
     theta: expected-value loading; kappa: standard-deviation multiple; wang_lambda: Wang
-    transform shift; cost_of_capital: yearly rate on capital held (6% Solvency II [92c]);
-    capital_level: VaR level of the capital; expense_fixed_usd: fixed expense per policy-year;
+    transform shift; cost_of_capital: yearly rate on capital held (6%, Solvency II);
+    capital_measure: ``tvar`` (default) or ``var``; capital_level: level of that measure;
+    expense_fixed_usd: fixed expense per policy-year;
     expense_ratio: variable expenses and commission as a share of premium; minimum_premium_usd.
     """
 
@@ -53,6 +64,7 @@ class LoadingAssumptions:
     wang_lambda: float = 0.3
     cost_of_capital: float = 0.06
     capital_level: float = 0.995
+    capital_measure: str = "tvar"
     expense_fixed_usd: float = 25_000.0
     expense_ratio: float = 0.20
     minimum_premium_usd: float = 50_000.0
@@ -67,6 +79,7 @@ class LoadingAssumptions:
             "expense_fixed_usd": self.expense_fixed_usd >= 0,
             "expense_ratio": 0 <= self.expense_ratio < 1,
             "minimum_premium_usd": self.minimum_premium_usd >= 0,
+            "capital_measure": self.capital_measure in CAPITAL_MEASURES,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
@@ -82,7 +95,8 @@ class LossMoments:
     """What the principles need to know about a layer's yearly loss ``L`` (USD).
 
     ``mean`` and ``std`` should come from closed forms or tail-corrected numerics (see
-    :mod:`pricing.aggregate`); ``var_capital`` is ``VaR`` at the capital level. For the Wang
+    :mod:`pricing.aggregate`); ``var_capital`` and ``tvar_capital`` are ``VaR`` and ``TVaR`` at
+    the capital level (``tvar_capital`` NaN: not known, the VaR capital is used). For the Wang
     transform give either ``sf``, the survival function of ``L`` on ``[0, upper]``, or
     ``distorted``, a function ``λ ↦ ∫ g_λ(S_L(x)) dx`` (e.g. :func:`step_wang_premium` on a
     grid).
@@ -94,6 +108,13 @@ class LossMoments:
     sf: SurvivalFunction | None = None
     upper: float = math.inf
     distorted: Callable[[float], float] | None = None
+    tvar_capital: float = math.nan
+
+    def capital(self, measure: str) -> float:
+        """Capital by ``measure`` (``tvar`` or ``var``)."""
+        if measure == "tvar" and not math.isnan(self.tvar_capital):
+            return self.tvar_capital
+        return self.var_capital
 
     def wang(self, lam: float) -> float:
         """Wang-transformed expected loss at shift ``λ`` (USD)."""
@@ -141,7 +162,8 @@ def risk_premiums(moments: LossMoments, loadings: LoadingAssumptions) -> dict[st
         "expected_value": (1.0 + loadings.theta) * m,
         "std_dev": m + loadings.kappa * moments.std,
         "wang": max(moments.wang(loadings.wang_lambda), m),
-        "cost_of_capital": m + loadings.cost_of_capital * max(moments.var_capital - m, 0.0),
+        "cost_of_capital": m
+        + loadings.cost_of_capital * max(moments.capital(loadings.capital_measure) - m, 0.0),
     }
 
 

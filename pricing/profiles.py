@@ -15,16 +15,20 @@ from typing import Any
 
 import pandas as pd
 
+from .providers import IN_HOUSE, PROVIDER_CONTROLS
+
 __all__ = [
     "FIELDS",
     "JURISDICTIONS",
     "PRESETS",
+    "PROVIDER_FIELDS",
     "SECURITY_LEVELS",
     "ExchangeProfile",
     "FieldInfo",
     "load_profile",
     "load_profiles",
     "profile_table",
+    "split_providers",
 ]
 
 SECURITY_LEVELS = ("basic", "standard", "strong")
@@ -48,6 +52,10 @@ class ExchangeProfile:
     reserve_yield : pre-tax yield earned on reserve assets (deposits, government bonds), per year.
     tax_rate : corporate tax rate on that yield, in [0, 1].
     jurisdiction : ``jp``, ``hk``, ``eu``, ``kr``, ``ae``, ``sg`` or ``other``.
+    signing_providers : names of the third-party providers in the signing path (e.g.
+        ``("Fireblocks",)``); empty when unnamed, ``("in-house",)`` when there is none.
+    provider_controls : what the providers sign for, ``hot`` (hot wallets only) or
+        ``hot_and_cold``; a compromise reaches cold storage only in the second case.
     """
 
     name: str
@@ -60,6 +68,8 @@ class ExchangeProfile:
     reserve_yield: float
     tax_rate: float
     jurisdiction: str
+    signing_providers: tuple[str, ...] = ()
+    provider_controls: str = "hot_and_cold"
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -76,9 +86,19 @@ class ExchangeProfile:
         """Customer crypto in cold storage (USD)."""
         return self.customer_assets_usd * (1.0 - self.hot_share)
 
+    @property
+    def named_providers(self) -> tuple[str, ...]:
+        """Third-party providers in the signing path (``"unnamed"`` if the profile has one
+        but names none; empty for an in-house signing stack)."""
+        if not self.third_party_provider:
+            return ()
+        return self.signing_providers or ("unnamed",)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary (the JSON form)."""
-        return asdict(self)
+        values = asdict(self)
+        values["signing_providers"] = list(self.signing_providers)
+        return values
 
     def to_json(self) -> str:
         """JSON text, as saved by :meth:`save`."""
@@ -95,10 +115,15 @@ class ExchangeProfile:
             raise ValueError("invalid exchange profile: expected a JSON object of fields")
         names = [f.name for f in fields(cls)]
         problems = [f"unknown field '{k}'" for k in values if k not in names]
-        problems += [f"missing field '{k}'" for k in names if k not in values]
+        problems += [
+            f"missing field '{k}'" for k in names if k not in values and k not in _OPTIONAL
+        ]
         if problems:
             raise ValueError("invalid exchange profile: " + "; ".join(problems))
-        return cls(**{k: values[k] for k in names})
+        given = {k: values[k] for k in names if k in values}
+        if isinstance(given.get("signing_providers"), list):
+            given["signing_providers"] = tuple(given["signing_providers"])
+        return cls(**given)
 
     @classmethod
     def from_json(cls, text: str) -> ExchangeProfile:
@@ -108,6 +133,35 @@ class ExchangeProfile:
         except json.JSONDecodeError as err:
             raise ValueError(f"invalid exchange profile: not valid JSON ({err})") from None
         return cls.from_dict(values)
+
+
+#: Fields a saved profile may leave out (older files): they take their defaults.
+_OPTIONAL = ("signing_providers", "provider_controls")
+
+
+def _provider_problems(p: ExchangeProfile) -> list[str]:
+    names = p.signing_providers
+    if not isinstance(names, tuple) or not all(isinstance(n, str) and n.strip() for n in names):
+        return [f"'signing_providers' must be a list of provider names, got {names!r}"]
+    out = []
+    if len(set(names)) != len(names):
+        out.append(f"'signing_providers' names a provider twice: {list(names)}")
+    if IN_HOUSE in names and len(names) > 1:
+        out.append(f"'signing_providers': '{IN_HOUSE}' cannot be combined with a provider")
+    if isinstance(p.third_party_provider, bool):
+        third = [n for n in names if n != IN_HOUSE]
+        if p.third_party_provider and names == (IN_HOUSE,):
+            out.append(f"'signing_providers' is '{IN_HOUSE}' but 'third_party_provider' is true")
+        if not p.third_party_provider and third:
+            out.append(
+                f"'signing_providers' names {', '.join(third)} but 'third_party_provider' is false"
+            )
+    if p.provider_controls not in PROVIDER_CONTROLS:
+        out.append(
+            f"'provider_controls' must be one of {', '.join(PROVIDER_CONTROLS)}, got "
+            f"{p.provider_controls!r}"
+        )
+    return out
 
 
 def _problems(p: ExchangeProfile) -> list[str]:
@@ -149,7 +203,7 @@ def _problems(p: ExchangeProfile) -> list[str]:
         out.append(
             f"'jurisdiction' must be one of {', '.join(JURISDICTIONS)}, got {p.jurisdiction!r}"
         )
-    return out
+    return out + _provider_problems(p)
 
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):
@@ -160,7 +214,8 @@ def _problems(p: ExchangeProfile) -> list[str]:
 # - Hot share: Japan caps hot storage at 5% of customer crypto [16]; the small exchange runs at
 #   the cap, the large one at 2%, the level Hong Kong requires [34] and Coinbase reported [69a].
 # - Third-party provider: small exchanges are the typical buyers of wallet software (DMM used
-#   Ginco [29c]); the large exchange runs its own custody stack.
+#   Ginco [29c]); the large exchange runs its own custody stack. The small preset names Ginco
+#   signing for hot and cold wallets, as at DMM Bitcoin; any name can be entered.
 # - Revenue: assumed at 3% of customer assets for the small exchange and 2% for the large one
 #   (trading fees scale with assets; larger venues charge lower fees). Illustrative.
 # - Cost of capital: 10% (small) and 8% (large) equity hurdle rates, above the 6% Solvency II
@@ -179,6 +234,8 @@ PRESETS: dict[str, ExchangeProfile] = {
         reserve_yield=0.01,
         tax_rate=0.30,
         jurisdiction="jp",
+        signing_providers=("Ginco",),
+        provider_controls="hot_and_cold",
     ),
     "large": ExchangeProfile(
         name="Large global exchange",
@@ -191,6 +248,7 @@ PRESETS: dict[str, ExchangeProfile] = {
         reserve_yield=0.01,
         tax_rate=0.30,
         jurisdiction="jp",
+        signing_providers=(IN_HOUSE,),
     ),
 }
 
@@ -302,12 +360,38 @@ FIELDS: tuple[FieldInfo, ...] = (
 )
 
 
+#: The provider fields, shown with the others by :func:`profile_table` (kept apart from
+#: :data:`FIELDS`, which the profile page draws one widget each for).
+PROVIDER_FIELDS: tuple[FieldInfo, ...] = (
+    FieldInfo(
+        "signing_providers",
+        "Signing-path providers",
+        "names",
+        None,
+        "Which vendors sit in the signing path (e.g. Ginco, Safe{Wallet}, Liminal, "
+        "Fireblocks, BitGo, Copper), or in-house. Exchanges sharing a vendor can be hit by "
+        "one compromise of it (Insurer portfolio).",
+    ),
+    FieldInfo(
+        "provider_controls",
+        "Provider signs for",
+        "wallets",
+        None,
+        "hot: the provider signs for hot wallets only, so its compromise reaches the hot "
+        "wallets; hot_and_cold: it also signs cold transfers, so a compromise can reach cold "
+        "storage (Bybit 2025, DMM Bitcoin 2024).",
+    ),
+)
+
+
 def profile_table(profile: ExchangeProfile) -> pd.DataFrame:
     """The profile as a table: field, label, value in its display unit, unit, stored value."""
     rows = []
-    for info in FIELDS:
+    for info in FIELDS + PROVIDER_FIELDS:
         value = getattr(profile, info.name)
         shown = info.display(value)
+        if isinstance(value, tuple):
+            shown = "; ".join(value) or "not named"
         if isinstance(value, bool):
             shown = "yes" if value else "no"
         rows.append(
@@ -361,13 +445,20 @@ def load_profiles(path: str | Path) -> list[ExchangeProfile]:
     return profiles
 
 
+def split_providers(text: str) -> tuple[str, ...]:
+    """Provider names from text separated by ``;`` or ``|`` (``"Fireblocks; Copper"``)."""
+    return tuple(n.strip() for n in text.replace("|", ";").split(";") if n.strip())
+
+
 def _typed(row: dict[str, str]) -> dict[str, Any]:
     """CSV text to field types; text that is not a number stays text (and is reported)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         text = value.strip()
-        if key in ("name", "security_level", "jurisdiction"):
+        if key in ("name", "security_level", "jurisdiction", "provider_controls"):
             out[key] = text
+        elif key == "signing_providers":
+            out[key] = split_providers(text)
         elif key == "third_party_provider":
             lowered = text.lower()
             out[key] = {

@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .aggregate import NegativeBinomial, Poisson
 from .calibration import Calibration
+from .counts import NegativeBinomial, Poisson
 from .coverage import Layer, price_layer_grid
 from .lossmodel import ExchangeLossModel, build_loss_model
 from .premium import LoadingAssumptions
+from .providers import PROVIDER_COLD_REACH_RANGE, PROVIDER_USER_SHARE_RANGE
 from .severity import SeverityFit
 from .strategy import StrategyAssumptions, compare
 
@@ -121,6 +122,32 @@ def tornado(
             "1",
             lambda: (rebuild(assumptions=replace(lm, cold_reach=0.25)), a),
             lambda: (rebuild(assumptions=replace(lm, cold_reach=1.0)), a),
+        ),
+        (
+            "Share of exchanges using a provider s (assumption)",
+            f"{PROVIDER_USER_SHARE_RANGE[0]:g}",
+            f"{PROVIDER_USER_SHARE_RANGE[1]:g}",
+            lambda: (
+                rebuild(assumptions=replace(lm, provider_user_share=PROVIDER_USER_SHARE_RANGE[0])),
+                a,
+            ),
+            lambda: (
+                rebuild(assumptions=replace(lm, provider_user_share=PROVIDER_USER_SHARE_RANGE[1])),
+                a,
+            ),
+        ),
+        (
+            "Provider reach of cold storage ρ_p (cases)",
+            f"{PROVIDER_COLD_REACH_RANGE[0]:g}",
+            f"{PROVIDER_COLD_REACH_RANGE[1]:g}",
+            lambda: (
+                rebuild(assumptions=replace(lm, provider_cold_reach=PROVIDER_COLD_REACH_RANGE[0])),
+                a,
+            ),
+            lambda: (
+                rebuild(assumptions=replace(lm, provider_cold_reach=PROVIDER_COLD_REACH_RANGE[1])),
+                a,
+            ),
         ),
         (
             "Exchange cost of capital",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .aggregate import Binomial, Frequency, NegativeBinomial, Poisson
+from .counts import Binomial, Frequency, NegativeBinomial, Poisson
 from .distributions import GPD, Gamma, LogLogistic, Lognormal, Lomax, LossDistribution, Weibull
 
 __all__ = ["FREQUENCY_FAMILIES", "SEVERITY_FAMILIES", "parse_frequency", "parse_severity"]

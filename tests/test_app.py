@@ -327,7 +327,7 @@ def test_a_market_rate_on_line_prices_the_layer_at_that_rate():
     at = open_page(QUOTE)
     set_tower(at, market_rol_1=2.0)
     table = at.dataframe[1].value
-    assert table["principle"].iloc[1] == "market"
+    assert table["principle"].iloc[1] == "entered rate on line"
     assert table["premium"].iloc[1] == pytest.approx(0.02 * 0.5 * 20e6)
 
 
@@ -375,7 +375,7 @@ def test_sensitivity_page_shows_the_tornado_and_a_price_range_that_follows_the_l
     at = open_page(SENSITIVITY)
     shown = metrics(at)
     assert float(shown["Base total cost of risk (USD per year)"].replace(",", "")) > 0
-    assert len(at.dataframe[0].value) == 8  # one row per assumption moved
+    assert len(at.dataframe[0].value) == 10  # one row per assumption moved
     before = shown["Point estimate (USD per year)"]
     at.number_input(key="sens_retention").set_value(0.05).run()
     assert not at.exception

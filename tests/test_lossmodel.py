@@ -41,7 +41,8 @@ def models(cal):
 
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_rate_is_the_product_of_the_documented_factors(cal, models, preset):
-    """λ = λ_avg(year) × (A/A_ref)^γ × (h/h_ref)^δ × c_security × c_provider."""
+    """λ = λ_avg(year) × (A/A_ref)^γ × (h/h_ref)^δ × c_security × c_provider, with
+    c_provider = (1 − π) + π/s for a provider user and 1 − π for a non-user."""
     model, profile = models[preset], PRESETS[preset]
     size = SizeAssumptions()  # the default assumptions the model was built with
     year = cal.target_year
@@ -50,7 +51,9 @@ def test_rate_is_the_product_of_the_documented_factors(cal, models, preset):
     hot_factor = (profile.hot_share / size.reference_hot_share) ** size.hot_share_elasticity
     security = dict(DEFAULT_SECURITY_FACTORS)[profile.security_level]
     shares = route_shares(cal.selection.frame)
-    provider = 1.0 if profile.third_party_provider else 1.0 - shares.provider
+    s = LossModelAssumptions().provider_user_share
+    pi = shares.provider
+    provider = (1 - pi) + pi / s if profile.third_party_provider else 1.0 - pi
     expected = base * size_factor * hot_factor * security * provider
     assert model.rate == pytest.approx(expected, rel=1e-12)
     assert model.frequency.mean == pytest.approx(expected, rel=1e-12)
@@ -81,18 +84,24 @@ def test_severity_is_capped_by_the_reach_of_the_attack(cal, models, preset):
     """upper = reach cap = hot + ρ cold; the hot route's component is capped at the hot
     wallets; no quantile or sample exceeds the caps."""
     model, profile = models[preset], PRESETS[preset]
-    rho = LossModelAssumptions().cold_reach
-    reach = profile.hot_assets_usd + rho * profile.cold_assets_usd
+    a = LossModelAssumptions()
+    reach = profile.hot_assets_usd + a.cold_reach * profile.cold_assets_usd
     assert model.reach_cap == pytest.approx(reach, rel=1e-12)
     assert model.hot_cap == pytest.approx(profile.hot_assets_usd, rel=1e-12)
+    caps = [profile.hot_assets_usd, reach]
+    if profile.third_party_provider:  # the small preset: Ginco signs for hot and cold
+        provider_cap = profile.hot_assets_usd + a.provider_cold_reach * profile.cold_assets_usd
+        assert model.provider_cap == pytest.approx(provider_cap, rel=1e-12)
+        caps.append(provider_cap)
+    reach = max(caps)
     assert model.severity.upper == pytest.approx(reach, rel=1e-12)
     sev = model.severity
     assert isinstance(sev, Mixture)
-    hot, other = sev.components
-    assert isinstance(hot, Capped) and isinstance(other, Capped)
-    assert hot.cap == pytest.approx(profile.hot_assets_usd, rel=1e-12)
-    assert other.cap == pytest.approx(reach, rel=1e-12)
-    assert sev.weights == pytest.approx(model.route_weights, rel=1e-12)
+    hot = sev.components[0]
+    assert all(isinstance(c, Capped) for c in sev.components)
+    assert [c.cap for c in sev.components] == pytest.approx(caps, rel=1e-12)
+    weights = [w for w in model.route_weights if w > 0]
+    assert sev.weights == pytest.approx(weights, rel=1e-12)
     assert float(hot.ppf(1.0)) <= profile.hot_assets_usd
     assert float(hot.sf(profile.hot_assets_usd)) == 0.0
     sample = np.asarray(hot.rvs(20_000, np.random.default_rng(7)))
@@ -116,20 +125,53 @@ def test_larger_customer_assets_raise_rate_and_mean_severity(cal):
 
 
 def test_turning_off_the_provider_removes_its_share(cal, models):
-    """No third-party provider: λ × (1 − π_provider) and the provider share leaves the
-    severity mixture (weights hot : other from the routes still open)."""
+    """No third-party provider: λ × (1 − π) against (1 − π) + π/s for a user, and the provider
+    route leaves the severity mixture (weights hot : other from the routes still open)."""
     with_provider = models["small"]
     assert PRESETS["small"].third_party_provider
-    profile = dataclasses.replace(PRESETS["small"], third_party_provider=False)
-    without = build_loss_model(profile, cal)
-    r = without.routes
-    assert r.provider > 0
-    assert without.provider_factor == pytest.approx(1 - r.provider, rel=1e-12)
-    assert without.rate == pytest.approx(with_provider.rate * (1 - r.provider), rel=1e-12)
-    assert with_provider.route_weights == pytest.approx((r.hot, r.other + r.provider), rel=1e-12)
-    assert without.route_weights == pytest.approx(
-        (r.hot / (r.hot + r.other), r.other / (r.hot + r.other)), rel=1e-12
+    profile = dataclasses.replace(
+        PRESETS["small"], third_party_provider=False, signing_providers=()
     )
+    without = build_loss_model(profile, cal)
+    r, s = without.routes, LossModelAssumptions().provider_user_share
+    assert r.provider > 0
+    user = (1 - r.provider) + r.provider / s
+    assert without.provider_factor == pytest.approx(1 - r.provider, rel=1e-12)
+    assert with_provider.provider_factor == pytest.approx(user, rel=1e-12)
+    assert without.rate == pytest.approx(with_provider.rate * (1 - r.provider) / user, rel=1e-12)
+    assert with_provider.route_weights == pytest.approx(
+        (r.hot / user, r.other / user, r.provider / s / user), rel=1e-12
+    )
+    assert without.route_weights == pytest.approx(
+        (r.hot / (r.hot + r.other), r.other / (r.hot + r.other), 0.0), rel=1e-12
+    )
+    assert with_provider.provider_rate == pytest.approx(
+        with_provider.rate * r.provider / s / user, rel=1e-12
+    )
+
+
+def test_provider_loading_keeps_the_market_average(cal):
+    """s users at (1 − π) + π/s and 1 − s non-users at 1 − π average to the unloaded rate."""
+    s = LossModelAssumptions().provider_user_share
+    user = build_loss_model(PRESETS["small"], cal)
+    non = build_loss_model(
+        dataclasses.replace(PRESETS["small"], third_party_provider=False, signing_providers=()),
+        cal,
+    )
+    unloaded = user.rate / user.provider_factor
+    assert s * user.rate + (1 - s) * non.rate == pytest.approx(unloaded, rel=1e-12)
+
+
+def test_provider_that_signs_for_hot_only_reaches_the_hot_wallets(cal):
+    profile = dataclasses.replace(PRESETS["small"], provider_controls="hot")
+    model = build_loss_model(profile, cal)
+    assert model.provider_cap == pytest.approx(profile.hot_assets_usd, rel=1e-12)
+    both = build_loss_model(PRESETS["small"], cal)
+    assert both.provider_cap > model.provider_cap
+    assert float(both.severity.mean()) > float(model.severity.mean())
+    full = build_loss_model(PRESETS["small"], cal, LossModelAssumptions(provider_cold_reach=1.0))
+    assert full.provider_cap == pytest.approx(PRESETS["small"].customer_assets_usd, rel=1e-12)
+    assert float(full.severity.mean()) > float(both.severity.mean())
 
 
 def test_cold_reach_zero_caps_every_loss_at_the_hot_wallets(cal):
@@ -144,7 +186,7 @@ def test_explicit_route_shares_are_used(cal):
     model = build_loss_model(PRESETS["large"], cal, LossModelAssumptions(routes=routes))
     assert model.routes == routes
     assert model.provider_factor == pytest.approx(0.8, rel=1e-12)
-    assert model.route_weights == pytest.approx((0.625, 0.375), rel=1e-12)
+    assert model.route_weights == pytest.approx((0.625, 0.375, 0.0), rel=1e-12)
 
 
 @pytest.mark.parametrize(

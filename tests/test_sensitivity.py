@@ -32,7 +32,7 @@ def small_tornado(small, calibration):
 
 def test_tornado_lists_every_factor_with_a_swing(small_tornado):
     table = small_tornado.table()
-    assert len(table) == 8
+    assert len(table) == 10
     assert (table["swing"] >= 0).all()
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
     assert small_tornado.base_cost > 0
@@ -47,6 +47,16 @@ def test_costlier_assumptions_raise_the_cost_of_risk(small_tornado, factor):
     structure dearer (each structure's cost rises, so their minimum does)."""
     row = small_tornado.rows.set_index("factor").loc[factor]
     assert row["high_cost"] >= row["low_cost"] * (1 - 1e-9)
+
+
+def test_provider_assumptions_move_a_provider_users_cost(small_tornado):
+    """A provider user's rate falls as more exchanges share the provider incidents (larger s).
+    (The reach ρ_p moves the small preset's cost by about 1%, within the tornado's coarse
+    optimiser grid, so only its presence is checked.)"""
+    rows = small_tornado.rows.set_index("factor")
+    s_row = rows.loc["Share of exchanges using a provider s (assumption)"]
+    assert s_row["low_cost"] > s_row["high_cost"] * 1.5
+    assert "Provider reach of cold storage ρ_p (cases)" in rows.index
 
 
 def test_base_cost_lies_within_the_frequency_bounds(small_tornado):
