@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, scenario_store, state
 from app_pages.common import md, usd_m
 from pricing import plots
 from pricing.exceptions import DataValidationError
@@ -193,6 +193,17 @@ m1.metric("Cost of risk, recommended", usd_m(best.total_cost, 3))
 m2.metric("% of customer assets", f"{best.cost_pct_assets:.3f}%")
 m3.metric("% of revenue", f"{best.cost_pct_revenue:.1f}%")
 m4.metric("P(all compensated)", f"{100 * best.p_full:.2f}%")
+st.download_button(
+    "Download the client report (PDF)",
+    lambda: scenario_store.scenario_pdf(state.scenario(profile.name).to_json()),
+    file_name="vaultcover_report.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+    icon=":material/picture_as_pdf:",
+    key="cmp_report",
+    help="Recommendation and why, cost and protection, the regulatory minimum with its "
+    "formula and sources, charts, sensitivity and every assumption (takes a minute).",
+)
 
 # --- Cost and protection by strategy ----------------------------------------------------
 st.header("Cost and protection by strategy")

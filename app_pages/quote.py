@@ -328,13 +328,16 @@ exclusions = t4.text_area(
     height=150,
     help="The main exclusions of the cover; printed on the quote sheet.",
 )
+terms = export.QuoteTerms.from_text(
+    subjectivities, exclusions, validity_days=int(validity), insured=client
+)
 issued_note = common.data_source_note(upload)
 calibration_note = common.describe_spec(spec)
 slug = profile.name.strip().lower().replace(" ", "_")
 x1, x2, x3 = st.columns(3)
 x1.download_button(
     "Download CSV",
-    export.quote_sheet_csv(quote, profile),
+    export.quote_sheet_csv(quote, profile, terms=terms),
     file_name=f"quote_{slug}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -344,7 +347,7 @@ x1.download_button(
 x2.download_button(
     "Download Excel (XLSX)",
     export.quote_sheet_xlsx(
-        quote, profile, model, calibration=calibration_note, source=issued_note
+        quote, profile, model, calibration=calibration_note, source=issued_note, terms=terms
     ),
     file_name=f"quote_{slug}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -355,7 +358,7 @@ x2.download_button(
 x3.download_button(
     "Download PDF quote sheet",
     lambda: export.quote_sheet_pdf(
-        quote, profile, model, calibration=calibration_note, source=issued_note
+        quote, profile, model, calibration=calibration_note, source=issued_note, terms=terms
     ),
     file_name=f"quote_{slug}.pdf",
     mime="application/pdf",
@@ -364,7 +367,9 @@ x3.download_button(
     key="quote_pdf",
 )
 st.caption(
-    "CSV: one row per layer with its terms, expected loss, premiums by every principle, rate "
-    "on line and loss ratio. Excel adds the premium by principle, every assumption and the "
-    "inputs. PDF: the same as a printable sheet."
+    f"Reference {terms.quote_reference(quote, profile)}, valid until "
+    f"{terms.valid_until().isoformat()}. CSV: one row per layer with its terms, expected loss, "
+    "premiums by every principle, rate on line and loss ratio. Excel adds the premium by "
+    "principle, the subjectivities and exclusions, every assumption and the inputs, with "
+    "currency and percentage formats. PDF: the sheet to send, with the tower diagram."
 )

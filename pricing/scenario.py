@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from .calibration import CalibrationSpec, calibrate
+from .calibration import Calibration, CalibrationSpec, calibrate
 from .coverage import Tower, TowerQuote, quote_tower
 from .data import load_exposure, load_incidents
 from .exceptions import InputError, Problem
@@ -307,6 +307,7 @@ class ScenarioResult:
     model: ExchangeLossModel
     comparison: Comparison
     quote: TowerQuote | None
+    calibration: Calibration
 
 
 def evaluate(scenario: Scenario) -> ScenarioResult:
@@ -327,7 +328,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
             scenario.principle,
             rates,
         )
-    return ScenarioResult(scenario, model, result, quote)
+    return ScenarioResult(scenario, model, result, quote, cal)
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
