@@ -17,7 +17,7 @@ from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
 from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
-from pricing.exceptions import DataValidationError
+from pricing.exceptions import DataValidationError, InputError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
@@ -191,6 +191,11 @@ def field_problems(error: ValueError, labels: dict[str, str]) -> list[str]:
     Library errors read ``"invalid …: 'field' must be …; 'other' must be …"``; each problem
     that names a known field is prefixed with its on-screen label.
     """
+    if isinstance(error, InputError):  # the problems name their fields
+        return [
+            f"**{labels.get(p.column, p.column)}**: {p.message}" if p.column else p.message
+            for p in error.problems
+        ]
     text = str(error)
     _, sep, rest = text.partition(": ")
     problems = [p.strip() for p in (rest if sep else text).split("; ") if p.strip()]
@@ -204,11 +209,7 @@ def field_problems(error: ValueError, labels: dict[str, str]) -> list[str]:
 
 def parse_profile(data: bytes) -> ExchangeProfile:
     """An uploaded profile file (JSON text) as a profile; raises ValueError with the reason."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"invalid exchange profile: the file is not UTF-8 text ({err})") from None
-    return ExchangeProfile.from_json(text)
+    return ExchangeProfile.from_json(data, source="uploaded profile")
 
 
 # --------------------------------------------------------------------------------------------

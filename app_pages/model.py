@@ -68,15 +68,22 @@ with st.form("calibration"):
     )
     target_year = c.number_input(
         "Target year",
-        min_value=first,
+        min_value=min(first, exposure.years[1]),
         max_value=exposure.years[1],
         step=1,
         **state.bind("target_year", exposure.years[1], form=True),
     )
     d, e, f = st.columns(3)
-    years = d.slider(
-        "Incident years used", first, last, **state.bind("model_years", (first, last), form=True)
-    )
+    if first < last:
+        years = d.slider(
+            "Incident years used",
+            first,
+            last,
+            **state.bind("model_years", (first, last), form=True),
+        )
+    else:  # a file covering one year: nothing to choose
+        years = (first, last)
+        d.caption(f"Incident years used: {first} (the data cover one year).")
     vectors = e.multiselect(
         "Attack vectors used",
         ATTACK_VECTORS,

@@ -87,7 +87,8 @@ limit = b.number_input(
     "Limit (USD m)",
     min_value=0.01,
     step=1.0,
-    **state.bind("sens_limit", round(profile.hot_assets_usd / 1e6, 2)),
+    # tiny hot wallets: the minimum
+    **state.bind("sens_limit", max(0.01, round(profile.hot_assets_usd / 1e6, 2))),
     help="Per-occurrence limit of the layer priced.",
 )
 draws = c.number_input(

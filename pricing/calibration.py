@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .checks import MAX_PROJECTION_YEARS
 from .data import (
     Exposure,
     IncidentData,
@@ -23,6 +24,7 @@ from .data import (
     yearly_counts,
     years_without_exposure,
 )
+from .exceptions import InputError
 from .frequency import FrequencyFit, fit_frequency
 from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
 
@@ -31,6 +33,7 @@ __all__ = [
     "Calibration",
     "CalibrationSpec",
     "calibrate",
+    "check_target_year",
     "threshold_table",
 ]
 
@@ -46,7 +49,9 @@ class CalibrationSpec:
     that brings old losses to that year (``none`` to switch it off); ``years`` the inclusive
     range of incident years used (``None``: all); ``attack_vectors`` a subset of vectors
     (``None``: all); ``families`` the severity candidates; ``frequency_model`` one of
-    ``auto``, ``poisson``, ``negbin``; ``trend`` whether the frequency GLM has a year trend.
+    ``auto``, ``poisson``, ``negbin``; ``trend`` whether the frequency GLM has a year trend;
+    ``splice_at`` the splice point of the ``spliced`` family in USD (``None``: the nearest to
+    the default at which the fit converges, :func:`pricing.severity.splice_candidates`).
     """
 
     threshold: float = 1e6
@@ -57,16 +62,19 @@ class CalibrationSpec:
     families: tuple[str, ...] = FAMILIES
     frequency_model: str = "auto"
     trend: bool = True
+    splice_at: float | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.families) - set(FAMILIES))
         if unknown or not self.families:
-            raise ValueError(
-                f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"
+            raise InputError(
+                "calibration",
+                [f"families: unknown or empty {unknown}; choose from {', '.join(FAMILIES)}"],
             )
         if self.frequency_model not in ("auto", "poisson", "negbin"):
-            raise ValueError(
-                f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"
+            raise InputError(
+                "calibration",
+                [f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"],
             )
         OnLevel(self.on_level, self.target_year)  # validates the index name
 
@@ -100,6 +108,7 @@ def calibrate(
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure
+    check_target_year(spec.target_year, incidents, exposure)
     selection = select_losses(
         incidents,
         exposure,
@@ -109,7 +118,12 @@ def calibrate(
         attack_vectors=_as_list(spec.attack_vectors),
     )
     counts = yearly_counts(selection, exposure)
-    severity = fit_all(selection.losses, threshold=spec.threshold, families=spec.families)
+    severity = fit_all(
+        selection.losses,
+        threshold=spec.threshold,
+        families=spec.families,
+        splice_at=spec.splice_at,
+    )
     frequency = fit_frequency(counts, model=spec.frequency_model, trend=spec.trend)
     return Calibration(
         spec=spec,
@@ -119,6 +133,26 @@ def calibrate(
         frequency=frequency,
         notes=_notes(selection, exposure),
     )
+
+
+def check_target_year(year: int | None, incidents: IncidentData, exposure: Exposure) -> None:
+    """Refuse a target year outside the data's years plus a short projection.
+
+    A rate projected far beyond the data means nothing (a year trend compounded over a
+    thousand years gives 1e20 thefts per exchange-year), so the target year must lie between
+    the first incident year and :data:`~pricing.checks.MAX_PROJECTION_YEARS` after the last
+    exposure year.
+    """
+    if year is None:
+        return
+    first = min(incidents.years[0], exposure.years[0])
+    last = exposure.years[1] + MAX_PROJECTION_YEARS
+    if not first <= year <= last:
+        raise InputError.single(
+            "year",
+            f"{year} is outside {first}–{last}: the data cover {first}–{exposure.years[1]} and "
+            f"a rate is projected at most {MAX_PROJECTION_YEARS} years beyond them",
+        )
 
 
 def threshold_table(

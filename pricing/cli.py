@@ -1,7 +1,11 @@
 """The ``vaultcover`` command line: scripted and batch use of the pricing library.
 
 Every subcommand prints a readable table by default and a JSON document with ``--json``.
-Bad input exits with status 2 and the same line/column messages as the loader.
+
+Exit status: 0 on success; 2 for a user's input problem (:class:`~pricing.exceptions.InputError`:
+every problem is printed, naming the line, column, field or option); 1 for an internal error,
+printed as one line asking for a report (the traceback only with ``--debug`` or
+``VAULTCOVER_DEBUG=1``). A traceback is never the answer to a user's input.
 """
 
 from __future__ import annotations
@@ -11,16 +15,19 @@ import json
 import math
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .checks import LIMITS, check_rate_on_line
 from .data import ATTACK_VECTORS, ON_LEVEL_INDICES, load_exposure, load_incidents
-from .exceptions import DataValidationError
+from .exceptions import ConvergenceError, InputError, Problem
 
-EXIT_OK, EXIT_INPUT = 0, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+DEBUG_ENV = "VAULTCOVER_DEBUG"
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
 
@@ -77,6 +84,13 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         help="incident years used, e.g. 2014-2025 (default: all)",
     )
     group.add_argument(
+        "--splice-point",
+        type=float,
+        default=None,
+        help="splice point of the spliced severity model in USD (default: the nearest to the "
+        "80%% quantile of the losses at which both parts of the fit converge)",
+    )
+    group.add_argument(
         "--vector",
         action="append",
         choices=ATTACK_VECTORS,
@@ -101,7 +115,11 @@ def _spec(args: argparse.Namespace, **extra: Any) -> Any:
 def _calibrate(args: argparse.Namespace, **extra: Any) -> Any:
     from .calibration import calibrate
 
-    return calibrate(_spec(args, **extra), load_incidents(args.data), load_exposure(args.exposure))
+    return calibrate(
+        _spec(args, **extra, splice_at=getattr(args, "splice_point", None)),
+        load_incidents(args.data),
+        load_exposure(args.exposure),
+    )
 
 
 def _finite(value: Any) -> Any:
@@ -253,11 +271,18 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     from .coverage import layer_loss
     from .specs import parse_frequency, parse_severity
 
-    frequency = parse_frequency(args.frequency)
-    severity = parse_severity(args.severity)
+    frequency = parse_frequency(args.frequency, field="--frequency")
+    severity = parse_severity(args.severity, field="--severity")
     if args.cap is not None:
         severity = severity.capped(args.cap)
-    agg = aggregate(frequency, severity, args.method, n_sims=args.sims, seed=args.seed)
+    agg = aggregate(
+        frequency,
+        severity,
+        args.method,
+        grid=_grid_from_args(args),
+        n_sims=args.sims,
+        seed=args.seed,
+    )
     measures = agg.risk_measures(LEVELS)
     layer = _layer_from_args(args)
     ceded = layer_loss(frequency, severity, layer).expected
@@ -296,12 +321,50 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Limits of ``aggregate --buckets`` (grid points, a power of two) and ``--bucket`` (USD).
+BUCKETS_RANGE = (1 << 8, 1 << 22)
+
+
+def _grid_from_args(args: argparse.Namespace) -> Any:
+    """The grid of ``aggregate --buckets N --bucket SIZE`` (``None``: the default grid)."""
+    from .aggregate import GridSpec
+    from .exceptions import InputError
+
+    n, bucket = getattr(args, "buckets", None), getattr(args, "bucket", None)
+    if n is None and bucket is None:
+        return None
+    lo, hi = BUCKETS_RANGE
+    if n is not None and not (lo <= n <= hi and n & (n - 1) == 0):
+        raise InputError.single(
+            "--buckets", f"must be a power of two from {lo:,} to {hi:,} grid points, got {n:,}"
+        )
+    if bucket is not None and not (math.isfinite(bucket) and bucket > 0):
+        raise InputError.single("--bucket", f"must be a finite amount > 0 USD, got {bucket!r}")
+    log2 = 14 if n is None else n.bit_length() - 1
+    return GridSpec(log2=log2, bucket=bucket)
+
+
 def _loss_model(args: argparse.Namespace) -> Any:
     from .lossmodel import build_loss_model
     from .profiles import load_profile
 
     profile = load_profile(args.profile)
-    return build_loss_model(profile, _calibrate(args), family=args.severity_family)
+    calibration = _calibrate(args)
+    return build_loss_model(profile, calibration, family=_family(args, calibration))
+
+
+def _family(args: argparse.Namespace, calibration: Any) -> str | None:
+    """``--severity-family``, checked against the families fitted (None: the best by AIC)."""
+    family = args.severity_family
+    fitted = [fit.family for fit in calibration.severity.fits]
+    if family is not None and family not in fitted:
+        failed = dict(calibration.severity.failures)
+        reason = f" (its fit failed: {failed[family]})" if family in failed else ""
+        raise InputError.single(
+            "--severity-family",
+            f"'{family[:40]}' is not a fitted family{reason}; choose from {', '.join(fitted)}",
+        )
+    return family
 
 
 def cmd_loss_model(args: argparse.Namespace) -> int:
@@ -354,6 +417,13 @@ def cmd_quote(args: argparse.Namespace) -> int:
         principle=args.principle,
         market_rate_on_line=args.rol,
     )
+    check_rate_on_line(
+        quote.rate_on_line,
+        premium=quote.upfront_premium,
+        limit=quote.placed_limit,
+        minimum_premium=args.minimum_premium,
+        fields=("--limit", "--minimum-premium"),
+    )
     document = {"profile": model.profile.name, "rate": model.rate} | quote.to_dict()
     if args.format == "json":
         _print_json(document)
@@ -404,11 +474,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     assumptions = _strategy_assumptions(args)
     calibration = _calibrate(args)
+    family = _family(args, calibration)
     if args.profiles is not None:
         if args.out is None:
-            raise ValueError("--profiles needs --out PATH.csv for the results")
+            raise InputError.single("--out", "--profiles needs --out PATH.csv for the results")
+        out = _output_path(args.out, "--out")
         models = [
-            build_loss_model(profile, calibration, family=args.severity_family)
+            build_loss_model(profile, calibration, family=family)
             for profile in load_profiles(args.profiles)
         ]
         table = compare_profiles(
@@ -416,11 +488,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
             args.regime,
             assumptions,
             progress=lambda k, n, name: print(f"[{k}/{n}] {name}", file=sys.stderr),
+            workers=args.workers,
         )
-        table.to_csv(args.out, index=False)
-        print(f"Wrote {len(table)} rows for {len(models)} profiles to {args.out}")
+        try:
+            table.to_csv(out, index=False)
+        except OSError as err:
+            raise InputError.single("--out", f"cannot write '{out}' ({err.strerror})") from None
+        print(f"Wrote {len(table)} rows for {len(models)} profiles to {out}")
         return EXIT_OK
-    model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
+    model = build_loss_model(load_profile(args.profile), calibration, family=family)
     result = compare(model, args.regime, assumptions)
     if args.json:
         _print_json(result.to_dict())
@@ -455,7 +531,9 @@ def cmd_providers(args: argparse.Namespace) -> int:
     incidents = load_incidents(args.data)
     history = provider_history(incidents.frame, args.provider)
     if args.provider is not None and history.empty:
-        raise ValueError(f"--provider: no incident in the data names '{args.provider}'")
+        raise InputError.single(
+            "--provider", f"no incident in the data names '{args.provider[:60]}'"
+        )
     a = LossModelAssumptions()
     pi = route_shares(_calibrate(args).selection.frame).provider
     f = provider_factors(
@@ -556,6 +634,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vaultcover",
         description="Price crypto-exchange theft losses and compare reserves with insurance.",
+        epilog="Exit status: 0 done; 2 a problem with the input (each one is listed); "
+        f"1 an internal error (details with --debug or {DEBUG_ENV}=1).",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="print the full traceback of an internal error"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -616,6 +699,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cap", type=float, default=None, help="largest single loss (USD)")
     p.add_argument("--method", choices=("fft", "panjer", "mc"), default="fft")
+    p.add_argument(
+        "--buckets",
+        type=int,
+        default=None,
+        help="grid points of the FFT/Panjer grid, a power of two from 256 to 4,194,304 "
+        "(default 16,384); quantiles are refined below 2.5e-4 of their value in any case",
+    )
+    p.add_argument(
+        "--bucket",
+        type=float,
+        default=None,
+        help="grid span in USD (default: chosen so the grid holds all but 1e-6 of the loss)",
+    )
     p.add_argument("--sims", type=int, default=200_000, help="Monte Carlo years (default 2e5)")
     p.add_argument("--seed", type=int, default=1, help="Monte Carlo seed (default 1)")
     _add_layer_options(p)
@@ -677,6 +773,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="batch: a folder of profile JSON files or a CSV with one profile per row",
     )
     p.add_argument("--out", default=None, help="batch: CSV file for the results")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="batch: processes comparing profiles at once (default: one per core)",
+    )
     _add_regime_option(p)
     p.add_argument(
         "--target", type=float, default=0.995, help="protection target P(all compensated) (0.995)"
@@ -730,23 +832,162 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
+    _document_ranges(parser)
     return parser
 
 
+# --------------------------------------------------------------------------------------------
+# Option checks: every numeric option has a documented range (pricing.checks.LIMITS)
+# --------------------------------------------------------------------------------------------
+#: Option (argparse ``dest``) → name of its range in :data:`pricing.checks.LIMITS`.
+OPTION_LIMITS = {
+    "threshold": "threshold",
+    "splice_point": "splice_point",
+    "cap": "cap",
+    "sims": "sims",
+    "seed": "seed",
+    "grid_points": "grid_points",
+    "retention": "retention",
+    "limit": "limit",
+    "agg_retention": "agg_retention",
+    "agg_limit": "agg_limit",
+    "share": "share",
+    "reinstatements": "reinstatements",
+    "reinstatement_rate": "reinstatement_rate",
+    "theta": "theta",
+    "cost_of_capital": "insurer_cost_of_capital",
+    "expense_ratio": "expense_ratio",
+    "minimum_premium": "minimum_premium",
+    "rol": "rol",
+    "target": "target",
+    "dispute_probability": "dispute_probability",
+    "payment_delay": "payment_delay",
+    "capacity": "capacity",
+    "horizon": "horizon",
+    "user_share": "user_share",
+}
+
+
+def _option(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Check every numeric option against its documented range; one error lists them all."""
+    problems = []
+    for dest, name in OPTION_LIMITS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            found = LIMITS[name].problem(value, _option(dest))
+            if found is not None:
+                problems.append(found)
+    for dest in ("dist", "vector"):
+        values = getattr(args, dest, None) or []
+        if len(set(values)) != len(values):
+            problems.append(Problem(None, _option(dest), "a value is given twice"))
+    if getattr(args, "dist", None):
+        from .severity import FAMILIES
+
+        bad = [d[:40] for d in args.dist if d not in FAMILIES]
+        if bad:
+            problems.append(
+                Problem(None, "--dist", f"unknown {bad}; choose from {', '.join(FAMILIES)}")
+            )
+    if getattr(args, "years", None) is not None and args.years[0] > args.years[1]:
+        problems.append(Problem(None, "--years", "the first year is after the last"))
+    if problems:
+        raise InputError("options", problems)
+
+
+def _output_path(text: str, option: str) -> Path:
+    """An output file path whose folder exists and which is not itself a folder."""
+    path = Path(text)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        raise InputError.single(option, f"'{text}' is a folder; give a file name, e.g. results.csv")
+    if not path.parent.is_dir():
+        raise InputError.single(option, f"the folder '{path.parent}' does not exist")
+    return path
+
+
+def _document_ranges(parser: argparse.ArgumentParser) -> None:
+    """Append each numeric option's valid range (from pricing.checks.LIMITS) to its help."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _document_ranges(sub)
+        elif action.dest in OPTION_LIMITS and action.help:
+            valid = LIMITS[OPTION_LIMITS[action.dest]].text().replace("%", "%%")
+            action.help += f"; valid: {valid}"
+
+
+#: Library field names → the command-line option that sets them.
+FIELD_OPTIONS = {
+    "year": "--year",
+    "years": "--years",
+    "threshold": "--threshold",
+    "on_level": "--on-level",
+    "attack_vectors": "--vector",
+    "splice_at": "--splice-point",
+    "frequency": "--frequency",
+    "severity": "--severity",
+}
+
+
+def _as_options(err: InputError) -> InputError:
+    """The error with library field names shown as the options a user typed."""
+    if not any(p.line is None and p.column in FIELD_OPTIONS for p in err.problems):
+        return err
+    problems = [
+        Problem(p.line, FIELD_OPTIONS[p.column], p.message)
+        if p.line is None and p.column in FIELD_OPTIONS
+        else p
+        for p in err.problems
+    ]
+    return InputError(FIELD_OPTIONS.get(err.source, err.source), problems)
+
+
+def _internal_error(err: BaseException, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(err, file=sys.stderr)
+    first = (str(err).splitlines() or [""])[0][:200]
+    print(
+        f"vaultcover: internal error ({type(err).__name__}: {first}). This is a bug, not a "
+        f"problem with your input: please report it with the command you ran"
+        + ("." if debug else f" (run with --debug or {DEBUG_ENV}=1 for the details)."),
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``vaultcover`` console script and ``python -m pricing``."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``vaultcover`` console script and ``python -m pricing``.
+
+    Returns the exit status: 0 success, 2 input problems (all printed), 1 internal error.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as stop:  # --help, or argparse's own usage error (status 2)
+            return int(stop.code or 0) if isinstance(stop.code, int) else EXIT_INPUT
+        debug = debug or args.debug
+        check_options(args)
         return int(args.func(args))
-    except DataValidationError as err:
-        print(str(err), file=sys.stderr)
+    except InputError as err:
+        print(f"error: {_as_options(err)}", file=sys.stderr)
         return EXIT_INPUT
-    except (ValueError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except ConvergenceError as err:  # the data chosen cannot support the model asked for
+        print(f"error: the model cannot be fitted to the data chosen: {err}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("vaultcover: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: never shown as a traceback unless asked for
+        return _internal_error(err, debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

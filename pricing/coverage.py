@@ -38,11 +38,13 @@ import pandas as pd
 
 from .aggregate import (
     AggregateDistribution,
-    Frequency,
     GridSpec,
     aggregate,
+    compound_moments,
     discretize_lev,
 )
+from .aggregate.grid import GridResolutionError, tilted_compound, window_pmf
+from .counts import Frequency
 from .distributions import LossDistribution
 from .market import MarketPrice, MarketTerms, price_market
 from .premium import (
@@ -75,6 +77,10 @@ __all__ = [
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Grid used for one layer's yearly loss: 2^12 points holding all but 1e-10 of it.
 LAYER_GRID = GridSpec(log2=12, coverage=1.0 - 1e-10, estimate_aliasing=False)
+#: Relative change of a layer's expected loss at which window grids stop doubling.
+LAYER_RTOL = 2e-5
+#: Smallest and largest window grids for the aggregate terms of a layer (2^10 to 2^20 points).
+LAYER_MIN_LOG2, LAYER_MAX_LOG2 = 10, 20
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,8 +280,11 @@ class LayerLoss:
 
     def value_at_risk(self, p: float) -> float:
         """``VaR_p(L) = c · clip(VaR_p(S_Y) − a, 0, A)`` (a monotone map of ``S_Y``)."""
-        lay = self.layer
-        s = float(self.layer_total.value_at_risk(p))
+        lay, agg = self.layer, self.layer_total
+        top = lay.agg_retention + lay.annual_limit
+        if math.isfinite(top) and p > 1.0 - _prob_at_least(agg, top):  # VaR_p(S_Y) ≥ top
+            return lay.share * lay.annual_limit
+        s = float(agg.value_at_risk(p))
         return lay.share * min(max(s - lay.agg_retention, 0.0), lay.annual_limit)
 
     def tail_value_at_risk(self, p: float) -> float:
@@ -325,29 +334,52 @@ def layer_loss(
     ``E[L] = c (E[S_Y∧(a + A)] − E[S_Y∧a])`` with the closed-form ``E[S_Y]`` behind the
     stop-loss; ``E[L²]`` from ``E[(T − a)+²] = E[T²] − E[(S_Y∧a)²] − 2a(E[T] − E[S_Y∧a])``,
     ``T = S_Y∧(a + A)``.
+
+    The aggregate terms need ``S_Y`` only below ``a`` and ``a + A``: each comes from a window
+    grid ``[0, u]`` of its own (:func:`pricing.aggregate.grid.window_pmf`), refined by doubling
+    until the expected loss moves by less than :data:`LAYER_RTOL`, so the bucket can never
+    exceed the layer, however large the per-occurrence limit. ``grid`` sets the grid of the
+    whole distribution used for ``VaR`` and the Wang premium of a layer without an aggregate
+    limit (default :data:`LAYER_GRID`).
+
+    Raises
+    ------
+    GridResolutionError
+        If :data:`LAYER_MAX_LOG2` points cannot resolve the layer (never a silent answer).
     """
     ceded = severity.layer(layer.retention, layer.limit)
-    agg = aggregate(frequency, ceded, grid=LAYER_GRID if grid is None else grid)
     a, big_a, c = layer.agg_retention, layer.annual_limit, layer.share
-    expected = c * agg.expected_ceded(a, big_a)
     top = a + big_a
-    e_top = agg.mean() if math.isinf(top) else float(agg.lev(top))
-    e_a = float(agg.lev(a))
-    second = _limited_second_moment(agg, top) - _limited_second_moment(agg, a)
-    second -= 2.0 * a * (e_top - e_a)
+    # lev of a layer is a difference of the severity's lev: keep windows wide enough that
+    # its rounding (≈ 1e-16 of the retention) stays far below one bucket
+    floor = 1e-4 * (layer.retention + float(severity.isf(0.5)))
+    windows = _layer_windows(frequency, ceded, a, top, floor)
+    below_a, below_top = windows.get(a), windows.get(top)
+    if below_top is not None:
+        agg = below_top
+    else:
+        agg = aggregate(frequency, ceded, grid=LAYER_GRID if grid is None else grid)
+    e_top = agg.mean() if below_top is None else float(below_top.lev(top))
+    e_a = 0.0 if below_a is None else float(below_a.lev(a))
+    expected = c * max(e_top - e_a, 0.0)
+    second = _limited_second_moment(agg, top)
+    if below_a is not None:
+        second -= _limited_second_moment(below_a, a) + 2.0 * a * (e_top - e_a)
     variance = max(c * c * second - expected**2, 0.0)
 
     occurrence = frequency.prob_at_least_one
     p_attach = float(occurrence(severity.sf(layer.retention)))
-    if a > 0:
-        p_attach = float(agg.sf(a))
+    if below_a is not None:
+        p_attach = float(below_a.sf(a))
     p_exhaust_occ = float(occurrence(severity.sf(layer.exhaustion_point)))
-    p_exhaust_agg = math.nan if math.isinf(top) else _prob_at_least(agg, top)
+    p_exhaust_agg = math.nan if below_top is None else _prob_at_least(below_top, top)
     k = layer.reinstatements
     reinstated = 0.0
     if k is not None and k > 0:
         # only paid amounts are reinstated: at most k l, and at most the annual limit
-        reinstated = float(agg.lev(a + min(k * layer.limit, big_a))) - e_a
+        u = a + min(k * layer.limit, big_a)
+        base = below_top if below_top is not None else _window(frequency, ceded, u, 14)
+        reinstated = float(base.lev(u)) - e_a
     return LayerLoss(
         layer=layer,
         layer_total=agg,
@@ -360,13 +392,61 @@ def layer_loss(
     )
 
 
+def _window(
+    frequency: Frequency, ceded: LossDistribution, reach: float, log2: int
+) -> AggregateDistribution:
+    """``S_Y`` on the window ``[0, reach]`` (probability beyond it as the tail mass)."""
+    upper = ceded.upper if math.isfinite(ceded.upper) else None
+    h, g = window_pmf(frequency, ceded, reach, log2, align_to=upper)
+    return AggregateDistribution(
+        "fft",
+        h * np.arange(g.size),
+        g,
+        h,
+        frequency,
+        ceded,
+        compound_moments(frequency, ceded),
+        tail_mass=max(1.0 - float(g.sum()), 0.0),
+    )
+
+
+def _layer_windows(
+    frequency: Frequency, ceded: LossDistribution, a: float, top: float, floor: float
+) -> dict[float, AggregateDistribution]:
+    """Window grids below the aggregate retention ``a`` (if > 0) and ``top = a + A`` (if
+    finite), each reaching at least ``floor`` (USD), doubled until ``E[S∧top] − E[S∧a]`` is
+    stable to :data:`LAYER_RTOL`."""
+    points = [u for u in (a, top) if 0 < u < math.inf]
+    if not points:
+        return {}
+
+    def ceded_mean(w: dict[float, AggregateDistribution]) -> float:
+        hi = float(w[top].lev(top)) if top in w else compound_moments(frequency, ceded).mean
+        return hi - (float(w[a].lev(a)) if a in w else 0.0)
+
+    previous = None
+    for log2 in range(LAYER_MIN_LOG2, LAYER_MAX_LOG2 + 1):
+        current = {u: _window(frequency, ceded, max(u, floor), log2) for u in points}
+        value = ceded_mean(current)
+        if previous is not None:
+            scale = max(abs(value), 1e-12 * max(points))
+            if abs(value - ceded_mean(previous)) <= LAYER_RTOL * scale:
+                return current
+        previous = current
+    raise GridResolutionError(
+        f"layer_loss: a grid of 2^{LAYER_MAX_LOG2} points cannot resolve the aggregate terms "
+        f"(retention {a:,.0f}, retention + limit {top:,.0f} USD) to {LAYER_RTOL:g}"
+    )
+
+
 def _limited_second_moment(agg: AggregateDistribution, u: float) -> float:
     """``E[(S∧u)²]`` (USD²): closed form for ``u = inf``, else the grid below ``u`` plus
     ``u² P(S ≥ u)`` (mass beyond the grid counted at ``u``, an upper bound)."""
     if math.isinf(u):
         return agg.variance() + agg.mean() ** 2
     below = agg.x < u
-    return float(np.dot(agg.x[below] ** 2, agg.pmf[below]) + u * u * _prob_at_least(agg, u))
+    xb = agg.x[below]
+    return float(np.sum(xb * xb * agg.pmf[below]) + u * u * _prob_at_least(agg, u))
 
 
 def _prob_at_least(agg: AggregateDistribution, u: float) -> float:
@@ -598,6 +678,10 @@ def quote_layer(
     return replace(quote, market=price)
 
 
+#: The premium-basis column of :meth:`TowerQuote.table` ("market": a rate on line entered).
+_TABLE_BASIS = {"entered rate on line": "market", "market": "market curve"}
+
+
 @dataclass(frozen=True, eq=False)
 class TowerQuote:
     """Quotes for every layer of a tower."""
@@ -622,7 +706,7 @@ class TowerQuote:
                     "loss_ratio": q.loss_ratio,
                     "p_attach": q.loss.p_attach,
                     "p_exhaust": q.loss.p_exhaust_occurrence,
-                    "principle": q.principle if q.basis == "technical" else q.basis,
+                    "principle": _TABLE_BASIS.get(q.basis, q.principle),
                     "technical_premium": q.technical_premium,
                     "placeable": q.placeable,
                 }
@@ -797,19 +881,19 @@ def _price_column(
     points = retentions[:, None] + h * np.arange(m + 1, dtype=float)[None, :]
     lev_x = np.asarray(severity.lev(points), dtype=float)
     f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
+    # S_Y ≤ n_max·m h but for 1e-12: a tilted FFT of that length needs no zero padding
     n = 1 << math.ceil(math.log2(m * (n_max + 1) + 1))
-    phi = np.fft.rfft(f, 2 * n, axis=-1)
-    g = np.clip(np.fft.irfft(frequency.pgf(phi), 2 * n, axis=-1)[:, :n], 0.0, None)
+    g = np.clip(tilted_compound(frequency, f, n), 0.0, None)
     x = h * np.arange(n, dtype=float)
     expected = frequency.mean * (lev_x[:, -1] - lev_x[:, 0])
-    grid_mean = g @ x
-    std = np.sqrt(np.maximum(g @ (x * x) - grid_mean**2, 0.0))
+    below = np.cumsum(g * x[None, :], axis=-1)  # (no BLAS matrix products: see benchmarks)
+    grid_mean = below[:, -1]
+    std = np.sqrt(np.maximum((g * (x * x)[None, :]).sum(axis=-1) - grid_mean**2, 0.0))
     cdf = np.cumsum(g, axis=-1)
     p = loadings.capital_level
     k = np.minimum((cdf < p - 1e-12).sum(axis=-1), n - 1)
     var = x[k]
     # E[L∧VaR] = Σ_{x < VaR} x g + VaR P(L ≥ VaR); the tail beyond through the closed-form mean
-    below = np.cumsum(g * x[None, :], axis=-1)
     rows = np.arange(g.shape[0])
     lev_var = np.where(k > 0, below[rows, k - 1], 0.0) + var * (
         1.0 - np.where(k > 0, cdf[rows, k - 1], 0.0)

@@ -25,7 +25,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataValidationError, Problem
+from .exceptions import DataValidationError, InputError, Problem
 
 __all__ = [
     "ATTACK_VECTORS",
@@ -105,20 +105,45 @@ def shipped_path(name: str) -> Path:
     )
 
 
+#: Largest data file read (bytes): the shipped history is about 50 kB.
+MAX_FILE_BYTES = 50_000_000
+#: Largest amount accepted in a cell (USD): beyond the whole crypto market by far.
+MAX_AMOUNT_USD = 1e15
+
+
 def _read_bytes(source: Source) -> tuple[bytes, str]:
-    if isinstance(source, bytes):
-        return source, "uploaded file"
+    too_big = Problem(None, None, f"is larger than {MAX_FILE_BYTES:,} bytes")
     if isinstance(source, (str, Path)):
-        path = Path(source)
+        path, origin = Path(source), str(source)
+        if path.is_dir():
+            raise DataValidationError(origin, [Problem(None, None, "is a folder, not a file")])
         if not path.is_file():
-            raise DataValidationError(str(path), [Problem(None, None, "file not found")])
-        return path.read_bytes(), str(path)
-    raw = source.read()
-    name = getattr(source, "name", "uploaded file")
-    return (raw.encode("utf-8") if isinstance(raw, str) else raw), str(name)
+            raise DataValidationError(origin, [Problem(None, None, "file not found")])
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise DataValidationError(origin, [too_big])
+            return path.read_bytes(), origin
+        except OSError as err:
+            raise DataValidationError(
+                origin, [Problem(None, None, f"cannot be read ({err.strerror})")]
+            ) from None
+    if isinstance(source, bytes):
+        raw, origin = source, "uploaded file"
+    else:
+        data = source.read(MAX_FILE_BYTES + 1)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        origin = str(getattr(source, "name", "uploaded file"))
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataValidationError(origin, [too_big])
+    return raw, origin
 
 
 def _decode(raw: bytes, origin: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # reported below as not UTF-8
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -170,9 +195,32 @@ def _read_table(source: Source) -> tuple[list[str], list[tuple[int, list[str]]],
         problems.append(Problem(line, None, f"cannot be read as CSV ({err})"))
     if header is None:
         raise DataValidationError(origin, [Problem(None, None, "the file is empty")])
+    if len(header) == 1:
+        for name, sep in (("semicolons", ";"), ("tabs", "\t")):
+            if sep in header[0]:
+                raise DataValidationError(
+                    origin,
+                    [
+                        Problem(
+                            1,
+                            None,
+                            f"the columns are separated by {name}; save the file as CSV "
+                            "with commas between columns",
+                        )
+                    ],
+                )
     if problems:
         raise DataValidationError(origin, problems)
     return header, records, origin
+
+
+def read_text_table(source: Source) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """Header, ``(line, cells)`` records and origin of a CSV file (UTF-8 or UTF-16 with BOM).
+
+    Raises :class:`~pricing.exceptions.DataValidationError` for an unreadable, empty or
+    oversized file, naming the line.
+    """
+    return _read_table(source)
 
 
 def _check_header(header: list[str], required: Sequence[str], origin: str) -> None:
@@ -212,6 +260,13 @@ def _parse_amount(
         return math.nan
     if not math.isfinite(value) or value <= 0:
         problems.append(Problem(line, column, f"{text} must be a positive amount"))
+        return math.nan
+    if value > MAX_AMOUNT_USD:
+        problems.append(
+            Problem(
+                line, column, f"{text} is above the largest amount accepted, {MAX_AMOUNT_USD:.0e}"
+            )
+        )
         return math.nan
     return value
 
@@ -469,8 +524,8 @@ class OnLevel:
 
     def __post_init__(self) -> None:
         if self.index not in ON_LEVEL_INDICES:
-            raise ValueError(
-                f"on-level index '{self.index}' is not one of {', '.join(ON_LEVEL_INDICES)}"
+            raise InputError.single(
+                "on_level", f"'{self.index}' is not one of {', '.join(ON_LEVEL_INDICES)}"
             )
 
     def index_series(self, exposure: Exposure) -> pd.Series:
@@ -494,9 +549,11 @@ class OnLevel:
         wanted = {*years.tolist(), target}
         unknown = sorted(y for y in wanted if y not in index.index or pd.isna(index.get(y)))
         if unknown:
-            raise ValueError(
+            raise InputError.single(
+                "on_level",
                 f"on-levelling by '{self.index}' has no exposure figure for "
-                f"year(s) {unknown}; exposure covers {exposure.years}"
+                f"year(s) {unknown}; exposure covers {exposure.years} (choose years and a "
+                "target year with a figure, or on-level 'none')",
             )
         return float(index[target]) / index.loc[years].to_numpy(dtype=float)
 
@@ -551,17 +608,21 @@ def select_losses(
     ``attack_vectors`` are counted in :attr:`LossSelection.excluded`, never silently dropped.
     """
     if not (math.isfinite(threshold) and threshold >= 0):
-        raise ValueError(f"threshold must be a non-negative amount in USD, got {threshold!r}")
+        raise InputError.single(
+            "threshold", f"must be a non-negative amount in USD, got {threshold!r}"
+        )
     on_level = OnLevel() if on_level is None else on_level
     frame = data.frame
     year_range = data.years if years is None else (int(years[0]), int(years[1]))
     if year_range[0] > year_range[1]:
-        raise ValueError(f"years: first year {year_range[0]} is after last year {year_range[1]}")
+        raise InputError.single(
+            "years", f"first year {year_range[0]} is after last year {year_range[1]}"
+        )
     if attack_vectors is not None:
         bad = sorted(set(attack_vectors) - set(ATTACK_VECTORS))
         if bad:
-            raise ValueError(
-                f"attack_vectors: unknown value(s) {bad}; allowed: {', '.join(ATTACK_VECTORS)}"
+            raise InputError.single(
+                "attack_vectors", f"unknown value(s) {bad}; allowed: {', '.join(ATTACK_VECTORS)}"
             )
     excluded: list[tuple[str, int]] = []
 
@@ -571,6 +632,14 @@ def select_losses(
             excluded.append((reason, count))
         return frame[mask]
 
+    first_indexed = _first_indexed_year(on_level, exposure) if years is None else None
+    if first_indexed is not None and year_range[0] < first_indexed <= year_range[1]:
+        # Default years with an on-level index: start at the index's first figure, and say so
+        frame = drop(
+            frame["year"] >= first_indexed,
+            f"before {first_indexed}, the first year with a '{on_level.index}' figure",
+        )
+        year_range = (first_indexed, year_range[1])
     frame = drop(frame["year"].between(*year_range), f"outside {year_range[0]}–{year_range[1]}")
     if attack_vectors is not None:
         frame = drop(
@@ -595,6 +664,14 @@ def select_losses(
     )
 
 
+def _first_indexed_year(on_level: OnLevel, exposure: Exposure) -> int | None:
+    """First year with a figure of the on-level index (``None`` for no on-levelling)."""
+    if on_level.index == "none":
+        return None
+    known = on_level.index_series(exposure).dropna()
+    return int(known.index.min()) if not known.empty else None
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentFilter:
     """A view of the incident table: years (inclusive), attack vectors, provider, minimum loss.
@@ -611,9 +688,11 @@ class IncidentFilter:
 
     def __post_init__(self) -> None:
         if self.provider not in ("any", "third_party", "in_house"):
-            raise ValueError(f"provider '{self.provider}' is not one of any, third_party, in_house")
+            raise InputError.single(
+                "provider", f"'{self.provider}' is not one of any, third_party, in_house"
+            )
         if not self.min_loss_usd >= 0:
-            raise ValueError(f"min_loss_usd must be >= 0 USD, got {self.min_loss_usd!r}")
+            raise InputError.single("min_loss_usd", f"must be >= 0 USD, got {self.min_loss_usd!r}")
 
     def apply(self, data: IncidentData) -> tuple[pd.DataFrame, int]:
         """The incidents that pass, and how many were filtered out."""

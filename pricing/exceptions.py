@@ -73,7 +73,7 @@ class InputError(ValueError):
 
 
 class DataValidationError(InputError):
-    """A data file failed validation (an :class:`InputError` whose problems name line and column)."""
+    """A data file failed validation: an :class:`InputError` naming line and column."""
 
 
 class ConvergenceError(ValueError):

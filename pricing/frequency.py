@@ -55,11 +55,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 
-from .exceptions import ConvergenceError
+from .exceptions import ConvergenceError, InputError
 
 __all__ = [
     "MODELS",
@@ -407,14 +409,14 @@ def fit_frequency(
     n = len(y)
     k = X.shape[1]
 
-    pois = _fit_glm(y, X, offset, sm.families.Poisson(), "Poisson")
+    pois = _fit_glm(y, X, offset, families.Poisson(), "Poisson")
     mu_p = pois.mu
     cross, alpha_moment = _cameron_trivedi(y, mu_p)
     alpha, alpha_se = _ml_alpha(y, X, offset, np.asarray(pois.params), max(alpha_moment, 0.1))
     if alpha < _ALPHA_ZERO:
         nb = pois
     else:
-        nb = _fit_glm(y, X, offset, sm.families.NegativeBinomial(alpha=alpha), "negative binomial")
+        nb = _fit_glm(y, X, offset, families.NegativeBinomial(alpha=alpha), "negative binomial")
     ll_p = float(pois.llf)
     ll_nb = float(nb.llf) if alpha >= _ALPHA_ZERO else ll_p
     lr = _lr_test(ll_nb, ll_p)
@@ -743,20 +745,28 @@ def _check_level(level: float) -> None:
 def _validate(yearly: Any, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the yearly frame; return years, counts and exposure sorted by year."""
     if not isinstance(yearly, pd.DataFrame):
-        raise ValueError(
-            "yearly: expected a pandas DataFrame with columns year, n_incidents, exposure; "
-            f"got {type(yearly).__name__}"
+        raise InputError(
+            "yearly counts",
+            [
+                "yearly: expected a pandas DataFrame with columns year, n_incidents, exposure; "
+                f"got {type(yearly).__name__}"
+            ],
         )
     missing = [c for c in COLUMNS if c not in yearly.columns]
     if missing:
-        raise ValueError(
-            "yearly counts: missing column(s) "
-            + ", ".join(f"'{c}'" for c in missing)
-            + f"; the frame needs {', '.join(COLUMNS)}"
+        raise InputError(
+            "yearly counts",
+            [
+                "yearly counts: missing column(s) "
+                + ", ".join(f"'{c}'" for c in missing)
+                + f"; the frame needs {', '.join(COLUMNS)}"
+            ],
         )
     doubled = [c for c in COLUMNS if isinstance(yearly[c], pd.DataFrame)]
     if doubled:
-        raise ValueError(f"yearly counts: column(s) {doubled} appear more than once")
+        raise InputError(
+            "yearly counts", [f"yearly counts: column(s) {doubled} appear more than once"]
+        )
     problems: list[str] = []
     raw = {c: yearly[c].to_numpy() for c in COLUMNS}
     num = {c: pd.to_numeric(yearly[c], errors="coerce").to_numpy(dtype=float) for c in COLUMNS}
@@ -794,37 +804,44 @@ def _validate(yearly: Any, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
             rows = ", ".join(str(lab) for lab in labels)
             problems.append(f"column 'year': year {int(year)} appears in rows {rows}")
     if problems:
-        raise ValueError("invalid yearly counts: " + "; ".join(problems))
+        raise InputError("yearly counts", ["invalid yearly counts: " + "; ".join(problems)])
 
     need = 4 if trend else 3
     if len(yearly) < need:
-        raise ValueError(
-            f"column 'year': {len(yearly)} year(s) given; the frequency model needs at least "
-            f"{need} {'with' if trend else 'without'} a trend (one residual degree of freedom "
-            "after the negative binomial's dispersion)"
+        raise InputError(
+            "yearly counts",
+            [
+                f"column 'year': {len(yearly)} year(s) given; the frequency model needs at least "
+                f"{need} {'with' if trend else 'without'} a trend (one residual degree of freedom "
+                "after the negative binomial's dispersion)"
+            ],
         )
     order = np.argsort(years, kind="stable")
     years = years[order].astype(int)
     y = num["n_incidents"][order].astype(int)
     expo = num["exposure"][order]
     if y.sum() == 0:
-        raise ValueError(
-            "column 'n_incidents': every year has 0 incidents, so no rate can be estimated"
+        raise InputError(
+            "yearly counts",
+            ["column 'n_incidents': every year has 0 incidents, so no rate can be estimated"],
         )
     if trend:
         hit = years[y > 0]
         if hit.min() == hit.max() and hit[0] in (years[0], years[-1]):
             end = "first" if hit[0] == years[0] else "last"
-            raise ValueError(
-                f"column 'n_incidents': all incidents fall in {hit[0]}, the {end} year, so the "
-                "trend runs off to infinity; fit with trend=False or add years"
+            raise InputError(
+                "yearly counts",
+                [
+                    f"column 'n_incidents': all incidents fall in {hit[0]}, the {end} year, so the "
+                    "trend runs off to infinity; fit with trend=False or add years"
+                ],
             )
     return years, y, expo
 
 
 def _fit_glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray, family: Any, label: str) -> Any:
     try:
-        res = sm.GLM(y, X, family=family, offset=offset).fit()
+        res = GLM(y, X, family=family, offset=offset).fit()
     except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
         raise ConvergenceError(f"{label} frequency GLM failed: {exc}") from exc
     if not res.converged or not np.all(np.isfinite(res.params)):
@@ -839,7 +856,7 @@ def _cameron_trivedi(y: np.ndarray, mu: np.ndarray) -> tuple[OverdispersionTest,
     ``t``, normal p-value) and the slope, a moment estimate of ``α``.
     """
     z = ((y - mu) ** 2 - y) / mu
-    ols = sm.OLS(z, mu[:, None]).fit()
+    ols = OLS(z, mu[:, None]).fit()
     slope = float(ols.params[0])
     se = float(ols.bse[0])
     if se > 0 and math.isfinite(se):
@@ -913,9 +930,9 @@ def _profile_alpha(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:
     """``α`` maximising the NB2 profile log-likelihood (0 if the maximum is at the boundary)."""
 
     def negll(log_alpha: float) -> float:
-        fam = sm.families.NegativeBinomial(alpha=math.exp(log_alpha))
+        fam = families.NegativeBinomial(alpha=math.exp(log_alpha))
         try:
-            return -float(sm.GLM(y, X, family=fam, offset=offset).fit().llf)
+            return -float(GLM(y, X, family=fam, offset=offset).fit().llf)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             return math.inf
 
@@ -923,7 +940,7 @@ def _profile_alpha(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> float:
     opt = optimize.minimize_scalar(
         negll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}
     )
-    ll_pois = float(sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit().llf)
+    ll_pois = float(GLM(y, X, family=families.Poisson(), offset=offset).fit().llf)
     if not math.isfinite(opt.fun) or -opt.fun <= ll_pois + 1e-9:
         return 0.0
     return float(math.exp(opt.x))

@@ -43,6 +43,7 @@ from .aggregate import aggregate as compound
 from .calibration import Calibration
 from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
+from .exceptions import InputError
 from .frequency import ExchangeFrequency, SizeAssumptions, _finite, exchange_rate
 from .profiles import SECURITY_LEVELS, ExchangeProfile
 from .providers import (
@@ -99,7 +100,7 @@ class RouteShares:
 def route_shares(frame: pd.DataFrame) -> RouteShares:
     """Estimate :class:`RouteShares` from incidents (columns ``attack_vector``, ``wallet``)."""
     if frame.empty:
-        raise ValueError("route shares: no incidents to estimate them from")
+        raise InputError("loss model", ["route shares: no incidents to estimate them from"])
     provider = frame["attack_vector"].eq("third_party_provider")
     rest = frame.loc[~provider, "wallet"]
     known = rest[rest.ne("unknown") & rest.ne("")]
@@ -198,7 +199,9 @@ class LossModelAssumptions:
             if not _finite(value)
         ]
         if problems:
-            raise ValueError("invalid loss-model assumptions: " + "; ".join(problems))
+            raise InputError(
+                "loss model", ["invalid loss-model assumptions: " + "; ".join(problems)]
+            )
 
     def security_factor(self, level: str) -> float:
         """Frequency multiplier of a controls level."""
@@ -500,16 +503,19 @@ def _with_params(fit: SeverityFit, overrides: tuple[tuple[str, float], ...]) -> 
     values = dict(fit.params)
     unknown = [name for name, _ in overrides if name not in values]
     if unknown:
-        raise ValueError(
-            f"severity_params: {', '.join(unknown)} not a parameter of {fit.family} "
-            f"({', '.join(values)})"
+        raise InputError(
+            "loss model",
+            [
+                f"severity_params: {', '.join(unknown)} not a parameter of {fit.family} "
+                f"({', '.join(values)})"
+            ],
         )
     values.update({name: float(v) for name, v in overrides})
     moved = replace(fit, params=tuple((k, values[k]) for k in fit.param_names))
     try:
         moved.distribution  # noqa: B018  (validates the new parameters)
     except ValueError as err:
-        raise ValueError(f"severity_params: {err}") from None
+        raise InputError("loss model", [f"severity_params: {err}"]) from None
     return moved
 
 

@@ -636,8 +636,8 @@ def market_grid(
     """
     d = np.asarray(retentions, dtype=float)[:, None]
     lim = np.asarray(limits, dtype=float)[None, :]
-    kinds = np.asarray(kinds)[:, None] * np.ones(lim.shape, dtype=int)
-    used = sorted({k for k in np.unique(kinds)})
+    kinds = np.broadcast_to(np.asarray(kinds)[:, None], (d.size, lim.size))
+    used = sorted(str(k) for k in np.unique(kinds))
     curves = [terms.cover(k).curve for k in used]
     raw = distorted_layer_premium(frequency, severity, d, lim, curves)
     curve = np.zeros(np.broadcast_shapes(d.shape, lim.shape))

@@ -8,18 +8,22 @@ from and savable to JSON. The two presets are illustrative exchanges whose value
 from __future__ import annotations
 
 import json
-import math
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .checks import LIMITS
+from .exceptions import InputError, Problem
 from .providers import IN_HOUSE, PROVIDER_CONTROLS
 
 __all__ = [
     "FIELDS",
     "JURISDICTIONS",
+    "MAX_PROFILE_BYTES",
     "PRESETS",
     "PROVIDER_FIELDS",
     "SECURITY_LEVELS",
@@ -74,7 +78,7 @@ class ExchangeProfile:
     def __post_init__(self) -> None:
         problems = _problems(self)
         if problems:
-            raise ValueError("invalid exchange profile: " + "; ".join(problems))
+            raise InputError("profile", problems)
 
     @property
     def hot_assets_usd(self) -> float:
@@ -109,41 +113,73 @@ class ExchangeProfile:
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ExchangeProfile:
-        """Build from a dictionary; unknown, missing or mistyped fields are named in the error."""
+    def from_dict(cls, values: Any, *, source: str = "profile") -> ExchangeProfile:
+        """Build from a dictionary; unknown, missing or mistyped fields are named in the error.
+
+        Raises
+        ------
+        InputError
+            Listing every unknown, missing or invalid field (see :data:`FIELDS` and
+            :data:`pricing.checks.LIMITS` for the valid ranges).
+        """
         if not isinstance(values, dict):
-            raise ValueError("invalid exchange profile: expected a JSON object of fields")
+            raise InputError(
+                source,
+                [Problem(None, None, f"expected a JSON object of fields, got {_kind(values)}")],
+            )
         names = [f.name for f in fields(cls)]
-        problems = [f"unknown field '{k}'" for k in values if k not in names]
+        problems = [Problem(None, str(k)[:60], "unknown field") for k in values if k not in names]
         problems += [
-            f"missing field '{k}'" for k in names if k not in values and k not in _OPTIONAL
+            Problem(None, k, "missing field")
+            for k in names
+            if k not in values and k not in _OPTIONAL
         ]
         if problems:
-            raise ValueError("invalid exchange profile: " + "; ".join(problems))
+            raise InputError(source, problems)
         given = {k: values[k] for k in names if k in values}
         if isinstance(given.get("signing_providers"), list):
             given["signing_providers"] = tuple(given["signing_providers"])
         return cls(**given)
 
     @classmethod
-    def from_json(cls, text: str) -> ExchangeProfile:
-        """Parse JSON text (see :meth:`from_dict`)."""
+    def from_json(cls, text: str | bytes, *, source: str = "profile") -> ExchangeProfile:
+        """Parse JSON text or bytes (UTF-8, or UTF-16/32 with a BOM; see :meth:`from_dict`)."""
+        if len(text) > MAX_PROFILE_BYTES:
+            raise InputError(
+                source,
+                [Problem(None, None, f"is larger than {MAX_PROFILE_BYTES:,} bytes: not a profile")],
+            )
         try:
             values = json.loads(text)
+        except UnicodeDecodeError as err:
+            message = f"is not UTF-8 text (byte 0x{err.object[err.start]:02x} at {err.start})"
+            raise InputError(source, [Problem(None, None, message)]) from None
         except json.JSONDecodeError as err:
-            raise ValueError(f"invalid exchange profile: not valid JSON ({err})") from None
-        return cls.from_dict(values)
+            raise InputError(
+                source, [Problem(err.lineno, None, f"is not valid JSON ({err.msg})")]
+            ) from None
+        except RecursionError:
+            raise InputError(
+                source, [Problem(None, None, "is not a profile: JSON nested too deeply")]
+            ) from None
+        except ValueError as err:  # e.g. an integer beyond Python's digit limit
+            raise InputError(source, [Problem(None, None, f"is not valid JSON ({err})")]) from None
+        return cls.from_dict(values, source=source)
 
 
+#: A profile is a few hundred bytes; anything past this is not one.
+MAX_PROFILE_BYTES = 1_000_000
 #: Fields a saved profile may leave out (older files): they take their defaults.
 _OPTIONAL = ("signing_providers", "provider_controls")
 
 
-def _provider_problems(p: ExchangeProfile) -> list[str]:
+def _provider_problems(p: ExchangeProfile) -> list[Problem]:
     names = p.signing_providers
     if not isinstance(names, tuple) or not all(isinstance(n, str) and n.strip() for n in names):
-        return [f"'signing_providers' must be a list of provider names, got {names!r}"]
-    out = []
+        return _as_problems(
+            [f"'signing_providers' must be a list of provider names, got {_short(names)}"]
+        )
+    out: list[str] = []
     if len(set(names)) != len(names):
         out.append(f"'signing_providers' names a provider twice: {list(names)}")
     if IN_HOUSE in names and len(names) > 1:
@@ -159,51 +195,101 @@ def _provider_problems(p: ExchangeProfile) -> list[str]:
     if p.provider_controls not in PROVIDER_CONTROLS:
         out.append(
             f"'provider_controls' must be one of {', '.join(PROVIDER_CONTROLS)}, got "
-            f"{p.provider_controls!r}"
+            f"{_short(p.provider_controls)}"
         )
+    return _as_problems(out)
+
+
+def _as_problems(messages: list[str]) -> list[Problem]:
+    """``"'field' what is wrong"`` messages as problems naming the field."""
+    out = []
+    for message in messages:
+        m = re.match(r"'(\w+)':? (.*)", message, re.S)
+        out.append(Problem(None, m.group(1), m.group(2)) if m else Problem(None, None, message))
     return out
 
 
-def _problems(p: ExchangeProfile) -> list[str]:
-    out: list[str] = []
+#: Numeric fields and the name of their range in :data:`pricing.checks.LIMITS`.
+NUMERIC_FIELDS = (
+    "customer_assets_usd",
+    "hot_share",
+    "annual_revenue_usd",
+    "cost_of_capital",
+    "reserve_yield",
+    "tax_rate",
+)
 
-    def number(name: str) -> float | None:
-        value = getattr(p, name)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-        ):
-            out.append(f"'{name}' must be a finite number, got {value!r}")
-            return None
-        return float(value)
 
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a text", bool: "true/false", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _problems(p: ExchangeProfile) -> list[Problem]:
+    out: list[Problem] = []
     if not isinstance(p.name, str) or not p.name.strip():
-        out.append("'name' must be a non-empty text")
-    for name in ("customer_assets_usd", "annual_revenue_usd"):
-        value = number(name)
-        if value is not None and value <= 0:
-            out.append(f"'{name}' must be > 0 USD, got {value:g}")
-    for name in ("hot_share", "tax_rate"):
-        value = number(name)
-        if value is not None and not 0 <= value <= 1:
-            out.append(f"'{name}' must be between 0 and 1, got {value:g}")
-    for name in ("cost_of_capital", "reserve_yield"):
-        value = number(name)
-        if value is not None and not -0.05 <= value <= 1:
-            out.append(f"'{name}' must be a yearly rate between -0.05 and 1, got {value:g}")
+        out.append(Problem(None, "name", "must be a non-empty text"))
+    elif len(p.name) > MAX_NAME_LENGTH:
+        out.append(Problem(None, "name", f"must be at most {MAX_NAME_LENGTH} characters"))
+    elif any(unicodedata.category(c) in ("Cc", "Cs") for c in p.name):
+        bad = next(c for c in p.name if unicodedata.category(c) in ("Cc", "Cs"))
+        out.append(
+            Problem(
+                None,
+                "name",
+                f"contains a control character (U+{ord(bad):04X}); names are plain text on "
+                "one line",
+            )
+        )
+    numeric = [f for n in NUMERIC_FIELDS if (f := LIMITS[n].problem(getattr(p, n), n))]
+    bad = {found.column for found in numeric}
+    out += numeric
+    if not bad & {"cost_of_capital", "reserve_yield", "tax_rate"}:
+        after_tax = p.reserve_yield * (1 - p.tax_rate)
+        if after_tax > p.cost_of_capital:
+            out.append(
+                Problem(
+                    None,
+                    "reserve_yield",
+                    f"the after-tax yield ({after_tax:.4g}) is above the cost of capital "
+                    f"({p.cost_of_capital:.4g}): holding a reserve would earn more than it "
+                    "costs (a negative carrying cost), which no owner can mean",
+                )
+            )
     if not isinstance(p.third_party_provider, bool):
-        out.append(f"'third_party_provider' must be true or false, got {p.third_party_provider!r}")
+        out.append(
+            Problem(
+                None,
+                "third_party_provider",
+                f"must be true or false, got {_short(p.third_party_provider)}",
+            )
+        )
     if p.security_level not in SECURITY_LEVELS:
         out.append(
-            f"'security_level' must be one of {', '.join(SECURITY_LEVELS)}, got "
-            f"{p.security_level!r}"
+            Problem(
+                None,
+                "security_level",
+                f"must be one of {', '.join(SECURITY_LEVELS)}, got {_short(p.security_level)}",
+            )
         )
     if p.jurisdiction not in JURISDICTIONS:
         out.append(
-            f"'jurisdiction' must be one of {', '.join(JURISDICTIONS)}, got {p.jurisdiction!r}"
+            Problem(
+                None,
+                "jurisdiction",
+                f"must be one of {', '.join(JURISDICTIONS)}, got {_short(p.jurisdiction)}",
+            )
         )
     return out + _provider_problems(p)
+
+
+MAX_NAME_LENGTH = 200
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):
@@ -254,16 +340,36 @@ PRESETS: dict[str, ExchangeProfile] = {
 
 
 def load_profile(name_or_path: str | Path) -> ExchangeProfile:
-    """A preset by name (``small``, ``large``) or a profile saved as JSON."""
+    """A preset by name (``small``, ``large``) or a profile saved as JSON.
+
+    Raises
+    ------
+    InputError
+        If the name is neither a preset nor a readable profile file, naming every problem.
+    """
     key = str(name_or_path)
     if key in PRESETS:
         return PRESETS[key]
-    path = Path(key)
-    if not path.is_file():
-        raise ValueError(
-            f"profile '{key}' is neither a preset ({', '.join(PRESETS)}) nor a JSON file"
-        )
-    return ExchangeProfile.from_json(path.read_text(encoding="utf-8"))
+    return ExchangeProfile.from_json(_read_file(Path(key), "profile"), source=key)
+
+
+def _read_file(path: Path, what: str) -> bytes:
+    """The bytes of a profile file, or an :class:`InputError` saying why it cannot be read."""
+    if path.is_dir():
+        message = "is a folder, not a JSON file"
+    elif not path.is_file():
+        message = f"is neither a preset ({', '.join(PRESETS)}) nor an existing file"
+        if what != "profile":
+            message = "does not exist"
+    else:
+        try:
+            if path.stat().st_size > MAX_PROFILE_BYTES:
+                message = f"is larger than {MAX_PROFILE_BYTES:,} bytes: not a profile"
+            else:
+                return path.read_bytes()
+        except OSError as err:
+            message = f"cannot be read ({err.strerror})"
+    raise InputError(str(path), [Problem(None, None, message)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,39 +516,47 @@ def load_profiles(path: str | Path) -> list[ExchangeProfile]:
     """Many profiles: every ``*.json`` file of a folder, or a CSV with one profile per row.
 
     The CSV has one column per :class:`ExchangeProfile` field (``third_party_provider`` as
-    true/false). Every invalid file or row is reported, named, in one ``ValueError``.
+    true/false). Every invalid file or row is reported in one :class:`InputError`: a folder's
+    problems name the file (``x.json: 'hot_share'``), a CSV's the line and column.
     """
     source = Path(path)
-    problems: list[str] = []
+    problems: list[Problem] = []
     profiles: list[ExchangeProfile] = []
     if source.is_dir():
         files = sorted(source.glob("*.json"))
         if not files:
-            raise ValueError(f"profiles: no *.json files in folder '{source}'")
+            raise InputError(str(source), [Problem(None, None, "the folder has no *.json files")])
         for file in files:
             try:
-                profiles.append(ExchangeProfile.from_json(file.read_text(encoding="utf-8")))
-            except (ValueError, UnicodeDecodeError) as err:
-                problems.append(f"{file.name}: {err}")
+                profiles.append(ExchangeProfile.from_json(_read_file(file, "file")))
+            except InputError as err:
+                problems += [_in_file(file.name, p) for p in err.problems]
     elif source.is_file():
-        import pandas as pd
-
-        try:
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False)
-        except (ValueError, UnicodeDecodeError) as err:
-            raise ValueError(f"profiles: cannot read '{source}' as CSV ({err})") from None
-        if frame.empty:
-            raise ValueError(f"profiles: '{source}' has no rows")
-        for i, row in enumerate(frame.to_dict(orient="records"), start=2):
+        for line, row in _read_csv(source):
             try:
                 profiles.append(ExchangeProfile.from_dict(_typed(row)))
-            except ValueError as err:
-                problems.append(f"line {i}: {err}")
+            except InputError as err:
+                problems += [Problem(line, p.column, p.message) for p in err.problems]
     else:
-        raise ValueError(f"profiles: '{source}' is neither a folder nor a CSV file")
+        raise InputError(str(source), [Problem(None, None, "is neither a folder nor a CSV file")])
     if problems:
-        raise ValueError("invalid profiles:\n" + "\n".join(problems))
+        raise InputError(str(source), problems)
     return profiles
+
+
+def _in_file(name: str, problem: Problem) -> Problem:
+    where = f"{name}: {problem.column}" if problem.column else name
+    return Problem(problem.line, where, problem.message)
+
+
+def _read_csv(source: Path) -> list[tuple[int, dict[str, str]]]:
+    """A profiles CSV as ``(line, {column: text})`` rows, read as the incident files are."""
+    from .data import read_text_table
+
+    header, records, origin = read_text_table(source)
+    if not records:
+        raise InputError(origin, [Problem(None, None, "the file has a header but no rows")])
+    return [(line, dict(zip(header, cells, strict=True))) for line, cells in records]
 
 
 def split_providers(text: str) -> tuple[str, ...]:

@@ -34,8 +34,6 @@ from .strategy import StrategyAssumptions, compare
 __all__ = ["PremiumRange", "Tornado", "premium_range", "tornado"]
 
 Z90 = 1.6448536269514722  # standard normal 95% quantile: two-sided 90% bounds
-#: Grid of the optimiser inside the tornado (coarser than a single comparison, for speed).
-TORNADO_GRID = 25
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,9 +74,12 @@ def tornado(
     assumptions: StrategyAssumptions | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> Tornado:
-    """Cost of the cheapest strategy meeting the target, one assumption moved at a time."""
+    """Cost of the cheapest strategy meeting the target, one assumption moved at a time.
+
+    Every run is :func:`pricing.strategy.compare` with the caller's assumptions, grid
+    included: the base cost is the one the comparison reports for the same inputs.
+    """
     a = StrategyAssumptions() if assumptions is None else assumptions
-    a = replace(a, n_retentions=TORNADO_GRID, n_limits=TORNADO_GRID)
     profile, fit, lm = model.profile, model.severity_fit, model.assumptions
     tail = _tail_parameter(fit)
     i_tail = fit.param_names.index(tail)

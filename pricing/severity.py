@@ -75,6 +75,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -96,7 +97,7 @@ from .distributions import (
     Spliced,
     Weibull,
 )
-from .exceptions import ConvergenceError
+from .exceptions import ConvergenceError, InputError
 
 __all__ = [
     "DEFAULT_SPLICE_QUANTILE",
@@ -109,6 +110,7 @@ __all__ = [
     "default_splice_point",
     "fit_all",
     "fit_severity",
+    "splice_candidates",
     "threshold_sensitivity",
 ]
 
@@ -484,9 +486,9 @@ def fit_all(
     """
     names = [_check_family(f) for f in families]
     if not names:
-        raise ValueError(f"families: none given; choose from {', '.join(FAMILIES)}")
+        raise InputError("families", [f"families: none given; choose from {', '.join(FAMILIES)}"])
     if len(set(names)) != len(names):
-        raise ValueError(f"families: duplicates in {names}")
+        raise InputError("families", [f"families: duplicates in {names}"])
     t = _check_threshold(threshold)
     x = _check_losses(losses, t)
     fits: list[SeverityFit] = []
@@ -600,9 +602,12 @@ def default_splice_point(losses: Iterable[float] | np.ndarray) -> float:
     n = len(x)
     k = max(MIN_SPLICE_LOSSES, round((1 - DEFAULT_SPLICE_QUANTILE) * n))
     if n - k < 1:
-        raise ValueError(
-            f"spliced: {n} losses are too few to choose a splice point "
-            f"(need at least {2 * MIN_SPLICE_LOSSES})"
+        raise InputError(
+            "losses",
+            [
+                f"spliced: {n} losses are too few to choose a splice point "
+                f"(need at least {2 * MIN_SPLICE_LOSSES})"
+            ],
         )
     return float(math.sqrt(x[n - k - 1] * x[n - k]))
 
@@ -612,7 +617,7 @@ def default_splice_point(losses: Iterable[float] | np.ndarray) -> float:
 # --------------------------------------------------------------------------------------------
 def _check_family(family: str) -> str:
     if family not in FAMILIES:
-        raise ValueError(f"family '{family}' is not one of {', '.join(FAMILIES)}")
+        raise InputError("family", [f"family '{family}' is not one of {', '.join(FAMILIES)}"])
     return family
 
 
@@ -620,9 +625,13 @@ def _check_threshold(threshold: float) -> float:
     try:
         t = float(threshold)
     except (TypeError, ValueError):
-        raise ValueError(f"threshold must be an amount in USD, got {threshold!r}") from None
+        raise InputError(
+            "threshold", [f"threshold must be an amount in USD, got {threshold!r}"]
+        ) from None
     if not (math.isfinite(t) and t >= 0):
-        raise ValueError(f"threshold must be a finite amount >= 0 USD, got {threshold!r}")
+        raise InputError(
+            "threshold", [f"threshold must be a finite amount >= 0 USD, got {threshold!r}"]
+        )
     return t
 
 
@@ -631,16 +640,19 @@ def _check_values(losses: Iterable[float] | np.ndarray) -> np.ndarray:
     try:
         x = np.asarray(list(losses) if not isinstance(losses, np.ndarray) else losses, float)
     except (TypeError, ValueError):
-        raise ValueError("losses must be a sequence of numbers (USD)") from None
+        raise InputError("losses", ["losses must be a sequence of numbers (USD)"]) from None
     if x.ndim != 1:
-        raise ValueError(f"losses must be one-dimensional, got shape {x.shape}")
+        raise InputError("losses", [f"losses must be one-dimensional, got shape {x.shape}"])
     bad = int(np.sum(~np.isfinite(x)))
     if bad:
-        raise ValueError(f"losses: {bad} of {len(x)} values are not finite (NaN or infinite)")
+        raise InputError(
+            "losses", [f"losses: {bad} of {len(x)} values are not finite (NaN or infinite)"]
+        )
     bad = int(np.sum(x <= 0))
     if bad:
-        raise ValueError(
-            f"losses: {bad} of {len(x)} values are <= 0; losses must be positive amounts in USD"
+        raise InputError(
+            "losses",
+            [f"losses: {bad} of {len(x)} values are <= 0; losses must be positive amounts in USD"],
         )
     return x
 
@@ -650,18 +662,26 @@ def _check_losses(losses: Iterable[float] | np.ndarray, threshold: float) -> np.
     x = _check_values(losses)
     below = int(np.sum(x <= threshold))
     if below:
-        raise ValueError(
-            f"losses: {below} of {len(x)} are at or below the reporting threshold of "
-            f"USD {threshold:,.0f}; the left-truncated fit uses only losses above it, "
-            "so filter them out first"
+        raise InputError(
+            "losses",
+            [
+                f"losses: {below} of {len(x)} are at or below the reporting threshold of "
+                f"USD {threshold:,.0f}; the left-truncated fit uses only losses above it, "
+                "so filter them out first"
+            ],
         )
     if len(x) < MIN_LOSSES:
-        raise ValueError(
-            f"losses: need at least {MIN_LOSSES} losses above the threshold of "
-            f"USD {threshold:,.0f} to fit a severity model, got {len(x)}"
+        raise InputError(
+            "losses",
+            [
+                f"losses: need at least {MIN_LOSSES} losses above the threshold of "
+                f"USD {threshold:,.0f} to fit a severity model, got {len(x)}"
+            ],
         )
     if np.ptp(x) <= 0:
-        raise ValueError(f"losses: all {len(x)} losses are equal; a severity fit needs spread")
+        raise InputError(
+            "losses", [f"losses: all {len(x)} losses are equal; a severity fit needs spread"]
+        )
     return np.sort(x)
 
 
@@ -979,7 +999,47 @@ def _fit_simple(family: str) -> Callable[[np.ndarray, float, float | None], Seve
 
 
 def _fit_spliced(x: np.ndarray, t: float, splice_at: float | None) -> SeverityFit:
-    u = default_splice_point(x) if splice_at is None else float(splice_at)
+    """The spliced fit at ``splice_at``, or, by default, at the splice point nearest the
+    default (:func:`default_splice_point`) at which both parts converge."""
+    if splice_at is not None:
+        return _fit_spliced_at(x, t, float(splice_at))
+    first: SeverityFit | None = None
+    for u in splice_candidates(x):
+        try:
+            fit = _fit_spliced_at(x, t, u)
+        except ValueError:  # e.g. ties leave one side constant: try the next point
+            continue
+        if fit.converged:
+            if first is None:
+                return fit
+            return dataclasses.replace(
+                fit,
+                message=f"converged at splice point USD {u:,.0f}, the nearest to the default "
+                f"USD {default_splice_point(x):,.0f} at which both parts converge",
+            )
+        first = first or fit
+    return first if first is not None else _fit_spliced_at(x, t, default_splice_point(x))
+
+
+def splice_candidates(losses: Iterable[float] | np.ndarray) -> list[float]:
+    """Splice points tried in turn when none is given: the default first, then the midpoints
+    between neighbouring losses ever further from it, alternately above and below, keeping
+    :data:`MIN_SPLICE_LOSSES` losses on each side."""
+    x = np.sort(_check_values(losses))
+    n = len(x)
+    k0 = max(MIN_SPLICE_LOSSES, round((1 - DEFAULT_SPLICE_QUANTILE) * n))
+    ks = [k0]
+    for step in range(1, n):
+        ks += [k0 - step, k0 + step]
+    return [
+        float(math.sqrt(x[n - k - 1] * x[n - k]))
+        for k in ks
+        if MIN_SPLICE_LOSSES <= k <= n - MIN_SPLICE_LOSSES
+    ]
+
+
+def _fit_spliced_at(x: np.ndarray, t: float, u: float) -> SeverityFit:
+    splice_at = u
     if not (math.isfinite(u) and u > t):
         raise ValueError(
             f"spliced: splice_at must be a finite amount above the threshold of "

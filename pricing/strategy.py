@@ -15,7 +15,9 @@ compound sum, computed for every layer of a retention × limit grid at once by d
 The reserve is ``K = max(floor, VaR_target(R))`` where the floor is the regulatory minimum
 after any insurance credit the regime allows. Per year (USD):
 
-- ``premium``: technical premium of the layer (or a quoted rate on line × limit);
+- ``premium``: the market's quote for the layer (:mod:`pricing.market`: curve by cover type,
+  floors, minimum retention, capacity), or the technical premium (``market=None``), or a
+  quoted rate on line × limit. Layers the market would not write are never chosen;
 - ``retained_losses``: ``E[R∧K]``, paid out of the reserve;
 - ``carrying_cost``: ``(cost of capital − yield × (1 − tax)) × K`` (:mod:`pricing.reserve`);
 - ``uncompensated``: ``E[(R − K)+]``, losses left to customers (closed-form ``E[R]`` behind it);
@@ -31,8 +33,10 @@ window; ``expected_shortfall = E[(R − K)+]``; ``var_0.995_uncompensated = (VaR
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +44,11 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import AggregateDistribution, aligned_bucket, discretize_lev
+from .aggregate.grid import tilted_compound
 from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
 from .distributions import LossDistribution, Mixture
 from .lossmodel import ExchangeLossModel
+from .market import DEFAULT_TERMS, MarketTerms, cover_type, market_grid
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
     DEFAULT_FX,
@@ -97,7 +103,10 @@ class StrategyAssumptions:
     frictions : disputes, payment delay and insurer default (:class:`InsuranceFrictions`).
     loadings : insurer's loadings and expenses (:class:`LoadingAssumptions`).
     principle : premium principle used for the premium.
-    market_rate_on_line : if set, every layer costs this rate × limit (market mode).
+    market : the market's terms (:class:`pricing.market.MarketTerms`; default
+        :data:`pricing.market.DEFAULT_TERMS`): premiums are market quotes and layers the
+        market would not write are excluded. ``None``: technical premiums, every layer.
+    market_rate_on_line : if set, every layer costs this rate × limit (entered-rate mode).
     prompt_window_months : an insurer paying within this many months counts as prompt.
     n_retentions, n_limits : grid size of the optimiser (≥ 2 each; default 50 × 50).
     capacity_usd : most insurance the market will write for one exchange (USD; default
@@ -111,6 +120,7 @@ class StrategyAssumptions:
     loadings: LoadingAssumptions = field(default_factory=LoadingAssumptions)
     principle: str = "cost_of_capital"
     market_rate_on_line: float | None = None
+    market: MarketTerms | None = DEFAULT_TERMS
     prompt_window_months: float = 1.0
     n_retentions: int = 50
     n_limits: int = 50
@@ -187,6 +197,21 @@ class StrategyResult:
     meets_target: bool
     customer_assets_usd: float
     revenue_usd: float
+    floor: float = 0.0
+    technical_premium: float = 0.0
+    placeable: bool = True
+    total_cost_interval: tuple[float, float] | None = None
+    p_full_interval: tuple[float, float] | None = None
+
+    @property
+    def kind(self) -> str:
+        """What the structure is, whatever the optimiser called it: ``reserve only`` (no
+        insurance), ``insurance`` (no reserve beyond the regulatory floor) or ``hybrid``."""
+        if self.limit <= 0:
+            return "reserve only"
+        if self.reserve <= self.floor * (1 + 1e-9) + 1.0:
+            return "insurance"
+        return "hybrid"
 
     @property
     def total_cost(self) -> float:
@@ -207,7 +232,7 @@ class StrategyResult:
         """JSON-ready record (names as the command line prints them)."""
         return {
             "name": self.name,
-            "retention": self.retention,
+            "retention": self.retention if self.limit > 0 else None,  # no layer: no retention
             "limit": self.limit,
             "reserve": self.reserve,
             "total_cost": self.total_cost,
@@ -219,7 +244,24 @@ class StrategyResult:
             "expected_shortfall": self.expected_shortfall,
             "var_0.995_uncompensated": self.var_uncompensated,
             "meets_target": self.meets_target,
+            "kind": self.kind,
+            "placeable": self.placeable,
+            "reserve_floor": self.floor,
+            "technical_premium": (
+                self.technical_premium if math.isfinite(self.technical_premium) else None
+            ),
+            "market_premium": self.components["premium"],
+            "total_cost_interval": _pair(self.total_cost_interval),
+            "p_full_interval": _pair(self.p_full_interval),
         }
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _pair(interval: tuple[float, float] | None) -> list[float] | None:
+    return None if interval is None else [float(interval[0]), float(interval[1])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +291,8 @@ class Comparison:
     total_cost: np.ndarray  # (retentions, limits), USD per year
     p_full: np.ndarray
     frontier: pd.DataFrame
+    recommended_share: float | None = None
+    n_draws: int = 0
 
     def get(self, name: str) -> StrategyResult:
         """A strategy by name."""
@@ -263,7 +307,7 @@ class Comparison:
         for s in self.strategies:
             row = {
                 "strategy": s.name,
-                "retention": s.retention,
+                "retention": s.retention if s.limit > 0 else math.nan,  # no layer, no retention
                 "limit": s.limit,
                 "reserve": s.reserve,
             }
@@ -310,36 +354,86 @@ class Comparison:
         )
 
     def recommendation(self) -> str:
-        """The recommendation in plain language."""
+        """The recommendation in plain language: what the structure is, which requirement
+        binds, what the regime credits to insurance, and how sure the choice is."""
         best = self.get(self.recommended)
-        others = [s for s in self.strategies if s.name != best.name]
+        target = self.assumptions.target
         parts = [
-            f"Recommended: {best.name.replace('_', ' ')}, total cost of risk USD "
-            f"{best.total_cost:,.0f} per year ({best.cost_pct_assets:.3f}% of customer assets, "
-            f"{best.cost_pct_revenue:.1f}% of revenue)."
+            f"Recommended: {best.kind}, total cost of risk USD {best.total_cost:,.0f} per year "
+            f"({best.cost_pct_assets:.3f}% of customer assets, {best.cost_pct_revenue:.1f}% of "
+            "revenue)."
         ]
-        if best.limit > 0:
+        if best.kind == "reserve only":
+            parts.append(f"A reserve of USD {best.reserve:,.0f} and no insurance.")
+        else:
             parts.append(
                 f"Insurance of USD {best.limit:,.0f} per theft above a retention of USD "
-                f"{best.retention:,.0f}, with a reserve of USD {best.reserve:,.0f}."
+                f"{best.retention:,.0f} (premium USD {best.components['premium']:,.0f}"
+                + (
+                    f"; technical USD {best.technical_premium:,.0f}"
+                    if math.isfinite(best.technical_premium)
+                    else ""
+                )
+                + f"), with a reserve of USD {best.reserve:,.0f}."
             )
-        else:
-            parts.append(f"A reserve of USD {best.reserve:,.0f} and no insurance.")
+        parts.append(self._binding_text(best))
+        if self.recommended_share is not None:
+            parts.append(
+                f"Confidence: {best.kind} is the cheapest structure meeting the target in "
+                f"{100 * self.recommended_share:.0f}% of {self.n_draws} draws of the fitted "
+                "parameters."
+                + (
+                    f" Its cost lies between USD {best.total_cost_interval[0]:,.0f} and USD "
+                    f"{best.total_cost_interval[1]:,.0f} (90%)."
+                    if best.total_cost_interval is not None
+                    else ""
+                )
+            )
         parts.append(
             f"All customers are compensated in full in {100 * best.p_full:.2f}% of years, "
             f"promptly from the reserve alone in {100 * best.p_full_prompt:.2f}%."
         )
-        for other in others:
+        for other in (s for s in self.strategies if s.name != best.name):
+            if not other.placeable:
+                parts.append(f"{_title(other.name)}: the market would not write it.")
+                continue
             verb = "meets" if other.meets_target else "misses"
             parts.append(
-                f"{other.name.replace('_', ' ').capitalize()} costs USD {other.total_cost:,.0f} "
-                f"and {verb} the {100 * self.assumptions.target:g}% target."
+                f"{_title(other.name)} ({other.kind}) costs USD {other.total_cost:,.0f} and "
+                f"{verb} the {100 * target:g}% target."
             )
-        parts.append(
-            f"Regulatory minimum ({self.rule.name}): USD {self.rule.amount_usd:,.0f}; insurance "
-            f"counts towards it: {self.rule.insurance_counts}."
-        )
         return " ".join(parts)
+
+    def _binding_text(self, best: StrategyResult) -> str:
+        """Which requirement sets the reserve, and the insurance credit behind it."""
+        rule = self.rule
+        headline = rule.amount_usd
+        credit = max(headline - best.floor, 0.0)
+        if best.reserve > best.floor * (1 + 1e-9) + 1.0:
+            text = (
+                f"The protection target binds: the reserve is the "
+                f"{100 * self.assumptions.target:g}% quantile of the retained loss, above the "
+                f"regulatory floor of USD {best.floor:,.0f}."
+            )
+        else:
+            text = (
+                f"The regulatory minimum binds: the reserve sits at the floor of USD "
+                f"{best.floor:,.0f}, which already meets the protection target."
+            )
+        if best.limit > 0 and credit > 0:
+            text += (
+                f" {rule.name} counts insurance towards its minimum ({rule.insurance_counts}): "
+                f"this layer is credited with USD {credit:,.0f}, so the reserve floor is "
+                f"USD {best.floor:,.0f}, below the headline minimum of USD {headline:,.0f}."
+            )
+        elif best.limit > 0:
+            text += (
+                f" {rule.name} gives insurance no credit ({rule.insurance_counts}): the reserve "
+                f"must hold the whole minimum of USD {headline:,.0f}."
+            )
+        else:
+            text += f" Regulatory minimum ({rule.name}): USD {headline:,.0f}."
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready comparison (the ``vaultcover compare --json`` document)."""
@@ -351,6 +445,9 @@ class Comparison:
             "insurance_counts": self.rule.insurance_counts,
             "strategies": [s.to_dict() for s in self.strategies],
             "recommended": self.recommended,
+            "recommended_kind": self.get(self.recommended).kind,
+            "recommended_share_of_draws": self.recommended_share,
+            "draws": self.n_draws,
             "recommendation": self.recommendation(),
             "expected_thefts_per_year": self.model.rate,
         }
@@ -397,17 +494,12 @@ def compare(
     inputs = regime_inputs or RegimeInputs.from_profile(profile)
     rule = minimum(regime, inputs, a.fx, a.jp_draft)
     total = model.aggregate() if total is None else total
-    retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, a.capacity_usd)
+    retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, _capacity(a))
     grid = _evaluate(model, retentions, limits, rule, a, total, progress)
 
     cost = sum(grid[c] for c in COST_COMPONENTS)
-    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile)
-    insurance_only = _insurance_only(grid, cost, a, profile)
-    i, j = np.unravel_index(int(np.argmin(np.where(grid["meets"], cost, np.inf))), cost.shape)
-    hybrid = _pick(grid, int(i), int(j), "hybrid", a, profile)
-    strategies = (reserve_only, insurance_only, hybrid)
-    meeting = [s for s in strategies if s.meets_target] or list(strategies)
-    recommended = min(meeting, key=lambda s: s.total_cost).name
+    strategies = _strategies(grid, cost, a, profile)
+    recommended = _recommend(strategies)
     return Comparison(
         model=model,
         regime=regime,
@@ -423,16 +515,55 @@ def compare(
     )
 
 
-def _insurance_only(
+def _capacity(a: StrategyAssumptions) -> float:
+    """Largest limit on the optimiser's axis: the capacity setting and the market's."""
+    if a.market is None:
+        return a.capacity_usd
+    return min(a.capacity_usd, a.market.capacity.per_insured_usd)
+
+
+def _strategies(
     grid: dict[str, np.ndarray], cost: np.ndarray, a: StrategyAssumptions, profile: Any
+) -> tuple[StrategyResult, ...]:
+    """Reserve only, insurance only and the cheapest hybrid (a layer is always bought)."""
+    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile)
+    insurance_only = _insurance_only(grid, a, profile)
+    with_layer = np.where(grid["meets"][:, 1:], cost[:, 1:], np.inf)
+    if np.isfinite(with_layer).any():
+        i, j = np.unravel_index(int(np.argmin(with_layer)), with_layer.shape)
+    else:  # nothing placeable meets the target: the cheapest placeable layer
+        placed = np.where(grid["placeable"][:, 1:], cost[:, 1:], np.inf)
+        i, j = np.unravel_index(int(np.argmin(placed)), placed.shape)
+    hybrid = _pick(grid, int(i), int(j) + 1, "hybrid", a, profile)
+    return reserve_only, insurance_only, hybrid
+
+
+def _recommend(strategies: Sequence[StrategyResult]) -> str:
+    """The cheapest placeable strategy meeting the target (else the cheapest placeable)."""
+    placeable = [s for s in strategies if s.placeable] or list(strategies)
+    meeting = [s for s in placeable if s.meets_target] or placeable
+    return min(meeting, key=lambda s: s.total_cost).name
+
+
+def _insurance_only(
+    grid: dict[str, np.ndarray], a: StrategyAssumptions, profile: Any
 ) -> StrategyResult:
-    """Ground-up insurance (retention 0) with only the regulatory reserve: the cheapest limit
-    that meets the target with that reserve, else the most protective one."""
-    p = grid["p_full_floor"][0, 1:]
-    ok = p >= a.target - 1e-12
-    c = grid["cost_floor"][0, 1:]
-    j = 1 + (int(np.argmin(np.where(ok, c, np.inf))) if ok.any() else int(np.argmax(p)))
-    return _pick(grid, 0, j, "insurance_only", a, profile, at_floor=True)
+    """Insurance with only the regulatory reserve: the cheapest placeable layer that meets the
+    target with that reserve, else the most protective placeable one. Without market terms
+    the layer is ground-up (retention 0), as the market's minimum retention does not apply."""
+    rows = slice(None) if a.market is not None else slice(0, 1)
+    p = grid["p_full_floor"][rows, 1:]
+    placed = grid["placeable"][rows, 1:]
+    ok = (p >= a.target - 1e-12) & placed
+    c = grid["cost_floor"][rows, 1:]
+    if ok.any():
+        k = int(np.argmin(np.where(ok, c, np.inf)))
+    elif placed.any():
+        k = int(np.argmax(np.where(placed, p, -np.inf)))
+    else:
+        k = 0
+    i, j = np.unravel_index(k, p.shape)
+    return _pick(grid, int(i), int(j) + 1, "insurance_only", a, profile, at_floor=True)
 
 
 def _pick(
@@ -457,9 +588,12 @@ def _pick(
         p_full_prompt=float(grid["p_full_prompt" + suffix][i, j]),
         expected_shortfall=components["uncompensated"],
         var_uncompensated=float(grid["var_uncompensated" + suffix][i, j]),
-        meets_target=p_full >= a.target - 1e-12,
+        meets_target=bool(grid["placeable"][i, j]) and p_full >= a.target - 1e-12,
         customer_assets_usd=profile.customer_assets_usd,
         revenue_usd=profile.annual_revenue_usd,
+        floor=float(grid["floor"][i, j]),
+        technical_premium=float(grid["technical_premium"][i, j]),
+        placeable=bool(grid["placeable"][i, j]),
     )
 
 
@@ -479,13 +613,24 @@ def _evaluate(
     q = 1.0 - a.frictions.payment_factor
     coc = profile.cost_of_capital
 
-    # Premiums (limit 0 = no policy, no premium).
+    # Premiums (limit 0 = no policy, no premium); inf where the market would not write it.
     premium = np.zeros((n_r, n_l))
+    technical = np.full((n_r, n_l), math.nan)
+    technical[:, 0] = 0.0
     if a.market_rate_on_line is not None:
         premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
     else:
         priced = price_layer_grid(freq, sev, retentions, limits[1:], a.loadings, 32)
-        premium[:, 1:] = priced.premiums[a.principle]
+        technical[:, 1:] = priced.premiums[a.principle]
+        premium[:, 1:] = technical[:, 1:]
+        if a.market is not None:
+            kinds = cover_type(retentions, model.hot_cap, profile.third_party_provider)
+            quoted = market_grid(
+                freq, sev, retentions, limits[1:], priced.expected_loss, technical[:, 1:],
+                kinds, a.market,
+            )  # fmt: skip
+            premium[:, 1:] = quoted["premium"]
+    placeable = np.isfinite(premium)
 
     # Retained loss per theft on a common grid, and its compound distribution per layer.
     m = 1 << RETAINED_GRID_LOG2
@@ -505,7 +650,6 @@ def _evaluate(
     var_target = np.empty((n_r, n_l))
     cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
-    n_fft = 2 * m
 
     def row(i: int) -> None:
         below = u[None, :] < retentions[i]
@@ -514,13 +658,13 @@ def _evaluate(
         )
         lev_r = q * lev_u[None, :] + (1.0 - q) * lev_z
         f = discretize_lev(lev_r / h, 1.0)
-        g = np.fft.irfft(freq.pgf(np.fft.rfft(f, n_fft, axis=-1)), n_fft, axis=-1)[:, :m]
-        g = np.clip(g, 0.0, None)
+        g = np.clip(tilted_compound(freq, f, m), 0.0, None)
         cdf = np.cumsum(g, axis=-1)
+        cum_xg = np.cumsum(g * u[None, :], axis=-1)
         var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
         var_target[i] = _quantile(u, cdf, a.target)
         for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
-            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, g, cdf, k_res)
+            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, cdf, cum_xg, k_res)
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -552,7 +696,8 @@ def _evaluate(
             "var_uncompensated" + suffix: np.maximum(var_tail - reserve, 0.0),
         }
     out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
-    out["meets"] = out["p_full"] >= a.target - 1e-12
+    out["meets"] = (out["p_full"] >= a.target - 1e-12) & placeable
+    out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
     return out
 
 
@@ -560,7 +705,7 @@ def _reach(total: AggregateDistribution) -> float:
     """Upper end of the retained-loss grid: twice the 1 − 1e-5 quantile of the total loss
     (retained losses never exceed the total), at least the largest single theft."""
     try:
-        q = float(total.value_at_risk(1.0 - 1e-5))
+        q = float(total.grid_quantile(1.0 - 1e-5))
     except ValueError:
         q = total.grid_end
     return max(
@@ -577,15 +722,15 @@ def _quantile(u: np.ndarray, cdf: np.ndarray, p: float) -> np.ndarray:
 
 
 def _cdf_lev(
-    u: np.ndarray, g: np.ndarray, cdf: np.ndarray, k: np.ndarray
+    u: np.ndarray, cdf: np.ndarray, cum_xg: np.ndarray, k: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row)."""
+    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row), from the
+    cumulative probabilities and cumulative ``Σ x g`` of each row."""
     idx = np.searchsorted(u, k, side="right") - 1  # last grid point ≤ K
     idx = np.clip(idx, 0, u.size - 1)
-    rows = np.arange(g.shape[0])
+    rows = np.arange(cdf.shape[0])
     p_le = cdf[rows, idx]
-    partial = np.cumsum(g * u[None, :], axis=-1)[rows, idx]
-    lev = partial + k * (1.0 - p_le)
+    lev = cum_xg[rows, idx] + k * (1.0 - p_le)
     return p_le, lev
 
 
@@ -603,6 +748,7 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
     lim = np.concatenate([grid["limit"].ravel()] * 2)
     res = np.concatenate([grid["reserve"].ravel(), grid["reserve_floor"].ravel()])
     order = np.lexsort((-prot, cost))
+    order = order[np.isfinite(cost[order])]  # layers the market would not write are no option
     best = -np.inf
     keep = []
     for k in order:
@@ -660,14 +806,56 @@ def compare_profiles(
     regime: str,
     assumptions: StrategyAssumptions | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per (profile, strategy): for consultants and insurers running many exchanges.
 
-    ``progress(k, n, name)`` is called before the k-th of n profiles is compared.
+    The profiles are compared in ``workers`` processes (default: one per core; 1 runs them
+    here), each comparison single-threaded; rows come out in the order of ``models``.
+    ``progress(k, n, name)`` is called as the k-th of n profiles is done.
     """
+    n = len(models)
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers: must be an integer >= 1, got {workers!r}")
+    workers = min(workers, n)
+    jobs = [(model, regime, assumptions) for model in models]
     rows = []
-    for k, model in enumerate(models, start=1):
+    if workers <= 1:
+        results = map(_labelled_comparison, jobs)
+        rows = _collect(results, models, progress)
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
+            rows = _collect(pool.map(_labelled_comparison, jobs), models, progress)
+    return pd.concat(rows, ignore_index=True)
+
+
+def _collect(
+    results: Any, models: Sequence[ExchangeLossModel], progress: Callable | None
+) -> list[pd.DataFrame]:
+    rows = []
+    for k, (table, model) in enumerate(zip(results, models, strict=True), start=1):
         if progress is not None:
             progress(k, len(models), model.profile.name)
-        rows.append(compare(model, regime, assumptions).labelled_table())
-    return pd.concat(rows, ignore_index=True)
+        rows.append(table)
+    return rows
+
+
+def _labelled_comparison(
+    job: tuple[ExchangeLossModel, str, StrategyAssumptions | None],
+) -> pd.DataFrame:
+    model, regime, assumptions = job
+    return compare(model, regime, assumptions).labelled_table()
+
+
+def _one_thread() -> None:
+    """Worker processes use one thread each: the pool already fills the cores."""
+    import sys
+
+    from . import coverage
+
+    for module in (coverage, sys.modules[__name__]):
+        module.WORKERS = 1

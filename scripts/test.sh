@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs (Debian's Chromium for the browser tests, the
-# package with its test extras) and run the whole suite. Extra arguments go to pytest.
+# Install everything the test suite needs and run it; extra arguments go to pytest.
+#   1. system packages (Debian): Chromium and fonts for the browser tests;
+#   2. .venv with the package and its test extras (see scripts/venv.sh);
+#   3. pytest.
+# Each step is a function below: add a service (a database, ...) as one more step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv.sh
 
-if ! command -v chromium >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null
-fi
+system_packages() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+  [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}" >&2
+    apt_install "${missing[@]}"
+  fi
+}
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
-exec python3 -m pytest "$@"
+system_packages
+ensure_venv "test"
+exec "$VENV_DIR/bin/python" -m pytest "$@"

@@ -207,7 +207,7 @@ def test_an_empty_name_is_named_in_the_error():
     at = open_page()
     at.text_input(key="pf_name").set_value("  ").run()
     assert not at.exception
-    assert "'name' must be a non-empty text" in at.error[0].value
+    assert "**Name**: must be a non-empty text" in at.error[0].value
 
 
 def test_a_profile_file_fills_the_fields():
@@ -228,8 +228,8 @@ def test_a_profile_file_fills_the_fields():
     ("payload", "message"),
     [
         (b"{not json", "not valid JSON"),
-        (b'{"name": "x"}', "missing field 'customer_assets_usd'"),
-        (b"\xff\xfe", "not UTF-8 text"),
+        (b'{"name": "x"}', "'customer_assets_usd': missing field"),
+        (b"\x80\x81{}", "not UTF-8 text"),
     ],
 )
 def test_a_bad_profile_file_shows_the_reason(payload, message):
@@ -327,7 +327,7 @@ def test_a_market_rate_on_line_prices_the_layer_at_that_rate():
     at = open_page(QUOTE)
     set_tower(at, market_rol_1=2.0)
     table = at.dataframe[1].value
-    assert table["principle"].iloc[1] == "entered rate on line"
+    assert table["principle"].iloc[1] == "market"
     assert table["premium"].iloc[1] == pytest.approx(0.02 * 0.5 * 20e6)
 
 

@@ -67,7 +67,10 @@ def test_compare_renders_on_the_defaults():
     assert "not law" in at.warning[0].value
     assert "Insurance counts: partly" in at.code[0].value
     assert "Source:" in at.code[0].value
-    assert [b.label for b in at.get("download_button")] == ["Download the strategy table (CSV)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Download the client report (PDF)",
+        "Download the strategy table (CSV)",
+    ]
     assert not at.error
 
 

@@ -472,7 +472,7 @@ def test_quote_tower_one_row_per_layer_and_totals():
     table = tq.table()
     assert len(table) == 3
     assert list(table["layer"]) == ["primary", "first excess", "second excess"]
-    assert list(table["principle"]) == ["cost_of_capital", "entered rate on line", "cost_of_capital"]
+    assert list(table["principle"]) == ["cost_of_capital", "market", "cost_of_capital"]
     assert tq.total_premium == pytest.approx(table["premium"].sum(), rel=1e-12)
     assert tq.total_premium == pytest.approx(sum(q.premium for q in tq.quotes), rel=1e-12)
     assert tq.total_expected_loss == pytest.approx(table["expected_loss"].sum(), rel=1e-12)

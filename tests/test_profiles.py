@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pricing.exceptions import InputError
 from pricing.profiles import PRESETS, ExchangeProfile, load_profile
 
 SMALL = PRESETS["small"]
@@ -17,16 +18,16 @@ SMALL = PRESETS["small"]
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("customer_assets_usd", -1.0, "'customer_assets_usd' must be > 0 USD"),
-        ("customer_assets_usd", float("nan"), "'customer_assets_usd' must be a finite number"),
-        ("hot_share", 1.5, "'hot_share' must be between 0 and 1"),
-        ("tax_rate", -0.1, "'tax_rate' must be between 0 and 1"),
-        ("cost_of_capital", 3.0, "'cost_of_capital' must be a yearly rate"),
-        ("security_level", "excellent", "'security_level' must be one of basic, standard"),
-        ("jurisdiction", "us-ny", "'jurisdiction' must be one of"),
-        ("third_party_provider", "yes", "'third_party_provider' must be true or false"),
-        ("annual_revenue_usd", "1e6", "'annual_revenue_usd' must be a finite number"),
-        ("name", " ", "'name' must be a non-empty text"),
+        ("customer_assets_usd", -1.0, "'customer_assets_usd': must be > 0 and at most 1e\\+13 USD"),
+        ("customer_assets_usd", float("nan"), "'customer_assets_usd': must be a finite number"),
+        ("hot_share", 1.5, "'hot_share': must be between 0 and 1"),
+        ("tax_rate", -0.1, "'tax_rate': must be between 0 and 1"),
+        ("cost_of_capital", 3.0, "'cost_of_capital': must be between 0 and 1 per year"),
+        ("security_level", "excellent", "'security_level': must be one of basic, standard"),
+        ("jurisdiction", "us-ny", "'jurisdiction': must be one of"),
+        ("third_party_provider", "yes", "'third_party_provider': must be true or false"),
+        ("annual_revenue_usd", "1e6", "'annual_revenue_usd': must be a number"),
+        ("name", " ", "'name': must be a non-empty text"),
     ],
 )
 def test_invalid_values_name_the_field(field, value, message):
@@ -52,11 +53,15 @@ def test_json_errors_name_fields():
     values = SMALL.to_dict()
     values.pop("tax_rate")
     values["colour"] = "blue"
-    with pytest.raises(ValueError, match="unknown field 'colour'; missing field 'tax_rate'"):
+    with pytest.raises(InputError) as info:
         ExchangeProfile.from_dict(values)
-    with pytest.raises(ValueError, match="not valid JSON"):
+    assert [(p.field, p.message) for p in info.value.problems] == [
+        ("colour", "unknown field"),
+        ("tax_rate", "missing field"),
+    ]
+    with pytest.raises(InputError, match="not valid JSON"):
         ExchangeProfile.from_json("{nope")
-    with pytest.raises(ValueError, match="neither a preset"):
+    with pytest.raises(InputError, match="neither a preset"):
         load_profile("medium")
 
 
@@ -72,3 +77,29 @@ def test_presets_and_derived_amounts():
 def test_valid_profiles_round_trip(assets, hot, tax):
     profile = dataclasses.replace(SMALL, customer_assets_usd=assets, hot_share=hot, tax_rate=tax)
     assert ExchangeProfile.from_dict(json.loads(profile.to_json())) == profile
+
+
+@pytest.mark.parametrize(
+    ("coc", "yield_", "tax", "ok"),
+    [
+        (0.10, 0.01, 0.3, True),
+        (0.05, 0.05, 0.0, True),
+        (0.02, 0.05, 0.3, False),
+        (0.0, 0.01, 0.0, False),
+    ],
+)
+def test_after_tax_yield_above_cost_of_capital_is_refused(coc, yield_, tax, ok):
+    """A negative carrying cost (yield after tax above the cost of capital) means nothing."""
+    change = {"cost_of_capital": coc, "reserve_yield": yield_, "tax_rate": tax}
+    if ok:
+        dataclasses.replace(SMALL, **change)
+        return
+    with pytest.raises(InputError) as info:
+        dataclasses.replace(SMALL, **change)
+    assert info.value.problems[0].field == "reserve_yield"
+    assert "negative carrying cost" in info.value.problems[0].message
+
+
+def test_negative_cost_of_capital_is_refused():
+    with pytest.raises(InputError, match="'cost_of_capital': must be between 0 and 1"):
+        dataclasses.replace(SMALL, cost_of_capital=-0.01, reserve_yield=-0.02)

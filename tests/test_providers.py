@@ -102,7 +102,7 @@ def test_profile_provider_fields_round_trip_and_old_files_load():
         ({"signing_providers": ("Ginco", "Ginco")}, "names a provider twice"),
         ({"signing_providers": ("in-house", "Ginco")}, "cannot be combined"),
         ({"third_party_provider": False}, "names Ginco but 'third_party_provider' is false"),
-        ({"provider_controls": "cold"}, "'provider_controls' must be one of hot, hot_and_cold"),
+        ({"provider_controls": "cold"}, "'provider_controls': must be one of hot, hot_and_cold"),
         ({"signing_providers": ("",)}, "must be a list of provider names"),
     ],
 )

@@ -116,3 +116,13 @@ def test_premium_range_without_severity_uncertainty_moves_only_with_the_rate(sma
 def test_premium_range_rejects_bad_settings(small, calibration, field, value):
     with pytest.raises(ValueError, match=field):
         premium_range(small, calibration, Layer(1e6, 2e7), **{field: value})
+
+
+def test_base_cost_is_the_comparisons_cost(small, small_tornado):
+    """Sensitivity and Compare report the same cost for the same inputs (they once used
+    different optimiser grids: 888,898 against 890,344)."""
+    from pricing.strategy import compare
+
+    result = compare(small, "jp-draft")
+    assert small_tornado.base_cost == result.get(result.recommended).total_cost
+    assert small_tornado.base_strategy == result.recommended

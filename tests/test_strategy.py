@@ -14,6 +14,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,16 +98,26 @@ def test_reserve_cost_rises_with_the_confidence_level(run, preset, regime):
 
 @pytest.mark.parametrize("regime", REGIMES)
 @pytest.mark.parametrize("preset", PRESET_NAMES)
-def test_hybrid_never_costs_more_than_the_cheaper_pure_strategy(run, preset, regime):
-    """Both pure strategies lie in the optimiser's search space (when they meet the target),
-    so the hybrid costs at most the cheaper of those that do (relative 1e-6) and meets the
-    target itself; the recommendation is the cheapest strategy that meets it."""
+def test_hybrid_is_the_cheapest_placeable_layer_and_the_recommendation_the_cheapest(
+    run, preset, regime
+):
+    """The hybrid always buys a layer the market writes: the grid's cheapest placeable
+    structure with insurance that meets the target (relative 1e-12). The insurance-only
+    structure lies in that search space, so the hybrid costs at most it when it meets the
+    target. The recommendation is the cheapest placeable strategy that meets it, never dearer
+    than the cheaper pure strategy."""
     c = run(preset, regime)
     hybrid = c.get("hybrid")
+    assert hybrid.limit > 0 and hybrid.placeable and hybrid.meets_target
+    ok = (c.p_full >= c.assumptions.target - 1e-12) & np.isfinite(c.total_cost)
+    ok[:, 0] = False
+    assert hybrid.total_cost == pytest.approx(c.total_cost[ok].min(), rel=REL)
+    insurance_only = c.get("insurance_only")
+    if insurance_only.meets_target:
+        assert hybrid.total_cost <= insurance_only.total_cost * (1 + 1e-6)
     bound = pure_cost_bound(c)
     assert math.isfinite(bound)  # reserve only always meets the target
-    assert hybrid.total_cost <= bound * (1 + 1e-6)
-    assert hybrid.meets_target
+    assert c.get(c.recommended).total_cost <= bound * (1 + 1e-6)
     meeting = [s for s in c.strategies if s.meets_target]
     best = min(s.total_cost for s in meeting)
     assert c.get(c.recommended).meets_target
@@ -117,9 +128,10 @@ def test_hybrid_never_costs_more_on_the_default_grid(models, totals):
     """One run on the default 50 × 50 grid (small exchange, Japan draft)."""
     c = compare(models["small"], "jp-draft", total=totals["small"])
     assert c.total_cost.shape == (50, 50) and c.p_full.shape == (50, 50)
-    assert c.get("hybrid").total_cost <= pure_cost_bound(c) * (1 + 1e-6)
-    # The hybrid is the grid's cheapest structure that meets the target.
-    ok = c.p_full >= c.assumptions.target - 1e-12
+    assert c.get(c.recommended).total_cost <= pure_cost_bound(c) * (1 + 1e-6)
+    # The hybrid is the grid's cheapest placeable structure with a layer that meets the target.
+    ok = (c.p_full >= c.assumptions.target - 1e-12) & np.isfinite(c.total_cost)
+    ok[:, 0] = False
     assert c.get("hybrid").total_cost == pytest.approx(c.total_cost[ok].min(), rel=REL)
 
 
@@ -152,7 +164,7 @@ def test_components_and_cost_arithmetic(run, models, preset, regime):
         )
         assert s.expected_shortfall == s.components["uncompensated"]
         assert 0 <= s.p_full <= 1 and 0 <= s.p_full_prompt <= 1
-        assert s.meets_target == (s.p_full >= target - 1e-12)
+        assert s.meets_target == (s.placeable and s.p_full >= target - 1e-12)
         if s.meets_target:
             assert s.p_full >= target - 1e-12
         floor = float(reserve_floor(c.rule, s.retention, s.limit, c.assumptions.jp_draft))
@@ -164,9 +176,17 @@ def test_components_and_cost_arithmetic(run, models, preset, regime):
     assert reserve_only.components["premium"] == 0
     assert reserve_only.components["bridging_cost"] == 0
     insurance_only = c.get("insurance_only")
-    assert insurance_only.retention == 0 and insurance_only.limit > 0
+    assert insurance_only.limit > 0 and insurance_only.kind == "insurance"
+    # no first-dollar cover: at or above the market's minimum retention
+    market = c.assumptions.market
+    assert insurance_only.retention >= float(market.minimum_retention(insurance_only.limit))
     assert insurance_only.reserve == pytest.approx(
-        float(reserve_floor(c.rule, 0.0, insurance_only.limit, c.assumptions.jp_draft)), rel=REL
+        float(
+            reserve_floor(
+                c.rule, insurance_only.retention, insurance_only.limit, c.assumptions.jp_draft
+            )
+        ),
+        rel=REL,
     )
 
 
@@ -407,7 +427,7 @@ def test_comparison_to_dict_is_json_and_recommendation_names_the_choice(run, pre
         assert set(s["components"]) == set(COST_COMPONENTS)
         assert s["total_cost"] == pytest.approx(sum(s["components"].values()), rel=REL)
     text = c.recommendation()
-    assert f"Recommended: {c.recommended.replace('_', ' ')}" in text
+    assert f"Recommended: {c.get(c.recommended).kind}," in text
     assert doc["recommendation"] == text
     table = c.table()
     assert table["strategy"].tolist() == list(STRATEGIES)
@@ -445,6 +465,22 @@ def test_compare_profiles_gives_three_rows_per_profile(models):
         assert rows["recommended"].sum() == 1
         chosen = rows.loc[rows["recommended"], "strategy"].item()
         assert chosen == compare(models[name], "jp-draft", a).recommended
+
+
+def test_compare_profiles_in_processes_matches_one_process_in_order(models):
+    """Two worker processes give the same table, row for row, as one (and as compare)."""
+    a = StrategyAssumptions(**SMALL_GRID)
+    batch = [models["large"], models["small"], models["large"]]
+    serial = compare_profiles(batch, "hk", a, workers=1)
+    seen = []
+    parallel = compare_profiles(
+        batch, "hk", a, workers=2, progress=lambda k, n, name: seen.append((k, n, name))
+    )
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert [k for k, _, _ in seen] == [1, 2, 3]
+    assert serial["profile"].tolist()[::3] == [m.profile.name for m in batch]
+    with pytest.raises(ValueError, match="workers"):
+        compare_profiles(batch, "hk", a, workers=0)
 
 
 @pytest.mark.parametrize("regime", ["hk", "jp-draft"])
@@ -517,9 +553,9 @@ def test_unknown_regime_is_rejected(models):
 def test_any_valid_assumptions_give_a_sane_comparison(
     models, totals, preset, regime, target, dispute, delay, default, recovery, rol
 ):
-    """For random valid targets, frictions and (optionally) a market rate: the hybrid costs
-    no more than reserve only (relative 1e-9), both meet the target, every probability is in
-    [0, 1] and every cost component is ≥ 0."""
+    """For random valid targets, frictions and (optionally) an entered rate on line: the
+    recommendation costs no more than reserve only (relative 1e-9) and is placeable, reserve
+    only meets the target, every probability is in [0, 1] and every cost component is ≥ 0."""
     frictions = InsuranceFrictions(
         dispute_probability=dispute,
         payment_delay_months=delay,
@@ -534,9 +570,9 @@ def test_any_valid_assumptions_give_a_sane_comparison(
         n_limits=10,
     )
     c = compare(models[preset], regime, a, total=totals[preset])
-    hybrid, reserve_only = c.get("hybrid"), c.get("reserve_only")
-    assert reserve_only.meets_target and hybrid.meets_target
-    assert hybrid.total_cost <= reserve_only.total_cost * (1 + 1e-9)
+    best, reserve_only = c.get(c.recommended), c.get("reserve_only")
+    assert reserve_only.meets_target and best.meets_target and best.placeable
+    assert best.total_cost <= reserve_only.total_cost * (1 + 1e-9)
     for s in c.strategies:
         assert 0 <= s.p_full <= 1 and 0 <= s.p_full_prompt <= 1
         assert all(v >= 0 for v in s.components.values()), (s.name, s.components)

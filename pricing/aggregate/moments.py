@@ -129,8 +129,11 @@ def _grid_central_moments(x: np.ndarray, p: np.ndarray) -> tuple[float, float, f
     The probabilities are used as they are (not renormalised): mass beyond the grid is left
     out, which is what the audit is meant to show.
     """
-    mean = float(np.dot(x, p))
+    # elementwise sums, not np.dot: a BLAS dot of long vectors wakes OpenBLAS threads that
+    # busy-wait on a shared machine
+    mean = float(np.sum(x * p))
     dev = x - mean
-    var = float(np.dot(dev * dev, p))
-    third = float(np.dot(dev * dev * dev, p))
+    dev2p = dev * dev * p
+    var = float(np.sum(dev2p))
+    third = float(np.sum(dev2p * dev))
     return mean, var, third

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..counts import ArrayLike, Frequency, _arr, _out
 from ..distributions import LossDistribution
+from .grid import window_pmf
 from .moments import CompoundMoments, _grid_central_moments, _severity_central_moments
 
 __all__ = ["AUDIT_TOLERANCE", "METHODS", "AggregateDistribution"]
@@ -26,6 +27,8 @@ AUDIT_TOLERANCE = {"mean": 1e-4, "cv": 1e-3, "skewness": 1e-2}
 MC_AUDIT_TOLERANCE = {"cv": 0.02, "skewness": 0.1}
 #: Absolute slack when reading a quantile off a cumulative sum of probabilities.
 _CDF_TOL = 1e-12
+#: Largest bucket of a reported quantile relative to its value (finer grids are built below).
+QUANTILE_RTOL = 2.5e-4
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -87,6 +90,7 @@ class AggregateDistribution:
     _above: np.ndarray = field(init=False, repr=False)
     _cum_xp: np.ndarray = field(init=False, repr=False)
     _digest: bytes | None = field(init=False, repr=False, default=None)
+    _refined: dict[float, float] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         x = np.array(self.x, dtype=float)
@@ -225,7 +229,12 @@ class AggregateDistribution:
         return float(self.severity.isf(s))
 
     def value_at_risk(self, p: ArrayLike) -> Any:
-        """``VaR_p = inf{x : P(S ≤ x) ≥ p}`` (USD), read off the grid.
+        """``VaR_p = inf{x : P(S ≤ x) ≥ p}`` (USD), to :data:`QUANTILE_RTOL`.
+
+        Read off the grid; where one bucket is more than :data:`QUANTILE_RTOL` of the value
+        (FFT results), the quantile is read again off a finer window grid below it
+        (:func:`pricing.aggregate.grid.window_pmf`, cached per level), so every reported
+        quantile resolves to 2.5e-4 whatever the grid's reach.
 
         Raises
         ------
@@ -235,6 +244,17 @@ class AggregateDistribution:
         pa = _arr(p)
         if np.any(~((pa >= 0) & (pa < 1))):
             raise ValueError(f"value_at_risk: 'p' must be in [0, 1), got {p!r}")
+        values = self.grid_quantile(pa)
+        if self.method == "fft":
+            values = np.array(values, dtype=float)
+            for idx in np.ndindex(values.shape):
+                if self.bucket > QUANTILE_RTOL * values[idx]:
+                    values[idx] = self._fine_quantile(float(pa[idx]), float(values[idx]))
+        return _out(p, values)
+
+    def grid_quantile(self, p: ArrayLike) -> Any:
+        """``VaR_p`` read off this grid to one bucket, without refinement (USD)."""
+        pa = _arr(p)
         k = np.searchsorted(self._cdf, pa - _CDF_TOL, side="left")
         if np.any(k >= self.x.size):
             raise ValueError(
@@ -242,6 +262,33 @@ class AggregateDistribution:
                 f"{self.coverage:.12g}; raise GridSpec.coverage or log2"
             )
         return _out(p, self.x[k])
+
+    def _fine_quantile(self, p: float, coarse: float) -> float:
+        """``VaR_p`` from window grids below it with a bucket ≤ :data:`QUANTILE_RTOL` of it,
+        narrowed until the bucket is fine enough (``coarse`` may be 0 on a coarse grid)."""
+        cached = self._refined.get(p)
+        if cached is not None:
+            return cached
+        p_zero = float(np.real(self.frequency.pgf(float(self.severity.cdf(0.0)))))
+        value = 0.0
+        if p > p_zero + _CDF_TOL:  # else S = 0 holds probability p: VaR is exactly 0
+            upper = self.severity.upper if math.isfinite(self.severity.upper) else None
+            reach = coarse + 2.0 * self.bucket
+            scale = coarse if coarse > 0 else reach / 64.0
+            for _ in range(16):
+                log2 = min(max(math.ceil(math.log2(2.0 * reach / (QUANTILE_RTOL * scale))), 10), 22)
+                h, g = window_pmf(self.frequency, self.severity, reach, log2, align_to=upper)
+                k = int(np.searchsorted(np.cumsum(g), p - _CDF_TOL, side="left"))
+                if k >= g.size:  # the quantile lies beyond this window
+                    reach *= 2.0
+                    continue
+                value = h * k
+                if value > 0 and (h <= QUANTILE_RTOL * value or log2 == 22):
+                    break
+                reach = value + 2.0 * h
+                scale = value if value > 0 else reach / 64.0
+        self._refined[p] = value
+        return value
 
     def limited_expected_value(self, v: ArrayLike) -> Any:
         """``E[S∧v]`` (USD), from the probabilities below ``v``.
