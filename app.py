@@ -17,6 +17,7 @@ PAGES = [
     st.Page("app_pages/small_vs_large.py", title="Small vs large", icon=":material/balance:"),
     st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
     st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/bookmarks:"),
+    st.Page("app_pages/portfolio.py", title="Insurer portfolio", icon=":material/hub:"),
 ]
 
 page = st.navigation(PAGES, position="top")

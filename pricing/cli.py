@@ -17,16 +17,26 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .checks import LIMITS, check_rate_on_line
-from .data import ATTACK_VECTORS, ON_LEVEL_INDICES, load_exposure, load_incidents
+from .data import (
+    ATTACK_VECTORS,
+    EXPOSURE_BASES,
+    ON_LEVEL_INDICES,
+    PLATFORM_TYPES,
+    load_exposure,
+    load_incidents,
+)
 from .exceptions import ConvergenceError, InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: ``data check``: the files load but a shipped sourcing or consistency rule is broken.
+EXIT_RULES = 1
 DEBUG_ENV = "VAULTCOVER_DEBUG"
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -42,20 +52,25 @@ def _year_range(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year range like 2014-2025") from None
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("data and calibration")
-    group.add_argument(
+def _add_file_options(parser: Any) -> None:
+    """``--data`` and ``--exposure``: the incident and exposure CSV files."""
+    parser.add_argument(
         "--data",
         type=Path,
         default=None,
         help="incident CSV (default: the shipped data/incidents.csv)",
     )
-    group.add_argument(
+    parser.add_argument(
         "--exposure",
         type=Path,
         default=None,
         help="yearly exposure CSV (default: the shipped data/exposure.csv)",
     )
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data and calibration")
+    _add_file_options(group)
     group.add_argument(
         "--threshold",
         type=float,
@@ -97,6 +112,37 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="restrict to an attack vector (repeatable; default: all)",
     )
+    from .calibration import DEFAULT_PLATFORM_TYPES
+
+    group.add_argument(
+        "--platform-types",
+        type=_platform_types,
+        default=DEFAULT_PLATFORM_TYPES,
+        help="kinds of platform whose thefts are fitted: 'all' or a comma-separated list of "
+        f"{', '.join(PLATFORM_TYPES)} (default {','.join(DEFAULT_PLATFORM_TYPES)}, the kind "
+        "the exposure base counts)",
+    )
+    group.add_argument(
+        "--exposure-base",
+        choices=EXPOSURE_BASES,
+        default="market_cap",
+        help="frequency exposure: market capitalisation in exchange-equivalents (default) or "
+        "the yearly exchange count of the exposure file (see data/README.md)",
+    )
+
+
+def _platform_types(text: str) -> tuple[str, ...] | None:
+    """``exchange,custodian_lender`` -> a tuple; ``all`` -> ``None`` (every platform)."""
+    if text.strip().lower() == "all":
+        return None
+    values = tuple(v.strip() for v in text.split(",") if v.strip())
+    bad = [v for v in values if v not in PLATFORM_TYPES]
+    if bad or not values:
+        raise argparse.ArgumentTypeError(
+            f"'{text}': platform types are 'all' or a comma-separated list of "
+            f"{', '.join(PLATFORM_TYPES)}"
+        )
+    return values
 
 
 def _spec(args: argparse.Namespace, **extra: Any) -> Any:
@@ -108,6 +154,8 @@ def _spec(args: argparse.Namespace, **extra: Any) -> Any:
         target_year=args.year,
         years=args.years,
         attack_vectors=tuple(args.vector) if args.vector else None,
+        platform_types=args.platform_types,
+        exposure_base=args.exposure_base,
         **extra,
     )
 
@@ -397,25 +445,108 @@ def cmd_loss_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _draws_option(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of draws") from None
+    if not 0 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"draws must be in [0, 1000], got {n}")
+    return n
+
+
+def _add_market_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("market and parameter uncertainty")
+    group.add_argument(
+        "--technical",
+        action="store_true",
+        help="price insurance at the technical premium, without the market's terms "
+        "(default: the market's quote: curve by cover type, floors, minimum retention, capacity)",
+    )
+    group.add_argument(
+        "--market-quotes",
+        type=Path,
+        default=None,
+        help="CSV of 1-5 market quotes (retention, limit, premium or rate_on_line): the market "
+        "curve is fitted to them",
+    )
+    group.add_argument(
+        "--curve",
+        choices=("ph", "wang"),
+        default="ph",
+        help="curve fitted to --market-quotes: proportional hazard s^p or Wang (default ph)",
+    )
+    group.add_argument(
+        "--draws",
+        type=_draws_option,
+        default=20,
+        help="parameter draws for the 90%% intervals (default 20; 0: none)",
+    )
+    group.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+
+
+def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
+    """Market terms (None with --technical) and the curve fit to --market-quotes, if any."""
+    from .market import DEFAULT_TERMS, Capacity
+    from .market_quotes import fit_market_curve, load_market_quotes
+
+    if args.technical:
+        if args.market_quotes is not None:
+            raise InputError.single("--market-quotes", "cannot be used with --technical")
+        return None, None
+    terms = DEFAULT_TERMS
+    capacity = getattr(args, "capacity", None)
+    if capacity is not None:
+        terms = replace(
+            terms,
+            capacity=Capacity(per_insured_usd=capacity, by_attachment=((0.0, capacity),)),
+        )
+    if args.market_quotes is None:
+        return terms, None
+    quotes = load_market_quotes(args.market_quotes)
+    fit = fit_market_curve(model.frequency, model.severity, quotes, family=args.curve)
+    return fit.terms(terms), fit
+
+
+def _draws(args: argparse.Namespace, model: Any, calibration: Any) -> Any:
+    from .uncertainty import draw_models
+
+    if args.draws == 0:
+        return None
+    return draw_models(model, calibration, args.draws, args.seed)
+
+
 def cmd_quote(args: argparse.Namespace) -> int:
     """An insurer's view of one layer for a profile."""
     from .coverage import quote_layer
+    from .lossmodel import build_loss_model
+    from .market import cover_type
     from .premium import LoadingAssumptions
+    from .profiles import load_profile
+    from .uncertainty import quote_interval
 
-    model = _loss_model(args)
+    calibration = _calibrate(args)
+    model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
     loadings = LoadingAssumptions(
         theta=args.theta,
         cost_of_capital=args.cost_of_capital,
         expense_ratio=args.expense_ratio,
         minimum_premium_usd=args.minimum_premium,
     )
+    layer = _layer_from_args(args)
+    terms, fit = _market_terms(args, model)
+    cover = args.cover_type
+    if cover == "auto":
+        cover = str(cover_type(layer.retention, model.hot_cap, model.profile.third_party_provider))
     quote = quote_layer(
         model.frequency,
         model.severity,
-        _layer_from_args(args),
+        layer,
         loadings,
         principle=args.principle,
         market_rate_on_line=args.rol,
+        market=terms,
+        cover=cover,
     )
     check_rate_on_line(
         quote.rate_on_line,
@@ -424,7 +555,13 @@ def cmd_quote(args: argparse.Namespace) -> int:
         minimum_premium=args.minimum_premium,
         fields=("--limit", "--minimum-premium"),
     )
+    draws = _draws(args, model, calibration)
+    if draws is not None:
+        band = quote_interval(draws, layer, loadings, args.principle, terms, cover, args.rol)
+        quote = replace(quote, premium_interval=band)
     document = {"profile": model.profile.name, "rate": model.rate} | quote.to_dict()
+    document["draws"] = 0 if draws is None else draws.n
+    document["market_fit"] = fit.to_dict() if fit is not None else None
     if args.format == "json":
         _print_json(document)
     elif args.format == "csv":
@@ -443,11 +580,33 @@ def cmd_quote(args: argparse.Namespace) -> int:
         )
         print()
         _print_table("Technical premium by principle (USD per year)", q.table())
-        mode = f"market ROL {args.rol:g}" if args.rol is not None else args.principle
+        if fit is not None:
+            print(f"Market curve fitted to {len(fit.quotes)} quote(s): {fit.curve.describe()}")
+            _print_table("Quotes, fitted rate on line and log residuals", fit.table())
+        if q.market is not None:
+            m = q.market
+            print(
+                f"Market ({m.cover_type} cover, {m.curve.describe()}): technical premium USD "
+                f"{q.technical_premium:,.0f}; curve USD {m.curve_premium:,.0f}; binding term: "
+                f"{m.basis}; scarcity load {m.scarcity_load:.0%} "
+                f"({m.capacity_share:.0%} of capacity)"
+            )
+        if not q.placeable:
+            print(f"Not placeable: {q.market.reason_text}")
+            return EXIT_OK
+        mode = f"market ROL {args.rol:g}" if args.rol is not None else q.basis
+        if q.basis == "technical":
+            mode = args.principle
         print(
             f"Premium ({mode}): USD {q.premium:,.0f}; upfront USD {q.upfront_premium:,.0f}; "
             f"rate on line {q.rate_on_line:.4f}; expected loss ratio {q.loss_ratio:.3f}"
         )
+        if q.premium_interval is not None:
+            low, high = q.premium_interval
+            print(
+                f"90% range over {document['draws']} parameter draws: USD {low:,.0f} - "
+                f"USD {high:,.0f}"
+            )
     return EXIT_OK
 
 
@@ -471,6 +630,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .lossmodel import build_loss_model
     from .profiles import load_profile, load_profiles
     from .strategy import compare, compare_profiles
+    from .uncertainty import compare_with_draws
 
     assumptions = _strategy_assumptions(args)
     calibration = _calibrate(args)
@@ -479,6 +639,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.out is None:
             raise InputError.single("--out", "--profiles needs --out PATH.csv for the results")
         out = _output_path(args.out, "--out")
+        if args.market_quotes is not None:
+            raise InputError.single(
+                "--market-quotes", "quotes are for one exchange: use --profile, not --profiles"
+            )
+        terms, _ = _market_terms(args, None)
+        assumptions = replace(assumptions, market=terms)
         models = [
             build_loss_model(profile, calibration, family=family)
             for profile in load_profiles(args.profiles)
@@ -497,13 +663,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"Wrote {len(table)} rows for {len(models)} profiles to {out}")
         return EXIT_OK
     model = build_loss_model(load_profile(args.profile), calibration, family=family)
+    terms, fit = _market_terms(args, model)
+    assumptions = replace(assumptions, market=terms)
     result = compare(model, args.regime, assumptions)
+    draws = _draws(args, model, calibration)
+    if draws is not None:
+        result = compare_with_draws(result, draws)
     if args.json:
-        _print_json(result.to_dict())
+        document = result.to_dict()
+        document["market_fit"] = fit.to_dict() if fit is not None else None
+        _print_json(document)
         return EXIT_OK
     print(f"Exchange: {model.profile.name}; regime {args.regime}; target P(full) >= {args.target}")
+    pricing = "technical premiums" if terms is None else "market quotes"
+    print(
+        f"Insurance priced at {pricing}"
+        + (f" (curve fitted: {fit.curve.describe()})" if fit else "")
+    )
     table = result.table().set_index("strategy").T.reset_index(names="")
     _print_table("Strategies (USD per year unless stated)", table)
+    if draws is not None:
+        rows = [
+            {
+                "strategy": s.name,
+                "kind": s.kind,
+                "total_cost_5%": s.total_cost_interval[0],
+                "total_cost_95%": s.total_cost_interval[1],
+                "p_full_5%": s.p_full_interval[0],
+                "p_full_95%": s.p_full_interval[1],
+            }
+            for s in result.strategies
+        ]
+        _print_table(f"90% ranges over {draws.n} parameter draws", pd.DataFrame(rows))
     print(result.recommendation())
     return EXIT_OK
 
@@ -521,6 +712,18 @@ def cmd_regulation(args: argparse.Namespace) -> int:
     print(f"Exchange: {profile.name}")
     print("\n".join(rule.summary()))
     return EXIT_OK
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    """``data check``: print the data report; exit 1 when a shipped rule is broken."""
+    from .datacheck import check_data
+
+    result = check_data(args.data, args.exposure, args.banned_domains)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.text())
+    return EXIT_OK if result.ok else EXIT_RULES
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
@@ -571,6 +774,13 @@ def cmd_providers(args: argparse.Namespace) -> int:
         + ")."
     )
     return EXIT_OK
+
+
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    """An insurer's book: accumulation by provider, VaR/TVaR, Euler allocation (on Dask)."""
+    from .portfolio.command import run
+
+    return run(args, _print_json, _print_table)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -758,6 +968,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rol", type=float, default=None, help="market mode: a quoted rate on line, e.g. 0.05"
     )
+    p.add_argument(
+        "--cover-type",
+        choices=("auto", "cold", "hot", "provider"),
+        default="auto",
+        help="market cover type of the layer (default auto: hot below the hot-wallet cap, "
+        "else provider if a third-party provider signs, else cold)",
+    )
+    _add_market_options(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     p = add(
@@ -798,6 +1016,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--capacity", type=float, default=600e6, help="largest insurance limit available (USD)"
     )
+    _add_market_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     p = add(
@@ -809,6 +1028,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", default="small", help="preset (small, large) or a profile JSON file"
     )
     _add_regime_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = add(
+        "data",
+        cmd_data,
+        "checks of the incident and exposure data ('data check')",
+    )
+    p.add_argument("action", choices=("check",), help="check: sourcing and consistency rules")
+    _add_file_options(p)
+    p.add_argument(
+        "--banned-domains",
+        type=Path,
+        default=None,
+        help="CSV of banned source domains (default: the shipped data/banned_domains.csv)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = add(
@@ -825,6 +1059,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="share s of exchanges using a provider (default: the model's assumption, 0.35)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = add(
+        "portfolio",
+        cmd_portfolio,
+        "an insurer's book of exchanges: accumulation by shared provider, VaR/TVaR, Euler "
+        "allocation, simulated on Dask",
+    )
+    from .portfolio.command import add_arguments as add_portfolio_arguments
+
+    add_portfolio_arguments(p)
 
     from .store.cli import add_scenario_commands
 
@@ -846,7 +1090,6 @@ OPTION_LIMITS = {
     "cap": "cap",
     "sims": "sims",
     "seed": "seed",
-    "grid_points": "grid_points",
     "retention": "retention",
     "limit": "limit",
     "agg_retention": "agg_retention",
@@ -863,8 +1106,8 @@ OPTION_LIMITS = {
     "dispute_probability": "dispute_probability",
     "payment_delay": "payment_delay",
     "capacity": "capacity",
-    "horizon": "horizon",
     "user_share": "user_share",
+    "workers": "workers",
 }
 
 
@@ -893,7 +1136,8 @@ def check_options(args: argparse.Namespace) -> None:
             problems.append(
                 Problem(None, "--dist", f"unknown {bad}; choose from {', '.join(FAMILIES)}")
             )
-    if getattr(args, "years", None) is not None and args.years[0] > args.years[1]:
+    years = getattr(args, "years", None)
+    if isinstance(years, tuple) and years[0] > years[1]:
         problems.append(Problem(None, "--years", "the first year is after the last"))
     if problems:
         raise InputError("options", problems)
