@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import LIMITS, PROFILE_FIELDS
+from .checks import LIMITS, PROFILE_FIELDS, short_repr
 from .exceptions import InputError, Problem
 from .providers import IN_HOUSE, PROVIDER_CONTROLS
 
@@ -209,7 +209,7 @@ def _provider_problems(p: ExchangeProfile) -> list[Problem]:
     names = p.signing_providers
     if not isinstance(names, tuple) or not all(isinstance(n, str) and n.strip() for n in names):
         return _as_problems(
-            [f"'signing_providers' must be a list of provider names, got {_short(names)}"]
+            [f"'signing_providers' must be a list of provider names, got {short_repr(names)}"]
         )
     out: list[str] = []
     if len(set(names)) != len(names):
@@ -227,7 +227,7 @@ def _provider_problems(p: ExchangeProfile) -> list[Problem]:
     if p.provider_controls not in PROVIDER_CONTROLS:
         out.append(
             f"'provider_controls' must be one of {', '.join(PROVIDER_CONTROLS)}, got "
-            f"{_short(p.provider_controls)}"
+            f"{short_repr(p.provider_controls)}"
         )
     return _as_problems(out)
 
@@ -287,7 +287,7 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
             Problem(
                 None,
                 "third_party_provider",
-                f"must be true or false, got {_short(p.third_party_provider)}",
+                f"must be true or false, got {short_repr(p.third_party_provider)}",
             )
         )
     if p.security_level not in SECURITY_LEVELS:
@@ -295,7 +295,7 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
             Problem(
                 None,
                 "security_level",
-                f"must be one of {', '.join(SECURITY_LEVELS)}, got {_short(p.security_level)}",
+                f"must be one of {', '.join(SECURITY_LEVELS)}, got {short_repr(p.security_level)}",
             )
         )
     if p.jurisdiction not in JURISDICTIONS:
@@ -303,7 +303,7 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
             Problem(
                 None,
                 "jurisdiction",
-                f"must be one of {', '.join(JURISDICTIONS)}, got {_short(p.jurisdiction)}",
+                f"must be one of {', '.join(JURISDICTIONS)}, got {short_repr(p.jurisdiction)}",
             )
         )
     return out + _regime_problems(p) + _provider_problems(p)
@@ -325,14 +325,16 @@ def _regime_problems(p: ExchangeProfile) -> list[Problem]:
     ):
         out.append(
             f"'jurisdictions' must list codes among {', '.join(JURISDICTIONS)}, "
-            f"got {_short(p.jurisdictions)}"
+            f"got {short_repr(p.jurisdictions)}"
         )
     for name in ("fixed_overheads_usd", "customer_fiat_usd"):
         value = getattr(p, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            out.append(f"'{name}' must be a finite number, got {_short(value)}")
+            out.append(f"'{name}' must be a finite number, got {short_repr(value)}")
         elif not _finite(value) or value < 0 or value > 1e15:
-            out.append(f"'{name}' must be an amount between 0 and 1e15 USD, got {_short(value)}")
+            out.append(
+                f"'{name}' must be an amount between 0 and 1e15 USD, got {short_repr(value)}"
+            )
     from .regulation.inputs import normalise_volumes
 
     volumes, volume_problems = normalise_volumes(p.trading_volume_usd)
@@ -343,11 +345,6 @@ def _regime_problems(p: ExchangeProfile) -> list[Problem]:
 
 
 MAX_NAME_LENGTH = 200
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):

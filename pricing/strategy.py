@@ -166,9 +166,11 @@ class StrategyAssumptions:
         """The parameters given for ``regime`` (``None``: its defaults)."""
         code = resolve(regime)
         for p in self.regime_params:
-            if resolve(p.regime) == code:
+            if isinstance(p, RegimeParams) and resolve(p.regime) == code:
                 return p
-        return self.jp_draft if code == "jp-2027" else None
+        if code == "jp-2027" and self.jp_draft is not None:
+            return self.jp_draft.to_params()
+        return None
 
     @property
     def insurance_is_prompt(self) -> bool:
@@ -518,7 +520,7 @@ def compare(
     profile = model.profile
     total = model.aggregate() if total is None else total
     inputs = _with_history_loss(regime_inputs or RegimeInputs.from_profile(profile), code, a, total)
-    given = {p.regime: p for p in a.regime_params}
+    given = {p.regime: p for p in a.regime_params if isinstance(p, RegimeParams)}
     if a.params_for(code) is not None:
         given[code] = a.params_for(code)
     rules = minimums(code, inputs, getattr(profile, "jurisdictions", ()), a.fx, given)

@@ -117,10 +117,19 @@ class Jp2027Params(RegimeParams):
         "custodians' cold wallets [58]; no Japanese rate published",
     )
     custody_base: str = param(
-        "all",
+        "cold",
         choices=("all", "cold"),
         help="custody-share basis: all customer crypto or only cold",
-        assumption="assumption: reports say the reserve covers cold holdings too [5]",
+        assumption="assumption: reports say the reserve covers cold holdings too [5]; the hot "
+        "float is already backed in kind (PSA Art. 63-11-2)",
+    )
+    cap_jpy: float = param(
+        None,
+        low=0.0,
+        unit="JPY",
+        optional=True,
+        help="cap of the reserve (none: no cap)",
+        assumption="assumption: none published",
     )
     floor_jpy: float = param(
         0.0,
@@ -214,8 +223,38 @@ class Jp2027Params(RegimeParams):
         )
 
 
-#: Former name of the scenario parameters (``jp-draft``).
-JpDraftScenario = Jp2027Params
+#: A reserve cap this large means no cap (no cap has been published).
+NO_CAP_JPY = 1e14
+
+
+@dataclass(frozen=True, slots=True)
+class JpDraftScenario:
+    """The former ``jp-draft`` scenario's parameters, kept for existing callers (the app's
+    editor): ``style`` is the sizing basis, ``alpha_cold`` the custody share of cold crypto,
+    ``floor_jpy`` and ``cap_jpy`` bound the reserve, ``insurance_share_max`` as before.
+    ``beta_hot_uncovered`` has no effect in the stacked scenario: the hot float is backed in
+    kind by the guarantee crypto. :meth:`to_params` gives the :class:`Jp2027Params`."""
+
+    style: str = "max"
+    floor_jpy: float = 0.0
+    cap_jpy: float = NO_CAP_JPY
+    alpha_cold: float = 0.01
+    beta_hot_uncovered: float = 1.0
+    insurance_share_max: float = 0.5
+
+    def __post_init__(self) -> None:
+        self.to_params()  # every problem named, as Jp2027Params names them
+
+    def to_params(self) -> Jp2027Params:
+        """The equivalent parameters of the 2027 scenario."""
+        return Jp2027Params(
+            basis=self.style,
+            floor_jpy=self.floor_jpy,
+            cap_jpy=None if self.cap_jpy >= NO_CAP_JPY else self.cap_jpy,
+            custody_share=self.alpha_cold,
+            custody_base="cold",
+            insurance_share_max=self.insurance_share_max,
+        )
 
 
 def _securities(inputs: RegimeInputs, p: Jp2027Params, jpy: float) -> tuple[float, str, list]:
@@ -316,6 +355,9 @@ def japan_2027(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: Jp2027Par
         chosen = p.basis
     sized, sized_sub = bases[chosen]
     reserve = max(p.floor_jpy, sized)
+    if p.cap_jpy is not None:
+        reserve = min(reserve, p.cap_jpy)
+        assumptions.append(p.assumption("cap_jpy"))
     assumptions.append(p.assumption("floor_jpy"))
     if p.basis == "max":
         notes.append(

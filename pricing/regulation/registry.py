@@ -15,7 +15,7 @@ from .fx import DEFAULT_FX, FxRates
 from .hong_kong import HkParams, hong_kong
 from .inputs import RegimeInputs
 from .japan import JpParams, japan_current
-from .japan_2027 import Jp2027Params, japan_2027
+from .japan_2027 import Jp2027Params, JpDraftScenario, japan_2027
 from .korea import KrParams, korea
 from .mica import MicaParams, mica
 from .params import RegimeParams, load_settings_file
@@ -54,6 +54,8 @@ class Regime:
     ) -> RegulatoryMinimum:
         """The minimum for ``inputs`` (``scenario`` is the former name of ``params``)."""
         chosen = params if params is not None else scenario
+        if isinstance(chosen, JpDraftScenario):  # the former jp-draft parameters
+            chosen = chosen.to_params() if self.code == "jp-2027" else None
         if chosen is not None and not isinstance(chosen, self.params_class):
             if params is None:  # a scenario of another regime is ignored, as it always was
                 chosen = None
@@ -164,7 +166,7 @@ def minimum(
         raise InputError.single("inputs", f"must be RegimeInputs, got {type(inputs).__name__}")
     if not isinstance(fx, FxRates):
         raise InputError.single("fx", f"must be FxRates, got {type(fx).__name__}")
-    if scenario is not None and not isinstance(scenario, RegimeParams):
+    if scenario is not None and not isinstance(scenario, (RegimeParams, JpDraftScenario)):
         raise InputError.single(
             "scenario", f"must be regime parameters, got {type(scenario).__name__}"
         )
