@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from app_pages.common import md, usd_amount
 from pricing import plots
 from pricing.exceptions import DataValidationError
@@ -11,8 +11,8 @@ from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.regulation import REGIMES, RegimeInputs, minimum
 from pricing.strategy import Comparison, StrategyAssumptions
 
-#: Regime last chosen on the Compare page (this page starts from it).
-REGIME_KEY = "compare_regime"
+#: Widget key of the regime (shared with Compare and Sensitivity).
+REGIME_KEY = "regime"
 #: Uploaded profile per side, staged by the uploader's callback: {"bytes": ..., "name": ...}.
 SIDES = {"a": ("small", "svl_upload_a"), "b": ("large", "svl_upload_b")}
 
@@ -117,21 +117,23 @@ with st.expander("How to read this page"):
 
 codes = list(REGIMES)
 names = {c: minimum(c, RegimeInputs.from_profile(PRESETS["small"])).name for c in codes}
-default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
 regime = st.selectbox(
     "Regime",
     codes,
-    index=codes.index(default_regime) if default_regime in codes else 0,
-    key="svl_regime",
+    **state.bind(REGIME_KEY, state.regime_default(common.current_profile())),
     format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-draft" else ""),
-    help="Both exchanges under the same rule. Japan's planned liability reserve (jp-draft) "
-    "has not been published: it is an assumed scenario, not law.",
+    help="Both exchanges under the same rule (the regime chosen on Compare). Japan's planned "
+    "liability reserve (jp-draft) has not been published: it is an assumed scenario, not law.",
 )
-stored = st.session_state.get(common.COMPARE_KEY)
-assumptions = stored if isinstance(stored, StrategyAssumptions) else StrategyAssumptions()
+try:
+    assumptions = state.strategy_assumptions()
+except ValueError as err:
+    st.error(f"The Compare page's assumptions are not valid: {err}")
+    st.stop()
+stored = assumptions != StrategyAssumptions()
 st.caption(
     "Assumptions: "
-    + ("those last set on the Compare page" if stored is not None else "the defaults")
+    + ("those set on the Compare page" if stored else "the defaults")
     + f" (protection target {100 * assumptions.target:g}%, dispute probability "
     f"{100 * assumptions.frictions.dispute_probability:g}%, payment delay "
     f"{assumptions.frictions.payment_delay_months:g} months, capacity "

@@ -983,6 +983,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_compare,
         "reserve only, insurance only and the optimal hybrid for a profile (or a batch)",
     )
+    compare_parser = p
     _add_profile_options(p)
     p.add_argument(
         "--profiles",
@@ -1068,6 +1069,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .portfolio.command import add_arguments as add_portfolio_arguments
 
     add_portfolio_arguments(p)
+
+    from .store.cli import add_scenario_commands
+
+    add_scenario_commands(sub, compare_parser)
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
