@@ -22,5 +22,6 @@ PAGES = [
 
 page = st.navigation(PAGES, position="top")
 scenario_store.open_link()
+state.presentation_toggle()
 state.banner()
 page.run()

@@ -68,30 +68,33 @@ def regime_parameters(container: st.delta_generator.DeltaGenerator) -> None:
 
 
 st.title("Compare")
-with st.expander("How to read this page"):
-    st.markdown(
-        "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
-        "profile** page: **reserve only** (a fund the exchange holds), **insurance only** "
-        "(cover from the first dollar with only the reserve the regulator requires) and the "
-        "**hybrid** (a reserve for the first part of each theft and insurance of a layer above "
-        "it: *limit* per theft above a *retention*), at the cheapest retention and limit of "
-        "the optimiser's grid. The reserve is sized so that all customers are compensated in "
-        "full in the **protection target** share of years, and never below the **regulatory "
-        "minimum**.\n\n"
-        "**Cost of risk** (per year) adds the insurance premium, the losses the reserve pays, "
-        "the cost of carrying the reserve (cost of capital less its after-tax yield), the "
-        "losses left to customers, the cost of bridging the insurer's payment delay, and a "
-        "capital charge for any 1-in-200 loss beyond the reserve. **Insurance is not cash in "
-        "hand**: a claim may be disputed and never paid, and the insurer pays months later. "
-        "**P(all compensated)** is the chance that every customer is eventually paid in full "
-        "in a year; **promptly** means from the reserve alone, at once. **Expected "
-        "shortfall** is the average yearly loss left to customers; **1-in-200 uncompensated** "
-        "what they would lose in a 1-in-200 year.\n\n"
-        "The **heatmap** shows the total cost of every retention and limit of the grid (the "
-        "star is the optimum); type a retention and limit below it to inspect another "
-        "structure. The **frontier** is the cheapest structure for each protection level. "
-        "Every chart has a camera button (top right) that saves it as a PNG."
-    )
+presenting = state.presenting()
+answer = st.container()  # the recommendation (above the inputs in presentation mode)
+if not presenting:
+    with st.expander("How to read this page"):
+        st.markdown(
+            "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
+            "profile** page: **reserve only** (a fund the exchange holds), **insurance only** "
+            "(cover from the first dollar with only the reserve the regulator requires) and the "
+            "**hybrid** (a reserve for the first part of each theft and insurance of a layer above "
+            "it: *limit* per theft above a *retention*), at the cheapest retention and limit of "
+            "the optimiser's grid. The reserve is sized so that all customers are compensated in "
+            "full in the **protection target** share of years, and never below the **regulatory "
+            "minimum**.\n\n"
+            "**Cost of risk** (per year) adds the insurance premium, the losses the reserve pays, "
+            "the cost of carrying the reserve (cost of capital less its after-tax yield), the "
+            "losses left to customers, the cost of bridging the insurer's payment delay, and a "
+            "capital charge for any 1-in-200 loss beyond the reserve. **Insurance is not cash in "
+            "hand**: a claim may be disputed and never paid, and the insurer pays months later. "
+            "**P(all compensated)** is the chance that every customer is eventually paid in full "
+            "in a year; **promptly** means from the reserve alone, at once. **Expected "
+            "shortfall** is the average yearly loss left to customers; **1-in-200 uncompensated** "
+            "what they would lose in a 1-in-200 year.\n\n"
+            "The **heatmap** shows the total cost of every retention and limit of the grid (the "
+            "star is the optimum); type a retention and limit below it to inspect another "
+            "structure. The **frontier** is the cheapest structure for each protection level. "
+            "Every chart has a camera button (top right) that saves it as a PNG."
+        )
 
 profile = common.current_profile()
 spec = common.current_spec()
@@ -104,7 +107,11 @@ for code in REGIMES:
     labels[code] = f"{name}: a scenario, not law" if code == "jp-2027" else name
 
 codes = list(REGIMES)
-top = st.container(border=True)
+top = (
+    st.expander("Inputs", expanded=False, icon=":material/tune:")
+    if presenting
+    else st.container(border=True)
+)
 a, b = top.columns([3, 1])
 regime = a.selectbox(
     "Regime",
@@ -177,23 +184,26 @@ except (ValueError, DataValidationError) as err:
     st.error(f"The comparison could not be computed: {err}")
     st.stop()
 
-st.info(
-    f"**Exchange:** {md(profile.name)}: customer assets {usd_m(profile.customer_assets_usd, 0)}, "
-    f"revenue {usd_m(profile.annual_revenue_usd, 1)} a year (change it on the Exchange profile "
-    f"page). **Loss model:** {result.model.rate:.4f} thefts per year. "
-    f"{md(common.data_source_note(upload))}"
-)
+if not presenting:
+    st.info(
+        f"**Exchange:** {md(profile.name)}: customer assets "
+        f"{usd_m(profile.customer_assets_usd, 0)}, "
+        f"revenue {usd_m(profile.annual_revenue_usd, 1)} a year (change it on the Exchange profile "
+        f"page). **Loss model:** {result.model.rate:.4f} thefts per year. "
+        f"{md(common.data_source_note(upload))}"
+    )
 
 # --- Recommendation ---------------------------------------------------------------------
-st.header("Recommendation")
-st.success(result.recommendation())
+rec = answer if presenting else st.container()
+rec.header("Recommendation")
+rec.success(result.recommendation())
 best = result.get(result.recommended)
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4 = rec.columns(4)
 m1.metric("Cost of risk, recommended", usd_m(best.total_cost, 3))
 m2.metric("% of customer assets", f"{best.cost_pct_assets:.3f}%")
 m3.metric("% of revenue", f"{best.cost_pct_revenue:.1f}%")
 m4.metric("P(all compensated)", f"{100 * best.p_full:.2f}%")
-st.download_button(
+rec.download_button(
     "Download the client report (PDF)",
     lambda: scenario_store.scenario_pdf(state.scenario(profile.name).to_json()),
     file_name="vaultcover_report.pdf",
@@ -208,7 +218,7 @@ st.download_button(
 # --- Cost and protection by strategy ----------------------------------------------------
 st.header("Cost and protection by strategy")
 left, right = st.columns([3, 2])
-left.plotly_chart(
+(answer if presenting else left).plotly_chart(
     plots.cost_components_chart(result),
     width="stretch",
     key="cmp_components",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import common, scenario_store, state
 from pricing.exceptions import InputError
-from pricing.report import readable_scenario_table
+from pricing.report import plain_assumption, readable_scenario_table
 from pricing.scenario import assumption_differences, scenario_table
 
 st.title("Scenarios")
@@ -149,7 +149,9 @@ st.markdown("**Assumptions that differ**")
 if differences.empty:
     st.caption("None: the scenarios have the same inputs.")
 else:
-    st.dataframe(differences.astype(str), hide_index=True, width="stretch", key="sc_diff")
+    shown_diff = differences.astype(str)
+    shown_diff["assumption"] = differences["assumption"].map(plain_assumption)
+    st.dataframe(shown_diff, hide_index=True, width="stretch", key="sc_diff")
 st.download_button(
     "Download the comparison report (PDF)",
     lambda: scenario_store.comparison_pdf(tuple(s.to_json() for s in scenarios)),

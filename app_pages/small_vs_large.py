@@ -30,14 +30,6 @@ def stage(side: str) -> None:
 def side_profile(side: str, column: st.delta_generator.DeltaGenerator) -> ExchangeProfile:
     """The preset of ``side``, or the profile file uploaded for it (errors shown, preset kept)."""
     preset, target = SIDES[side]
-    column.file_uploader(
-        f"Replace the {preset} preset with a profile file (JSON)",
-        type=["json"],
-        key=f"svl_file_{side}",
-        on_change=stage,
-        args=(side,),
-        help="A profile saved from the Exchange profile page.",
-    )
     staged = st.session_state.get(target)
     if staged:
         try:
@@ -48,6 +40,20 @@ def side_profile(side: str, column: st.delta_generator.DeltaGenerator) -> Exchan
             column.success(f"Using {profile.name} from {staged['name']}.")
             return profile
     return PRESETS[preset]
+
+
+def uploaders(container: st.delta_generator.DeltaGenerator) -> None:
+    """One profile-file uploader per side (at the bottom: the page opens on the chart)."""
+    left, right = container.columns(2)
+    for side, column in zip(SIDES, (left, right), strict=True):
+        column.file_uploader(
+            f"Replace the {SIDES[side][0]} preset with a profile file (JSON)",
+            type=["json"],
+            key=f"svl_file_{side}",
+            on_change=stage,
+            args=(side,),
+            help="A profile saved from the Exchange profile page.",
+        )
 
 
 def paragraph(small: Comparison, large: Comparison, loadings_note: str) -> str:
@@ -149,6 +155,8 @@ st.caption(
 spec = common.current_spec()
 model_assumptions = common.current_assumptions()
 upload = common.active_upload()
+presenting = state.presenting()
+chart = st.container()  # the presets' chart first in presentation mode
 columns = st.columns(2)
 profiles = [side_profile(side, col) for side, col in zip(SIDES, columns, strict=True)]
 results = []
@@ -173,7 +181,7 @@ for profile, column in zip(profiles, columns, strict=True):
         f"{results[-1].minimum_pct_assets:.2f}%",
     )
 
-st.plotly_chart(
+(chart if presenting else st).plotly_chart(
     plots.small_vs_large_chart(results),
     width="stretch",
     key="svl_chart",
@@ -219,3 +227,4 @@ note = (
     else ""
 )
 st.markdown(paragraph(ordered[0], ordered[-1], note))
+uploaders(st.expander("Compare your own exchanges: upload profile files"))

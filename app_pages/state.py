@@ -103,6 +103,8 @@ STATIC: dict[str, Any] = {
     "q_client": "",
     # Sensitivity
     "sens_draws": 100,
+    # Presentation mode (inputs collapsed, larger type)
+    "presentation": False,
     # Loss model: calibration choices and the exchange's assumptions
     "threshold_m": _SPEC.threshold / 1e6,
     "on_level": _SPEC.on_level,
@@ -290,6 +292,8 @@ def changes() -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     preset = store.get("pf_preset", STATIC["pf_preset"])
     for key, val in store.items():
+        if key == "presentation":
+            continue  # a way of showing, not an input
         if key.startswith("pf_") and key != "pf_preset" and preset != "custom":
             continue  # a preset's values are named by the preset
         if key.startswith("lm_param_"):
@@ -326,9 +330,11 @@ def reset() -> None:
     """Callback: every input back to its default, uploads and the tower dropped."""
     from app_pages import common
 
+    kept = {k: v for k, v in _store().items() if k == "presentation"}
     for key in list(_store()):
-        st.session_state.pop(key, None)
-    st.session_state[INPUTS] = {}
+        if key not in kept:
+            st.session_state.pop(key, None)
+    st.session_state[INPUTS] = kept
     for key in list(st.session_state):
         if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "jp_", "sens_", "hist_")):
             del st.session_state[key]
@@ -351,6 +357,33 @@ def reset() -> None:
         "trend",
     ):
         st.session_state.pop(key, None)
+
+
+#: Larger type for a projector (rem-based sizes scale with the root font size).
+PRESENTATION_CSS = """<style>
+html { font-size: 19px; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stHeading"] h1 { font-size: 2.1rem; padding-top: 0; }
+[data-testid="stHeading"] h2 { font-size: 1.5rem; }
+.block-container { padding-top: 2.5rem; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on."""
+    return bool(value("presentation"))
+
+
+def presentation_toggle() -> None:
+    """The presentation-mode switch (top right) and its larger type."""
+    _, right = st.columns([6, 1])
+    right.toggle(
+        "Presentation",
+        **bind("presentation"),
+        help="For a projector: inputs collapsed, larger type, the answer and its chart first.",
+    )
+    if presenting():
+        st.html(PRESENTATION_CSS)
 
 
 def banner() -> None:
@@ -519,9 +552,11 @@ def load_scenario(s: Scenario) -> None:
     put("q_client", s.client)
     if s.tower is not None:
         rates = s.market_rates or (None,) * len(s.tower.layers)
-        st.session_state["tower_frame"] = common.rows_from_tower(s.tower, rates)
+        rows = common.rows_from_tower(s.tower, rates)
+        st.session_state["tower_frame"] = rows
         st.session_state["tower_assets"] = p.customer_assets_usd
-        st.session_state["tower_edited"] = True
+        if not rows.equals(common.default_tower(p).astype(float)):
+            st.session_state["tower_edited"] = True
     if s.incidents_csv is not None:
         st.session_state[common.UPLOAD_KEY] = {
             "bytes": s.incidents_csv.encode("utf-8"),

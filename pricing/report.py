@@ -21,6 +21,7 @@ from .scenario import ScenarioResult, assumption_differences, scenario_table
 
 __all__ = [
     "comparison_report_pdf",
+    "plain_assumption",
     "readable_scenario_table",
     "scenario_report_pdf",
     "usd_text",
@@ -42,6 +43,12 @@ def usd_text(x: Any) -> str:
     if abs(x) >= 1e6:
         return f"USD {x / 1e6:,.2f} m"
     return f"USD {x:,.0f}"
+
+
+def plain_assumption(key: str) -> str:
+    """A scenario field path in words: ``strategy.frictions.dispute_probability`` ->
+    ``strategy › frictions › dispute probability``."""
+    return key.replace("_", " ").replace(".", " › ")
 
 
 def readable_scenario_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -342,7 +349,10 @@ def comparison_report_pdf(
     else:
         doc.table(
             ["Assumption", *names],
-            [[r[0], *(_value(v) for v in r[1:])] for r in differences.itertuples(index=False)],
+            [
+                [plain_assumption(r[0]), *(_value(v) for v in r[1:])]
+                for r in differences.itertuples(index=False)
+            ],
             size=7,
         )
     doc.heading("Recommendations")

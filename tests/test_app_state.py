@@ -120,3 +120,20 @@ def test_choosing_custom_renames_a_preset_profile():
     go(at, "app_pages/profile.py")
     assert at.radio(key="pf_preset").value == "custom"
     assert at.number_input(key="pf_customer_assets_usd").value == pytest.approx(20_000.0)
+
+
+def test_presentation_mode_puts_the_answer_first_and_collapses_the_inputs():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.toggle(key="presentation").set_value(True).run()
+    go(at, "app_pages/compare.py")
+    assert at.toggle(key="presentation").value is True, "kept across pages"
+    assert banner(at) == "", "a way of showing, not a change of inputs"
+    assert at.success[0].value.startswith("Recommended:")
+    labels = [e.label for e in at.expander]
+    assert "Inputs" in labels and "How to read this page" not in labels
+    assert not [i for i in at.info if "**Exchange:**" in i.value]
+    go(at, "app_pages/small_vs_large.py")
+    assert at.get("plotly_chart"), "the presets' chart"
+    at.toggle(key="presentation").set_value(False).run()
+    go(at, "app_pages/compare.py")
+    assert "How to read this page" in [e.label for e in at.expander]

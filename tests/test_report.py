@@ -68,6 +68,7 @@ def test_comparison_report_lists_both_scenarios_and_what_differs(results):
     text = text_of(comparison_report_pdf(list(results)))
     assert "Base case" in text and "HK rule" in text
     assert "* regime" in text and "Assumptions that differ" in text
+    assert "strategy.frictions" not in text
     shown = readable_scenario_table(scenario_table(list(results)))
     minimum = shown.set_index("measure").loc["regulatory minimum (USD)"]
     assert minimum["HK rule"] in text and minimum["Base case"] in text
