@@ -234,7 +234,7 @@ def _regulation(doc: Document, result: ScenarioResult) -> None:
         f"towards it: {rule.insurance_counts}.",
         bold=True,
     )
-    if result.scenario.regime == "jp-draft":
+    if rule.regime == "jp-2027":  # also reached by its former name jp-draft
         doc.paragraph(
             "Japan's planned liability reserve is not law: its formula has not been published, "
             "so this minimum is an assumed scenario whose assumptions are listed below."
