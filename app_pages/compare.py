@@ -104,7 +104,7 @@ inputs = RegimeInputs.from_profile(profile)
 labels = {}
 for code in REGIMES:
     name = minimum(code, inputs).name
-    labels[code] = f"{name}: a scenario, not law" if code == "jp-draft" else name
+    labels[code] = f"{name}: a scenario, not law" if code == "jp-2027" else name
 
 codes = list(REGIMES)
 top = (
@@ -120,7 +120,7 @@ regime = a.selectbox(
     format_func=lambda c: f"{c}: {labels[c]}",
     help="The regulatory minimum the reserve may not fall below; it starts from the "
     "exchange's jurisdiction (Exchange profile page). Japan's planned liability reserve "
-    "(jp-draft) has not been published: it is an assumed scenario, not law.",
+    "(jp-2027) has not been published: it is an assumed scenario, not law.",
 )
 target = b.number_input(
     "Protection target (%)",
@@ -167,7 +167,7 @@ f.number_input(
     placeholder="empty: technical premium",
     help="If set, every layer costs this rate × its limit instead of the technical premium.",
 )
-if regime == "jp-draft":
+if regime == "jp-2027":
     regime_parameters(top)
 
 try:
@@ -276,8 +276,8 @@ st.download_button(
 
 # --- Inspect a structure ----------------------------------------------------------------
 st.header("Inspect a structure")
-hybrid = result.get("hybrid")
-optimum = (round(hybrid.retention / 1e6, 3), round(hybrid.limit / 1e6, 3))
+chosen = result.get(result.recommended)  # the inspector starts at the recommendation
+optimum = (round(chosen.retention / 1e6, 3), round(chosen.limit / 1e6, 3))
 g, h, k = st.columns([2, 2, 1], vertical_alignment="bottom")
 retention_m = g.number_input(
     "Retention per theft (USD m)",
@@ -304,8 +304,8 @@ n1.metric(
     "Total cost at the nearest grid point",
     usd_m(point.total_cost, 3),
     delta=(
-        f"{(point.total_cost - hybrid.total_cost) / 1e6:+,.3f} m vs the optimum"
-        if abs(point.total_cost - hybrid.total_cost) >= 500
+        f"{(point.total_cost - chosen.total_cost) / 1e6:+,.3f} m vs the optimum"
+        if abs(point.total_cost - chosen.total_cost) >= 500
         else None
     ),
     delta_color="inverse",
@@ -405,7 +405,7 @@ r1, r2, r3 = st.columns(3)
 r1.metric("Minimum", usd_m(rule.amount_usd))
 r2.metric("% of customer assets", f"{result.minimum_pct_assets:.2f}%")
 r3.metric("Insurance counts towards it", rule.insurance_counts)
-if regime == "jp-draft":
+if regime == "jp-2027":
     band = rule.reference_band_usd
     st.warning(
         "Japan's planned liability reserve is **not law**: its formula has not been "

@@ -39,7 +39,7 @@ regime = st.selectbox(
     "Regime",
     codes,
     **state.bind(REGIME_KEY, state.regime_default(profile)),
-    help="Regulatory minimum used in every re-run (jp-draft is a scenario, not law).",
+    help="Regulatory minimum used in every re-run (jp-2027 is a scenario, not law).",
 )
 st.caption(
     f"Exchange: {profile.name}. Target {100 * assumptions.target:g}% of years fully "

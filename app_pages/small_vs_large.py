@@ -127,9 +127,9 @@ regime = st.selectbox(
     "Regime",
     codes,
     **state.bind(REGIME_KEY, state.regime_default(common.current_profile())),
-    format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-draft" else ""),
+    format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-2027" else ""),
     help="Both exchanges under the same rule (the regime chosen on Compare). Japan's planned "
-    "liability reserve (jp-draft) has not been published: it is an assumed scenario, not law.",
+    "liability reserve (jp-2027) has not been published: it is an assumed scenario, not law.",
 )
 try:
     assumptions = state.strategy_assumptions()

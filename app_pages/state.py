@@ -414,7 +414,7 @@ def _escape(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 def regime_default(profile: ExchangeProfile) -> str:
     """The regime of the profile's jurisdiction (Japan's draft reserve for ``jp`` and others)."""
-    return JURISDICTION_REGIMES.get(profile.jurisdiction, "jp-draft")
+    return JURISDICTION_REGIMES.get(profile.jurisdiction, "jp-2027")
 
 
 def regime(profile: ExchangeProfile) -> str:

@@ -14,12 +14,15 @@ From the incident history to a recommendation, in six steps:
 >>> quote = pricing.quote_layer(model.frequency, model.severity, layer)
 >>> 0 < quote.rate_on_line < 1
 True
->>> result = pricing.compare(model, "jp-draft")              # reserve, insurance or a mix
+>>> result = pricing.compare(model, "jp-2027")               # reserve, insurance or a mix
 >>> result.recommended in ("reserve_only", "insurance_only", "hybrid")
 True
 >>> rule = pricing.minimum("hk", pricing.RegimeInputs.from_profile(profile))
 >>> rule.regime
 'hk'
+>>> p = pricing.regime_params("jp-2027", {"insurance_share_max": "0.3"})  # any parameter
+>>> pricing.minimum("jp-2027", pricing.RegimeInputs.from_profile(profile), params=p).regime
+'jp-2027'
 
 Any frequency and severity (Loss Models parameterisation), e.g. the mean yearly loss
 ``E[N] E[X]`` of Poisson(0.05) thefts of lognormal(14.5, 1.5) size:
@@ -85,6 +88,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "REGIMES": ("regulation", "REGIMES"),
     "RegimeInputs": ("regulation", "RegimeInputs"),
     "minimum": ("regulation", "minimum"),
+    "minimums": ("regulation", "minimums"),
+    "regime_params": ("regulation", "regime_params"),
+    "InKindCompensation": ("regulation", "InKindCompensation"),
+    "FxRates": ("regulation", "FxRates"),
     # errors and valid ranges
     "InputError": ("exceptions", "InputError"),
     "Problem": ("exceptions", "Problem"),

@@ -610,11 +610,47 @@ def cmd_quote(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _regime_params(args: argparse.Namespace) -> Any:
+    """The chosen regime's parameters: defaults, then ``--regime-file``, then ``--set``."""
+    from .regulation import parse_assignments, regime_params
+
+    settings = parse_assignments(args.set or [])
+    return regime_params(args.regime, settings, args.regime_file)
+
+
+def _other_regime_params(args: argparse.Namespace) -> dict[str, Any]:
+    """Parameters of further regimes from tables of ``--regime-file`` keyed by regime code
+    (for an exchange licensed in several jurisdictions)."""
+    from .regulation import ALIASES, REGIMES, load_settings_file, regime_params, resolve
+
+    if args.regime_file is None:
+        return {}
+    chosen = resolve(args.regime)
+    keys = [k for k in load_settings_file(args.regime_file) if k in REGIMES or k in ALIASES]
+    return {
+        resolve(k): regime_params(k, file=args.regime_file) for k in keys if resolve(k) != chosen
+    }
+
+
+def _in_kind(args: argparse.Namespace) -> Any:
+    from .regulation import InKindCompensation
+
+    if not args.in_kind:
+        return None
+    return InKindCompensation(volatility=args.in_kind_volatility, delay_days=args.in_kind_delay)
+
+
 def _strategy_assumptions(args: argparse.Namespace) -> Any:
     from .coverage import InsuranceFrictions
     from .strategy import StrategyAssumptions
 
     return StrategyAssumptions(
+        regime_params=(
+            (_regime_params(args), *_other_regime_params(args).values())
+            if getattr(args, "set", None) or getattr(args, "regime_file", None)
+            else ()
+        ),
+        in_kind=_in_kind(args),
         target=args.target,
         frictions=InsuranceFrictions(
             dispute_probability=args.dispute_probability,
@@ -675,6 +711,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _print_json(document)
         return EXIT_OK
     print(f"Exchange: {model.profile.name}; regime {args.regime}; target P(full) >= {args.target}")
+    if args.in_kind:
+        print(
+            f"Compensation in kind: volatility {args.in_kind_volatility:g} per year, "
+            f"buy-back after {args.in_kind_delay:g} days"
+        )
     pricing = "technical premiums" if terms is None else "market quotes"
     print(
         f"Insurance priced at {pricing}"
@@ -700,17 +741,80 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_regulation(args: argparse.Namespace) -> int:
-    """The regulatory minimum of a regime for a profile, with formula and source."""
+    """Every requirement of a regime (and of the profile's other licences) for a profile,
+    with formula and source, in the chosen currency and language."""
+    from .i18n import check_language, render_minimum, tr
     from .profiles import load_profile
-    from .regulation import RegimeInputs, minimum
+    from .regulation import DEFAULT_FX, REGIMES, RegimeInputs, minimums, resolve
 
+    lang = check_language(args.lang)
+    DEFAULT_FX.rate(args.currency)  # an unknown currency is named before any work
+    params = _regime_params(args)
+    if args.params:
+        return _print_params(resolve(args.regime), params, args.json)
     profile = load_profile(args.profile)
-    rule = minimum(args.regime, RegimeInputs.from_profile(profile))
+    inputs = RegimeInputs.from_profile(profile)
+    level = getattr(params, "loss_level", None)
+    if level is not None:  # the history basis: the exchange's own return-period loss
+        from .lossmodel import build_loss_model
+
+        model = build_loss_model(profile, _calibrate(args), family=args.severity_family)
+        total = model.aggregate()
+        try:
+            loss = float(total.value_at_risk(level))
+        except ValueError:
+            loss = float(total.grid_end)
+        inputs = RegimeInputs.from_profile(profile, return_period_loss_usd=loss)
+    jurisdictions = getattr(profile, "jurisdictions", ())
+    given = _other_regime_params(args) | {params.regime: params}
+    rules = minimums(args.regime, inputs, jurisdictions, DEFAULT_FX, given)
     if args.json:
-        _print_json({"profile": profile.name} | rule.to_dict())
+        doc = {"profile": profile.name} | rules[0].to_dict() | {"display_currency": args.currency}
+        doc["amount_display"] = DEFAULT_FX.from_usd(rules[0].amount_usd, args.currency)
+        doc["other_jurisdictions"] = [r.to_dict() for r in rules[1:]]
+        _print_json(doc)
         return EXIT_OK
-    print(f"Exchange: {profile.name}")
-    print("\n".join(rule.summary()))
+    print(f"{tr('Exchange', lang)}: {profile.name}")
+    for k, rule in enumerate(rules):
+        if k:
+            print()
+            print(tr("Also licensed in", lang) + f": {REGIMES[rule.regime].name}")
+        print("\n".join(render_minimum(rule, args.currency, DEFAULT_FX, lang)))
+    return EXIT_OK
+
+
+def _print_params(code: str, params: Any, as_json: bool) -> int:
+    """The editable parameters of a regime: value, what is allowed, unit and reason."""
+    rows = [
+        {
+            "parameter": info.name,
+            "value": getattr(params, info.name),
+            "default": info.default,
+            "allowed": info.allowed,
+            "unit": info.unit,
+            "meaning": info.help,
+            "assumption": info.assumption or "",
+        }
+        for info in type(params).describe()
+    ]
+    if as_json:
+        _print_json({"regime": code, "parameters": rows})
+    else:
+        _print_table(f"Parameters of {code} (set with --set name=value)", pd.DataFrame(rows))
+    return EXIT_OK
+
+
+def cmd_glossary(args: argparse.Namespace) -> int:
+    """The terms Japanese practitioners use, with readings and meanings."""
+    from .i18n import check_language, glossary
+
+    lang = check_language(args.lang)
+    frame = pd.DataFrame(glossary())
+    if lang == "en":
+        frame = frame[["en", "ja", "reading", "meaning_en"]]
+    else:
+        frame = frame[["ja", "reading", "en", "meaning_ja"]]
+    _print_table("Glossary" if lang == "en" else "用語集", frame)
     return EXIT_OK
 
 
@@ -814,19 +918,40 @@ def _add_layer_options(parser: argparse.ArgumentParser, required: bool = False) 
 
 
 def _add_regime_option(parser: argparse.ArgumentParser) -> None:
-    from .regulation import REGIMES
+    from .regulation import ALIASES, REGIMES
 
-    parser.add_argument(
+    group = parser.add_argument_group("regime")
+    group.add_argument(
         "--regime",
-        choices=tuple(REGIMES),
-        default="jp-draft",
-        help="regulatory regime (default jp-draft, an editable scenario, not law)",
+        choices=(*REGIMES, *ALIASES),
+        default="jp-2027",
+        help="regulatory regime (default jp-2027, an editable scenario, not law; jp-draft "
+        "is its former name)",
+    )
+    group.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        default=None,
+        help="set a parameter of the regime (repeatable); `vaultcover regulation --regime R "
+        "--params` lists them",
+    )
+    group.add_argument(
+        "--regime-file",
+        type=Path,
+        default=None,
+        help="regime parameters from a JSON or TOML file (flat, or tables keyed by regime "
+        "code); --set wins over the file",
     )
 
 
 def _add_profile_options(parser: argparse.ArgumentParser) -> None:
+    from .profiles import PRESETS
+
     parser.add_argument(
-        "--profile", default="small", help="preset (small, large) or a profile JSON file"
+        "--profile",
+        default="small",
+        help=f"a preset ({', '.join(PRESETS)}) or a profile JSON file",
     )
     parser.add_argument(
         "--severity-family",
@@ -841,6 +966,8 @@ def _add_profile_options(parser: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``vaultcover`` (also used to render help text)."""
+    from .regulation import CURRENCIES
+
     parser = argparse.ArgumentParser(
         prog="vaultcover",
         description="Price crypto-exchange theft losses and compare reserves with insurance.",
@@ -1016,6 +1143,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--capacity", type=float, default=600e6, help="largest insurance limit available (USD)"
     )
+    p.add_argument(
+        "--in-kind",
+        action="store_true",
+        help="compensation in kind: customers get the same coins back, bought after a delay "
+        "at a price that has moved (lognormal factor)",
+    )
+    p.add_argument(
+        "--in-kind-volatility",
+        type=float,
+        default=0.6,
+        help="annual volatility of the stolen coins (0.6, an assumption)",
+    )
+    p.add_argument(
+        "--in-kind-delay", type=float, default=14.0, help="days from theft to buy-back (14)"
+    )
     _add_market_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
@@ -1024,10 +1166,20 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_regulation,
         "the regulatory minimum of a regime for a profile, with its formula and source",
     )
-    p.add_argument(
-        "--profile", default="small", help="preset (small, large) or a profile JSON file"
-    )
+    _add_profile_options(p)
     _add_regime_option(p)
+    p.add_argument(
+        "--currency",
+        choices=CURRENCIES,
+        default="USD",
+        help="currency of the amounts shown (dated FX rates; default USD)",
+    )
+    p.add_argument(
+        "--lang", choices=("en", "ja"), default="en", help="language of the output (en, ja)"
+    )
+    p.add_argument(
+        "--params", action="store_true", help="list the regime's editable parameters and stop"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = add(
@@ -1059,6 +1211,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="share s of exchanges using a provider (default: the model's assumption, 0.35)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = add("glossary", cmd_glossary, "the Japanese terms used, with readings and meanings")
+    p.add_argument("--lang", choices=("en", "ja"), default="en", help="language (en, ja)")
 
     p = add(
         "portfolio",

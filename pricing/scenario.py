@@ -39,7 +39,7 @@ from .exceptions import InputError, Problem
 from .lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from .premium import PRINCIPLES, LoadingAssumptions
 from .profiles import ExchangeProfile
-from .regulation import REGIMES
+from .regulation import ALIASES, REGIMES
 from .strategy import Comparison, StrategyAssumptions, compare
 
 __all__ = [
@@ -57,7 +57,7 @@ __all__ = [
 
 #: The regime an exchange's jurisdiction is under by default (``other`` has none of its own).
 JURISDICTION_REGIMES = {
-    "jp": "jp-draft",
+    "jp": "jp-2027",
     "hk": "hk",
     "eu": "mica",
     "kr": "kr",
@@ -110,7 +110,7 @@ class Scenario:
     profile: ExchangeProfile
     calibration: CalibrationSpec = field(default_factory=CalibrationSpec)
     model: LossModelAssumptions | None = None
-    regime: str = "jp-draft"
+    regime: str = "jp-2027"
     strategy: StrategyAssumptions = field(default_factory=StrategyAssumptions)
     tower: Tower | None = None
     market_rates: tuple[float | None, ...] = ()
@@ -126,7 +126,7 @@ class Scenario:
         problems = []
         if not self.name.strip():
             problems.append(Problem(None, "name", "must not be empty"))
-        if self.regime not in REGIMES:
+        if self.regime not in REGIMES and self.regime not in ALIASES:
             problems.append(
                 Problem(
                     None, "regime", f"unknown regime {self.regime!r}; one of {', '.join(REGIMES)}"

@@ -32,6 +32,7 @@ window; ``expected_shortfall = E[(R − K)+]``; ``var_0.995_uncompensated = (VaR
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -52,13 +53,16 @@ from .market import DEFAULT_TERMS, MarketTerms, cover_type, market_grid
 from .premium import PRINCIPLES, LoadingAssumptions
 from .regulation import (
     DEFAULT_FX,
-    REGIMES,
     FxRates,
+    InKindCompensation,
     JpDraftScenario,
     RegimeInputs,
+    RegimeParams,
     RegulatoryMinimum,
-    minimum,
+    minimums,
+    resolve,
 )
+from .regulation.compliance import compliance, counts_text, reserve_floor
 from .reserve import ReserveProjection, carrying_rate, project_reserve
 
 __all__ = [
@@ -71,6 +75,7 @@ __all__ = [
     "StructureCost",
     "compare",
     "compare_profiles",
+    "compliance",
     "evaluate_structure",
     "layer_axes",
     "project_strategy",
@@ -113,8 +118,11 @@ class StrategyAssumptions:
     n_retentions, n_limits : grid size of the optimiser (≥ 2 each; default 50 × 50).
     capacity_usd : most insurance the market will write for one exchange (USD; default
         USD 600m, the largest single-insured limit reported [71]).
-    jp_draft : scenario of the Japanese draft reserve (``None``: the default scenario).
+    jp_draft : parameters of the Japanese 2027 scenario (``None``: the default scenario).
     fx : currency rates for the regulatory minimums.
+    regime_params : parameters of any regime (one per regime; ``jp_draft`` also counts).
+    in_kind : compensation in kind: the price move between theft and buy-back scales every
+        retained loss by a lognormal factor (``None``: losses are paid at theft-date value).
     """
 
     target: float = 0.995
@@ -129,6 +137,8 @@ class StrategyAssumptions:
     capacity_usd: float = DEFAULT_CAPACITY_USD
     jp_draft: JpDraftScenario | None = None
     fx: FxRates = DEFAULT_FX
+    regime_params: tuple[RegimeParams, ...] = ()
+    in_kind: InKindCompensation | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -152,35 +162,20 @@ class StrategyAssumptions:
         if problems:
             raise ValueError("invalid strategy assumptions: " + "; ".join(problems))
 
+    def params_for(self, regime: str) -> RegimeParams | None:
+        """The parameters given for ``regime`` (``None``: its defaults)."""
+        code = resolve(regime)
+        for p in self.regime_params:
+            if isinstance(p, RegimeParams) and resolve(p.regime) == code:
+                return p
+        if code == "jp-2027" and self.jp_draft is not None:
+            return self.jp_draft.to_params()
+        return None
+
     @property
     def insurance_is_prompt(self) -> bool:
         """Whether the insurer pays within the prompt window."""
         return self.frictions.payment_delay_months <= self.prompt_window_months
-
-
-def reserve_floor(
-    rule: RegulatoryMinimum,
-    retention: Any,
-    limit: Any,
-    scenario: JpDraftScenario | None = None,
-) -> np.ndarray:
-    """Reserve the rule still requires with a per-occurrence layer ``limit xs retention`` (USD).
-
-    A policy counts for the part of the minimum ``C`` it stands behind: a loss of size ``C``
-    is paid by it above its retention, so its credit is ``clip(min(d + l, C) − d, 0, l)``.
-    ``yes``: the credit may replace the whole minimum; ``partly`` (Japan draft): at most
-    ``s_max`` of it; ``no`` and ``required``: the reserve must hold it all.
-    """
-    amount = rule.amount_usd
-    d = np.asarray(retention, dtype=float)
-    lim = np.asarray(limit, dtype=float)
-    credit = np.clip(np.minimum(d + lim, amount) - d, 0.0, lim)
-    if rule.insurance_counts == "yes":
-        return np.maximum(amount - credit, 0.0)
-    if rule.insurance_counts == "partly":
-        s_max = (scenario or JpDraftScenario()).insurance_share_max
-        return amount - np.minimum(credit, s_max * amount)
-    return np.full(np.broadcast(d, lim).shape, amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +194,8 @@ class StrategyResult:
     meets_target: bool
     customer_assets_usd: float
     revenue_usd: float
+    compliant: bool = True
+    binding: str = ""
     floor: float = 0.0
     technical_premium: float = 0.0
     placeable: bool = True
@@ -246,6 +243,8 @@ class StrategyResult:
             "expected_shortfall": self.expected_shortfall,
             "var_0.995_uncompensated": self.var_uncompensated,
             "meets_target": self.meets_target,
+            "compliant": self.compliant,
+            "binding": self.binding,
             "kind": self.kind,
             "placeable": self.placeable,
             "reserve_floor": self.floor,
@@ -293,6 +292,8 @@ class Comparison:
     total_cost: np.ndarray  # (retentions, limits), USD per year
     p_full: np.ndarray
     frontier: pd.DataFrame
+    rules: tuple[RegulatoryMinimum, ...] = ()
+    required_policies: tuple[str, ...] = ()
     recommended_share: float | None = None
     n_draws: int = 0
 
@@ -323,6 +324,7 @@ class Comparison:
                 "expected_shortfall": s.expected_shortfall,
                 "var_0.995_uncompensated": s.var_uncompensated,
                 "meets_target": s.meets_target,
+                "compliant": s.compliant,
             }
             rows.append(row)
         return pd.DataFrame(rows)
@@ -404,6 +406,28 @@ class Comparison:
                 f"{_title(other.name)} ({other.kind}) costs USD {other.total_cost:,.0f} and "
                 f"{verb} the {100 * target:g}% target."
             )
+        parts.append(f"How insurance counts ({self.rule.regime}): {counts_text(self.rule)}.")
+        for rule in self.rules[1:]:
+            parts.append(
+                f"Also licensed under {rule.name}: minimum USD {rule.amount_usd:,.0f}; "
+                f"insurance counts: {counts_text(rule)}."
+            )
+        if len(self.rules) > 1 and best.binding:
+            parts.append(f"Largest floor: {best.binding}.")
+        if self.required_policies:
+            parts.append("Required insurance: " + "; ".join(self.required_policies) + ".")
+        breaking = [s for s in self.strategies if not s.compliant]
+        if breaking:
+            names = ", ".join(s.name.replace("_", " ") for s in breaking)
+            parts.append(f"Non-compliant, never recommended: {names}.")
+        if not best.compliant:
+            parts.append(
+                "WARNING: no structure on the grid meets every requirement; the cheapest "
+                "structure is shown but breaks a rule."
+            )
+        for rule in self.rules or (self.rule,):
+            for text in rule.failed_checks:
+                parts.append(f"The exchange itself breaks a rule of {rule.regime}: {text}.")
         return " ".join(parts)
 
     def _binding_text(self, best: StrategyResult) -> str:
@@ -451,6 +475,8 @@ class Comparison:
             "recommended_share_of_draws": self.recommended_share,
             "draws": self.n_draws,
             "recommendation": self.recommendation(),
+            "rules": [r.to_dict() for r in self.rules],
+            "required_policies": list(self.required_policies),
             "expected_thefts_per_year": self.model.rate,
         }
 
@@ -490,17 +516,21 @@ def compare(
     ``regime_inputs`` the facts for the regulatory minimum (default: from the profile).
     """
     a = StrategyAssumptions() if assumptions is None else assumptions
-    if regime not in REGIMES:
-        raise ValueError(f"unknown regime {regime!r}; valid codes: {', '.join(REGIMES)}")
+    code = resolve(regime)
     profile = model.profile
-    inputs = regime_inputs or RegimeInputs.from_profile(profile)
-    rule = minimum(regime, inputs, a.fx, a.jp_draft)
     total = model.aggregate() if total is None else total
+    inputs = _with_history_loss(regime_inputs or RegimeInputs.from_profile(profile), code, a, total)
+    given = {p.regime: p for p in a.regime_params if isinstance(p, RegimeParams)}
+    if a.params_for(code) is not None:
+        given[code] = a.params_for(code)
+    rules = minimums(code, inputs, getattr(profile, "jurisdictions", ()), a.fx, given)
+    rule = rules[0]
     retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, _capacity(a))
-    grid = _evaluate(model, retentions, limits, rule, a, total, progress)
+    grid = _evaluate(model, retentions, limits, rules, a, total, progress)
+    grid["compliant"], policies = compliance(rules, grid["retention"], grid["limit"])
 
     cost = sum(grid[c] for c in COST_COMPONENTS)
-    strategies = _strategies(grid, cost, a, profile)
+    strategies = _strategies(grid, cost, a, profile, rules)
     recommended = _recommend(strategies)
     return Comparison(
         model=model,
@@ -514,7 +544,27 @@ def compare(
         total_cost=cost,
         p_full=grid["p_full"],
         frontier=_frontier(grid, a),
+        rules=rules,
+        required_policies=policies,
     )
+
+
+def _with_history_loss(
+    inputs: RegimeInputs, code: str, a: StrategyAssumptions, total: AggregateDistribution
+) -> RegimeInputs:
+    """``inputs`` with the return-period loss the regime's history basis asks for (from the
+    exchange's own yearly loss distribution), unless one was given."""
+    params = a.params_for(code)
+    if params is None and code == "jp-2027":
+        params = JpDraftScenario()
+    level = getattr(params, "loss_level", None)
+    if level is None or inputs.return_period_loss_usd is not None:
+        return inputs
+    try:
+        loss = float(total.value_at_risk(level))
+    except ValueError:  # the level lies beyond the grid: the largest loss it holds
+        loss = float(total.grid_end)
+    return dataclasses.replace(inputs, return_period_loss_usd=loss)
 
 
 def _capacity(a: StrategyAssumptions) -> float:
@@ -525,30 +575,44 @@ def _capacity(a: StrategyAssumptions) -> float:
 
 
 def _strategies(
-    grid: dict[str, np.ndarray], cost: np.ndarray, a: StrategyAssumptions, profile: Any
+    grid: dict[str, np.ndarray],
+    cost: np.ndarray,
+    a: StrategyAssumptions,
+    profile: Any,
+    rules: Sequence[RegulatoryMinimum] = (),
 ) -> tuple[StrategyResult, ...]:
-    """Reserve only, insurance only and the cheapest hybrid (a layer is always bought)."""
-    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile)
-    insurance_only = _insurance_only(grid, a, profile)
-    with_layer = np.where(grid["meets"][:, 1:], cost[:, 1:], np.inf)
+    """Reserve only, insurance only and the cheapest hybrid (a layer is always bought); the
+    hybrid keeps to layers that satisfy every required policy when any does."""
+    reserve_only = _pick(grid, 0, 0, "reserve_only", a, profile, rules=rules)
+    insurance_only = _insurance_only(grid, a, profile, rules)
+    ok = grid["compliant"][:, 1:]
+    with_layer = np.where(grid["meets"][:, 1:] & ok, cost[:, 1:], np.inf)
+    if not np.isfinite(with_layer).any():  # nothing compliant meets the target
+        with_layer = np.where(grid["meets"][:, 1:], cost[:, 1:], np.inf)
     if np.isfinite(with_layer).any():
         i, j = np.unravel_index(int(np.argmin(with_layer)), with_layer.shape)
     else:  # nothing placeable meets the target: the cheapest placeable layer
         placed = np.where(grid["placeable"][:, 1:], cost[:, 1:], np.inf)
         i, j = np.unravel_index(int(np.argmin(placed)), placed.shape)
-    hybrid = _pick(grid, int(i), int(j) + 1, "hybrid", a, profile)
+    hybrid = _pick(grid, int(i), int(j) + 1, "hybrid", a, profile, rules=rules)
     return reserve_only, insurance_only, hybrid
 
 
 def _recommend(strategies: Sequence[StrategyResult]) -> str:
-    """The cheapest placeable strategy meeting the target (else the cheapest placeable)."""
+    """The cheapest placeable, compliant strategy meeting the target (else the cheapest
+    compliant, else the cheapest placeable): a strategy breaking a rule is never chosen
+    while another keeps to every rule."""
     placeable = [s for s in strategies if s.placeable] or list(strategies)
-    meeting = [s for s in placeable if s.meets_target] or placeable
+    compliant = [s for s in placeable if s.compliant] or placeable
+    meeting = [s for s in compliant if s.meets_target] or compliant
     return min(meeting, key=lambda s: s.total_cost).name
 
 
 def _insurance_only(
-    grid: dict[str, np.ndarray], a: StrategyAssumptions, profile: Any
+    grid: dict[str, np.ndarray],
+    a: StrategyAssumptions,
+    profile: Any,
+    rules: Sequence[RegulatoryMinimum] = (),
 ) -> StrategyResult:
     """Insurance with only the regulatory reserve: the cheapest placeable layer that meets the
     target with that reserve, else the most protective placeable one. Without market terms
@@ -556,6 +620,8 @@ def _insurance_only(
     rows = slice(None) if a.market is not None else slice(0, 1)
     p = grid["p_full_floor"][rows, 1:]
     placed = grid["placeable"][rows, 1:]
+    if (placed & grid["compliant"][rows, 1:]).any():  # keep to required policies
+        placed = placed & grid["compliant"][rows, 1:]
     ok = (p >= a.target - 1e-12) & placed
     c = grid["cost_floor"][rows, 1:]
     if ok.any():
@@ -565,7 +631,7 @@ def _insurance_only(
     else:
         k = 0
     i, j = np.unravel_index(k, p.shape)
-    return _pick(grid, int(i), int(j) + 1, "insurance_only", a, profile, at_floor=True)
+    return _pick(grid, int(i), int(j) + 1, "insurance_only", a, profile, at_floor=True, rules=rules)
 
 
 def _pick(
@@ -576,10 +642,12 @@ def _pick(
     a: StrategyAssumptions,
     profile: Any,
     at_floor: bool = False,
+    rules: Sequence[RegulatoryMinimum] = (),
 ) -> StrategyResult:
     suffix = "_floor" if at_floor else ""
     components = {c: float(grid[c + suffix][i, j]) for c in COST_COMPONENTS}
     p_full = float(grid["p_full" + suffix][i, j])
+    compliant = bool(grid["compliant"][i, j]) if "compliant" in grid else True
     return StrategyResult(
         name=name,
         retention=float(grid["retention"][i, j]),
@@ -596,6 +664,34 @@ def _pick(
         floor=float(grid["floor"][i, j]),
         technical_premium=float(grid["technical_premium"][i, j]),
         placeable=bool(grid["placeable"][i, j]),
+        compliant=compliant,
+        binding=_binding(grid, i, j, rules, a, at_floor),
+    )
+
+
+def _binding(
+    grid: dict[str, np.ndarray],
+    i: int,
+    j: int,
+    rules: Sequence[RegulatoryMinimum],
+    a: StrategyAssumptions,
+    at_floor: bool,
+) -> str:
+    """Which requirement sets the reserve of structure (i, j): a rule's floor or the target."""
+    if not rules or "floor" not in grid:
+        return ""
+    d, l = float(grid["retention"][i, j]), float(grid["limit"][i, j])
+    floors = [float(reserve_floor(r, d, l)) for r in rules]
+    k = int(np.argmax(floors))
+    floor, var = floors[k], float(grid["var_target"][i, j])
+    if at_floor or floor >= var:
+        return (
+            f"the regulatory floor of {rules[k].regime} (USD {floor:,.0f} after any insurance "
+            f"credit; insurance counts: {counts_text(rules[k])})"
+        )
+    return (
+        f"the {100 * a.target:g}% protection target (retained-loss quantile USD {var:,.0f} "
+        f"above the regulatory floor USD {floor:,.0f})"
     )
 
 
@@ -651,7 +747,9 @@ def _evaluate(
     mean_x = float(sev.mean())
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
-    floor = reserve_floor(rule, retentions[:, None], limits[None, :], a.jp_draft)
+    if a.in_kind is not None:  # compensation in kind: E[R·F] = E[R] E[F]
+        mean_r = mean_r * a.in_kind.mean()
+    floor = reserve_floor(rule, retentions[:, None], limits[None, :])
     held = floor if fixed_reserve is None else np.full(floor.shape, float(fixed_reserve))
 
     var_tail = np.empty((n_r, n_l))
@@ -668,6 +766,9 @@ def _evaluate(
         f = discretize_lev(lev_r / h, 1.0)
         g = np.clip(tilted_compound(freq, f, m), 0.0, None)
         cdf = np.cumsum(g, axis=-1)
+        if a.in_kind is not None:  # the distribution of R·F on the same grid
+            cdf = a.in_kind.transform_grid_cdf(cdf)
+            g = np.diff(cdf, axis=-1, prepend=0.0)
         cum_xg = np.cumsum(g * u[None, :], axis=-1)
         var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
         var_target[i] = _quantile(u, cdf, a.target)
@@ -690,7 +791,7 @@ def _evaluate(
         key = "target" if suffix == "" else "floor"
         retained = np.minimum(lev_at[key], mean_r)
         uncompensated = np.maximum(mean_r - retained, 0.0)
-        prompt_cdf = np.asarray(total.cdf(np.minimum(reserve, total.grid_end * (1 - 1e-12))))
+        prompt_cdf = _prompt_cdf(total, reserve, a.in_kind)
         out |= {
             "premium" + suffix: premium,
             "retained_losses" + suffix: retained,
@@ -706,7 +807,19 @@ def _evaluate(
     out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
     out["meets"] = (out["p_full"] >= a.target - 1e-12) & placeable
     out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
+    out["var_target"] = var_target
     return out
+
+
+def _prompt_cdf(
+    total: AggregateDistribution, reserve: np.ndarray, in_kind: InKindCompensation | None
+) -> np.ndarray:
+    """``P(S ≤ K)`` (``P(S·F ≤ K)`` with compensation in kind) of the total loss."""
+
+    def cdf(k: Any) -> np.ndarray:
+        return np.asarray(total.cdf(np.minimum(k, total.grid_end * (1 - 1e-12))))
+
+    return cdf(reserve) if in_kind is None else in_kind.cdf_of_product(cdf, reserve)
 
 
 def _reach(total: AggregateDistribution) -> float:
@@ -788,7 +901,7 @@ class StructureCost:
 
 def evaluate_structure(
     model: ExchangeLossModel,
-    rule: RegulatoryMinimum,
+    rule: RegulatoryMinimum | Sequence[RegulatoryMinimum],
     retention: float,
     limit: float,
     reserve: float,

@@ -163,7 +163,9 @@ def compare_with_draws(
         total = m.aggregate()
         options = []
         for k, s in enumerate(comparison.strategies):
-            r = evaluate_structure(m, comparison.rule, s.retention, s.limit, s.reserve, a, total)
+            r = evaluate_structure(
+                m, comparison.rules or comparison.rule, s.retention, s.limit, s.reserve, a, total
+            )
             costs[i, k], p_full[i, k] = r.total_cost, r.p_full
             if s.name == "insurance_only":  # the reserve stays at the floor
                 if r.p_full >= a.target - 1e-12:

@@ -156,8 +156,11 @@ def test_assumptions_and_principles_tables(quote, model):
 def test_profile_fields_cover_every_profile_attribute():
     import dataclasses
 
-    names = [f.name for f in FIELDS + PROVIDER_FIELDS]
-    assert names == [f.name for f in dataclasses.fields(ExchangeProfile)]
+    from pricing.profiles import REGIME_FIELDS
+
+    shown = [f.name for f in FIELDS + PROVIDER_FIELDS + REGIME_FIELDS]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {f.name for f in dataclasses.fields(ExchangeProfile)}
     table = profile_table(PRESETS["large"])
     values = dict(zip(table["field"], table["value"], strict=True))
     assert values["customer_assets_usd"] == "20,000"

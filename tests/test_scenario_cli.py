@@ -61,7 +61,7 @@ def test_save_list_show_export_delete(capsys, db, tmp_path):
     code, out, _ = run(capsys, "scenario", "show", *db, "Base", "--json", "--version", "1")
     shown = json.loads(out)
     assert [v["version"] for v in shown["history"]] == [1, 2]
-    assert shown["scenario"]["regime"] == "jp-draft" and shown["client"] == ""
+    assert shown["scenario"]["regime"] == "jp-2027" and shown["client"] == ""
     path = tmp_path / "base.json"
     assert (
         run(capsys, "scenario", "export", *db, "Base", "--format", "json", "--out", str(path))[0]

@@ -336,17 +336,19 @@ def test_floor_where_insurance_counts_in_full(preset):
 @pytest.mark.parametrize("s_max", [None, 0.3, 1.0, 0.0])
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_floor_where_insurance_counts_in_part(preset, s_max):
-    """Japan draft ('partly'): at most ``s_max`` of the minimum, ``floor = C − min(l,
-    s_max C)`` (default s_max 0.5)."""
+    """Japan 2027 ('partly', stacked): the in-kind guarantee G takes no insurance and at most
+    ``s_max`` of the reserve R may be insured, ``floor = G + R − min(l, s_max R)`` (default
+    s_max 0.5)."""
     scenario = None if s_max is None else JpDraftScenario(insurance_share_max=s_max)
     rule = rule_for(preset, "jp-draft", scenario)
     assert rule.insurance_counts == "partly"
     share = 0.5 if s_max is None else s_max
     amount = rule.amount_usd
+    (reserve,) = [q.amount_usd for q in rule.requirements if q.key == "liability_reserve"]
     limits = np.array([0.0, 0.25, 0.5, 1.0, 2.0]) * amount
     np.testing.assert_allclose(
         reserve_floor(rule, 0.0, limits, scenario),
-        amount - np.minimum(limits, share * amount),
+        amount - np.minimum(limits, share * reserve),
         rtol=REL,
     )
 
@@ -377,10 +379,11 @@ def test_floor_credit_of_a_layer_above_a_retention():
     assert float(reserve_floor(rule, 2 * c, c)) == pytest.approx(c, rel=REL)
     assert float(reserve_floor(rule, 0.75 * c, c)) == pytest.approx(0.75 * c, rel=REL)
     draft = rule_for("small", "jp-draft")
-    dc = draft.amount_usd
-    # Credit 0.4 C is under the 50% cap; credit 0.75 C is capped at 0.5 C.
-    assert float(reserve_floor(draft, 0.6 * dc, dc)) == pytest.approx(0.6 * dc, rel=REL)
-    assert float(reserve_floor(draft, 0.25 * dc, dc)) == pytest.approx(0.5 * dc, rel=REL)
+    total = draft.amount_usd
+    (r,) = [q.amount_usd for q in draft.requirements if q.key == "liability_reserve"]
+    # On the reserve R: credit 0.4 R is under the 50% cap; credit 0.75 R is capped at 0.5 R.
+    assert float(reserve_floor(draft, 0.6 * r, r)) == pytest.approx(total - 0.4 * r, rel=REL)
+    assert float(reserve_floor(draft, 0.25 * r, r)) == pytest.approx(total - 0.5 * r, rel=REL)
 
 
 @settings(max_examples=40, deadline=None)
