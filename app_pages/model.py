@@ -8,8 +8,8 @@ from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
 from pricing.exceptions import DataValidationError
-from pricing.frequency import SizeAssumptions
 from pricing.lossmodel import LossModelAssumptions
+from pricing.scaling import SizeAssumptions
 
 ON_LEVEL_HELP = {
     "market_cap_per_exchange": "total crypto market cap ÷ exchanges tracked (a proxy for what "

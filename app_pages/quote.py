@@ -6,7 +6,8 @@ import streamlit as st
 
 from app_pages import common
 from pricing import export
-from pricing.exceptions import DataValidationError
+from pricing.checks import check_rate_on_line
+from pricing.exceptions import DataValidationError, InputError
 from pricing.premium import PRINCIPLES, LoadingAssumptions
 
 TOWER_KEY = "tower_frame"  # the editor's rows (display units), kept across pages
@@ -218,6 +219,23 @@ try:
     )
 except ValueError as err:
     st.error(f"The tower could not be priced: {err}")
+    st.stop()
+meaningless = []
+for q in quote.quotes:  # a premium above the limit (rate on line > 100%) means nothing
+    try:
+        check_rate_on_line(
+            q.rate_on_line,
+            premium=q.upfront_premium,
+            limit=q.placed_limit,
+            minimum_premium=loadings.minimum_premium_usd,
+            fields=(f"layer {q.layer.label}", "minimum premium"),
+        )
+    except InputError as err:
+        meaningless += [f"**{p.field}**: {p.message}" for p in err.problems]
+if meaningless:
+    st.error(
+        "The tower cannot be quoted as it stands:\n\n" + "\n".join(f"- {m}" for m in meaningless)
+    )
     st.stop()
 
 total_premium, total_loss = quote.total_premium, quote.total_expected_loss

@@ -44,6 +44,16 @@ __all__ = [
     "to_number",
 ]
 
+#: Exchange-profile fields among the limits (the rest are command-line options).
+PROFILE_FIELDS = (
+    "customer_assets_usd",
+    "hot_share",
+    "annual_revenue_usd",
+    "cost_of_capital",
+    "reserve_yield",
+    "tax_rate",
+)
+
 #: How many years beyond the last year of data a rate may be projected.
 MAX_PROJECTION_YEARS = 5
 
@@ -65,6 +75,16 @@ class Limit:
     high_open: bool = False
     integer: bool = False
     unlimited: bool = False
+    where: str = ""
+
+    @property
+    def set_by(self) -> str:
+        """Where a user sets it: a profile field or a command-line option."""
+        if self.where:
+            return self.where
+        if self.name in PROFILE_FIELDS:
+            return f"profile field `{self.name}`"
+        return f"`--{self.name.replace('_', '-')}`"
 
     def text(self) -> str:
         """The range in words, e.g. ``> 0 and at most 1e+13 USD``."""
@@ -160,11 +180,18 @@ LIMITS: dict[str, Limit] = {
         Limit("threshold", 0, 1e12, "USD", "reporting threshold of the severity fit"),
         Limit("splice_point", 0, 1e12, "USD", "body/tail splice point", low_open=True),
         # Frequency and severity specs
-        Limit("frequency_mean", 0, 1000, "per year", "expected number of losses per year"),
+        Limit(
+            "frequency_mean",
+            0,
+            1000,
+            "per year",
+            "expected number of losses per year",
+            low_open=True,
+            where="`mean` of `--frequency` (and n·p of binomial)",
+        ),
         Limit("cap", 1, 1e13, "USD", "largest single loss"),
         Limit("sims", 100, 10_000_000, "years", "Monte Carlo years", integer=True),
         Limit("seed", 0, 2**32 - 1, "", "Monte Carlo seed", integer=True),
-        Limit("grid_points", 256, 2**22, "points", "aggregate grid size", integer=True),
         # Layers and quotes
         Limit("retention", 0, 1e13, "USD", "per-occurrence retention"),
         Limit("limit", 1, 1e13, "USD", "per-occurrence limit", unlimited=True),
@@ -175,7 +202,13 @@ LIMITS: dict[str, Limit] = {
         Limit("reinstatement_rate", 0, 10, "", "reinstatement cost / upfront premium"),
         Limit("theta", 0, 10, "", "expected-value loading"),
         Limit(
-            "insurer_cost_of_capital", 0, 1, "per year", "insurer's cost of capital", high_open=True
+            "insurer_cost_of_capital",
+            0,
+            1,
+            "per year",
+            "insurer's cost of capital",
+            high_open=True,
+            where="`--cost-of-capital` of `quote`",
         ),
         Limit("expense_ratio", 0, 0.95, "", "expenses as a share of premium"),
         Limit("minimum_premium", 0, 1e9, "USD", "minimum premium per year"),
@@ -185,7 +218,6 @@ LIMITS: dict[str, Limit] = {
         Limit("dispute_probability", 0, 1, "", "chance a claim is disputed"),
         Limit("payment_delay", 0, 120, "months", "months until the insurer pays"),
         Limit("capacity", 0, 1e13, "USD", "largest insurance limit available", low_open=True),
-        Limit("horizon", 1, 50, "years", "years of the multi-year view", integer=True),
         Limit("user_share", 0, 1, "", "share of exchanges using a wallet provider", low_open=True),
     )
 }
@@ -230,10 +262,10 @@ def collect(
 
 def ranges_markdown(names: Iterable[str] | None = None) -> str:
     """The README's "Valid ranges" table (Markdown), generated from :data:`LIMITS`."""
-    rows = ["| input | what | valid range |", "|---|---|---|"]
+    rows = ["| input | set by | valid range |", "|---|---|---|"]
     for name in names or LIMITS:
         limit = LIMITS[name]
-        rows.append(f"| `{name}` | {limit.what} | {limit.text()} |")
+        rows.append(f"| {limit.what} | {limit.set_by} | {limit.text()} |")
     return "\n".join(rows)
 
 
@@ -275,3 +307,7 @@ def check_rate_on_line(
             )
         ],
     )
+
+
+if __name__ == "__main__":  # python -m pricing.checks: the README's "Valid ranges" table
+    print(ranges_markdown())

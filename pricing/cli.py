@@ -17,6 +17,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -397,25 +398,108 @@ def cmd_loss_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _draws_option(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of draws") from None
+    if not 0 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"draws must be in [0, 1000], got {n}")
+    return n
+
+
+def _add_market_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("market and parameter uncertainty")
+    group.add_argument(
+        "--technical",
+        action="store_true",
+        help="price insurance at the technical premium, without the market's terms "
+        "(default: the market's quote: curve by cover type, floors, minimum retention, capacity)",
+    )
+    group.add_argument(
+        "--market-quotes",
+        type=Path,
+        default=None,
+        help="CSV of 1-5 market quotes (retention, limit, premium or rate_on_line): the market "
+        "curve is fitted to them",
+    )
+    group.add_argument(
+        "--curve",
+        choices=("ph", "wang"),
+        default="ph",
+        help="curve fitted to --market-quotes: proportional hazard s^p or Wang (default ph)",
+    )
+    group.add_argument(
+        "--draws",
+        type=_draws_option,
+        default=20,
+        help="parameter draws for the 90%% intervals (default 20; 0: none)",
+    )
+    group.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+
+
+def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
+    """Market terms (None with --technical) and the curve fit to --market-quotes, if any."""
+    from .market import DEFAULT_TERMS, Capacity
+    from .market_quotes import fit_market_curve, load_market_quotes
+
+    if args.technical:
+        if args.market_quotes is not None:
+            raise InputError.single("--market-quotes", "cannot be used with --technical")
+        return None, None
+    terms = DEFAULT_TERMS
+    capacity = getattr(args, "capacity", None)
+    if capacity is not None:
+        terms = replace(
+            terms,
+            capacity=Capacity(per_insured_usd=capacity, by_attachment=((0.0, capacity),)),
+        )
+    if args.market_quotes is None:
+        return terms, None
+    quotes = load_market_quotes(args.market_quotes)
+    fit = fit_market_curve(model.frequency, model.severity, quotes, family=args.curve)
+    return fit.terms(terms), fit
+
+
+def _draws(args: argparse.Namespace, model: Any, calibration: Any) -> Any:
+    from .uncertainty import draw_models
+
+    if args.draws == 0:
+        return None
+    return draw_models(model, calibration, args.draws, args.seed)
+
+
 def cmd_quote(args: argparse.Namespace) -> int:
     """An insurer's view of one layer for a profile."""
     from .coverage import quote_layer
+    from .lossmodel import build_loss_model
+    from .market import cover_type
     from .premium import LoadingAssumptions
+    from .profiles import load_profile
+    from .uncertainty import quote_interval
 
-    model = _loss_model(args)
+    calibration = _calibrate(args)
+    model = build_loss_model(load_profile(args.profile), calibration, family=args.severity_family)
     loadings = LoadingAssumptions(
         theta=args.theta,
         cost_of_capital=args.cost_of_capital,
         expense_ratio=args.expense_ratio,
         minimum_premium_usd=args.minimum_premium,
     )
+    layer = _layer_from_args(args)
+    terms, fit = _market_terms(args, model)
+    cover = args.cover_type
+    if cover == "auto":
+        cover = str(cover_type(layer.retention, model.hot_cap, model.profile.third_party_provider))
     quote = quote_layer(
         model.frequency,
         model.severity,
-        _layer_from_args(args),
+        layer,
         loadings,
         principle=args.principle,
         market_rate_on_line=args.rol,
+        market=terms,
+        cover=cover,
     )
     check_rate_on_line(
         quote.rate_on_line,
@@ -424,7 +508,13 @@ def cmd_quote(args: argparse.Namespace) -> int:
         minimum_premium=args.minimum_premium,
         fields=("--limit", "--minimum-premium"),
     )
+    draws = _draws(args, model, calibration)
+    if draws is not None:
+        band = quote_interval(draws, layer, loadings, args.principle, terms, cover, args.rol)
+        quote = replace(quote, premium_interval=band)
     document = {"profile": model.profile.name, "rate": model.rate} | quote.to_dict()
+    document["draws"] = 0 if draws is None else draws.n
+    document["market_fit"] = fit.to_dict() if fit is not None else None
     if args.format == "json":
         _print_json(document)
     elif args.format == "csv":
@@ -443,11 +533,33 @@ def cmd_quote(args: argparse.Namespace) -> int:
         )
         print()
         _print_table("Technical premium by principle (USD per year)", q.table())
-        mode = f"market ROL {args.rol:g}" if args.rol is not None else args.principle
+        if fit is not None:
+            print(f"Market curve fitted to {len(fit.quotes)} quote(s): {fit.curve.describe()}")
+            _print_table("Quotes, fitted rate on line and log residuals", fit.table())
+        if q.market is not None:
+            m = q.market
+            print(
+                f"Market ({m.cover_type} cover, {m.curve.describe()}): technical premium USD "
+                f"{q.technical_premium:,.0f}; curve USD {m.curve_premium:,.0f}; binding term: "
+                f"{m.basis}; scarcity load {m.scarcity_load:.0%} "
+                f"({m.capacity_share:.0%} of capacity)"
+            )
+        if not q.placeable:
+            print(f"Not placeable: {q.market.reason_text}")
+            return EXIT_OK
+        mode = f"market ROL {args.rol:g}" if args.rol is not None else q.basis
+        if q.basis == "technical":
+            mode = args.principle
         print(
             f"Premium ({mode}): USD {q.premium:,.0f}; upfront USD {q.upfront_premium:,.0f}; "
             f"rate on line {q.rate_on_line:.4f}; expected loss ratio {q.loss_ratio:.3f}"
         )
+        if q.premium_interval is not None:
+            low, high = q.premium_interval
+            print(
+                f"90% range over {document['draws']} parameter draws: USD {low:,.0f} - "
+                f"USD {high:,.0f}"
+            )
     return EXIT_OK
 
 
@@ -471,6 +583,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .lossmodel import build_loss_model
     from .profiles import load_profile, load_profiles
     from .strategy import compare, compare_profiles
+    from .uncertainty import compare_with_draws
 
     assumptions = _strategy_assumptions(args)
     calibration = _calibrate(args)
@@ -479,6 +592,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.out is None:
             raise InputError.single("--out", "--profiles needs --out PATH.csv for the results")
         out = _output_path(args.out, "--out")
+        if args.market_quotes is not None:
+            raise InputError.single(
+                "--market-quotes", "quotes are for one exchange: use --profile, not --profiles"
+            )
+        terms, _ = _market_terms(args, None)
+        assumptions = replace(assumptions, market=terms)
         models = [
             build_loss_model(profile, calibration, family=family)
             for profile in load_profiles(args.profiles)
@@ -497,13 +616,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"Wrote {len(table)} rows for {len(models)} profiles to {out}")
         return EXIT_OK
     model = build_loss_model(load_profile(args.profile), calibration, family=family)
+    terms, fit = _market_terms(args, model)
+    assumptions = replace(assumptions, market=terms)
     result = compare(model, args.regime, assumptions)
+    draws = _draws(args, model, calibration)
+    if draws is not None:
+        result = compare_with_draws(result, draws)
     if args.json:
-        _print_json(result.to_dict())
+        document = result.to_dict()
+        document["market_fit"] = fit.to_dict() if fit is not None else None
+        _print_json(document)
         return EXIT_OK
     print(f"Exchange: {model.profile.name}; regime {args.regime}; target P(full) >= {args.target}")
+    pricing = "technical premiums" if terms is None else "market quotes"
+    print(
+        f"Insurance priced at {pricing}"
+        + (f" (curve fitted: {fit.curve.describe()})" if fit else "")
+    )
     table = result.table().set_index("strategy").T.reset_index(names="")
     _print_table("Strategies (USD per year unless stated)", table)
+    if draws is not None:
+        rows = [
+            {
+                "strategy": s.name,
+                "kind": s.kind,
+                "total_cost_5%": s.total_cost_interval[0],
+                "total_cost_95%": s.total_cost_interval[1],
+                "p_full_5%": s.p_full_interval[0],
+                "p_full_95%": s.p_full_interval[1],
+            }
+            for s in result.strategies
+        ]
+        _print_table(f"90% ranges over {draws.n} parameter draws", pd.DataFrame(rows))
     print(result.recommendation())
     return EXIT_OK
 
@@ -765,6 +909,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rol", type=float, default=None, help="market mode: a quoted rate on line, e.g. 0.05"
     )
+    p.add_argument(
+        "--cover-type",
+        choices=("auto", "cold", "hot", "provider"),
+        default="auto",
+        help="market cover type of the layer (default auto: hot below the hot-wallet cap, "
+        "else provider if a third-party provider signs, else cold)",
+    )
+    _add_market_options(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     p = add(
@@ -804,6 +956,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--capacity", type=float, default=600e6, help="largest insurance limit available (USD)"
     )
+    _add_market_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     p = add(
@@ -858,7 +1011,6 @@ OPTION_LIMITS = {
     "cap": "cap",
     "sims": "sims",
     "seed": "seed",
-    "grid_points": "grid_points",
     "retention": "retention",
     "limit": "limit",
     "agg_retention": "agg_retention",
@@ -875,7 +1027,6 @@ OPTION_LIMITS = {
     "dispute_probability": "dispute_probability",
     "payment_delay": "payment_delay",
     "capacity": "capacity",
-    "horizon": "horizon",
     "user_share": "user_share",
 }
 

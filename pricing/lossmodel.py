@@ -9,7 +9,7 @@ explicit, editable assumption, listed by :meth:`ExchangeLossModel.assumption_tab
 
 1. **Frequency** (incidents above the threshold per year):
    ``λ = λ_avg(year) × (A / A_ref)^γ × (h / h_ref)^δ × c_security × c_provider``, where
-   ``λ_avg`` comes from the GLM (:func:`pricing.frequency.exchange_rate`), ``c_security`` is
+   ``λ_avg`` comes from the GLM (:func:`pricing.scaling.exchange_rate`), ``c_security`` is
    the factor of the exchange's controls level and ``c_provider`` the provider loading of
    :mod:`pricing.providers`: with ``π`` the share of incidents that came through a third-party
    provider and ``s`` the share of exchanges using one, ``c_provider = (1 − π) + π / s`` for a
@@ -44,7 +44,7 @@ from .calibration import Calibration
 from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
 from .exceptions import InputError
-from .frequency import ExchangeFrequency, SizeAssumptions, _finite, exchange_rate
+from .frequency import _finite
 from .profiles import SECURITY_LEVELS, ExchangeProfile
 from .providers import (
     PROVIDER_COLD_REACH,
@@ -52,6 +52,7 @@ from .providers import (
     ProviderFactors,
     provider_factors,
 )
+from .scaling import ExchangeFrequency, SizeAssumptions, exchange_rate
 from .severity import SeverityFit
 
 __all__ = [

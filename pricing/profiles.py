@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import LIMITS
+from .checks import LIMITS, PROFILE_FIELDS
 from .exceptions import InputError, Problem
 from .providers import IN_HOUSE, PROVIDER_CONTROLS
 
@@ -209,15 +209,8 @@ def _as_problems(messages: list[str]) -> list[Problem]:
     return out
 
 
-#: Numeric fields and the name of their range in :data:`pricing.checks.LIMITS`.
-NUMERIC_FIELDS = (
-    "customer_assets_usd",
-    "hot_share",
-    "annual_revenue_usd",
-    "cost_of_capital",
-    "reserve_yield",
-    "tax_rate",
-)
+#: Numeric fields, each with its range in :data:`pricing.checks.LIMITS` under its own name.
+NUMERIC_FIELDS = PROFILE_FIELDS
 
 
 def _kind(value: Any) -> str:

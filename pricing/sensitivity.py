@@ -15,7 +15,6 @@ technical premium that parameter uncertainty alone produces.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -264,14 +263,9 @@ def premium_range(
         raise ValueError(f"n_draws: must be an integer in [10, 10000], got {n_draws!r}")
     if not 0 < level < 1:
         raise ValueError(f"level: must be in (0, 1), got {level!r}")
+    from .uncertainty import draw_models  # imports this module: import here
+
     loadings = LoadingAssumptions() if loadings is None else loadings
-    rng = np.random.default_rng(seed)
-    fit = model.severity_fit
-    estimated = [k for k, s in enumerate(fit.se) if s > 0 and math.isfinite(s)]
-    mean = np.array([fit.params[k][1] for k in estimated])
-    cov = np.array(fit.cov)[np.ix_(estimated, estimated)]
-    ex = model.exchange_frequency
-    s_log = (math.log(ex.ci[1]) - math.log(ex.ci[0])) / (2 * Z90)
 
     def price(m: ExchangeLossModel) -> float:
         grid = price_layer_grid(m.frequency, m.severity, [layer.retention], [layer.limit], loadings)
@@ -279,13 +273,7 @@ def premium_range(
 
     base = price(model)
     draws = np.empty(n_draws)
-    for i in range(n_draws):
-        values = _positive_draw(rng, mean, cov, [fit.param_names[k] for k in estimated])
-        params = dict(fit.params)
-        params.update(zip([fit.param_names[k] for k in estimated], values, strict=True))
-        moved = replace(fit, params=tuple((k, float(params[k])) for k in fit.param_names))
-        drawn = build_loss_model(model.profile, calibration, model.assumptions, severity_fit=moved)
-        drawn = _with_rate_factor(drawn, math.exp(rng.normal(0.0, s_log)) * model.rate / drawn.rate)
+    for i, drawn in enumerate(draw_models(model, calibration, n_draws, seed).models):
         draws[i] = price(drawn)
         if progress is not None:
             progress((i + 1) / n_draws)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from .checks import Limit
+from .checks import LIMITS, Limit
 from .counts import Binomial, Frequency, NegativeBinomial, Poisson
 from .distributions import GPD, Gamma, LogLogistic, Lognormal, Lomax, LossDistribution, Weibull
 from .exceptions import InputError, Problem
@@ -50,7 +50,7 @@ SEVERITY_FAMILIES = {
     "gpd": GPD,
 }
 
-_MEAN = Limit("mean", 0, 1000, "losses per year", "expected number of losses", low_open=True)
+_MEAN = LIMITS["frequency_mean"]
 _SCALE = Limit("scale", 0, 1e13, "USD", "scale", low_open=True)
 # Below 0.05 a Weibull, Lomax or log-logistic tail puts far quantiles beyond any float
 _SHAPE = Limit("shape", 0.05, 1000, "", "shape")

@@ -68,8 +68,10 @@ __all__ = [
     "GridPoint",
     "StrategyAssumptions",
     "StrategyResult",
+    "StructureCost",
     "compare",
     "compare_profiles",
+    "evaluate_structure",
     "layer_axes",
     "project_strategy",
     "reserve_floor",
@@ -379,9 +381,9 @@ class Comparison:
         parts.append(self._binding_text(best))
         if self.recommended_share is not None:
             parts.append(
-                f"Confidence: {best.kind} is the cheapest structure meeting the target in "
-                f"{100 * self.recommended_share:.0f}% of {self.n_draws} draws of the fitted "
-                "parameters."
+                f"Confidence: {best.kind} stays the cheapest of the three structures meeting the "
+                f"target (reserves re-sized) in {100 * self.recommended_share:.0f}% of "
+                f"{self.n_draws} draws of the fitted parameters."
                 + (
                     f" Its cost lies between USD {best.total_cost_interval[0]:,.0f} and USD "
                     f"{best.total_cost_interval[1]:,.0f} (90%)."
@@ -605,9 +607,12 @@ def _evaluate(
     a: StrategyAssumptions,
     total: AggregateDistribution,
     progress: Callable[[float], None] | None,
+    fixed_reserve: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Cost components and protection for every (retention, limit), twice: with the reserve
-    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone."""
+    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone
+    (``fixed_reserve``: that reserve instead of the floor in the second set, for
+    :func:`evaluate_structure`)."""
     profile, freq, sev = model.profile, model.frequency, model.severity
     n_r, n_l = retentions.size, limits.size
     q = 1.0 - a.frictions.payment_factor
@@ -645,6 +650,7 @@ def _evaluate(
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
     floor = reserve_floor(rule, retentions[:, None], limits[None, :], a.jp_draft)
+    held = floor if fixed_reserve is None else np.full(floor.shape, float(fixed_reserve))
 
     var_tail = np.empty((n_r, n_l))
     var_target = np.empty((n_r, n_l))
@@ -663,7 +669,7 @@ def _evaluate(
         cum_xg = np.cumsum(g * u[None, :], axis=-1)
         var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
         var_target[i] = _quantile(u, cdf, a.target)
-        for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", floor[i])):
+        for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", held[i])):
             cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, cdf, cum_xg, k_res)
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
@@ -678,7 +684,7 @@ def _evaluate(
     }
     recovered = (1.0 - q) * ceded_mean
     bridging = recovered * coc * a.frictions.payment_delay_months / 12.0
-    for suffix, reserve in (("", np.maximum(floor, var_target)), ("_floor", floor)):
+    for suffix, reserve in (("", np.maximum(floor, var_target)), ("_floor", held)):
         key = "target" if suffix == "" else "floor"
         retained = np.minimum(lev_at[key], mean_r)
         uncompensated = np.maximum(mean_r - retained, 0.0)
@@ -764,6 +770,45 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
             "limit": lim[keep],
             "reserve": res[keep],
         }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StructureCost:
+    """One structure under one loss model (USD per year): with its reserve held fixed, and
+    with the reserve re-sized to the target, ``max(regulatory floor, VaR_target(R))``."""
+
+    total_cost: float
+    p_full: float
+    sized_cost: float
+    sized_reserve: float
+
+
+def evaluate_structure(
+    model: ExchangeLossModel,
+    rule: RegulatoryMinimum,
+    retention: float,
+    limit: float,
+    reserve: float,
+    assumptions: StrategyAssumptions | None = None,
+    total: AggregateDistribution | None = None,
+) -> StructureCost:
+    """Cost and ``p_full`` of one structure: the layer ``limit xs retention`` (``limit`` 0:
+    none) and a reserve of ``reserve`` USD, for ``model`` (e.g. a parameter draw,
+    :mod:`pricing.uncertainty`), and its cost with the reserve re-sized to the target. Same
+    engine as :func:`compare`; ``inf`` costs when the market would not write the layer."""
+    a = StrategyAssumptions() if assumptions is None else assumptions
+    total = model.aggregate() if total is None else total
+    limits = np.array([0.0, limit if limit > 0 else 1.0])
+    out = _evaluate(
+        model, np.array([retention]), limits, rule, a, total, None, fixed_reserve=reserve
+    )
+    j = 1 if limit > 0 else 0
+    return StructureCost(
+        total_cost=float(out["cost_floor"][0, j]),
+        p_full=float(out["p_full_floor"][0, j]),
+        sized_cost=float(sum(out[c][0, j] for c in COST_COMPONENTS)),
+        sized_reserve=float(out["reserve"][0, j]),
     )
 
 

@@ -135,25 +135,25 @@ def _structural(text: str, name: str) -> list[tuple[str, bytes]]:
 def incident_files() -> list[tuple[str, bytes]]:
     rng = random.Random(SEED)
     text = shipped_path("incidents.csv").read_text(encoding="utf-8")
-    return (
-        [("shipped", text.encode())]
-        + _encodings("incidents", text)
-        + _structural(text, "incidents")
-        + _mutate_csv(text, rng, 30, "incidents")
-        + _junk(rng)
-    )
+    return [
+        ("shipped", text.encode()),
+        *_encodings("incidents", text),
+        *_structural(text, "incidents"),
+        *_mutate_csv(text, rng, 30, "incidents"),
+        *_junk(rng),
+    ]
 
 
 def exposure_files() -> list[tuple[str, bytes]]:
     rng = random.Random(SEED + 1)
     text = shipped_path("exposure.csv").read_text(encoding="utf-8")
-    return (
-        [("shipped", text.encode())]
-        + _encodings("exposure", text)
-        + _structural(text, "exposure")
-        + _mutate_csv(text, rng, 20, "exposure")
-        + _junk(rng)
-    )
+    return [
+        ("shipped", text.encode()),
+        *_encodings("exposure", text),
+        *_structural(text, "exposure"),
+        *_mutate_csv(text, rng, 20, "exposure"),
+        *_junk(rng),
+    ]
 
 
 def profile_documents() -> list[tuple[str, bytes]]:
@@ -230,13 +230,13 @@ def profiles_csv_files() -> list[tuple[str, bytes]]:
     header = ",".join(PRESETS["small"].to_dict())
     rows = [",".join(str(v) for v in p.to_dict().values()) for p in PRESETS.values()]
     text = "\n".join([header, *rows])
-    return (
-        [("presets", text.encode())]
-        + _encodings("profiles", text)
-        + _structural(text, "profiles")
-        + _mutate_csv(text, rng, 25, "profiles")
-        + _junk(rng)
-    )
+    return [
+        ("presets", text.encode()),
+        *_encodings("profiles", text),
+        *_structural(text, "profiles"),
+        *_mutate_csv(text, rng, 25, "profiles"),
+        *_junk(rng),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def cli_cases() -> list[tuple[str, list[str]]]:
         )
     agg = ["aggregate", "--frequency", "poisson:0.5", "--severity", base_sev]
     for option in ("--retention", "--limit", "--agg-retention", "--agg-limit", "--cap"):
-        for value in rng.sample(NASTY_NUMBERS, 5) + ["1e6"]:
+        for value in [*rng.sample(NASTY_NUMBERS, 5), "1e6"]:
             cases.append((f"aggregate{option}[{value[:20]}]", [*agg, option, value, "--json"]))
     for value in ("1e12", "0", "99", "100", "-5", "abc"):
         cases.append(
@@ -518,6 +518,11 @@ def cli_cases() -> list[tuple[str, list[str]]]:
                 ],
             )
         )
+    # providers
+    for value in ("nobody", "Ginco", "", "x" * 500):
+        cases.append((f"providers--provider[{value[:20]}]", ["providers", "--provider", value]))
+    for value in ("0", "nan", "1.5", "0.35"):
+        cases.append((f"providers--user-share[{value}]", ["providers", "--user-share", value]))
     # argparse level
     cases += [
         ("no-command", []),
@@ -559,6 +564,56 @@ def write_cli_files(folder: Path) -> None:
     (folder / "batch_subfolder" / "x.json").mkdir(exist_ok=True)
     PRESETS["small"].save(folder / "batch_bad" / "a.json")
     (folder / "batch_bad" / "b.json").write_bytes(b"[" * 10_000)
+
+
+@contextlib.contextmanager
+def shared_calibration() -> Iterator[None]:
+    """Memoise calibrations on the shipped files while the corpus runs: the fuzz is about
+    inputs, and one calibration takes a second. Any other data is calibrated afresh."""
+    from pricing import calibration
+
+    real = calibration.calibrate
+    cache: dict[object, Any] = {}
+
+    def memo(spec=None, incidents=None, exposure=None):
+        shipped = all(
+            x is not None and Path(x.origin).parent.name in ("data", "_data")
+            for x in (incidents, exposure)
+        )
+        if not shipped:
+            return real(spec, incidents, exposure)
+        if spec not in cache:
+            cache[spec] = real(spec, incidents, exposure)
+        return cache[spec]
+
+    calibration.calibrate = memo
+    try:
+        yield
+    finally:
+        calibration.calibrate = real
+
+
+def all_inputs(folder: Path) -> Iterator[tuple[str, str, Callable[[], Outcome]]]:
+    """Every input of the corpus as ``(kind, name, judge)``; CLI files are written to
+    ``folder`` first."""
+    from pricing.data import load_exposure, load_incidents
+    from pricing.profiles import ExchangeProfile, load_profiles
+
+    for name, data in incident_files():
+        yield "incident CSV", name, lambda d=data: judge_call(lambda: load_incidents(d))
+    for name, data in exposure_files():
+        yield "exposure CSV", name, lambda d=data: judge_call(lambda: load_exposure(d))
+    for name, data in profile_documents():
+        yield "profile JSON", name, lambda d=data: judge_call(lambda: ExchangeProfile.from_json(d))
+    for name, data in profiles_csv_files():
+        path = folder / f"profiles-{len(name)}-{abs(hash(name))}.csv"
+        path.write_bytes(data)
+        yield "profiles CSV", name, lambda p=path: judge_call(lambda: load_profiles(p))
+    write_cli_files(folder)
+    for name, argv in cli_cases():
+        args = [a.replace("{dir}", str(folder)) for a in argv]
+        command = argv[0] if argv and not argv[0].startswith("-") else "(none)"
+        yield f"CLI {command}", name, lambda a=args: judge_cli(a)
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:

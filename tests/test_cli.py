@@ -322,13 +322,20 @@ PRINCIPLE_NAMES = {"expected_value", "std_dev", "wang", "cost_of_capital"}
 
 
 def test_quote_json(capsys):
-    code, out, err = run(capsys, *QUOTE, "--format", "json")
+    """The headline premium is the market's quote, the technical premium beside it, and a 90%
+    range over parameter draws around it."""
+    code, out, err = run(capsys, *QUOTE, "--format", "json", "--draws", "5")
     assert code == 0, err
     doc = json.loads(out)
     assert set(doc["premiums"]) == PRINCIPLE_NAMES
     for key in ("rate_on_line", "loss_ratio", "p_attach", "p_exhaust_occurrence"):
         assert isinstance(doc[key], float)
-    assert doc["premium"] == doc["premiums"]["cost_of_capital"]["technical_premium"]
+    assert doc["technical_premium"] == doc["premiums"]["cost_of_capital"]["technical_premium"]
+    assert doc["placeable"] is True and doc["premium_basis"] == "market"
+    assert doc["premium"] == doc["market_premium"] >= doc["technical_premium"]
+    low, high = doc["premium_interval"]
+    assert 0 < low <= high and doc["draws"] == 5
+    assert doc["market"]["audit_valid"] and doc["market"]["cover_type"] == "hot"
     assert doc["rate_on_line"] == pytest.approx(doc["premium"] / 2e8, rel=1e-12)
     assert doc["loss_ratio"] == pytest.approx(doc["expected_loss"] / doc["premium"], rel=1e-12)
     assert 0 < doc["p_exhaust_occurrence"] < doc["p_attach"] < 1
@@ -340,13 +347,13 @@ def test_quote_csv_and_table(capsys):
     import csv
     import io
 
-    code, out, _ = run(capsys, *QUOTE, "--format", "csv")
+    code, out, _ = run(capsys, *QUOTE, "--format", "csv", "--draws", "0")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert {row["principle"] for row in rows} == PRINCIPLE_NAMES
+    assert {row["principle"] for row in rows} == PRINCIPLE_NAMES | {"market"}
     assert {"profile", "layer", "gross_premium", "expected_loss", "p_attach"} <= set(rows[0])
     assert rows[0]["layer"] == "200m xs 20m"
-    code, out, _ = run(capsys, *QUOTE, "--format", "table")
+    code, out, _ = run(capsys, *QUOTE, "--format", "table", "--draws", "0")
     assert code == 0
     assert "Technical premium by principle" in out and "rate on line" in out
 
@@ -363,6 +370,8 @@ def test_quote_market_mode_and_reinstatements(capsys):
         "1",
         "--format",
         "json",
+        "--draws",
+        "0",
     )
     assert code == 0, err
     doc = json.loads(out)
@@ -375,6 +384,61 @@ def test_quote_market_mode_and_reinstatements(capsys):
     )
 
 
+def test_remote_layer_at_full_capacity_carries_the_scarcity_load(capsys):
+    """USD 600m xs 5.7bn for the large exchange: placeable at the capacity limit, priced at or
+    above the cold minimum rate on line with the full scarcity load (the issue's check)."""
+    code, out, err = run(
+        capsys, "quote", "--profile", "large", "--retention", "5.7e9", "--limit", "6e8",
+        "--format", "json", "--draws", "3",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert {"technical_premium", "market_premium", "placeable", "premium_interval"} <= set(doc)
+    m = doc["market"]
+    assert doc["placeable"] and m["capacity_share"] == pytest.approx(1.0)
+    assert m["scarcity_load"] == pytest.approx(0.5)
+    assert doc["market_premium"] >= 1.5 * m["minimum_rate_on_line"] * 6e8 * (1 - 1e-12)
+    assert doc["market_premium"] > doc["technical_premium"]
+
+
+def test_unplaceable_layers_say_why(capsys):
+    code, out, _ = run(
+        capsys, "quote", "--profile", "large", "--retention", "0", "--limit", "1e8",
+        "--format", "json", "--draws", "0",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert code == 0 and doc["placeable"] is False and doc["premium"] is None
+    assert "first-dollar" in doc["not_placeable_reason"]
+    code, out, _ = run(
+        capsys, "quote", "--profile", "large", "--retention", "1e8", "--limit", "7e8",
+        "--draws", "0",
+    )  # fmt: skip
+    assert code == 0 and "Not placeable" in out and "capacity" in out
+
+
+def test_quote_with_market_quotes(capsys, tmp_path):
+    path = tmp_path / "quotes.csv"
+    path.write_text("retention,limit,rate_on_line\n2e7,2e8,0.12\n4e8,2e8,0.02\n1e9,5e8,0.008\n")
+    code, out, err = run(capsys, *QUOTE, "--format", "json", "--draws", "0",
+                         "--market-quotes", str(path))  # fmt: skip
+    assert code == 0, err
+    fit = json.loads(out)["market_fit"]
+    assert fit["fitted_scale"] and len(fit["quotes"]) == 3
+    assert all(abs(q["log_residual"]) < 1 for q in fit["quotes"])
+    code, out, _ = run(capsys, *QUOTE, "--draws", "0", "--market-quotes", str(path))
+    assert "log_residual" in out and "fitted to 3 quote(s)" in out
+
+
+def test_bad_market_quotes_file_exits_2_naming_line_and_column(capsys, tmp_path):
+    path = tmp_path / "quotes.csv"
+    path.write_text("retention,limit,rate_on_line\n2e7,2e8,0.12\n4e8,2e8,abc\n")
+    code, out, err = run(capsys, *QUOTE, "--draws", "0", "--market-quotes", str(path))
+    assert code == 2 and out == ""
+    assert "line 3" in err and "rate_on_line" in err and "not a number" in err
+    code, _, err = run(capsys, *QUOTE, "--technical", "--market-quotes", str(path))
+    assert code == 2 and "--market-quotes" in err
+
+
 def test_quote_bad_layer_exits_2(capsys):
     code, out, err = run(capsys, *QUOTE, "--share", "1.5", "--format", "json")
     assert code == 2 and out == "" and "'--share'" in err
@@ -384,9 +448,18 @@ def test_quote_bad_layer_exits_2(capsys):
 # compare and regulation
 # --------------------------------------------------------------------------------------------
 def test_compare_json_has_every_strategy_with_costs_and_protection(capsys):
-    code, out, _ = run(capsys, "compare", "--profile", "small", "--regime", "hk", "--json")
+    code, out, _ = run(
+        capsys, "compare", "--profile", "small", "--regime", "hk", "--json", "--draws", "3"
+    )
     assert code == 0
     doc = json.loads(out)
+    assert doc["draws"] == 3 and 0 <= doc["recommended_share_of_draws"] <= 1
+    assert doc["recommended_kind"] in ("reserve only", "insurance", "hybrid")
+    for s in doc["strategies"]:
+        low, high = s["total_cost_interval"]
+        assert 0 < low <= high
+        low, high = s["p_full_interval"]
+        assert 0 <= low <= high <= 1
     assert doc["profile"] == "Small domestic exchange" and doc["regime"] == "hk"
     names = [s["name"] for s in doc["strategies"]]
     assert names == ["reserve_only", "insurance_only", "hybrid"]
@@ -400,8 +473,15 @@ def test_compare_json_has_every_strategy_with_costs_and_protection(capsys):
 
 
 def test_compare_table_and_regulation_text(capsys):
-    code, out, _ = run(capsys, "compare", "--profile", "large", "--regime", "jp-draft")
+    code, out, _ = run(
+        capsys, "compare", "--profile", "large", "--regime", "jp-draft", "--draws", "0"
+    )
     assert code == 0 and "Recommended:" in out and "total_cost" in out
+    assert "market quotes" in out
+    code, out, _ = run(
+        capsys, "compare", "--profile", "small", "--regime", "hk", "--draws", "0", "--technical"
+    )
+    assert code == 0 and "technical premiums" in out
     code, out, _ = run(capsys, "regulation", "--profile", "large", "--regime", "hk")
     assert code == 0
     assert "Formula:" in out and "Source:" in out and "Insurance counts: yes" in out

@@ -236,9 +236,15 @@ def test_quote_layer_premium_rises_with_limit_and_falls_with_retention():
             assert lo <= hi * (1 + 1e-9), principle
 
 
-@pytest.fixture(scope="module")
-def grid_case():
-    freq, sev = Poisson(0.8), Lognormal(*LOGNORMAL)
+@pytest.fixture(scope="module", params=["poisson(0.8)", "negbin(26,5.9)"])
+def grid_case(request):
+    """A low and a high frequency: with 26 losses a year the yearly loss spans tens of limits
+    and the layer grid coarsens its bucket to stay within COLUMN_POINTS."""
+    if request.param == "poisson(0.8)":
+        freq = Poisson(0.8)
+    else:
+        freq = NegativeBinomial(mean=26.0, size=5.9)
+    sev = Lognormal(*LOGNORMAL)
     retentions = [0.0, 1e6, 5e6, 2e7, 1e8]
     limits = [1e6, 1e7, 5e7, 2e8]
     return freq, sev, retentions, limits, price_layer_grid(freq, sev, retentions, limits, NO_FLOOR)

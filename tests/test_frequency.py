@@ -27,14 +27,8 @@ from hypothesis import strategies as st
 from scipy import optimize, special, stats
 
 from pricing import frequency
-from pricing.frequency import (
-    ExchangeFrequency,
-    FrequencyFit,
-    SizeAssumptions,
-    exchange_rate,
-    fit_frequency,
-    overdispersion_tests,
-)
+from pricing.frequency import FrequencyFit, fit_frequency, overdispersion_tests
+from pricing.scaling import ExchangeFrequency, SizeAssumptions, exchange_rate
 
 YEARS = np.arange(2011, 2026)  # 15 data years; the trend is centred on 2025
 EXPOSURE = np.linspace(20.0, 140.0, len(YEARS))  # exchanges tracked

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from pricing.calibration import Calibration
 from pricing.checks import LIMITS
 from pricing.data import load_exposure, load_incidents
 from pricing.profiles import NUMERIC_FIELDS, ExchangeProfile, load_profiles
@@ -115,27 +114,8 @@ def cli_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module", autouse=True)
 def _shared_calibration():
-    """Calibrations on the shipped files are memoised for this module (the fuzz is about
-    inputs, and a calibration takes a second); any other data is calibrated afresh."""
-    from pricing import calibration
-
-    real = calibration.calibrate
-    cache: dict[object, Calibration] = {}
-
-    def memo(spec=None, incidents=None, exposure=None):
-        shipped = all(
-            x is not None and Path(x.origin).parent.name in ("data", "_data")
-            for x in (incidents, exposure)
-        )
-        if not shipped:
-            return real(spec, incidents, exposure)
-        if spec not in cache:
-            cache[spec] = real(spec, incidents, exposure)
-        return cache[spec]
-
-    calibration.calibrate = memo
-    yield
-    calibration.calibrate = real
+    with fc.shared_calibration():
+        yield
 
 
 @pytest.mark.parametrize(("name", "argv"), CLI, ids=[n for n, _ in CLI])

@@ -17,7 +17,6 @@ import pytest
 from pricing.aggregate import NegativeBinomial, Poisson
 from pricing.calibration import calibrate
 from pricing.distributions import Capped, Mixture
-from pricing.frequency import SizeAssumptions
 from pricing.lossmodel import (
     DEFAULT_SECURITY_FACTORS,
     LossModelAssumptions,
@@ -26,6 +25,7 @@ from pricing.lossmodel import (
     route_shares,
 )
 from pricing.profiles import PRESETS
+from pricing.scaling import SizeAssumptions
 
 
 @pytest.fixture(scope="module")

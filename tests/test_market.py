@@ -193,3 +193,26 @@ def test_tvar_capital_removes_the_step_at_half_a_percent():
     assert quote_layer(freq, sev, Layer(d0 * 3, 1e8), var_load).premium == pytest.approx(
         remote.expected_loss, rel=1e-12
     )
+
+
+def test_no_layer_of_a_grid_is_priced_below_its_floors():
+    """Every placeable layer of a retention × limit grid: ROL ≥ its cover type's minimum,
+    premium ≥ 2 × E[L] and ≥ the technical premium; unplaceable layers are exactly those below
+    the minimum retention or beyond capacity."""
+    from pricing.coverage import price_layer_grid
+    from pricing.market import market_grid
+
+    d = np.array([0.0, 5e5, 2e6, 3e7, 2e8])
+    lim = np.array([1e6, 1e7, 1e8, 5e8, 7e8])
+    priced = price_layer_grid(FREQ, SEV, d, lim)
+    tech = priced.premiums["cost_of_capital"]
+    kinds = cover_type(d, 5e7, False)
+    out = market_grid(FREQ, SEV, d, lim, priced.expected_loss, tech, kinds, DEFAULT_TERMS)
+    ok = np.isfinite(out["premium"])
+    min_rol = np.array([DEFAULT_TERMS.cover(k).minimum_rate_on_line for k in kinds])[:, None]
+    rol = out["premium"] / lim[None, :]
+    assert np.all(rol[ok] >= (min_rol * np.ones_like(rol))[ok] * (1 - 1e-12))
+    assert np.all(out["premium"][ok] >= 2 * priced.expected_loss[ok] * (1 - 1e-12))
+    assert np.all(out["premium"][ok] >= tech[ok] * (1 - 1e-12))
+    low = d[:, None] < np.maximum(1e6, 0.05 * lim[None, :])
+    assert np.array_equal(~ok, low | (lim[None, :] > 6e8))
