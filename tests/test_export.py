@@ -25,7 +25,7 @@ from pricing.export import (
 )
 from pricing.lossmodel import build_loss_model
 from pricing.premium import LoadingAssumptions
-from pricing.profiles import FIELDS, PRESETS, ExchangeProfile, profile_table
+from pricing.profiles import FIELDS, PRESETS, PROVIDER_FIELDS, ExchangeProfile, profile_table
 
 PROFILE = PRESETS["small"]
 ISSUED = dt.date(2025, 6, 30)
@@ -150,7 +150,8 @@ def test_assumptions_and_principles_tables(quote, model):
 def test_profile_fields_cover_every_profile_attribute():
     import dataclasses
 
-    assert [f.name for f in FIELDS] == [f.name for f in dataclasses.fields(ExchangeProfile)]
+    shown = [f.name for f in FIELDS + PROVIDER_FIELDS]
+    assert shown == [f.name for f in dataclasses.fields(ExchangeProfile)]
     table = profile_table(PRESETS["large"])
     values = dict(zip(table["field"], table["value"], strict=True))
     assert values["customer_assets_usd"] == "20,000"
