@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from app_pages import scenario_store, state
+
 st.set_page_config(page_title="Vaultcover", page_icon=":material/shield_lock:", layout="wide")
 
 PAGES = [
@@ -14,7 +16,12 @@ PAGES = [
     st.Page("app_pages/quote.py", title="Insurer quote", icon=":material/request_quote:"),
     st.Page("app_pages/small_vs_large.py", title="Small vs large", icon=":material/balance:"),
     st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tune:"),
+    st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/bookmarks:"),
     st.Page("app_pages/portfolio.py", title="Insurer portfolio", icon=":material/hub:"),
 ]
 
-st.navigation(PAGES, position="top").run()
+page = st.navigation(PAGES, position="top")
+scenario_store.open_link()
+state.presentation_toggle()
+state.banner()
+page.run()

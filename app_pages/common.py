@@ -270,6 +270,22 @@ def apply_edits(frame: pd.DataFrame, edits: dict[str, Any]) -> pd.DataFrame:
     return out.reset_index(drop=True).astype(float)
 
 
+def rows_from_tower(tower: Tower, rates: tuple[float | None, ...]) -> pd.DataFrame:
+    """The editor's rows (USD million, %) of a tower and its market rates on line."""
+    return pd.DataFrame(
+        {
+            "retention": [layer.retention / 1e6 for layer in tower.layers],
+            "limit": [layer.limit / 1e6 for layer in tower.layers],
+            "share": [100 * layer.share for layer in tower.layers],
+            "reinstatements": [
+                math.nan if layer.reinstatements is None else float(layer.reinstatements)
+                for layer in tower.layers
+            ],
+            "market_rol": [math.nan if r is None else 100 * r for r in rates],
+        }
+    ).astype(float)
+
+
 def tower_from_rows(frame: pd.DataFrame) -> tuple[Tower, tuple[float | None, ...]]:
     """The tower in the editor's rows, with each layer's market rate on line (or None).
 

@@ -2,51 +2,99 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, scenario_store, state
 from app_pages.common import md, usd_m
 from pricing import plots
-from pricing.coverage import InsuranceFrictions
 from pricing.exceptions import DataValidationError
-from pricing.regulation import REGIMES, RegimeInputs, minimum
-from pricing.strategy import COST_COMPONENTS, StrategyAssumptions
+from pricing.regulation import JP_DRAFT_STYLES, REGIMES, RegimeInputs, minimum
+from pricing.strategy import COST_COMPONENTS
 
-#: Session key of the regime last chosen here (Small vs large starts from it).
-REGIME_KEY = "compare_regime"
-#: Optimum (retention, limit in USD m) the structure inspector was last reset to.
-OPTIMUM_KEY = "cmp_optimum"
+#: Widget key of the regime (shared with Small vs large and Sensitivity).
+REGIME_KEY = "regime"
 
 
-def reset_inspector(retention_m: float, limit_m: float) -> None:
+def reset_inspector() -> None:
     """Put the structure inspector back on the optimum."""
-    st.session_state["cmp_retention"] = retention_m
-    st.session_state["cmp_limit"] = limit_m
+    state.forget("cmp_retention", "cmp_limit")
+
+
+def regime_parameters(container: st.delta_generator.DeltaGenerator) -> None:
+    """The Japanese draft scenario's editable parameters (not law: every value is assumed)."""
+    with container.expander("Parameters of the Japan draft scenario (assumed, editable)"):
+        g, h, i = st.columns(3)
+        g.selectbox(
+            "Style",
+            JP_DRAFT_STYLES,
+            **state.bind("jp_style"),
+            help="exposure: max(floor, α × cold + β × uncovered hot); history: max(floor, m × "
+            "worst loss); securities: rates × trading volume (needs rates per category).",
+        )
+        g.number_input(
+            "Floor (JPY bn)",
+            min_value=0.0,
+            step=0.5,
+            **state.bind("jp_floor_bn"),
+            help="Default ¥2bn, the bottom of the reported range.",
+        )
+        h.number_input(
+            "α: reserve per cold yen (%)",
+            min_value=0.0,
+            step=0.5,
+            **state.bind("jp_alpha"),
+            help="Default 1%, borrowed from Thailand's charge on cold wallets.",
+        )
+        h.number_input(
+            "β: reserve per uncovered hot yen (%)",
+            min_value=0.0,
+            step=5.0,
+            **state.bind("jp_beta"),
+            help="Default 100%, borrowed from Hong Kong's full cover of hot storage.",
+        )
+        i.number_input(
+            "Cap (JPY bn)",
+            min_value=0.0,
+            step=5.0,
+            **state.bind("jp_cap_bn"),
+            help="Cap of the securities style; default ¥40bn, the top of the reported range.",
+        )
+        i.number_input(
+            "Most of the reserve insurance may replace (%)",
+            min_value=0.0,
+            max_value=100.0,
+            step=5.0,
+            **state.bind("jp_share_max"),
+            help="Default 50%: reports say only 'part'.",
+        )
 
 
 st.title("Compare")
-with st.expander("How to read this page"):
-    st.markdown(
-        "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
-        "profile** page: **reserve only** (a fund the exchange holds), **insurance only** "
-        "(cover from the first dollar with only the reserve the regulator requires) and the "
-        "**hybrid** (a reserve for the first part of each theft and insurance of a layer above "
-        "it: *limit* per theft above a *retention*), at the cheapest retention and limit of "
-        "the optimiser's grid. The reserve is sized so that all customers are compensated in "
-        "full in the **protection target** share of years, and never below the **regulatory "
-        "minimum**.\n\n"
-        "**Cost of risk** (per year) adds the insurance premium, the losses the reserve pays, "
-        "the cost of carrying the reserve (cost of capital less its after-tax yield), the "
-        "losses left to customers, the cost of bridging the insurer's payment delay, and a "
-        "capital charge for any 1-in-200 loss beyond the reserve. **Insurance is not cash in "
-        "hand**: a claim may be disputed and never paid, and the insurer pays months later. "
-        "**P(all compensated)** is the chance that every customer is eventually paid in full "
-        "in a year; **promptly** means from the reserve alone, at once. **Expected "
-        "shortfall** is the average yearly loss left to customers; **1-in-200 uncompensated** "
-        "what they would lose in a 1-in-200 year.\n\n"
-        "The **heatmap** shows the total cost of every retention and limit of the grid (the "
-        "star is the optimum); type a retention and limit below it to inspect another "
-        "structure. The **frontier** is the cheapest structure for each protection level. "
-        "Every chart has a camera button (top right) that saves it as a PNG."
-    )
+presenting = state.presenting()
+answer = st.container()  # the recommendation (above the inputs in presentation mode)
+if not presenting:
+    with st.expander("How to read this page"):
+        st.markdown(
+            "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
+            "profile** page: **reserve only** (a fund the exchange holds), **insurance only** "
+            "(cover from the first dollar with only the reserve the regulator requires) and the "
+            "**hybrid** (a reserve for the first part of each theft and insurance of a layer above "
+            "it: *limit* per theft above a *retention*), at the cheapest retention and limit of "
+            "the optimiser's grid. The reserve is sized so that all customers are compensated in "
+            "full in the **protection target** share of years, and never below the **regulatory "
+            "minimum**.\n\n"
+            "**Cost of risk** (per year) adds the insurance premium, the losses the reserve pays, "
+            "the cost of carrying the reserve (cost of capital less its after-tax yield), the "
+            "losses left to customers, the cost of bridging the insurer's payment delay, and a "
+            "capital charge for any 1-in-200 loss beyond the reserve. **Insurance is not cash in "
+            "hand**: a claim may be disputed and never paid, and the insurer pays months later. "
+            "**P(all compensated)** is the chance that every customer is eventually paid in full "
+            "in a year; **promptly** means from the reserve alone, at once. **Expected "
+            "shortfall** is the average yearly loss left to customers; **1-in-200 uncompensated** "
+            "what they would lose in a 1-in-200 year.\n\n"
+            "The **heatmap** shows the total cost of every retention and limit of the grid (the "
+            "star is the optimum); type a retention and limit below it to inspect another "
+            "structure. The **frontier** is the cheapest structure for each protection level. "
+            "Every chart has a camera button (top right) that saves it as a PNG."
+        )
 
 profile = common.current_profile()
 spec = common.current_spec()
@@ -59,82 +107,74 @@ for code in REGIMES:
     labels[code] = f"{name}: a scenario, not law" if code == "jp-draft" else name
 
 codes = list(REGIMES)
-default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
-top = st.container(border=True)
+top = (
+    st.expander("Inputs", expanded=False, icon=":material/tune:")
+    if presenting
+    else st.container(border=True)
+)
 a, b = top.columns([3, 1])
 regime = a.selectbox(
     "Regime",
     codes,
-    index=codes.index(default_regime) if default_regime in codes else 0,
-    key="cmp_regime",
+    **state.bind(REGIME_KEY, state.regime_default(profile)),
     format_func=lambda c: f"{c}: {labels[c]}",
-    help="The regulatory minimum the reserve may not fall below. Japan's planned liability "
-    "reserve (jp-draft) has not been published: it is an assumed scenario, not law.",
+    help="The regulatory minimum the reserve may not fall below; it starts from the "
+    "exchange's jurisdiction (Exchange profile page). Japan's planned liability reserve "
+    "(jp-draft) has not been published: it is an assumed scenario, not law.",
 )
 target = b.number_input(
     "Protection target (%)",
     min_value=50.1,
     max_value=99.99,
-    value=99.5,
     step=0.1,
     format="%.2f",
-    key="cmp_target",
+    **state.bind("cmp_target"),
     help="Share of years in which all customers must be compensated in full (99.5%: all but "
     "1 year in 200).",
 )
 c, d, e, f = top.columns(4)
-dispute = c.number_input(
+c.number_input(
     "Dispute probability (%)",
     min_value=0.0,
     max_value=100.0,
-    value=100 * InsuranceFrictions().dispute_probability,
     step=1.0,
-    key="cmp_dispute",
+    **state.bind("cmp_dispute"),
     help="Chance a claim is disputed or excluded and never paid (insider collusion and "
     "social engineering exclusions are common).",
 )
-delay = d.number_input(
+d.number_input(
     "Payment delay (months)",
     min_value=0.0,
     max_value=120.0,
-    value=InsuranceFrictions().payment_delay_months,
     step=1.0,
-    key="cmp_delay",
+    **state.bind("cmp_delay"),
     help="Months from the theft to the insurer's payment; the exchange bridges them.",
 )
-capacity = e.number_input(
+e.number_input(
     "Insurance capacity (USD m)",
     min_value=0.0,
-    value=StrategyAssumptions().capacity_usd / 1e6,
     step=50.0,
-    key="cmp_capacity",
+    **state.bind("cmp_capacity"),
     help="Most insurance the market will write for one exchange (USD 600m: the largest "
     "single-insured limit reported for crypto crime cover).",
 )
-rol = f.number_input(
+f.number_input(
     "Market rate on line (%)",
     min_value=0.0,
     max_value=100.0,
-    value=None,
     step=0.5,
-    key="cmp_rol",
+    **state.bind("cmp_rol"),
     placeholder="empty: technical premium",
     help="If set, every layer costs this rate × its limit instead of the technical premium.",
 )
+if regime == "jp-draft":
+    regime_parameters(top)
 
 try:
-    assumptions = StrategyAssumptions(
-        target=target / 100,
-        frictions=InsuranceFrictions(
-            dispute_probability=dispute / 100, payment_delay_months=float(delay)
-        ),
-        market_rate_on_line=None if rol is None else rol / 100,
-        capacity_usd=capacity * 1e6,
-    )
+    assumptions = state.strategy_assumptions()
 except ValueError as err:
     st.error(f"These assumptions are not valid: {err}")
     st.stop()
-st.session_state[REGIME_KEY] = regime
 st.session_state[common.COMPARE_KEY] = assumptions
 
 try:
@@ -144,27 +184,41 @@ except (ValueError, DataValidationError) as err:
     st.error(f"The comparison could not be computed: {err}")
     st.stop()
 
-st.info(
-    f"**Exchange:** {md(profile.name)}: customer assets {usd_m(profile.customer_assets_usd, 0)}, "
-    f"revenue {usd_m(profile.annual_revenue_usd, 1)} a year (change it on the Exchange profile "
-    f"page). **Loss model:** {result.model.rate:.4f} thefts per year. "
-    f"{md(common.data_source_note(upload))}"
-)
+if not presenting:
+    st.info(
+        f"**Exchange:** {md(profile.name)}: customer assets "
+        f"{usd_m(profile.customer_assets_usd, 0)}, "
+        f"revenue {usd_m(profile.annual_revenue_usd, 1)} a year (change it on the Exchange profile "
+        f"page). **Loss model:** {result.model.rate:.4f} thefts per year. "
+        f"{md(common.data_source_note(upload))}"
+    )
 
 # --- Recommendation ---------------------------------------------------------------------
-st.header("Recommendation")
-st.success(result.recommendation())
+rec = answer if presenting else st.container()
+rec.header("Recommendation")
+rec.success(result.recommendation())
 best = result.get(result.recommended)
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4 = rec.columns(4)
 m1.metric("Cost of risk, recommended", usd_m(best.total_cost, 3))
 m2.metric("% of customer assets", f"{best.cost_pct_assets:.3f}%")
 m3.metric("% of revenue", f"{best.cost_pct_revenue:.1f}%")
 m4.metric("P(all compensated)", f"{100 * best.p_full:.2f}%")
+rec.download_button(
+    "Download the client report (PDF)",
+    lambda: scenario_store.scenario_pdf(state.scenario(profile.name).to_json()),
+    file_name="vaultcover_report.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+    icon=":material/picture_as_pdf:",
+    key="cmp_report",
+    help="Recommendation and why, cost and protection, the regulatory minimum with its "
+    "formula and sources, charts, sensitivity and every assumption (takes a minute).",
+)
 
 # --- Cost and protection by strategy ----------------------------------------------------
 st.header("Cost and protection by strategy")
 left, right = st.columns([3, 2])
-left.plotly_chart(
+(answer if presenting else left).plotly_chart(
     plots.cost_components_chart(result),
     width="stretch",
     key="cmp_components",
@@ -224,17 +278,13 @@ st.download_button(
 st.header("Inspect a structure")
 hybrid = result.get("hybrid")
 optimum = (round(hybrid.retention / 1e6, 3), round(hybrid.limit / 1e6, 3))
-if st.session_state.get(OPTIMUM_KEY) != optimum or "cmp_retention" not in st.session_state:
-    # A new optimum (other regime or assumptions) moves the inspector onto it.
-    st.session_state[OPTIMUM_KEY] = optimum
-    reset_inspector(*optimum)
 g, h, k = st.columns([2, 2, 1], vertical_alignment="bottom")
 retention_m = g.number_input(
     "Retention per theft (USD m)",
     min_value=0.0,
     step=1.0,
     format="%.3f",
-    key="cmp_retention",
+    **state.bind("cmp_retention", optimum[0]),
     help="The part of each theft the reserve pays before the insurance layer starts.",
 )
 limit_m = h.number_input(
@@ -242,10 +292,10 @@ limit_m = h.number_input(
     min_value=0.0,
     step=1.0,
     format="%.3f",
-    key="cmp_limit",
+    **state.bind("cmp_limit", optimum[1]),
     help="Most the insurance pays for one theft; 0 means no insurance.",
 )
-k.button("Back to the optimum", on_click=reset_inspector, args=optimum, key="cmp_reset")
+k.button("Back to the optimum", on_click=reset_inspector, key="cmp_reset")
 
 # Nearest point of the optimiser's grid (the library evaluates the grid, not every structure).
 point = result.grid_point(retention_m * 1e6, limit_m * 1e6)
@@ -312,8 +362,7 @@ years = st.slider(
     "Years ahead",
     1,
     10,
-    5,
-    key="cmp_years",
+    **state.bind("cmp_years"),
     help="Each year the reserve pays what it can; it is refilled to its size afterwards.",
 )
 recommended = result.get(result.recommended)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from pricing import plots
 from pricing.data import ATTACK_VECTORS, IncidentFilter
 
@@ -24,15 +24,14 @@ frame = data.frame
 first, last = data.years
 left, mid, right = st.columns([2, 3, 2])
 years = (
-    left.slider("Years", first, last, (first, last), key="hist_years")
+    left.slider("Years", first, last, **state.bind("hist_years", (first, last)))
     if first < last
     else (first, last)
 )
 vectors = mid.multiselect(
     "Attack vectors",
     ATTACK_VECTORS,
-    default=list(ATTACK_VECTORS),
-    key="hist_vectors",
+    **state.bind("hist_vectors", list(ATTACK_VECTORS)),
     format_func=lambda v: v.replace("_", " "),
     help="How the attacker got in; 'third party provider' means a wallet, custody or "
     "infrastructure vendor was the entry point (e.g. DMM Bitcoin via Ginco, Bybit via Safe).",
@@ -41,12 +40,12 @@ provider = right.radio(
     "Third-party provider",
     ["any", "third_party", "in_house"],
     horizontal=True,
-    key="hist_provider",
+    **state.bind("hist_provider"),
     format_func={"any": "any", "third_party": "involved", "in_house": "not involved"}.get,
 )
 min_loss = (
     right.number_input(
-        "Minimum loss (USD million)", min_value=0.0, value=0.0, step=1.0, key="hist_min_loss"
+        "Minimum loss (USD million)", min_value=0.0, step=1.0, **state.bind("hist_min_loss")
     )
     * 1e6
 )

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
@@ -18,6 +18,16 @@ ON_LEVEL_HELP = {
     "btc_price": "bitcoin's year-end price",
     "none": "amounts as reported, no adjustment",
 }
+
+FIT_KEYS = (
+    "threshold_m",
+    "on_level",
+    "target_year",
+    "model_years",
+    "model_vectors",
+    "frequency_model",
+    "trend",
+)
 
 st.title("Loss model")
 with st.expander("How to read this page"):
@@ -43,9 +53,8 @@ with st.form("calibration"):
         a.number_input(
             "Reporting threshold (USD million)",
             min_value=0.0,
-            value=1.0,
             step=0.5,
-            key="threshold_m",
+            **state.bind("threshold_m", form=True),
             help="Losses at or below this (in target-year USD) are left out and the fits are "
             "left-truncated here.",
         )
@@ -54,46 +63,49 @@ with st.form("calibration"):
     on_level = b.selectbox(
         "On-level index",
         ON_LEVEL_INDICES,
-        key="on_level",
+        **state.bind("on_level", form=True),
         format_func=lambda k: f"{k.replace('_', ' ')}: {ON_LEVEL_HELP[k]}",
     )
     target_year = c.number_input(
         "Target year",
         min_value=min(first, exposure.years[1]),
         max_value=exposure.years[1],
-        value=exposure.years[1],
         step=1,
-        key="target_year",
+        **state.bind("target_year", exposure.years[1], form=True),
     )
     d, e, f = st.columns(3)
     if first < last:
-        years = d.slider("Incident years used", first, last, (first, last), key="model_years")
+        years = d.slider(
+            "Incident years used",
+            first,
+            last,
+            **state.bind("model_years", (first, last), form=True),
+        )
     else:  # a file covering one year: nothing to choose
         years = (first, last)
         d.caption(f"Incident years used: {first} (the data cover one year).")
     vectors = e.multiselect(
         "Attack vectors used",
         ATTACK_VECTORS,
-        default=list(ATTACK_VECTORS),
-        key="model_vectors",
+        **state.bind("model_vectors", list(ATTACK_VECTORS), form=True),
         format_func=lambda v: v.replace("_", " "),
     )
     frequency_model = f.selectbox(
         "Count model",
         ["auto", "poisson", "negbin"],
-        key="frequency_model",
+        **state.bind("frequency_model", form=True),
         help="auto: negative binomial only if the overdispersion test rejects Poisson at 5%.",
     )
-    trend = f.checkbox("Year trend in the frequency model", value=True, key="trend")
-    st.form_submit_button("Fit", type="primary")
+    trend = f.checkbox("Year trend in the frequency model", **state.bind("trend", form=True))
+    st.form_submit_button("Fit", type="primary", on_click=state.remember_all, args=(FIT_KEYS,))
 
 try:
     spec = CalibrationSpec(
         threshold=threshold,
         on_level=on_level,
-        target_year=int(target_year),
-        years=tuple(years),
-        attack_vectors=tuple(vectors) or None,
+        target_year=None if int(target_year) == exposure.years[1] else int(target_year),
+        years=None if tuple(years) == (first, last) else tuple(years),
+        attack_vectors=None if set(vectors) == set(ATTACK_VECTORS) else tuple(vectors) or None,
         frequency_model=frequency_model,
         trend=trend,
     )
@@ -179,21 +191,22 @@ st.caption(
 
 def reset_overrides() -> None:
     """Forget every manual value on this section (back to the fitted and default values)."""
-    for name in list(st.session_state):
-        if str(name).startswith("lm_"):
-            del st.session_state[name]
+    keys = {*st.session_state, *state.value_keys()}
+    state.forget(*[k for k in keys if str(k).startswith("lm_")])
     st.session_state.pop(common.MODEL_KEY, None)
 
 
 defaults = LossModelAssumptions()
 size = defaults.frequency
+for name, value in st.session_state.pop("_lm_params_best", ()):
+    # Overrides of the best family's parameters, from a loaded scenario.
+    state.put(f"lm_param_{best.family}_{name}", value)
 with st.form("exchange_model"):
     a, b, c = st.columns(3)
     family = a.selectbox(
         "Severity family for the exchange",
         names,
-        index=names.index(best.family),
-        key="lm_family",
+        **state.bind("lm_family", best.family, form=True),
         help="Default: the best candidate by AIC.",
     )
     base_fit = cal.severity.fits[names.index(family)]
@@ -203,18 +216,16 @@ with st.form("exchange_model"):
             continue  # fixed by the data choices, not estimated
         params[name] = b.number_input(
             f"{family} {name}",
-            value=float(value),
             format="%.6g",
-            key=f"lm_param_{family}_{name}",
+            **state.bind(f"lm_param_{family}_{name}", float(value), form=True),
             help="Fitted by maximum likelihood; change it to override.",
         )
     fitted_rate = float(freq.rate(cal.target_year))
     base_rate = c.number_input(
         "Average-exchange rate (thefts per exchange-year)",
         min_value=0.0,
-        value=fitted_rate,
         format="%.5f",
-        key="lm_base_rate",
+        **state.bind("lm_base_rate", fitted_rate, form=True),
         help=f"The {freq.model} GLM's projection for {cal.target_year}; change it to override.",
     )
     d, e, f, g = st.columns(4)
@@ -222,46 +233,46 @@ with st.form("exchange_model"):
         "Loss size elasticity η",
         0.0,
         1.5,
-        defaults.severity_size_elasticity,
-        0.05,
-        key="lm_eta",
+        step=0.05,
+        **state.bind("lm_eta", form=True),
         help="Losses scale with (customer assets / reference)^η.",
     )
     rho = e.number_input(
         "Cold storage within reach ρ",
         0.0,
         1.0,
-        defaults.cold_reach,
-        0.05,
-        key="lm_rho",
+        step=0.05,
+        **state.bind("lm_rho", form=True),
         help="Share of cold storage a cold, provider or insider compromise can reach.",
     )
     gamma = f.number_input(
         "Frequency size elasticity γ",
         -1.0,
         2.0,
-        size.size_elasticity,
-        0.05,
-        key="lm_gamma",
+        step=0.05,
+        **state.bind("lm_gamma", form=True),
         help="Theft rate scales with (customer assets / reference)^γ.",
     )
     delta = g.number_input(
         "Frequency hot-share elasticity δ",
         -1.0,
         2.0,
-        size.hot_share_elasticity,
-        0.05,
-        key="lm_delta",
+        step=0.05,
+        **state.bind("lm_delta", form=True),
         help="Theft rate scales with (hot share / reference hot share)^δ.",
     )
     reference = d.number_input(
         "Reference customer assets (USD m)",
         min_value=0.001,
-        value=size.reference_assets_usd / 1e6,
-        key="lm_reference",
+        **state.bind("lm_reference", form=True),
         help="Customer assets of the 'average tracked exchange' (an assumption).",
     )
-    st.form_submit_button("Apply to every page", type="primary")
+    st.form_submit_button(
+        "Apply to every page",
+        type="primary",
+        on_click=state.remember_all,
+        args=([k for k in st.session_state if str(k).startswith("lm_")],),
+    )
 st.button("Back to the fitted values and defaults", on_click=reset_overrides, key="lm_reset")
 
 overrides = tuple((name, value) for name, value in params.items() if value != base_fit.param[name])

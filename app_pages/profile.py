@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
@@ -25,6 +25,7 @@ MESSAGE_KEY = "profile_upload_message"
 INFO = {f.name: f for f in FIELDS + PROVIDER_FIELDS}
 LABELS = {f.name: f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS}
 PRESET_LABELS = {"small": "Small exchange", "large": "Large exchange", "custom": "Custom"}
+PRESET_NAMES = {p.name for p in PRESETS.values()}
 
 
 def key(name: str) -> str:
@@ -32,48 +33,49 @@ def key(name: str) -> str:
     return f"pf_{name}"
 
 
-def to_widget(name: str, value: object) -> object:
-    """Stored value -> the value its widget shows (USD million, %)."""
-    scale = INFO[name].scale
-    return round(float(value) * scale, 9) if scale else value  # type: ignore[arg-type]
-
-
-def from_widget(name: str, value: object) -> object:
-    """Widget value -> stored value (USD, fraction)."""
-    scale = INFO[name].scale
-    return round(float(value) / scale, 12) if scale else value  # type: ignore[arg-type]
-
-
 def preset_of(profile: ExchangeProfile) -> str:
     """Name of the preset equal to the profile, else "custom"."""
     return next((k for k, p in PRESETS.items() if p == profile), "custom")
 
 
-def provider_widgets(profile: ExchangeProfile) -> dict[str, str]:
-    """Widget values of the provider fields (names as "A; B")."""
-    return {
-        key("signing_providers"): "; ".join(profile.signing_providers),
-        key("provider_controls"): profile.provider_controls,
-    }
-
-
 def fill_fields(profile: ExchangeProfile) -> None:
     """Write a profile into the field widgets (only before they are drawn, or in a callback)."""
-    for info in FIELDS:
-        st.session_state[key(info.name)] = to_widget(info.name, getattr(profile, info.name))
-    st.session_state.update(provider_widgets(profile))
+    for name, value in state.profile_widgets(profile).items():
+        state.set_value(name, value)
+
+
+def rename_if_preset() -> None:
+    """A profile that is no longer a preset must not keep the preset's name (exports)."""
+    name = str(state.value(key("name")))
+    if name in PRESET_NAMES:
+        state.set_value(key("name"), f"{name} (custom)")
 
 
 def apply_preset() -> None:
-    """Preset chosen: copy its values into the fields ("custom" keeps the fields as they are)."""
+    """Preset chosen: copy its values into the fields; "custom" renames the profile."""
     choice = st.session_state[PRESET_KEY]
     if choice in PRESETS:
         fill_fields(PRESETS[choice])
+        state.forget("regime")  # the regime follows the preset's jurisdiction
+    else:
+        rename_if_preset()
 
 
 def mark_custom() -> None:
-    """A field was edited by hand."""
-    st.session_state[PRESET_KEY] = "custom"
+    """A field was edited by hand: the profile is now a custom one."""
+    state.set_value(PRESET_KEY, "custom")
+    rename_if_preset()
+
+
+def jurisdiction_changed() -> None:
+    """A new jurisdiction: the regime follows it (the user's earlier pick is dropped)."""
+    mark_custom()
+    state.forget("regime")
+
+
+def field(name: str, **extra: object) -> dict[str, object]:
+    """Keyword arguments of a profile field's widget (bound to the session's inputs)."""
+    return state.bind(key(name), on_change=extra.pop("on_change", mark_custom)) | extra
 
 
 def stage_upload() -> None:
@@ -92,16 +94,11 @@ if pending:
         st.session_state[MESSAGE_KEY] = ("error", f"{pending['name']} was not loaded: {err}")
     else:
         fill_fields(loaded)
-        st.session_state[PRESET_KEY] = preset_of(loaded)
+        state.set_value(PRESET_KEY, preset_of(loaded))
+        state.forget("regime")
         st.session_state[MESSAGE_KEY] = ("success", f"Loaded {loaded.name} from {pending['name']}.")
 
-# Fields start from the profile in use (widget state is dropped when the user leaves the page).
 current = common.current_profile()
-for info in FIELDS:
-    st.session_state.setdefault(key(info.name), to_widget(info.name, getattr(current, info.name)))
-for name, value in provider_widgets(current).items():
-    st.session_state.setdefault(name, value)
-st.session_state.setdefault(PRESET_KEY, preset_of(current))
 
 st.title("Exchange profile")
 with st.expander("How to read this page"):
@@ -120,10 +117,9 @@ with st.expander("How to read this page"):
 st.radio(
     "Start from",
     list(PRESET_LABELS),
-    key=PRESET_KEY,
+    **state.bind(PRESET_KEY, on_change=apply_preset),
     horizontal=True,
     format_func=PRESET_LABELS.get,
-    on_change=apply_preset,
     help="Choosing a preset overwrites the fields below with its values; editing a field "
     "switches to Custom.",
 )
@@ -141,64 +137,60 @@ if message:
     (files.error if message[0] == "error" else files.success)(message[1])
 
 a, b, c = st.columns(3)
-a.text_input("Name", key=key("name"), help=INFO["name"].help, on_change=mark_custom)
+a.text_input(
+    "Name",
+    **field("name", on_change=lambda: state.set_value(PRESET_KEY, "custom")),
+    help=INFO["name"].help,
+)
 a.number_input(
     LABELS["customer_assets_usd"],
     min_value=0.0,
     step=10.0,
-    key=key("customer_assets_usd"),
+    **field("customer_assets_usd"),
     help=INFO["customer_assets_usd"].help,
-    on_change=mark_custom,
 )
 a.number_input(
     LABELS["annual_revenue_usd"],
     min_value=0.0,
     step=1.0,
-    key=key("annual_revenue_usd"),
+    **field("annual_revenue_usd"),
     help=INFO["annual_revenue_usd"].help,
-    on_change=mark_custom,
 )
 b.number_input(
     LABELS["hot_share"],
     min_value=0.0,
     max_value=100.0,
     step=0.5,
-    key=key("hot_share"),
+    **field("hot_share"),
     help=INFO["hot_share"].help,
-    on_change=mark_custom,
 )
 b.selectbox(
     LABELS["security_level"],
     SECURITY_LEVELS,
-    key=key("security_level"),
+    **field("security_level"),
     help=INFO["security_level"].help,
-    on_change=mark_custom,
 )
 b.checkbox(
     INFO["third_party_provider"].label,
-    key=key("third_party_provider"),
+    **field("third_party_provider"),
     help=INFO["third_party_provider"].help,
-    on_change=mark_custom,
 )
 b.text_input(
     INFO["signing_providers"].label,
-    key=key("signing_providers"),
+    **field("signing_providers"),
     help=INFO["signing_providers"].help + " Several names: separate them with ';'.",
-    on_change=mark_custom,
 )
 b.selectbox(
     INFO["provider_controls"].label,
     PROVIDER_CONTROLS,
-    key=key("provider_controls"),
+    **field("provider_controls"),
     help=INFO["provider_controls"].help,
-    on_change=mark_custom,
 )
 b.selectbox(
     LABELS["jurisdiction"],
     JURISDICTIONS,
-    key=key("jurisdiction"),
+    **field("jurisdiction", on_change=jurisdiction_changed),
     help=INFO["jurisdiction"].help,
-    on_change=mark_custom,
 )
 for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
     c.number_input(
@@ -206,14 +198,13 @@ for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
         min_value=0.0 if name == "tax_rate" else -5.0,
         max_value=100.0,
         step=0.5,
-        key=key(name),
+        **field(name),
         help=INFO[name].help,
-        on_change=mark_custom,
     )
 
 try:
     profile = ExchangeProfile(
-        **{f.name: from_widget(f.name, st.session_state[key(f.name)]) for f in FIELDS},
+        **{f.name: state.profile_value(f.name, st.session_state[key(f.name)]) for f in FIELDS},
         signing_providers=split_providers(st.session_state[key("signing_providers")]),
         provider_controls=st.session_state[key("provider_controls")],
     )

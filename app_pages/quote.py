@@ -4,15 +4,16 @@ import math
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from pricing import export
 from pricing.checks import check_rate_on_line
 from pricing.exceptions import DataValidationError, InputError
-from pricing.premium import PRINCIPLES, LoadingAssumptions
+from pricing.premium import PRINCIPLES
 
 TOWER_KEY = "tower_frame"  # the editor's rows (display units), kept across pages
 ASSETS_KEY = "tower_assets"  # customer assets the rows were sized for
 VERSION_KEY = "tower_version"  # bumps the editor's key when the rows are replaced
+EDITED_KEY = "tower_edited"  # the rows differ from the starting tower (for the banner)
 
 
 def usd(x: float) -> str:
@@ -30,12 +31,14 @@ def store_edits() -> None:
     edits = st.session_state.get(f"tower_editor_{st.session_state[VERSION_KEY]}") or {}
     st.session_state[TOWER_KEY] = common.apply_edits(st.session_state[TOWER_KEY], edits)
     st.session_state[VERSION_KEY] += 1
+    st.session_state[EDITED_KEY] = True
 
 
 def reset_tower() -> None:
     """Back to the starting tower for the profile."""
     st.session_state[TOWER_KEY] = common.default_tower(common.current_profile())
     st.session_state[VERSION_KEY] += 1
+    st.session_state.pop(EDITED_KEY, None)
 
 
 st.title("Insurer quote")
@@ -132,74 +135,58 @@ with st.expander("Loadings and expenses", expanded=False):
     principle = a.selectbox(
         "Premium principle",
         PRINCIPLES,
-        index=PRINCIPLES.index("cost_of_capital"),
         format_func=export.PRINCIPLE_LABELS.get,
-        key="q_principle",
+        **state.bind("q_principle"),
         help="How the risk loading is set: expected value (1 + θ) E[L]; standard deviation "
         "E[L] + κ σ; Wang transform of the loss distribution; cost of capital E[L] + CoC × "
         "(VaR − E[L]). The table by principle below shows all four.",
     )
-    theta = a.number_input(
+    a.number_input(
         "Expected-value loading θ (%)",
-        value=50.0,
         step=5.0,
-        key="q_theta",
+        **state.bind("q_theta"),
         help="Loading on E[L] for the expected-value principle.",
     )
-    kappa = b.number_input(
+    b.number_input(
         "Standard-deviation multiple κ",
-        value=0.25,
         step=0.05,
-        key="q_kappa",
+        **state.bind("q_kappa"),
         help="Multiple of the loss's standard deviation added to E[L].",
     )
-    wang = b.number_input(
+    b.number_input(
         "Wang shift λ",
-        value=0.3,
         step=0.05,
-        key="q_wang",
+        **state.bind("q_wang"),
         help="Shift of the Wang (1996) transform; 0 gives E[L].",
     )
-    coc = c.number_input(
+    c.number_input(
         "Cost of capital (% per year)",
-        value=6.0,
         step=0.5,
-        key="q_coc",
+        **state.bind("q_coc"),
         help="Rate on the capital held, VaR 99.5% − E[L]; Solvency II uses 6%.",
     )
-    expense = c.number_input(
+    c.number_input(
         "Expense ratio (% of premium)",
-        value=20.0,
         step=1.0,
-        key="q_expense",
+        **state.bind("q_expense"),
         help="Commission and variable expenses as a share of the premium.",
     )
-    fixed = d.number_input(
+    d.number_input(
         "Fixed expense (USD per layer-year)",
-        value=25_000.0,
         step=5_000.0,
-        key="q_fixed",
+        **state.bind("q_fixed"),
         help="Underwriting and policy costs per layer and year.",
     )
-    minimum = d.number_input(
+    d.number_input(
         "Minimum premium (USD per layer-year)",
-        value=50_000.0,
         step=5_000.0,
-        key="q_minimum",
+        **state.bind("q_minimum"),
         help="No layer is quoted below this.",
     )
 
 problems = []
 try:
-    loadings = LoadingAssumptions(
-        theta=theta / 100,
-        kappa=kappa,
-        wang_lambda=wang,
-        cost_of_capital=coc / 100,
-        expense_ratio=expense / 100,
-        expense_fixed_usd=fixed,
-        minimum_premium_usd=minimum,
-    )
+    loadings = state.loadings()
 except ValueError as err:
     problems.append(f"Loadings: {err}")
 try:
@@ -335,13 +322,40 @@ st.dataframe(
 )
 
 st.subheader("Quote sheet")
+t1, t2 = st.columns([3, 1])
+client = t1.text_input(
+    "Insured",
+    **state.bind("q_client"),
+    placeholder=profile.name,
+    help="The insured's legal name as it should appear on the quote sheet (default: the "
+    "profile's name).",
+)
+validity = t2.number_input(
+    "Valid for (days)", min_value=1, max_value=365, step=1, **state.bind("q_validity")
+)
+t3, t4 = st.columns(2)
+subjectivities = t3.text_area(
+    "Subjectivities (one per line)",
+    **state.bind("q_subjectivities"),
+    height=150,
+    help="Conditions the quote is subject to; printed on the quote sheet.",
+)
+exclusions = t4.text_area(
+    "Main exclusions (one per line)",
+    **state.bind("q_exclusions"),
+    height=150,
+    help="The main exclusions of the cover; printed on the quote sheet.",
+)
+terms = export.QuoteTerms.from_text(
+    subjectivities, exclusions, validity_days=int(validity), insured=client
+)
 issued_note = common.data_source_note(upload)
 calibration_note = common.describe_spec(spec)
 slug = profile.name.strip().lower().replace(" ", "_")
 x1, x2, x3 = st.columns(3)
 x1.download_button(
     "Download CSV",
-    export.quote_sheet_csv(quote, profile),
+    export.quote_sheet_csv(quote, profile, terms=terms),
     file_name=f"quote_{slug}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -351,7 +365,7 @@ x1.download_button(
 x2.download_button(
     "Download Excel (XLSX)",
     export.quote_sheet_xlsx(
-        quote, profile, model, calibration=calibration_note, source=issued_note
+        quote, profile, model, calibration=calibration_note, source=issued_note, terms=terms
     ),
     file_name=f"quote_{slug}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -362,7 +376,7 @@ x2.download_button(
 x3.download_button(
     "Download PDF quote sheet",
     lambda: export.quote_sheet_pdf(
-        quote, profile, model, calibration=calibration_note, source=issued_note
+        quote, profile, model, calibration=calibration_note, source=issued_note, terms=terms
     ),
     file_name=f"quote_{slug}.pdf",
     mime="application/pdf",
@@ -371,7 +385,9 @@ x3.download_button(
     key="quote_pdf",
 )
 st.caption(
-    "CSV: one row per layer with its terms, expected loss, premiums by every principle, rate "
-    "on line and loss ratio. Excel adds the premium by principle, every assumption and the "
-    "inputs. PDF: the same as a printable sheet."
+    f"Reference {terms.quote_reference(quote, profile)}, valid until "
+    f"{terms.valid_until().isoformat()}. CSV: one row per layer with its terms, expected loss, "
+    "premiums by every principle, rate on line and loss ratio. Excel adds the premium by "
+    "principle, the subjectivities and exclusions, every assumption and the inputs, with "
+    "currency and percentage formats. PDF: the sheet to send, with the tower diagram."
 )

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from pricing import plots
 from pricing.coverage import Layer
 from pricing.regulation import REGIMES
-from pricing.strategy import StrategyAssumptions
 
-REGIME_KEY = "compare_regime"  # shared with the Compare page
+REGIME_KEY = "regime"  # shared with Compare and Small vs large
 
 st.title("Sensitivity")
 with st.expander("How to read this"):
@@ -30,16 +29,16 @@ profile = common.current_profile()
 spec = common.current_spec()
 model_assumptions = common.current_assumptions()
 upload = common.active_upload()
-assumptions = st.session_state.get(common.COMPARE_KEY)
-if not isinstance(assumptions, StrategyAssumptions):
-    assumptions = StrategyAssumptions()
+try:
+    assumptions = state.strategy_assumptions()
+except ValueError as err:
+    st.error(f"The Compare page's assumptions are not valid: {err}")
+    st.stop()
 codes = list(REGIMES)
-default = st.session_state.get(REGIME_KEY, "jp-draft")
 regime = st.selectbox(
     "Regime",
     codes,
-    index=codes.index(default) if default in codes else 0,
-    key="sens_regime",
+    **state.bind(REGIME_KEY, state.regime_default(profile)),
     help="Regulatory minimum used in every re-run (jp-draft is a scenario, not law).",
 )
 st.caption(
@@ -80,26 +79,24 @@ a, b, c = st.columns(3)
 retention = a.number_input(
     "Retention (USD m)",
     min_value=0.0,
-    value=round(profile.hot_assets_usd / 1e6 / 10, 2),
     step=0.5,
-    key="sens_retention",
+    **state.bind("sens_retention", round(profile.hot_assets_usd / 1e6 / 10, 2)),
     help="Per-occurrence retention of the layer priced.",
 )
 limit = b.number_input(
     "Limit (USD m)",
     min_value=0.01,
-    value=max(0.01, round(profile.hot_assets_usd / 1e6, 2)),  # tiny hot wallets: the minimum
     step=1.0,
-    key="sens_limit",
+    # tiny hot wallets: the minimum
+    **state.bind("sens_limit", max(0.01, round(profile.hot_assets_usd / 1e6, 2))),
     help="Per-occurrence limit of the layer priced.",
 )
 draws = c.number_input(
     "Parameter draws",
     min_value=20,
     max_value=1000,
-    value=100,
     step=20,
-    key="sens_draws",
+    **state.bind("sens_draws"),
     help="More draws give a smoother histogram and take longer (about 15 ms each).",
 )
 try:

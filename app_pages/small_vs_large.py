@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from app_pages.common import md, usd_amount
 from pricing import plots
 from pricing.exceptions import DataValidationError
@@ -11,8 +11,8 @@ from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.regulation import REGIMES, RegimeInputs, minimum
 from pricing.strategy import Comparison, StrategyAssumptions
 
-#: Regime last chosen on the Compare page (this page starts from it).
-REGIME_KEY = "compare_regime"
+#: Widget key of the regime (shared with Compare and Sensitivity).
+REGIME_KEY = "regime"
 #: Uploaded profile per side, staged by the uploader's callback: {"bytes": ..., "name": ...}.
 SIDES = {"a": ("small", "svl_upload_a"), "b": ("large", "svl_upload_b")}
 
@@ -30,14 +30,6 @@ def stage(side: str) -> None:
 def side_profile(side: str, column: st.delta_generator.DeltaGenerator) -> ExchangeProfile:
     """The preset of ``side``, or the profile file uploaded for it (errors shown, preset kept)."""
     preset, target = SIDES[side]
-    column.file_uploader(
-        f"Replace the {preset} preset with a profile file (JSON)",
-        type=["json"],
-        key=f"svl_file_{side}",
-        on_change=stage,
-        args=(side,),
-        help="A profile saved from the Exchange profile page.",
-    )
     staged = st.session_state.get(target)
     if staged:
         try:
@@ -48,6 +40,20 @@ def side_profile(side: str, column: st.delta_generator.DeltaGenerator) -> Exchan
             column.success(f"Using {profile.name} from {staged['name']}.")
             return profile
     return PRESETS[preset]
+
+
+def uploaders(container: st.delta_generator.DeltaGenerator) -> None:
+    """One profile-file uploader per side (at the bottom: the page opens on the chart)."""
+    left, right = container.columns(2)
+    for side, column in zip(SIDES, (left, right), strict=True):
+        column.file_uploader(
+            f"Replace the {SIDES[side][0]} preset with a profile file (JSON)",
+            type=["json"],
+            key=f"svl_file_{side}",
+            on_change=stage,
+            args=(side,),
+            help="A profile saved from the Exchange profile page.",
+        )
 
 
 def paragraph(small: Comparison, large: Comparison, loadings_note: str) -> str:
@@ -117,21 +123,23 @@ with st.expander("How to read this page"):
 
 codes = list(REGIMES)
 names = {c: minimum(c, RegimeInputs.from_profile(PRESETS["small"])).name for c in codes}
-default_regime = st.session_state.get(REGIME_KEY, "jp-draft")
 regime = st.selectbox(
     "Regime",
     codes,
-    index=codes.index(default_regime) if default_regime in codes else 0,
-    key="svl_regime",
+    **state.bind(REGIME_KEY, state.regime_default(common.current_profile())),
     format_func=lambda c: f"{c}: {names[c]}" + (": a scenario, not law" if c == "jp-draft" else ""),
-    help="Both exchanges under the same rule. Japan's planned liability reserve (jp-draft) "
-    "has not been published: it is an assumed scenario, not law.",
+    help="Both exchanges under the same rule (the regime chosen on Compare). Japan's planned "
+    "liability reserve (jp-draft) has not been published: it is an assumed scenario, not law.",
 )
-stored = st.session_state.get(common.COMPARE_KEY)
-assumptions = stored if isinstance(stored, StrategyAssumptions) else StrategyAssumptions()
+try:
+    assumptions = state.strategy_assumptions()
+except ValueError as err:
+    st.error(f"The Compare page's assumptions are not valid: {err}")
+    st.stop()
+stored = assumptions != StrategyAssumptions()
 st.caption(
     "Assumptions: "
-    + ("those last set on the Compare page" if stored is not None else "the defaults")
+    + ("those set on the Compare page" if stored else "the defaults")
     + f" (protection target {100 * assumptions.target:g}%, dispute probability "
     f"{100 * assumptions.frictions.dispute_probability:g}%, payment delay "
     f"{assumptions.frictions.payment_delay_months:g} months, capacity "
@@ -147,6 +155,8 @@ st.caption(
 spec = common.current_spec()
 model_assumptions = common.current_assumptions()
 upload = common.active_upload()
+presenting = state.presenting()
+chart = st.container()  # the presets' chart first in presentation mode
 columns = st.columns(2)
 profiles = [side_profile(side, col) for side, col in zip(SIDES, columns, strict=True)]
 results = []
@@ -171,7 +181,7 @@ for profile, column in zip(profiles, columns, strict=True):
         f"{results[-1].minimum_pct_assets:.2f}%",
     )
 
-st.plotly_chart(
+(chart if presenting else st).plotly_chart(
     plots.small_vs_large_chart(results),
     width="stretch",
     key="svl_chart",
@@ -217,3 +227,4 @@ note = (
     else ""
 )
 st.markdown(paragraph(ordered[0], ordered[-1], note))
+uploaders(st.expander("Compare your own exchanges: upload profile files"))

@@ -14,10 +14,13 @@ import pandas as pd
 
 from .checks import MAX_PROJECTION_YEARS
 from .data import (
+    EXPOSURE_BASES,
+    PLATFORM_TYPES,
     Exposure,
     IncidentData,
     LossSelection,
     OnLevel,
+    exposure_base,
     load_exposure,
     load_incidents,
     select_losses,
@@ -29,6 +32,7 @@ from .frequency import FrequencyFit, fit_frequency
 from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
 
 __all__ = [
+    "DEFAULT_PLATFORM_TYPES",
     "DEFAULT_SENSITIVITY_THRESHOLDS",
     "Calibration",
     "CalibrationSpec",
@@ -37,6 +41,8 @@ __all__ = [
     "threshold_table",
 ]
 
+#: Platforms fitted by default: the kind the exposure base counts (exchanges).
+DEFAULT_PLATFORM_TYPES = ("exchange",)
 #: Reporting thresholds tried by :func:`threshold_table` (USD).
 DEFAULT_SENSITIVITY_THRESHOLDS = (5e5, 1e6, 2e6, 5e6, 1e7, 2e7)
 
@@ -50,6 +56,11 @@ class CalibrationSpec:
     range of incident years used (``None``: all); ``attack_vectors`` a subset of vectors
     (``None``: all); ``families`` the severity candidates; ``frequency_model`` one of
     ``auto``, ``poisson``, ``negbin``; ``trend`` whether the frequency GLM has a year trend;
+    ``platform_types`` the kinds of platform whose thefts are fitted (``None``: all; default
+    exchanges only, the kind the exposure counts, so numerator and denominator match);
+    ``exposure_base`` ``market_cap`` (market capitalisation in exchange-equivalents, one
+    consistent series) or ``exchanges`` (the yearly exchange count of the exposure file), see
+    :func:`pricing.data.exposure_base`.
     ``splice_at`` the splice point of the ``spliced`` family in USD (``None``: the nearest to
     the default at which the fit converges, :func:`pricing.severity.splice_candidates`).
     """
@@ -62,6 +73,8 @@ class CalibrationSpec:
     families: tuple[str, ...] = FAMILIES
     frequency_model: str = "auto"
     trend: bool = True
+    platform_types: tuple[str, ...] | None = DEFAULT_PLATFORM_TYPES
+    exposure_base: str = "market_cap"
     splice_at: float | None = None
 
     def __post_init__(self) -> None:
@@ -77,6 +90,21 @@ class CalibrationSpec:
                 [f"frequency_model '{self.frequency_model}' is not one of auto, poisson, negbin"],
             )
         OnLevel(self.on_level, self.target_year)  # validates the index name
+        if self.platform_types is not None:
+            bad = sorted(set(self.platform_types) - set(PLATFORM_TYPES))
+            if bad or not self.platform_types:
+                raise InputError(
+                    "calibration",
+                    [
+                        f"platform_types: unknown or empty {bad}; choose from "
+                        f"{', '.join(PLATFORM_TYPES)}"
+                    ],
+                )
+        if self.exposure_base not in EXPOSURE_BASES:
+            raise InputError(
+                "calibration",
+                [f"exposure_base '{self.exposure_base}' is not one of {', '.join(EXPOSURE_BASES)}"],
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +137,7 @@ def calibrate(
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure
     check_target_year(spec.target_year, incidents, exposure)
+    platforms = _platform_filter(spec, incidents)
     selection = select_losses(
         incidents,
         exposure,
@@ -116,8 +145,9 @@ def calibrate(
         on_level=OnLevel(spec.on_level, spec.target_year),
         years=spec.years,
         attack_vectors=_as_list(spec.attack_vectors),
+        platform_types=platforms,
     )
-    counts = yearly_counts(selection, exposure)
+    counts = yearly_counts(selection, exposure, spec.exposure_base)
     severity = fit_all(
         selection.losses,
         threshold=spec.threshold,
@@ -131,7 +161,8 @@ def calibrate(
         counts=counts,
         severity=severity,
         frequency=frequency,
-        notes=_notes(selection, exposure),
+        notes=_notes(selection, exposure, spec.exposure_base)
+        + (() if platforms is not None or spec.platform_types is None else (_NO_PLATFORMS,)),
     )
 
 
@@ -180,16 +211,18 @@ def threshold_table(
         on_level=OnLevel(spec.on_level, spec.target_year),
         years=spec.years,
         attack_vectors=_as_list(spec.attack_vectors),
+        platform_types=_platform_filter(spec, incidents),
     )
     return threshold_sensitivity(every.losses, thresholds, family=family, p=p)
 
 
-def _notes(selection: LossSelection, exposure: Exposure) -> tuple[str, ...]:
-    notes = []
-    missing = years_without_exposure(selection, exposure)
+def _notes(selection: LossSelection, exposure: Exposure, base: str) -> tuple[str, ...]:
+    _, described = exposure_base(exposure, base)
+    notes = [f"Frequency exposure: {described}."]
+    missing = years_without_exposure(selection, exposure, base)
     if missing:
         notes.append(
-            f"No exchange count is known for {missing}: those years are left out of "
+            f"No exposure figure is known for {missing}: those years are left out of "
             "the frequency model (their losses still inform the severity fit)."
         )
     if exposure.filled:
@@ -197,6 +230,20 @@ def _notes(selection: LossSelection, exposure: Exposure) -> tuple[str, ...]:
             "Exposure cells filled by log-linear interpolation: " + "; ".join(exposure.filled) + "."
         )
     return tuple(notes)
+
+
+_NO_PLATFORMS = (
+    "The incident file records no platform_type, so the platform filter was not applied: "
+    "every incident is fitted."
+)
+
+
+def _platform_filter(spec: CalibrationSpec, incidents: IncidentData) -> list[str] | None:
+    """The spec's platform types, or ``None`` (no filter) for a file that records none
+    (an older or hand-made file without the ``platform_type`` column)."""
+    if spec.platform_types is None or incidents.frame["platform_type"].eq("").all():
+        return None
+    return list(spec.platform_types)
 
 
 def _as_list(values: Sequence[str] | None) -> list[str] | None:

@@ -41,6 +41,7 @@ __all__ = [
     "collect",
     "number_problem",
     "ranges_markdown",
+    "short_repr",
     "to_number",
 ]
 
@@ -144,7 +145,7 @@ def number_problem(value: Any, field: str, line: int | None = None) -> Problem |
     infinity are numbers here (the range check decides about them).
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return Problem(line, field, f"must be a number, got {_shown(value)}")
+        return Problem(line, field, f"must be a number, got {short_repr(value)}")
     if isinstance(value, int):
         try:
             float(value)
@@ -155,7 +156,8 @@ def number_problem(value: Any, field: str, line: int | None = None) -> Problem |
     return None
 
 
-def _shown(value: Any) -> str:
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters, for messages that quote a user's value."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -219,6 +221,7 @@ LIMITS: dict[str, Limit] = {
         Limit("payment_delay", 0, 120, "months", "months until the insurer pays"),
         Limit("capacity", 0, 1e13, "USD", "largest insurance limit available", low_open=True),
         Limit("user_share", 0, 1, "", "share of exchanges using a wallet provider", low_open=True),
+        Limit("workers", 0, 256, "processes", "worker processes", integer=True),
     )
 }
 

@@ -24,10 +24,19 @@ from typing import Any
 import pandas as pd
 
 from .checks import LIMITS, check_rate_on_line
-from .data import ATTACK_VECTORS, ON_LEVEL_INDICES, load_exposure, load_incidents
+from .data import (
+    ATTACK_VECTORS,
+    EXPOSURE_BASES,
+    ON_LEVEL_INDICES,
+    PLATFORM_TYPES,
+    load_exposure,
+    load_incidents,
+)
 from .exceptions import ConvergenceError, InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: ``data check``: the files load but a shipped sourcing or consistency rule is broken.
+EXIT_RULES = 1
 DEBUG_ENV = "VAULTCOVER_DEBUG"
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -43,20 +52,25 @@ def _year_range(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year range like 2014-2025") from None
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("data and calibration")
-    group.add_argument(
+def _add_file_options(parser: Any) -> None:
+    """``--data`` and ``--exposure``: the incident and exposure CSV files."""
+    parser.add_argument(
         "--data",
         type=Path,
         default=None,
         help="incident CSV (default: the shipped data/incidents.csv)",
     )
-    group.add_argument(
+    parser.add_argument(
         "--exposure",
         type=Path,
         default=None,
         help="yearly exposure CSV (default: the shipped data/exposure.csv)",
     )
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data and calibration")
+    _add_file_options(group)
     group.add_argument(
         "--threshold",
         type=float,
@@ -98,6 +112,37 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="restrict to an attack vector (repeatable; default: all)",
     )
+    from .calibration import DEFAULT_PLATFORM_TYPES
+
+    group.add_argument(
+        "--platform-types",
+        type=_platform_types,
+        default=DEFAULT_PLATFORM_TYPES,
+        help="kinds of platform whose thefts are fitted: 'all' or a comma-separated list of "
+        f"{', '.join(PLATFORM_TYPES)} (default {','.join(DEFAULT_PLATFORM_TYPES)}, the kind "
+        "the exposure base counts)",
+    )
+    group.add_argument(
+        "--exposure-base",
+        choices=EXPOSURE_BASES,
+        default="market_cap",
+        help="frequency exposure: market capitalisation in exchange-equivalents (default) or "
+        "the yearly exchange count of the exposure file (see data/README.md)",
+    )
+
+
+def _platform_types(text: str) -> tuple[str, ...] | None:
+    """``exchange,custodian_lender`` -> a tuple; ``all`` -> ``None`` (every platform)."""
+    if text.strip().lower() == "all":
+        return None
+    values = tuple(v.strip() for v in text.split(",") if v.strip())
+    bad = [v for v in values if v not in PLATFORM_TYPES]
+    if bad or not values:
+        raise argparse.ArgumentTypeError(
+            f"'{text}': platform types are 'all' or a comma-separated list of "
+            f"{', '.join(PLATFORM_TYPES)}"
+        )
+    return values
 
 
 def _spec(args: argparse.Namespace, **extra: Any) -> Any:
@@ -109,6 +154,8 @@ def _spec(args: argparse.Namespace, **extra: Any) -> Any:
         target_year=args.year,
         years=args.years,
         attack_vectors=tuple(args.vector) if args.vector else None,
+        platform_types=args.platform_types,
+        exposure_base=args.exposure_base,
         **extra,
     )
 
@@ -667,6 +714,18 @@ def cmd_regulation(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_data(args: argparse.Namespace) -> int:
+    """``data check``: print the data report; exit 1 when a shipped rule is broken."""
+    from .datacheck import check_data
+
+    result = check_data(args.data, args.exposure, args.banned_domains)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.text())
+    return EXIT_OK if result.ok else EXIT_RULES
+
+
 def cmd_providers(args: argparse.Namespace) -> int:
     """Per-provider incident history and the provider loading of the loss model."""
     from .lossmodel import LossModelAssumptions, route_shares
@@ -924,6 +983,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_compare,
         "reserve only, insurance only and the optimal hybrid for a profile (or a batch)",
     )
+    compare_parser = p
     _add_profile_options(p)
     p.add_argument(
         "--profiles",
@@ -971,6 +1031,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = add(
+        "data",
+        cmd_data,
+        "checks of the incident and exposure data ('data check')",
+    )
+    p.add_argument("action", choices=("check",), help="check: sourcing and consistency rules")
+    _add_file_options(p)
+    p.add_argument(
+        "--banned-domains",
+        type=Path,
+        default=None,
+        help="CSV of banned source domains (default: the shipped data/banned_domains.csv)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = add(
         "providers",
         cmd_providers,
         "incidents by signing-path provider, and the provider loading of the loss model",
@@ -994,6 +1069,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .portfolio.command import add_arguments as add_portfolio_arguments
 
     add_portfolio_arguments(p)
+
+    from .store.cli import add_scenario_commands
+
+    add_scenario_commands(sub, compare_parser)
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")
@@ -1028,6 +1107,7 @@ OPTION_LIMITS = {
     "payment_delay": "payment_delay",
     "capacity": "capacity",
     "user_share": "user_share",
+    "workers": "workers",
 }
 
 

@@ -29,14 +29,18 @@ from .exceptions import DataValidationError, InputError, Problem
 
 __all__ = [
     "ATTACK_VECTORS",
+    "EXPOSURE_BASES",
     "EXPOSURE_COLUMNS",
     "INCIDENT_COLUMNS",
     "ON_LEVEL_INDICES",
+    "PLATFORM_TYPES",
+    "SOURCE_TYPES",
     "Exposure",
     "IncidentData",
     "IncidentFilter",
     "LossSelection",
     "OnLevel",
+    "exposure_base",
     "load_exposure",
     "load_incidents",
     "select_losses",
@@ -55,28 +59,53 @@ ATTACK_VECTORS = (
     "account_takeover",
     "unknown",
 )
+#: Kind of platform the theft hit (``exchange`` includes custodial P2P markets and swap
+#: services; ``custodian_lender`` custodians, lenders, brokers and crypto neobanks).
+PLATFORM_TYPES = (
+    "exchange",
+    "custodian_lender",
+    "payment_processor",
+    "casino",
+    "mining_pool",
+    "wallet_app",
+    "other",
+)
+#: Kind of the cited source: the platform's own statement or an authority's document
+#: (``primary``), a newspaper of record or a specialist newsroom (``press``), a forensics or
+#: security firm's report (``research``), anything weaker (``secondary``).
+SOURCE_TYPES = ("primary", "press", "research", "secondary")
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "attack_vector": ATTACK_VECTORS,
     "wallet": ("hot", "cold", "both", "unknown"),
     "customers_reimbursed": ("full", "partial", "none", "unknown"),
     "outcome": ("continued", "acquired", "closed", "bankrupt"),
+    "platform_type": PLATFORM_TYPES,
+    "source_type": SOURCE_TYPES,
 }
 REQUIRED_INCIDENT_COLUMNS = ("date", "exchange", "loss_usd", "attack_vector", "source")
 INCIDENT_COLUMNS = (
     "date",
     "exchange",
     "country",
+    "platform_type",
     "loss_usd",
     "loss_native",
     "attack_vector",
-    "third_party_provider",
+    "signing_provider",
+    "infrastructure_provider",
     "wallet",
     "customers_reimbursed",
     "outcome",
     "source",
+    "source_type",
+    "second_source",
     "notes",
 )
+#: Column of files written before the provider split; read as ``signing_provider``.
+LEGACY_PROVIDER_COLUMN = "third_party_provider"
 EXPOSURE_COLUMNS = ("year", "exchanges_tracked", "market_cap_usd", "btc_price_usd")
+#: Exposure bases of the frequency model (see :func:`yearly_counts`).
+EXPOSURE_BASES = ("market_cap", "exchanges")
 ON_LEVEL_INDICES = ("none", "market_cap", "market_cap_per_exchange", "btc_price")
 
 FIRST_YEAR = 2009  # bitcoin's genesis block: no crypto theft can predate it
@@ -306,9 +335,11 @@ def _parse_vocab(
 class IncidentData:
     """Validated incidents, one row per theft, amounts in USD at the time of the loss.
 
-    ``frame`` has the columns of :data:`INCIDENT_COLUMNS` plus ``year`` and ``line`` (the line
-    in the source file); ``loss_usd`` is NaN where the amount is unknown. ``notes`` lists
-    facts about the load a user should know (optional columns that were absent).
+    ``frame`` has the columns of :data:`INCIDENT_COLUMNS` plus ``year``, ``line`` (the line
+    in the source file) and ``third_party_provider`` (the signing-path provider, else the
+    infrastructure provider, else empty); ``loss_usd`` is NaN where the amount is unknown.
+    ``notes`` lists facts about the load a user should know (optional columns that were
+    absent, a legacy provider column).
     """
 
     frame: pd.DataFrame
@@ -337,8 +368,16 @@ def load_incidents(source: Source | None = None) -> IncidentData:
     source = shipped_path("incidents.csv") if source is None else source
     header, records, origin = _read_table(source)
     _check_header(header, REQUIRED_INCIDENT_COLUMNS, origin)
-    missing = [c for c in INCIDENT_COLUMNS if c not in header]
+    legacy = LEGACY_PROVIDER_COLUMN in header and "signing_provider" not in header
+    missing = [
+        c for c in INCIDENT_COLUMNS if c not in header and not (legacy and c == "signing_provider")
+    ]
     notes = tuple(f"column '{c}' is absent; treated as unknown" for c in missing)
+    if legacy:
+        notes += (
+            f"column '{LEGACY_PROVIDER_COLUMN}' is read as 'signing_provider' (a provider in the "
+            "signing path); name a hosting provider in 'infrastructure_provider' instead",
+        )
     if not records:
         raise DataValidationError(
             origin, [Problem(None, None, "the file has a header but no incident rows")]
@@ -350,7 +389,12 @@ def load_incidents(source: Source | None = None) -> IncidentData:
     for line, cells in records:
 
         def cell(name: str, cells: list[str] = cells) -> str:
+            if name == "signing_provider" and legacy:
+                name = LEGACY_PROVIDER_COLUMN
             return cells[position[name]] if name in position else ""
+
+        def vocab(name: str, *, required: bool = False, line: int = line) -> str:
+            return _parse_vocab(cell(name), name, line, problems, required=required)
 
         when = _parse_date(cell("date"), line, problems)
         exchange = cell("exchange")
@@ -375,25 +419,28 @@ def load_incidents(source: Source | None = None) -> IncidentData:
                     "is empty: every incident must name its public source (URL or report)",
                 )
             )
+        second = cell("second_source")
+        if second and second == cell("source"):
+            problems.append(Problem(line, "second_source", "repeats 'source'; give another one"))
+        signing, infrastructure = cell("signing_provider"), cell("infrastructure_provider")
         row = {
             "line": line,
             "date": when,
             "exchange": exchange,
             "country": country,
+            "platform_type": vocab("platform_type"),
             "loss_usd": loss,
             "loss_native": cell("loss_native"),
-            "attack_vector": _parse_vocab(
-                cell("attack_vector"), "attack_vector", line, problems, required=True
-            ),
-            "third_party_provider": cell("third_party_provider"),
-            "wallet": _parse_vocab(cell("wallet"), "wallet", line, problems, required=False)
-            or "unknown",
-            "customers_reimbursed": _parse_vocab(
-                cell("customers_reimbursed"), "customers_reimbursed", line, problems, required=False
-            )
-            or "unknown",
-            "outcome": _parse_vocab(cell("outcome"), "outcome", line, problems, required=False),
+            "attack_vector": vocab("attack_vector", required=True),
+            "signing_provider": signing,
+            "infrastructure_provider": infrastructure,
+            "third_party_provider": signing or infrastructure,
+            "wallet": vocab("wallet") or "unknown",
+            "customers_reimbursed": vocab("customers_reimbursed") or "unknown",
+            "outcome": vocab("outcome"),
             "source": cell("source"),
+            "source_type": vocab("source_type"),
+            "second_source": second,
             "notes": cell("notes"),
         }
         key = (when, exchange.casefold(), None if math.isnan(loss) else loss)
@@ -600,12 +647,15 @@ def select_losses(
     on_level: OnLevel | None = None,
     years: tuple[int, int] | None = None,
     attack_vectors: Sequence[str] | None = None,
+    platform_types: Sequence[str] | None = None,
 ) -> LossSelection:
     """Choose the incidents to fit and bring their losses to target-year terms.
 
     The reporting ``threshold`` (USD, target-year terms) is applied to the on-levelled loss;
-    incidents at or below it, with unknown amounts, outside ``years`` (inclusive) or outside
-    ``attack_vectors`` are counted in :attr:`LossSelection.excluded`, never silently dropped.
+    incidents at or below it, with unknown amounts, outside ``years`` (inclusive), outside
+    ``attack_vectors`` or on a platform type not in ``platform_types`` (``None``: all; an empty
+    type counts as not selected) are counted in :attr:`LossSelection.excluded`, never silently
+    dropped.
     """
     if not (math.isfinite(threshold) and threshold >= 0):
         raise InputError.single(
@@ -623,6 +673,13 @@ def select_losses(
         if bad:
             raise InputError.single(
                 "attack_vectors", f"unknown value(s) {bad}; allowed: {', '.join(ATTACK_VECTORS)}"
+            )
+    if platform_types is not None:
+        bad = sorted(set(platform_types) - set(PLATFORM_TYPES))
+        if bad or not platform_types:
+            raise InputError.single(
+                "platform_types",
+                f"unknown or empty {bad}; allowed: {', '.join(PLATFORM_TYPES)}",
             )
     excluded: list[tuple[str, int]] = []
 
@@ -644,6 +701,10 @@ def select_losses(
     if attack_vectors is not None:
         frame = drop(
             frame["attack_vector"].isin(list(attack_vectors)), "with an attack vector not selected"
+        )
+    if platform_types is not None:
+        frame = drop(
+            frame["platform_type"].isin(list(platform_types)), "on a platform type not selected"
         )
     frame = drop(frame["loss_usd"].notna(), "with unknown loss amount")
     frame = frame.copy()
@@ -674,15 +735,17 @@ def _first_indexed_year(on_level: OnLevel, exposure: Exposure) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class IncidentFilter:
-    """A view of the incident table: years (inclusive), attack vectors, provider, minimum loss.
+    """A view of the incident table: years (inclusive), attack vectors, platform types,
+    provider, minimum loss.
 
-    ``provider`` is ``any``, ``third_party`` (a third-party wallet or custody provider was
-    involved) or ``in_house``; ``min_loss_usd`` keeps incidents of at least that amount at the
+    ``provider`` is ``any``, ``third_party`` (a signing-path or infrastructure provider is
+    named) or ``in_house``; ``min_loss_usd`` keeps incidents of at least that amount at the
     time (incidents with an unknown amount are kept only when it is 0).
     """
 
     years: tuple[int, int] | None = None
     attack_vectors: tuple[str, ...] | None = None
+    platform_types: tuple[str, ...] | None = None
     provider: str = "any"
     min_loss_usd: float = 0.0
 
@@ -702,6 +765,8 @@ class IncidentFilter:
             mask &= frame["year"].between(*self.years)
         if self.attack_vectors is not None:
             mask &= frame["attack_vector"].isin(list(self.attack_vectors))
+        if self.platform_types is not None:
+            mask &= frame["platform_type"].isin(list(self.platform_types))
         has_provider = frame["third_party_provider"].str.len() > 0
         if self.provider == "third_party":
             mask &= has_provider
@@ -712,29 +777,73 @@ class IncidentFilter:
         return frame[mask], int((~mask).sum())
 
 
-def yearly_counts(selection: LossSelection, exposure: Exposure) -> pd.DataFrame:
+def exposure_base(exposure: Exposure, base: str = "market_cap") -> tuple[pd.Series, str]:
+    """Yearly exposure of the frequency model, in exchange-years, and a sentence saying how.
+
+    ``exchanges``: the number of exchanges tracked each year, as the file gives it.
+
+    ``market_cap`` (the default): one consistent series, total crypto market capitalisation
+    at year end, expressed in **exchange-equivalents** of an anchor year ``a`` (the last year
+    with both an exchange count and a market capitalisation):
+    ``E_t = N_a × M_t / M_a``. The yearly pattern (and so the trend) comes from the
+    market-cap series alone; the anchor count only sets the unit, so the fitted rate is per
+    exchange holding the average anchor-year share of the market. Rescaling an offset by a
+    constant moves only the intercept of the GLM, never the trend or its fit.
+    """
+    frame = exposure.frame
+    if base == "exchanges":
+        return frame["exchanges_tracked"], "exchanges tracked each year"
+    if base != "market_cap":
+        raise InputError.single(
+            "exposure_base", f"'{base}' is not one of {', '.join(EXPOSURE_BASES)}"
+        )
+    both = frame[["exchanges_tracked", "market_cap_usd"]].dropna()
+    if both.empty:
+        raise InputError.single(
+            "exposure_base",
+            "'market_cap' needs one year with both 'exchanges_tracked' and 'market_cap_usd' "
+            "(the anchor); the exposure file has none",
+            source=exposure.origin,
+        )
+    anchor = int(both.index.max())
+    count, cap = (float(both.loc[anchor, c]) for c in ("exchanges_tracked", "market_cap_usd"))
+    text = (
+        f"total crypto market capitalisation in exchange-equivalents of {anchor} "
+        f"({count:,.0f} exchanges holding USD {cap / 1e9:,.1f}bn of market value, "
+        f"USD {cap / count / 1e9:,.2f}bn each)"
+    )
+    return frame["market_cap_usd"] * (count / cap), text
+
+
+def yearly_counts(
+    selection: LossSelection, exposure: Exposure, base: str = "market_cap"
+) -> pd.DataFrame:
     """Incidents above the threshold per calendar year with the exposure base.
 
-    Columns ``year``, ``n_incidents``, ``exposure`` (exchanges tracked) over every year of the
-    selection's range, zero-count years included, as the frequency model expects. Years whose
-    exchange count is unknown cannot carry an offset and are left out; they are listed by
-    :func:`years_without_exposure`.
+    Columns ``year``, ``n_incidents``, ``exposure`` (exchange-years, see
+    :func:`exposure_base`) over every year of the selection's range, zero-count years
+    included, as the frequency model expects. Years whose exposure is unknown cannot carry an
+    offset and are left out; they are listed by :func:`years_without_exposure`.
     """
     years = pd.RangeIndex(selection.year_range[0], selection.year_range[1] + 1, name="year")
     counts = selection.frame.groupby("year").size().reindex(years, fill_value=0)
-    base = exposure.frame["exchanges_tracked"].reindex(years)
-    keep = base.notna().to_numpy()
+    series, _ = exposure_base(exposure, base)
+    values = series.reindex(years)
+    keep = values.notna().to_numpy()
     return pd.DataFrame(
         {
             "year": np.asarray(years)[keep],
             "n_incidents": counts.to_numpy(dtype=int)[keep],
-            "exposure": base.to_numpy(dtype=float)[keep],
+            "exposure": values.to_numpy(dtype=float)[keep],
         }
     )
 
 
-def years_without_exposure(selection: LossSelection, exposure: Exposure) -> list[int]:
-    """Years of the selection that have no known exchange count (left out of the GLM)."""
+def years_without_exposure(
+    selection: LossSelection, exposure: Exposure, base: str = "market_cap"
+) -> list[int]:
+    """Years of the selection with no exposure figure on ``base`` (left out of the GLM)."""
     first, last = selection.year_range
-    base = exposure.frame["exchanges_tracked"].reindex(range(first, last + 1))
-    return [int(y) for y in base.index[base.isna()]]
+    series, _ = exposure_base(exposure, base)
+    values = series.reindex(range(first, last + 1))
+    return [int(y) for y in values.index[values.isna()]]

@@ -13,10 +13,11 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import math
-from collections.abc import Sequence
-from pathlib import Path
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -28,7 +29,9 @@ from .profiles import ExchangeProfile, profile_table
 
 __all__ = [
     "PRINCIPLE_LABELS",
+    "QuoteTerms",
     "assumptions_table",
+    "escape_formula",
     "format_value",
     "layer_terms_table",
     "principles_table",
@@ -43,35 +46,6 @@ PRINCIPLE_LABELS = {
     "std_dev": "standard deviation",
     "wang": "Wang transform",
     "cost_of_capital": "cost of capital",
-}
-
-#: TrueType fonts with Greek letters and maths signs, tried in order for the PDF; without one,
-#: the PDF uses a core font and spells those signs out (λ -> lambda).
-UNICODE_FONTS = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-)
-_LATIN = {
-    "λ": "lambda",
-    "γ": "gamma",
-    "δ": "delta",
-    "η": "eta",
-    "ρ": "rho",
-    "θ": "theta",
-    "κ": "kappa",
-    "π": "pi",
-    "−": "-",
-    "–": "-",
-    "—": "-",
-    "≥": ">=",
-    "≤": "<=",
-    "…": "...",
-    "’": "'",
-    "‘": "'",
-    "“": '"',
-    "”": '"',
-    "∧": " min ",
 }
 
 
@@ -250,15 +224,159 @@ def format_value(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Quote terms and safe cells
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class QuoteTerms:
+    """What makes a priced tower a quote an underwriter sends.
+
+    Attributes
+    ----------
+    issued : date of the quote.
+    validity_days : days the quote stays open (valid until ``issued + validity_days``).
+    insured : the insured's name (default: the profile's).
+    reference : quote reference (default: derived from the date, insured and layers).
+    subjectivities, exclusions : one condition per entry (editable text).
+    """
+
+    issued: dt.date | None = None
+    validity_days: int = 30
+    insured: str = ""
+    reference: str = ""
+    subjectivities: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_text(cls, subjectivities: str = "", exclusions: str = "", **kw: Any) -> QuoteTerms:
+        """Terms with the two lists given as text, one entry per line."""
+        return cls(
+            subjectivities=tuple(x.strip() for x in subjectivities.splitlines() if x.strip()),
+            exclusions=tuple(x.strip() for x in exclusions.splitlines() if x.strip()),
+            **kw,
+        )
+
+    def date(self) -> dt.date:
+        """Issue date (today unless given)."""
+        return self.issued or dt.date.today()
+
+    def valid_until(self) -> dt.date:
+        """Last day the quote may be accepted."""
+        return self.date() + dt.timedelta(days=self.validity_days)
+
+    def insured_name(self, profile: ExchangeProfile) -> str:
+        """The insured as printed."""
+        return self.insured.strip() or profile.name
+
+    def quote_reference(self, quote: TowerQuote, profile: ExchangeProfile) -> str:
+        """The reference as printed: given, or ``VC-YYYYMMDD-XXXXXX`` from the terms."""
+        if self.reference.strip():
+            return self.reference.strip()
+        key = "|".join(
+            [self.insured_name(profile), self.date().isoformat()]
+            + [f"{q.layer.retention:.0f}/{q.layer.limit}/{q.layer.share}" for q in quote.quotes]
+        )
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:6].upper()
+        return f"VC-{self.date():%Y%m%d}-{digest}"
+
+
+#: Characters XML 1.0 (and so XLSX) cannot hold: control characters other than tab/LF/CR.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """User text safe for a spreadsheet: a leading = + - @ tab or CR (which a spreadsheet
+    would run as a formula) gets a leading apostrophe; characters XML rejects are removed.
+    Non-text values pass through."""
+    if not isinstance(value, str):
+        return value
+    text = _ILLEGAL.sub("", value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(escape_formula)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # CSV and XLSX
 # --------------------------------------------------------------------------------------------
 def quote_sheet_csv(
-    quote: TowerQuote, profile: ExchangeProfile, *, issued: dt.date | None = None
+    quote: TowerQuote,
+    profile: ExchangeProfile,
+    *,
+    issued: dt.date | None = None,
+    terms: QuoteTerms | None = None,
 ) -> bytes:
-    """The quote as CSV (UTF-8): :func:`quote_table` with the issue date, one row per layer."""
+    """The quote as CSV (UTF-8): :func:`quote_table` with reference, issue date and validity,
+    one row per layer; user text escaped against formula injection."""
+    terms = terms or QuoteTerms(issued=issued)
+    if issued is not None and terms.issued is None:
+        terms = QuoteTerms(**{**_terms_dict(terms), "issued": issued})
     table = quote_table(quote, profile)
-    table.insert(1, "issued", (issued or dt.date.today()).isoformat())
-    return table.to_csv(index=False).encode("utf-8")
+    table.insert(1, "issued", terms.date().isoformat())
+    table.insert(1, "reference", terms.quote_reference(quote, profile))
+    table.insert(3, "valid_until", terms.valid_until().isoformat())
+    table["profile"] = terms.insured_name(profile)
+    return _safe_frame(table).to_csv(index=False).encode("utf-8")
+
+
+def _terms_dict(terms: QuoteTerms) -> dict[str, Any]:
+    return {name: getattr(terms, name) for name in QuoteTerms.__slots__}
+
+
+#: Number formats of the XLSX columns, by column name (amounts, shares, counts).
+USD_FORMAT = '"USD" #,##0'
+PCT_FORMAT = "0.00%"
+PROB_FORMAT = "0.0000"
+_PCT_COLUMNS = {
+    "share",
+    "rate_on_line",
+    "loss_ratio",
+    "market_rate_on_line",
+    "reinstatement_rate",
+    "theta",
+    "cost_of_capital",
+    "expense_ratio",
+}
+_PROB_COLUMNS = {"p_attach", "p_exhaust"}
+_INT_COLUMNS = {"reinstatements", "version"}
+_USD_NAMES = ("_usd", "premium", "expected_loss", "risk_premium")
+
+
+def _format_sheet(sheet: Any) -> None:
+    """Bold frozen header, number formats by column, widths from the text."""
+    from openpyxl.styles import Font
+
+    header = [c.value for c in sheet[1]]
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for j, name in enumerate(header, start=1):
+        name = str(name or "")
+        fmt = None
+        if name in _PCT_COLUMNS:
+            fmt = PCT_FORMAT
+        elif name in _PROB_COLUMNS:
+            fmt = PROB_FORMAT
+        elif name in _INT_COLUMNS:
+            fmt = "0"
+        elif any(k in name for k in _USD_NAMES):
+            fmt = USD_FORMAT
+        width = len(name)
+        for row in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+            cell = row[0]
+            if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+                shown = len(f"{cell.value:,.0f}") + 6 if fmt == USD_FORMAT else 10
+            else:
+                shown = len(str(cell.value)) if cell.value is not None else 0
+            width = max(width, shown)
+        sheet.column_dimensions[sheet.cell(1, j).column_letter].width = min(max(width + 2, 9), 70)
 
 
 def quote_sheet_xlsx(
@@ -269,25 +387,64 @@ def quote_sheet_xlsx(
     calibration: str = "",
     source: str = "",
     issued: dt.date | None = None,
+    terms: QuoteTerms | None = None,
 ) -> bytes:
-    """The quote as an Excel workbook with sheets Quote, Principles, Assumptions and Inputs."""
+    """The quote as an Excel workbook: sheets Quote (reference, validity, insured), Layers,
+    Principles, Conditions (subjectivities, exclusions), Assumptions and Inputs.
+
+    Numbers are stored as numbers with currency, percentage and probability formats, the
+    header row is bold and frozen, columns are sized to their text, and user text is escaped
+    against formula injection."""
+    terms = terms or QuoteTerms(issued=issued)
     buffer = io.BytesIO()
+    summary = pd.DataFrame(
+        [
+            ("Quote reference", terms.quote_reference(quote, profile)),
+            ("Insured", terms.insured_name(profile)),
+            ("Issued", terms.date().isoformat()),
+            ("Valid until", terms.valid_until().isoformat()),
+            ("Cover", "Theft of customer crypto-assets, per-occurrence layers, one policy year"),
+            ("Premium basis", _basis_text(quote)),
+            ("Total premium (USD per year)", float(quote.total_premium)),
+            ("Total expected loss (USD per year)", float(quote.total_expected_loss)),
+        ],
+        columns=["item", "value"],
+    )
+    conditions = pd.DataFrame(
+        [("subjectivity", x) for x in terms.subjectivities]
+        + [("exclusion", x) for x in terms.exclusions],
+        columns=["kind", "text"],
+    )
+    sheets = {
+        "Quote": summary,
+        "Layers": quote_table(quote, profile).assign(profile=terms.insured_name(profile)),
+        "Principles": principles_table(quote),
+        "Conditions": conditions,
+        "Assumptions": assumptions_table(
+            quote, model, calibration=calibration, source=source, issued=terms.date()
+        ),
+        "Inputs": profile_table(profile),
+    }
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        quote_table(quote, profile).to_excel(writer, sheet_name="Quote", index=False)
-        principles_table(quote).to_excel(writer, sheet_name="Principles", index=False)
-        assumptions_table(
-            quote, model, calibration=calibration, source=source, issued=issued
-        ).to_excel(writer, sheet_name="Assumptions", index=False)
-        inputs = profile_table(profile)
-        inputs.to_excel(writer, sheet_name="Inputs", index=False)
-        layer_terms_table(quote).to_excel(
-            writer, sheet_name="Inputs", index=False, startrow=len(inputs) + 2
-        )
+        for name, frame in sheets.items():
+            _safe_frame(frame).to_excel(writer, sheet_name=name, index=False)
+        terms_frame = layer_terms_table(quote)
+        start = len(sheets["Inputs"]) + 2
+        _safe_frame(terms_frame).to_excel(writer, sheet_name="Inputs", index=False, startrow=start)
         for sheet in writer.book.worksheets:
-            for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
+            _format_sheet(sheet)
+        summary_sheet = writer.book["Quote"]
+        for row in summary_sheet.iter_rows(min_row=2):
+            if isinstance(row[1].value, float):
+                row[1].number_format = USD_FORMAT
     return buffer.getvalue()
+
+
+def _basis_text(quote: TowerQuote) -> str:
+    first = quote.quotes[0]
+    bases = {q.basis for q in quote.quotes}
+    principle = PRINCIPLE_LABELS.get(first.principle, first.principle)
+    return f"{', '.join(sorted(bases))}; technical premium by the {principle} principle"
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,13 +453,13 @@ def quote_sheet_xlsx(
 def _usd(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "unlimited"
-    return f"{x:,.0f}"
+    return f"USD {x:,.0f}"
 
 
 def _musd(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "unlimited"
-    return f"{x / 1e6:,.4g}"
+    return f"USD {x / 1e6:,.2f} m"
 
 
 def _pct(x: float | None, digits: int = 2) -> str:
@@ -315,72 +472,6 @@ def _prob(x: float) -> str:
     return f"{x:.4f}" if math.isfinite(x) else "n/a"
 
 
-class _Pdf:
-    """A thin writer over fpdf2 that picks a Unicode font when the system has one."""
-
-    def __init__(self, title: str, fonts: Sequence[str | Path]) -> None:
-        from fpdf import FPDF
-
-        self.pdf = FPDF(orientation="L", unit="mm", format="A4")
-        self.pdf.set_auto_page_break(auto=True, margin=12)
-        self.pdf.set_margins(12, 12, 12)
-        self.pdf.set_title(title)
-        self.pdf.set_creator("Vaultcover")
-        self.unicode = False
-        self.family = "helvetica"
-        for path in fonts:
-            regular = Path(path)
-            if regular.is_file():
-                stem = regular.stem.removesuffix("-Regular")
-                bold = regular.with_name(f"{stem}-Bold{regular.suffix}")
-                self.pdf.add_font("body", "", str(regular))
-                self.pdf.add_font("body", "B", str(bold if bold.is_file() else regular))
-                self.family, self.unicode = "body", True
-                break
-        self.pdf.add_page()
-
-    def text(self, value: Any) -> str:
-        s = str(value)
-        if self.unicode:
-            return s
-        for k, v in _LATIN.items():
-            s = s.replace(k, v)
-        return s.encode("latin-1", "replace").decode("latin-1")
-
-    def heading(self, text: str, size: int = 13) -> None:
-        self.pdf.set_font(self.family, "B", size)
-        self.pdf.ln(2)
-        self.pdf.multi_cell(0, 7, self.text(text), new_x="LMARGIN", new_y="NEXT")
-
-    def paragraph(self, text: str, size: int = 9) -> None:
-        self.pdf.set_font(self.family, "", size)
-        self.pdf.multi_cell(0, 4.5, self.text(text), new_x="LMARGIN", new_y="NEXT")
-
-    def table(
-        self,
-        header: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        widths: Sequence[float] | None = None,
-        size: int = 8,
-    ) -> None:
-        self.pdf.set_font(self.family, "", size)
-        with self.pdf.table(
-            col_widths=tuple(widths) if widths else None,
-            line_height=4.2,
-            text_align="LEFT",
-            first_row_as_headings=True,
-            padding=1,
-        ) as table:
-            for values in [header, *rows]:
-                row = table.row()
-                for value in values:
-                    row.cell(self.text(value))
-        self.pdf.ln(2)
-
-    def output(self) -> bytes:
-        return bytes(self.pdf.output())
-
-
 def quote_sheet_pdf(
     quote: TowerQuote,
     profile: ExchangeProfile,
@@ -389,94 +480,111 @@ def quote_sheet_pdf(
     calibration: str = "",
     source: str = "",
     issued: dt.date | None = None,
-    fonts: Sequence[str | Path] = UNICODE_FONTS,
+    terms: QuoteTerms | None = None,
+    chart: bool = True,
+    **fonts: Any,
 ) -> bytes:
-    """The quote sheet as a PDF (A4 landscape, text tables).
+    """The quote sheet as a PDF (A4 portrait).
 
-    Sections: summary, layer terms with expected loss, premium, rate on line and loss ratio;
-    premium by principle; exchange profile; assumptions (loadings, loss model, calibration);
-    data source and date. ``fonts`` lists TrueType files tried for Unicode text.
+    Reference, date, validity and insured; the layers with premium, rate on line and loss
+    ratio; the tower diagram (kaleido, when ``chart``); the premium by principle with the
+    chosen basis; subjectivities and main exclusions; the exchange profile and every
+    assumption. ``fonts`` passes ``body_fonts``/``cjk_fonts`` to :class:`pricing.pdfdoc.Document`.
     """
-    issued = issued or dt.date.today()
-    doc = _Pdf(f"Vaultcover quote sheet: {profile.name}", fonts)
-    first = quote.quotes[0]
-    doc.heading(f"Vaultcover quote sheet: {profile.name}", size=16)
-    doc.paragraph(
-        f"Issued {issued.isoformat()}. Theft of customer crypto, per-occurrence layers, one "
-        f"policy year. Premium basis: {PRINCIPLE_LABELS.get(first.principle, first.principle)} "
-        "principle unless a market rate on line is given for a layer. Amounts in USD."
-    )
-    total_premium, total_loss = quote.total_premium, quote.total_expected_loss
-    doc.paragraph(
-        f"Tower: {len(quote.quotes)} layer(s); expected loss USD {_usd(total_loss)} per year; "
-        f"premium USD {_usd(total_premium)} per year; tower loss ratio "
-        f"{_pct(total_loss / total_premium if total_premium > 0 else math.nan, 1)}."
+    from . import plots
+    from .pdfdoc import Document, chart_png
+
+    terms = terms or QuoteTerms(issued=issued)
+    insured = terms.insured_name(profile)
+    doc = Document(f"Quote sheet: {insured}", **fonts)
+    doc.heading("Quote sheet: theft of customer crypto-assets", size=16)
+    doc.table(
+        ["", ""],
+        [
+            ["Quote reference", terms.quote_reference(quote, profile)],
+            ["Insured", insured],
+            ["Date", terms.date().isoformat()],
+            ["Valid until", f"{terms.valid_until().isoformat()} ({terms.validity_days} days)"],
+            ["Cover", "Theft of customer crypto-assets; per-occurrence layers; one policy year"],
+            ["Premium basis", _basis_text(quote)],
+            ["Total premium", f"{_usd(quote.total_premium)} per year"],
+            ["Expected loss", f"{_usd(quote.total_expected_loss)} per year"],
+        ],
+        size=9,
+        align=["L", "L"],
     )
 
     doc.heading("Layers")
-    table = quote_table(quote, profile)
     doc.table(
         [
-            "layer",
-            "retention (USD m)",
-            "limit (USD m)",
-            "share",
-            "reinst.",
-            "expected loss (USD)",
-            "SD (USD)",
-            "premium (USD)",
-            "upfront (USD)",
-            "rate on line",
-            "loss ratio",
-            "P(attach)",
-            "P(exhaust)",
-            "basis",
+            "Layer",
+            "Retention",
+            "Limit",
+            "Share",
+            "Reinstatements",
+            "Premium",
+            "Rate on line",
+            "Loss ratio",
+            "Basis",
         ],
         [
             [
-                r.layer,
-                _musd(r.retention_usd),
-                _musd(r.limit_usd),
-                _pct(r.share, 0),
-                "unlimited" if pd.isna(r.reinstatements) else int(r.reinstatements),
-                _usd(r.expected_loss_usd),
-                _usd(r.std_usd),
-                _usd(r.premium_usd),
-                _usd(r.upfront_premium_usd),
-                _pct(r.rate_on_line),
-                _pct(r.loss_ratio, 1),
-                _prob(r.p_attach),
-                _prob(r.p_exhaust),
-                PRINCIPLE_LABELS.get(r.basis, r.basis),
+                q.layer.label,
+                _musd(q.layer.retention),
+                _musd(q.layer.limit),
+                _pct(q.layer.share, 0),
+                "unlimited" if q.layer.reinstatements is None else str(q.layer.reinstatements),
+                _usd(q.premium),
+                _pct(q.rate_on_line),
+                _pct(q.loss_ratio, 1),
+                q.basis,
             ]
-            for r in table.itertuples()
+            for q in quote.quotes
         ],
-        widths=(24, 18, 16, 12, 17, 22, 20, 20, 20, 16, 15, 15, 16, 22),
     )
-    doc.paragraph(
-        "Expected loss E[L]: the layer's expected yearly payment (insurer's share). Premium = "
-        "max(minimum, (risk premium + fixed expense) / (1 - expense ratio)). Upfront premium "
-        "= premium / (1 + reinstatement rate x expected reinstated amount / limit). Rate on "
-        "line = upfront premium / (share x limit). Loss ratio = expected loss / premium. "
-        "P(attach), P(exhaust): chance that at least one theft in the year reaches the "
-        "retention, or uses up the per-theft limit."
-    )
-
-    doc.heading("Technical premium by principle (USD per year)")
     doc.table(
         [
-            "layer",
-            "principle",
-            "risk premium",
-            "gross premium",
-            "rate on line",
-            "loss ratio",
-            "minimum applied",
+            "Layer",
+            "Expected loss",
+            "Standard deviation",
+            "Chance of attaching",
+            "Chance of exhausting",
+        ],
+        [
+            [
+                q.layer.label,
+                _usd(q.expected_loss),
+                _usd(q.loss.std),
+                _prob(q.loss.p_attach),
+                _prob(q.loss.p_exhaust_occurrence),
+            ]
+            for q in quote.quotes
+        ],
+    )
+    if chart:
+        png = chart_png(plots.tower_chart(quote), width=900, height=520)
+        if png is not None:
+            doc.image(png, width=doc.width * 0.8)
+        else:
+            doc.paragraph("(Tower diagram not rendered: kaleido with chromium is not available.)")
+
+    doc.heading("Premium by principle (USD per year)")
+    chosen = quote.quotes[0].principle
+    doc.table(
+        [
+            "Layer",
+            "Principle",
+            "Risk premium",
+            "Technical premium",
+            "Rate on line",
+            "Loss ratio",
+            "Minimum applied",
         ],
         [
             [
                 r.layer,
-                PRINCIPLE_LABELS.get(r.principle, r.principle),
+                PRINCIPLE_LABELS.get(r.principle, r.principle)
+                + (" (chosen)" if r.principle == chosen else ""),
                 _usd(r.risk_premium),
                 _usd(r.gross_premium),
                 _pct(r.rate_on_line),
@@ -487,28 +595,37 @@ def quote_sheet_pdf(
         ],
     )
 
-    doc.heading("Exchange profile (inputs)")
-    doc.table(
-        ["field", "value", "unit"],
-        [[r.label, r.value, r.unit] for r in profile_table(profile).itertuples()],
-        widths=(60, 80, 40),
-    )
+    doc.heading("Subjectivities")
+    doc.bullets(terms.subjectivities or ("None.",))
+    doc.heading("Main exclusions")
+    doc.bullets(terms.exclusions or ("None stated.",))
 
+    doc.heading("Exchange profile")
+    doc.table(
+        ["Field", "Value", "Unit"],
+        [[r.label, r.value, r.unit] for r in profile_table(profile).itertuples()],
+        align=["L", "R", "L"],
+    )
     doc.heading("Assumptions")
     assumptions = assumptions_table(
-        quote, model, calibration=calibration, source=source, issued=issued
+        quote, model, calibration=calibration, source=source, issued=terms.date()
     )
     doc.table(
-        ["section", "assumption", "value", "unit", "basis"],
+        ["Section", "Assumption", "Value", "Unit", "Basis"],
         [[r.section, r.assumption, r.value, r.unit, r.basis] for r in assumptions.itertuples()],
-        widths=(22, 52, 70, 35, 94),
+        size=7,
+        align=["L", "L", "R", "L", "L"],
     )
-    doc.heading("Data and date")
-    doc.paragraph(source or "Data source not given.")
-    if calibration:
-        doc.paragraph(f"Calibration: {calibration}.")
     doc.paragraph(
-        f"Issued {issued.isoformat()} by Vaultcover. Indicative technical pricing from a "
-        "public incident history and the stated assumptions; not an offer of insurance."
+        "Expected loss: the layer's expected yearly payment (insurer's share). Premium = "
+        "max(minimum, (risk premium + fixed expense) / (1 - expense ratio)). Rate on line = "
+        "upfront premium / (share x limit). Loss ratio = expected loss / premium.",
+        size=7,
+    )
+    doc.paragraph(
+        f"Issued {terms.date().isoformat()} by Vaultcover. Indicative pricing from a public "
+        "incident history and the stated assumptions; subject to the subjectivities above "
+        "and to the policy wording. Not binding until confirmed in writing.",
+        size=7,
     )
     return doc.output()

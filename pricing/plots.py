@@ -6,6 +6,7 @@ PDF and in a downloaded PNG. No Streamlit here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .aggregate import AggregateDistribution
+from .coverage import TowerQuote
 from .sensitivity import PremiumRange, Tornado
 from .strategy import COST_COMPONENTS, Comparison
 
@@ -605,3 +607,47 @@ def premium_range_chart(result: PremiumRange) -> go.Figure:
     return _layout(
         fig, f"Premium under parameter uncertainty ({100 * result.level:.0f}% interval dotted)"
     )
+
+
+def tower_chart(quote: TowerQuote) -> go.Figure:
+    """The insurance tower: each layer drawn from its retention to its exhaustion point (USD m,
+    per theft), labelled with its share, premium and rate on line; the exchange's own
+    retention below. An unlimited layer is drawn to twice its retention and marked so."""
+    fig = go.Figure()
+    first = quote.quotes[0].layer.retention if quote.quotes else 0.0
+    if first > 0:
+        fig.add_bar(
+            x=["Tower"],
+            y=[first / 1e6],
+            base=[0.0],
+            name="Retained by the exchange",
+            marker_color="#BBBBBB",
+            text=[f"retained<br>{_usd_m(first)}"],
+            textposition="inside",
+            hovertemplate="retained up to %{y:,.2f} m<extra></extra>",
+        )
+    for i, q in enumerate(quote.quotes):
+        lay = q.layer
+        top = lay.limit if math.isfinite(lay.limit) else max(lay.retention, 1e6)
+        label = (
+            f"{lay.label}: {_usd_m(lay.limit) if math.isfinite(lay.limit) else 'unlimited'}"
+            f" xs {_usd_m(lay.retention)}<br>{100 * lay.share:g}% placed · premium "
+            f"{_usd_m(q.premium)} · ROL {100 * q.rate_on_line:.2f}%"
+        )
+        fig.add_bar(
+            x=["Tower"],
+            y=[top / 1e6],
+            base=[lay.retention / 1e6],
+            name=lay.label,
+            marker_color=PALETTE[i % len(PALETTE)],
+            marker_opacity=0.35 + 0.65 * lay.share,
+            text=[label],
+            textposition="inside",
+            insidetextanchor="middle",
+            hovertemplate=f"{lay.label}<extra></extra>",
+        )
+    _layout(fig, "Insurance tower (per theft)", barmode="overlay", showlegend=False)
+    fig.update_yaxes(title="USD million per theft", rangemode="tozero")
+    fig.update_xaxes(showticklabels=False)
+    fig.update_layout(bargap=0.35, height=520)
+    return fig

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import LIMITS, PROFILE_FIELDS
+from .checks import LIMITS, PROFILE_FIELDS, short_repr
 from .exceptions import InputError, Problem
 from .providers import IN_HOUSE, PROVIDER_CONTROLS
 
@@ -177,7 +177,7 @@ def _provider_problems(p: ExchangeProfile) -> list[Problem]:
     names = p.signing_providers
     if not isinstance(names, tuple) or not all(isinstance(n, str) and n.strip() for n in names):
         return _as_problems(
-            [f"'signing_providers' must be a list of provider names, got {_short(names)}"]
+            [f"'signing_providers' must be a list of provider names, got {short_repr(names)}"]
         )
     out: list[str] = []
     if len(set(names)) != len(names):
@@ -195,7 +195,7 @@ def _provider_problems(p: ExchangeProfile) -> list[Problem]:
     if p.provider_controls not in PROVIDER_CONTROLS:
         out.append(
             f"'provider_controls' must be one of {', '.join(PROVIDER_CONTROLS)}, got "
-            f"{_short(p.provider_controls)}"
+            f"{short_repr(p.provider_controls)}"
         )
     return _as_problems(out)
 
@@ -255,7 +255,7 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
             Problem(
                 None,
                 "third_party_provider",
-                f"must be true or false, got {_short(p.third_party_provider)}",
+                f"must be true or false, got {short_repr(p.third_party_provider)}",
             )
         )
     if p.security_level not in SECURITY_LEVELS:
@@ -263,7 +263,7 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
             Problem(
                 None,
                 "security_level",
-                f"must be one of {', '.join(SECURITY_LEVELS)}, got {_short(p.security_level)}",
+                f"must be one of {', '.join(SECURITY_LEVELS)}, got {short_repr(p.security_level)}",
             )
         )
     if p.jurisdiction not in JURISDICTIONS:
@@ -271,18 +271,13 @@ def _problems(p: ExchangeProfile) -> list[Problem]:
             Problem(
                 None,
                 "jurisdiction",
-                f"must be one of {', '.join(JURISDICTIONS)}, got {_short(p.jurisdiction)}",
+                f"must be one of {', '.join(JURISDICTIONS)}, got {short_repr(p.jurisdiction)}",
             )
         )
     return out + _provider_problems(p)
 
 
 MAX_NAME_LENGTH = 200
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):

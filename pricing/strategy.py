@@ -625,7 +625,9 @@ def _evaluate(
     if a.market_rate_on_line is not None:
         premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
     else:
-        priced = price_layer_grid(freq, sev, retentions, limits[1:], a.loadings, 32)
+        priced = price_layer_grid(
+            freq, sev, retentions, limits[1:], a.loadings, 32, wang=a.principle == "wang"
+        )
         technical[:, 1:] = priced.premiums[a.principle]
         premium[:, 1:] = technical[:, 1:]
         if a.market is not None:

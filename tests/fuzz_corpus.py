@@ -523,6 +523,18 @@ def cli_cases() -> list[tuple[str, list[str]]]:
         cases.append((f"providers--provider[{value[:20]}]", ["providers", "--provider", value]))
     for value in ("0", "nan", "1.5", "0.35"):
         cases.append((f"providers--user-share[{value}]", ["providers", "--user-share", value]))
+    # portfolio (bad inputs only: a run starts a Dask cluster)
+    book = ["portfolio", "--workers", "0", "--json"]
+    BOOK = str(shipped_path("example_book.csv"))
+    cases += [
+        ("portfolio--book-missing", [*book, "--book", "{dir}/nope.csv"]),
+        ("portfolio--book-folder", [*book, "--book", "{dir}"]),
+        ("portfolio--book-binary", [*book, "--book", "{dir}/incidents/binary-junk.csv"]),
+        ("portfolio--book-profiles", [*book, "--book", "{dir}/profiles_csv/presets.csv"]),
+        ("portfolio--years-huge", [*book, "--book", BOOK, "--years", "10000000000000"]),
+        ("portfolio--workers-neg", [*book, "--book", "{dir}/nope.csv", "--workers", "-3"]),
+        ("portfolio--hit-nan", [*book, "--book", BOOK, "--hit-probability", "nan"]),
+    ]
     # argparse level
     cases += [
         ("no-command", []),

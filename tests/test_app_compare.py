@@ -48,8 +48,8 @@ def chart_titles(at: AppTest) -> list[str]:
 def test_compare_renders_on_the_defaults():
     at = run(COMPARE)
     assert at.title[0].value == "Compare"
-    assert at.selectbox(key="cmp_regime").value == "jp-draft"
-    assert "a scenario, not law" in at.selectbox(key="cmp_regime").format_func("jp-draft")
+    assert at.selectbox(key="regime").value == "jp-draft"
+    assert "a scenario, not law" in at.selectbox(key="regime").format_func("jp-draft")
     assert at.success[0].value.startswith("Recommended:")
     assert "Small domestic exchange" in at.info[0].value
     assert chart_titles(at) == [
@@ -67,7 +67,10 @@ def test_compare_renders_on_the_defaults():
     assert "not law" in at.warning[0].value
     assert "Insurance counts: partly" in at.code[0].value
     assert "Source:" in at.code[0].value
-    assert [b.label for b in at.get("download_button")] == ["Download the strategy table (CSV)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Download the client report (PDF)",
+        "Download the strategy table (CSV)",
+    ]
     assert not at.error
 
 
@@ -81,7 +84,7 @@ def test_compare_charts_download_as_png():
 def test_changing_the_regime_changes_the_recommendation_and_minimum():
     at = run(COMPARE)
     before, minimum_before = at.success[0].value, metrics(at)["Minimum"]
-    at.selectbox(key="cmp_regime").set_value("hk").run()
+    at.selectbox(key="regime").set_value("hk").run()
     assert not at.exception
     assert at.success[0].value != before
     assert "Hong Kong" in at.success[0].value
@@ -144,7 +147,7 @@ def test_small_vs_large_shows_both_exchanges():
 def test_small_vs_large_follows_the_regime():
     at = run(SMALL_VS_LARGE)
     before = at.markdown[-1].value
-    at.selectbox(key="svl_regime").set_value("hk").run()
+    at.selectbox(key="regime").set_value("hk").run()
     assert not at.exception
     assert "Hong Kong" in at.markdown[-1].value
     assert at.markdown[-1].value != before
@@ -152,12 +155,13 @@ def test_small_vs_large_follows_the_regime():
 
 def test_small_vs_large_starts_from_the_compare_page_choices():
     at = run(COMPARE)
-    at.selectbox(key="cmp_regime").set_value("mica").run()
-    # Pages run on their own here: carry the session over by hand, as st.navigation would.
-    stored = {k: at.session_state[k] for k in ("compare_regime", "compare_assumptions")}
-    at2 = run(SMALL_VS_LARGE, **stored)
-    assert at2.selectbox(key="svl_regime").value == "mica"
-    assert "those last set on the Compare page" in at2.caption[0].value
+    at.selectbox(key="regime").set_value("mica").run()
+    at.number_input(key="cmp_dispute").set_value(30.0).run()
+    # Pages run on their own here: carry the session's inputs over, as st.navigation would.
+    at2 = run(SMALL_VS_LARGE, _inputs=dict(at.session_state["_inputs"]))
+    assert at2.selectbox(key="regime").value == "mica"
+    assert "those set on the Compare page" in at2.caption[0].value
+    assert "dispute probability 30%" in at2.caption[0].value
 
 
 def test_small_vs_large_takes_an_uploaded_profile():

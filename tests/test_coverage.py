@@ -532,3 +532,16 @@ def test_layer_properties(layer):
     for name, tp in q.premiums.items():
         assert tp.risk_premium >= loss.expected * (1 - 1e-9), name
         assert tp.gross_premium >= tp.risk_premium, name
+
+
+def test_layer_loss_refuses_rather_than_answers_unresolved(monkeypatch):
+    """A layer the window grids cannot resolve within the size limit raises (never a silent
+    figure): forced here by a tolerance no grid can meet."""
+    import pricing.coverage as coverage
+    from pricing.aggregate.grid import GridResolutionError
+
+    monkeypatch.setattr(coverage, "LAYER_RTOL", 0.0)
+    monkeypatch.setattr(coverage, "LAYER_MAX_LOG2", coverage.LAYER_MIN_LOG2 + 2)
+    layer = Layer(0.0, math.inf, agg_retention=5e7, agg_limit=2e8)
+    with pytest.raises(GridResolutionError, match="cannot resolve"):
+        layer_loss(Poisson(0.05), Lognormal(17.0, 1.8), layer)

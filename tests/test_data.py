@@ -12,6 +12,7 @@ from pricing.data import (
     ATTACK_VECTORS,
     INCIDENT_COLUMNS,
     OnLevel,
+    exposure_base,
     load_exposure,
     load_incidents,
     select_losses,
@@ -22,17 +23,22 @@ from pricing.data import (
 from pricing.exceptions import DataValidationError
 
 HEADER = ",".join(INCIDENT_COLUMNS)
+# Columns: date, exchange, country, platform_type, loss_usd, loss_native, attack_vector,
+# signing_provider, infrastructure_provider, wallet, customers_reimbursed, outcome, source,
+# source_type, second_source, notes.
 GOOD_ROWS = [
-    "2014-02-07,Mt. Gox,JP,450000000,850000 BTC,hot_wallet_key_compromise,,hot,partial,bankrupt,"
-    "https://example.org/a,note",
-    "2018-01-26,Coincheck,JP,534000000,523000000 XEM,hot_wallet_key_compromise,,hot,full,"
-    "acquired,https://example.org/b,",
-    "2019-05-07,Binance,MT,40000000,7000 BTC,hot_wallet_key_compromise,,hot,full,continued,"
-    "https://example.org/c,",
-    "2016-08-02,Bitfinex,HK,72000000,119756 BTC,third_party_provider,BitGo,hot,full,continued,"
-    "https://example.org/d,",
-    "2020-01-01,Tiny,US,,,unknown,,unknown,unknown,,https://example.org/e,amount unknown",
-    "2020-06-01,Small,US,500000,,insider,,unknown,unknown,closed,https://example.org/f,",
+    "2014-02-07,Mt. Gox,JP,exchange,450000000,850000 BTC,hot_wallet_key_compromise,,,hot,"
+    "partial,bankrupt,https://example.org/a,press,https://example.org/a2,note",
+    "2018-01-26,Coincheck,JP,exchange,534000000,523000000 XEM,hot_wallet_key_compromise,,,hot,"
+    "full,acquired,https://example.org/b,primary,https://example.org/b2,",
+    "2019-05-07,Binance,MT,exchange,40000000,7000 BTC,hot_wallet_key_compromise,,,hot,full,"
+    "continued,https://example.org/c,press,,",
+    "2016-08-02,Bitfinex,HK,exchange,72000000,119756 BTC,third_party_provider,BitGo,,hot,full,"
+    "continued,https://example.org/d,press,,",
+    "2020-01-01,Tiny,US,exchange,,,unknown,,,unknown,unknown,,https://example.org/e,secondary,,"
+    "amount unknown",
+    "2020-06-01,Small,US,custodian_lender,500000,,insider,,,unknown,unknown,closed,"
+    "https://example.org/f,research,,",
 ]
 EXPOSURE = "\n".join(
     [
@@ -92,11 +98,14 @@ def test_utf8_bom_is_accepted(tmp_path):
 
 def test_every_problem_is_reported_with_line_and_column(tmp_path):
     rows = [
-        "2014-13-07,Mt. Gox,JP,450000000,,hot_wallet_key_compromise,,hot,partial,bankrupt,src,",
-        "07/02/2014,X,JP,1e6,,hot_wallet_key_compromise,,hot,partial,bankrupt,src,",
-        "2018-01-26,Coincheck,JP,-5,,hot_wallet_key_compromise,,hot,full,acquired,src,",
-        "2018-01-27,Y,JP,$5m,,hot_wallet_key_compromise,,hot,full,acquired,src,",
-        "2018-01-28,Z,JPN,5e6,,phishing,,lukewarm,maybe,vanished,,",
+        "2014-13-07,Mt. Gox,JP,exchange,450000000,,hot_wallet_key_compromise,,,hot,partial,"
+        "bankrupt,src,press,,",
+        "07/02/2014,X,JP,exchange,1e6,,hot_wallet_key_compromise,,,hot,partial,bankrupt,src,"
+        "press,,",
+        "2018-01-26,Coincheck,JP,exchange,-5,,hot_wallet_key_compromise,,,hot,full,acquired,src,"
+        "press,,",
+        "2018-01-27,Y,JP,exchange,$5m,,hot_wallet_key_compromise,,,hot,full,acquired,src,press,,",
+        "2018-01-28,Z,JPN,bank,5e6,,phishing,,,lukewarm,maybe,vanished,,rumour,,",
     ]
     messages = problems_of(write(tmp_path, "\n".join([HEADER, *rows])))
     expected = [
@@ -110,6 +119,8 @@ def test_every_problem_is_reported_with_line_and_column(tmp_path):
         ("line 6, column 'customers_reimbursed'", "'maybe'"),
         ("line 6, column 'outcome'", "'vanished'"),
         ("line 6, column 'source'", "must name its public source"),
+        ("line 6, column 'platform_type'", "'bank' is not one of"),
+        ("line 6, column 'source_type'", "'rumour' is not one of"),
     ]
     for where, what in expected:
         assert any(m.startswith(where) and what in m for m in messages), (where, messages)
@@ -159,7 +170,7 @@ def test_wrong_encoding_names_the_line(tmp_path):
 
 def test_ragged_row_is_reported(tmp_path):
     messages = problems_of(write(tmp_path, "\n".join([HEADER, GOOD_ROWS[0] + ",extra"])))
-    assert messages == ["line 2: has 13 fields but the header has 12 (an unquoted comma?)"]
+    assert messages == ["line 2: has 17 fields but the header has 16 (an unquoted comma?)"]
 
 
 def test_missing_file_is_a_validation_error(tmp_path):
@@ -265,16 +276,78 @@ def test_years_without_exposure_are_left_out_and_listed(incidents, tmp_path):
         write(tmp_path, EXPOSURE.replace("2014,100,", "2014,,"), "exposure.csv")
     )
     sel = select_losses(incidents, exposure, threshold=1e6, on_level=OnLevel("none"))
-    assert yearly_counts(sel, exposure)["year"].tolist() == list(range(2016, 2021))
-    assert years_without_exposure(sel, exposure) == [2014, 2015]  # 2015 is an edge gap now
+    # On the exchange-count base (the market-cap base has 2014 and 2015).
+    counts = yearly_counts(sel, exposure, "exchanges")
+    assert counts["year"].tolist() == list(range(2016, 2021))
+    assert years_without_exposure(sel, exposure, "exchanges") == [2014, 2015]  # edge gap now
+    assert years_without_exposure(sel, exposure) == []
 
 
 def test_yearly_counts_include_zero_years(incidents, exposure):
     sel = select_losses(incidents, exposure, threshold=1e6, on_level=OnLevel("none"))
-    counts = yearly_counts(sel, exposure)
+    counts = yearly_counts(sel, exposure, "exchanges")
     assert counts["year"].tolist() == list(range(2014, 2021))
     assert counts["n_incidents"].tolist() == [1, 0, 1, 0, 1, 1, 0]
     assert counts["exposure"].iloc[0] == 100
+
+
+def test_market_cap_exposure_is_in_exchange_equivalents_of_the_anchor_year(incidents, exposure):
+    # Anchor = 2020, the last year with both figures: 400 exchanges holding 760bn.
+    series, text = exposure_base(exposure, "market_cap")
+    assert series[2020] == pytest.approx(400)
+    assert series[2014] == pytest.approx(400 * 5e9 / 760e9)
+    assert "exchange-equivalents of 2020" in text
+    sel = select_losses(incidents, exposure, threshold=1e6, on_level=OnLevel("none"))
+    counts = yearly_counts(sel, exposure)  # the default base
+    assert counts["exposure"].tolist() == pytest.approx(series.tolist())
+    with pytest.raises(ValueError, match="not one of"):
+        exposure_base(exposure, "gdp")
+
+
+def test_market_cap_base_needs_an_anchor_year(tmp_path):
+    text = "year,exchanges_tracked,market_cap_usd,btc_price_usd\n2014,,5e9,1\n2015,3,,1\n"
+    exposure = load_exposure(write(tmp_path, text, "exposure.csv"))
+    with pytest.raises(ValueError, match="needs one year with both"):
+        exposure_base(exposure, "market_cap")
+
+
+def test_platform_type_filter_counts_the_exclusions(incidents, exposure):
+    sel = select_losses(
+        incidents, exposure, threshold=0, on_level=OnLevel("none"), platform_types=["exchange"]
+    )
+    assert "Small" not in set(sel.frame["exchange"])
+    assert dict(sel.excluded)["on a platform type not selected"] == 1
+    assert sel.n + sum(c for _, c in sel.excluded) == len(incidents)
+    with pytest.raises(ValueError, match="platform_types"):
+        select_losses(incidents, exposure, platform_types=["bank"])
+
+
+def test_legacy_provider_column_is_read_as_signing_provider(tmp_path):
+    text = (
+        "date,exchange,loss_usd,attack_vector,third_party_provider,source\n"
+        "2016-08-02,Bitfinex,72000000,third_party_provider,BitGo,src\n"
+    )
+    data = load_incidents(write(tmp_path, text))
+    row = data.frame.iloc[0]
+    assert row["signing_provider"] == "BitGo" and row["third_party_provider"] == "BitGo"
+    assert row["infrastructure_provider"] == ""
+    assert any("read as 'signing_provider'" in note for note in data.notes)
+
+
+def test_provider_columns_and_derived_provider(incidents, tmp_path):
+    frame = incidents.frame.set_index("exchange")
+    assert frame.loc["Bitfinex", "signing_provider"] == "BitGo"
+    assert frame.loc["Bitfinex", "third_party_provider"] == "BitGo"
+    row = GOOD_ROWS[3].replace("BitGo,,", ",Linode,")
+    data = load_incidents(write(tmp_path, "\n".join([HEADER, row])))
+    assert data.frame.loc[0, "infrastructure_provider"] == "Linode"
+    assert data.frame.loc[0, "third_party_provider"] == "Linode"
+
+
+def test_second_source_repeating_source_is_reported(tmp_path):
+    row = GOOD_ROWS[2].replace("press,,", "press,https://example.org/c,")
+    messages = problems_of(write(tmp_path, "\n".join([HEADER, row])))
+    assert messages == ["line 2, column 'second_source': repeats 'source'; give another one"]
 
 
 # -- the shipped files ----------------------------------------------------------------------

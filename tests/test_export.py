@@ -90,10 +90,10 @@ def test_xlsx_has_the_named_sheets_and_the_numbers(quote, model):
         quote, PROFILE, model, calibration="threshold USD 1m", source="shipped", issued=ISSUED
     )
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert {"Quote", "Assumptions", "Inputs"} <= set(book.sheetnames)
+    assert {"Quote", "Layers", "Conditions", "Assumptions", "Inputs"} <= set(book.sheetnames)
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
-    assert len(sheets["Quote"]) == len(TOWER.layers)
-    assert sheets["Quote"]["expected_loss_usd"].tolist() == pytest.approx(
+    assert len(sheets["Layers"]) == len(TOWER.layers)
+    assert sheets["Layers"]["expected_loss_usd"].tolist() == pytest.approx(
         [q.expected_loss for q in quote.quotes]
     )
     assumptions = sheets["Assumptions"]
@@ -107,7 +107,13 @@ def test_xlsx_has_the_named_sheets_and_the_numbers(quote, model):
 
 def test_pdf_is_a_non_trivial_pdf(quote, model):
     data = quote_sheet_pdf(
-        quote, PROFILE, model, calibration="threshold USD 1m", source="shipped", issued=ISSUED
+        quote,
+        PROFILE,
+        model,
+        calibration="threshold USD 1m",
+        source="shipped",
+        issued=ISSUED,
+        chart=False,
     )
     assert data.startswith(b"%PDF")
     assert len(data) > 5_000
@@ -116,7 +122,7 @@ def test_pdf_is_a_non_trivial_pdf(quote, model):
 
 def test_pdf_without_a_unicode_font_spells_out_greek_letters(quote, model):
     """Core fonts are Latin-1 only: λ, γ, − must not raise."""
-    data = quote_sheet_pdf(quote, PROFILE, model, fonts=(), issued=ISSUED)
+    data = quote_sheet_pdf(quote, PROFILE, model, body_fonts=(), issued=ISSUED, chart=False)
     assert data.startswith(b"%PDF") and len(data) > 3_000
 
 
@@ -127,7 +133,7 @@ def test_exports_work_without_a_loss_model_and_for_an_unlimited_layer():
     frame = pd.read_csv(io.BytesIO(quote_sheet_csv(quote, PROFILE)))
     assert frame["limit_usd"].isna().tolist() == [False, True]
     assert frame["rate_on_line"].isna().tolist() == [False, True]
-    assert quote_sheet_pdf(quote, PROFILE).startswith(b"%PDF")
+    assert quote_sheet_pdf(quote, PROFILE, chart=False).startswith(b"%PDF")
     book = openpyxl.load_workbook(io.BytesIO(quote_sheet_xlsx(quote, PROFILE)))
     assert "Assumptions" in book.sheetnames
 
@@ -150,8 +156,8 @@ def test_assumptions_and_principles_tables(quote, model):
 def test_profile_fields_cover_every_profile_attribute():
     import dataclasses
 
-    shown = [f.name for f in FIELDS + PROVIDER_FIELDS]
-    assert shown == [f.name for f in dataclasses.fields(ExchangeProfile)]
+    names = [f.name for f in FIELDS + PROVIDER_FIELDS]
+    assert names == [f.name for f in dataclasses.fields(ExchangeProfile)]
     table = profile_table(PRESETS["large"])
     values = dict(zip(table["field"], table["value"], strict=True))
     assert values["customer_assets_usd"] == "20,000"

@@ -90,7 +90,7 @@ def test_every_placeable_market_price_respects_its_floors(d, width, kind):
         assert m.premium >= q.technical_premium * (1 - 1e-12)
         assert q.premium == m.premium
     else:
-        assert math.isnan(q.premium) and m.reason in ("retention", "capacity")
+        assert math.isnan(q.premium) and m.reason in ("retention", "capacity", "price")
 
 
 def test_rate_on_line_falls_as_attachment_rises_for_equal_widths():
@@ -216,3 +216,11 @@ def test_no_layer_of_a_grid_is_priced_below_its_floors():
     assert np.all(out["premium"][ok] >= tech[ok] * (1 - 1e-12))
     low = d[:, None] < np.maximum(1e6, 0.05 * lim[None, :])
     assert np.array_equal(~ok, low | (lim[None, :] > 6e8))
+
+
+def test_a_premium_above_the_limit_is_not_placeable():
+    """USD 50,000 minimum premium on a USD 40,000 layer: rate on line over 100%, so the market
+    does not write it (reason 'price') rather than quoting a meaningless price."""
+    m = price_market(FREQ, SEV, 2e8, 4e4, 1.0, 0.0, "cold")
+    assert not m.placeable and m.reason == "price" and "above the limit" in m.reason_text
+    assert m.is_valid

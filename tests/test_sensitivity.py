@@ -55,7 +55,10 @@ def test_provider_assumptions_move_a_provider_users_cost(small_tornado):
     optimiser grid, so only its presence is checked.)"""
     rows = small_tornado.rows.set_index("factor")
     s_row = rows.loc["Share of exchanges using a provider s (assumption)"]
-    assert s_row["low_cost"] > s_row["high_cost"] * 1.5
+    # Since the data split hosting providers (Linode) out of the signing path, fewer shipped
+    # incidents come through a provider (π about 0.09), so the swing is smaller than the 1.5x
+    # it was on the older data; it must still be clearly one-sided.
+    assert s_row["low_cost"] > s_row["high_cost"] * 1.2
     assert "Provider reach of cold storage ρ_p (cases)" in rows.index
 
 

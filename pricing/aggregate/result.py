@@ -274,7 +274,7 @@ class AggregateDistribution:
         if p > p_zero + _CDF_TOL:  # else S = 0 holds probability p: VaR is exactly 0
             upper = self.severity.upper if math.isfinite(self.severity.upper) else None
             reach = coarse + 2.0 * self.bucket
-            scale = coarse if coarse > 0 else reach / 64.0
+            scale = coarse if coarse > 0 else reach / 8.0
             for _ in range(16):
                 log2 = min(max(math.ceil(math.log2(2.0 * reach / (QUANTILE_RTOL * scale))), 10), 22)
                 h, g = window_pmf(self.frequency, self.severity, reach, log2, align_to=upper)
@@ -286,7 +286,7 @@ class AggregateDistribution:
                 if value > 0 and (h <= QUANTILE_RTOL * value or log2 == 22):
                     break
                 reach = value + 2.0 * h
-                scale = value if value > 0 else reach / 64.0
+                scale = value if value > 0 else reach / 8.0
         self._refined[p] = value
         return value
 

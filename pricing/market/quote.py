@@ -99,6 +99,7 @@ def cover_type(retention: Any, hot_cap: float, third_party_provider: bool) -> np
 REASONS = {
     "retention": "retention below the market's minimum (no first-dollar cover)",
     "capacity": "limit beyond the market's capacity for one insured",
+    "price": "the market's floors put the premium above the limit (rate on line over 100%)",
 }
 
 
@@ -117,7 +118,8 @@ def market_premiums(
 
     ``premium = max(curve, minimum ROL × limit × upfront factor, minimum premium,
     minimum multiple × E[L], technical) × (1 + scarcity load)``; ``inf`` where the layer is not
-    placeable (reason code ``"retention"`` or ``"capacity"``; ``""`` when placeable).
+    placeable (reason code ``"retention"``, ``"capacity"`` or ``"price"``: the premium would exceed
+    the limit; ``""`` when placeable).
     ``used_capacity``: the insured's total limit up to the layer's top (default: the limit).
     ``upfront_factor``: total expected premium / upfront premium (reinstatements), so that
     the upfront rate on line is at least the minimum. All arguments broadcast.
@@ -148,7 +150,9 @@ def market_premiums(
         "retention",
         np.where(share > 1 + 1e-12, "capacity", ""),
     )
-    premium = np.where(reason == "", base * (1.0 + load), np.inf)
+    loaded = base * (1.0 + load)
+    reason = np.where((reason == "") & (loaded > lim * factor), "price", reason)
+    premium = np.where(reason == "", loaded, np.inf)
     return {
         "premium": premium,
         "base": base,
@@ -200,6 +204,8 @@ class MarketPrice:
                 f"{REASONS['retention']}: retention USD {self.retention:,.0f} < USD "
                 f"{self.minimum_retention:,.0f}"
             )
+        if self.reason == "price":
+            return f"{REASONS['price']}: limit USD {self.placed_limit:,.0f}"
         if self.reason == "capacity":
             return (
                 f"{REASONS['capacity']}: the insured's limit to the layer's top uses "

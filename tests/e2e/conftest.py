@@ -40,12 +40,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free loopback port and wait for its health check."""
-    port = _free_port()
-    log = ARTIFACTS / "streamlit.log"
+def start_app(env: dict[str, str] | None = None, port: int | None = None):
+    """Start ``streamlit run app.py`` on a loopback port and wait for its health check.
+
+    Returns ``(process, url)``; ``env`` is added to the environment (e.g. ``VAULTCOVER_DB``).
+    """
+    port = port or _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"streamlit-{port}.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [
@@ -64,11 +66,13 @@ def app_url() -> Iterator[str]:
                 "false",
                 "--server.fileWatcherType",
                 "none",
+                "--client.toolbarMode",
+                "minimal",
             ],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -76,18 +80,29 @@ def app_url() -> Iterator[str]:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
-                    break
+                    return proc, url
         except OSError:
             time.sleep(0.2)
-    else:
-        proc.terminate()
-        pytest.fail(f"the app did not start within 60 s; see {log}")
-    yield url
+    stop_app(proc)
+    pytest.fail(f"the app did not start within 60 s; see {log}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`start_app` (by its own process)."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The app on a free loopback port, with a scenario store of its own."""
+    db = tmp_path_factory.mktemp("store") / "scenarios.db"
+    proc, url = start_app({"VAULTCOVER_DB": f"sqlite:///{db}"})
+    yield url
+    stop_app(proc)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,597 @@
+"""The session's one source of truth: every input the user set, kept outside the widgets.
+
+Streamlit drops a widget's value when its page is left. Here every input is *bound*: its value
+lives in ``st.session_state[INPUTS]`` (only the values that differ from their defaults), the
+widget is given that value before it is drawn, and its ``on_change`` callback (or its form's
+submit callback) writes the new value back. So a value survives any page switch until the user
+changes it or resets it, and :func:`changes` can list what differs from the defaults.
+
+Typed objects for the library (:func:`strategy_assumptions`, :func:`loadings`, :func:`regime`,
+:func:`scenario`) are built from the same values on any page, whether or not the page that
+draws the widget was visited. :func:`load_scenario` writes a saved
+:class:`~pricing.scenario.Scenario` back into the inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pricing.calibration import CalibrationSpec
+from pricing.coverage import InsuranceFrictions
+from pricing.lossmodel import LossModelAssumptions
+from pricing.premium import LoadingAssumptions
+from pricing.profiles import FIELDS, PRESETS, ExchangeProfile
+from pricing.regulation import REGIMES, JpDraftScenario
+from pricing.scenario import (
+    DEFAULT_EXCLUSIONS,
+    DEFAULT_SUBJECTIVITIES,
+    JURISDICTION_REGIMES,
+    Scenario,
+)
+from pricing.strategy import StrategyAssumptions
+
+#: Values the user set (widget key -> value), only those that differ from the default.
+INPUTS = "_inputs"
+#: Default of each bound widget at its last draw (static or computed, e.g. a fitted value).
+DEFAULTS = "_defaults"
+
+_STRATEGY = StrategyAssumptions()
+_SPEC = CalibrationSpec()
+_MODEL = LossModelAssumptions()
+_LOADINGS = LoadingAssumptions()
+_JP = JpDraftScenario()
+_SMALL = PRESETS["small"]
+INFO = {f.name: f for f in FIELDS}
+
+
+def profile_widget(name: str, value: object) -> object:
+    """A profile field as its widget shows it (USD million, %)."""
+    scale = INFO[name].scale
+    return round(float(value) * scale, 9) if scale else value  # type: ignore[arg-type]
+
+
+def profile_value(name: str, value: object) -> object:
+    """A profile widget's value as the profile stores it (USD, fraction)."""
+    scale = INFO[name].scale
+    return round(float(value) / scale, 12) if scale else value  # type: ignore[arg-type]
+
+
+def profile_widgets(profile: ExchangeProfile) -> dict[str, Any]:
+    """Every profile widget's value for ``profile`` (provider names as "A; B")."""
+    values = {f"pf_{f.name}": profile_widget(f.name, getattr(profile, f.name)) for f in FIELDS}
+    values["pf_signing_providers"] = "; ".join(profile.signing_providers)
+    values["pf_provider_controls"] = profile.provider_controls
+    return values
+
+
+#: Static defaults of the bound inputs (widget units: USD million, %).
+STATIC: dict[str, Any] = {
+    "pf_preset": "small",
+    **profile_widgets(_SMALL),
+    # Compare
+    "cmp_target": 100 * _STRATEGY.target,
+    "cmp_dispute": 100 * InsuranceFrictions().dispute_probability,
+    "cmp_delay": InsuranceFrictions().payment_delay_months,
+    "cmp_capacity": _STRATEGY.capacity_usd / 1e6,
+    "cmp_rol": None,
+    "cmp_years": 5,
+    # Japan draft scenario parameters
+    "jp_style": _JP.style,
+    "jp_floor_bn": _JP.floor_jpy / 1e9,
+    "jp_cap_bn": _JP.cap_jpy / 1e9,
+    "jp_alpha": 100 * _JP.alpha_cold,
+    "jp_beta": 100 * _JP.beta_hot_uncovered,
+    "jp_share_max": 100 * _JP.insurance_share_max,
+    # Insurer quote
+    "q_principle": "cost_of_capital",
+    "q_theta": 100 * _LOADINGS.theta,
+    "q_kappa": _LOADINGS.kappa,
+    "q_wang": _LOADINGS.wang_lambda,
+    "q_coc": 100 * _LOADINGS.cost_of_capital,
+    "q_expense": 100 * _LOADINGS.expense_ratio,
+    "q_fixed": _LOADINGS.expense_fixed_usd,
+    "q_minimum": _LOADINGS.minimum_premium_usd,
+    "q_subjectivities": DEFAULT_SUBJECTIVITIES,
+    "q_exclusions": DEFAULT_EXCLUSIONS,
+    "q_validity": 30,
+    "q_client": "",
+    # Sensitivity
+    "sens_draws": 100,
+    # Presentation mode (inputs collapsed, larger type)
+    "presentation": False,
+    # Loss model: calibration choices and the exchange's assumptions
+    "threshold_m": _SPEC.threshold / 1e6,
+    "on_level": _SPEC.on_level,
+    "frequency_model": _SPEC.frequency_model,
+    "trend": _SPEC.trend,
+    "lm_eta": _MODEL.severity_size_elasticity,
+    "lm_rho": _MODEL.cold_reach,
+    "lm_gamma": _MODEL.frequency.size_elasticity,
+    "lm_delta": _MODEL.frequency.hot_share_elasticity,
+    "lm_reference": _MODEL.frequency.reference_assets_usd / 1e6,
+    # Loss history view
+    "hist_provider": "any",
+    "hist_min_loss": 0.0,
+}
+
+#: What each input is called on screen (the banner's words).
+LABELS: dict[str, str] = {
+    "pf_preset": "Profile preset",
+    **{f"pf_{f.name}": f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS},
+    "pf_signing_providers": "Signing-path providers",
+    "pf_provider_controls": "What the providers sign for",
+    "cmp_target": "Protection target (%)",
+    "cmp_dispute": "Dispute probability (%)",
+    "cmp_delay": "Payment delay (months)",
+    "cmp_capacity": "Insurance capacity (USD m)",
+    "cmp_rol": "Market rate on line (%)",
+    "cmp_years": "Years ahead",
+    "cmp_retention": "Inspected retention (USD m)",
+    "cmp_limit": "Inspected limit (USD m)",
+    "regime": "Regime",
+    "jp_style": "Japan draft: style",
+    "jp_floor_bn": "Japan draft: floor (JPY bn)",
+    "jp_cap_bn": "Japan draft: cap (JPY bn)",
+    "jp_alpha": "Japan draft: α per cold yen (%)",
+    "jp_beta": "Japan draft: β per uncovered hot yen (%)",
+    "jp_share_max": "Japan draft: most insurance may replace (%)",
+    "q_principle": "Premium principle",
+    "q_theta": "Expected-value loading θ (%)",
+    "q_kappa": "Standard-deviation multiple κ",
+    "q_wang": "Wang shift λ",
+    "q_coc": "Cost of capital (%)",
+    "q_expense": "Expense ratio (%)",
+    "q_fixed": "Fixed expense (USD)",
+    "q_minimum": "Minimum premium (USD)",
+    "q_subjectivities": "Quote subjectivities",
+    "q_exclusions": "Quote exclusions",
+    "q_validity": "Quote validity (days)",
+    "q_client": "Insured / client",
+    "sens_draws": "Parameter draws",
+    "sens_retention": "Sensitivity layer retention (USD m)",
+    "sens_limit": "Sensitivity layer limit (USD m)",
+    "threshold_m": "Reporting threshold (USD m)",
+    "on_level": "On-level index",
+    "target_year": "Target year",
+    "model_years": "Incident years used",
+    "model_vectors": "Attack vectors used",
+    "frequency_model": "Count model",
+    "trend": "Year trend",
+    "lm_family": "Severity family (override)",
+    "lm_base_rate": "Average-exchange rate (override)",
+    "lm_eta": "Loss size elasticity η",
+    "lm_rho": "Cold storage within reach ρ",
+    "lm_gamma": "Frequency size elasticity γ",
+    "lm_delta": "Frequency hot-share elasticity δ",
+    "lm_reference": "Reference customer assets (USD m)",
+    "hist_years": "History view: years",
+    "hist_vectors": "History view: attack vectors",
+    "hist_provider": "History view: provider",
+    "hist_min_loss": "History view: minimum loss (USD m)",
+}
+
+
+def _store() -> dict[str, Any]:
+    return st.session_state.setdefault(INPUTS, {})
+
+
+def _defaults() -> dict[str, Any]:
+    return st.session_state.setdefault(DEFAULTS, {})
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def default(key: str) -> Any:
+    """The default of ``key``: its last computed default, else its static one."""
+    defaults = _defaults()
+    return defaults[key] if key in defaults else STATIC.get(key)
+
+
+def value(key: str, fallback: Any = None) -> Any:
+    """The current value of input ``key``: the widget's, else the user's, else the default."""
+    if key in st.session_state:
+        return st.session_state[key]
+    store = _store()
+    if key in store:
+        return store[key]
+    found = default(key)
+    return fallback if found is None and key not in STATIC else found
+
+
+def remember(key: str) -> None:
+    """Callback: keep the widget's new value (or forget it when it is back at the default)."""
+    if key not in st.session_state:
+        return
+    new = st.session_state[key]
+    if isinstance(new, list):
+        new = list(new)
+    if _same(new, default(key)):
+        _store().pop(key, None)
+    else:
+        _store()[key] = new
+
+
+def remember_all(keys: Iterable[str]) -> None:
+    """Callback of a form's submit button: :func:`remember` every widget of the form."""
+    for key in keys:
+        remember(key)
+
+
+def bind(
+    key: str,
+    default_value: Any = None,
+    *,
+    form: bool = False,
+    label: str | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Prepare widget ``key`` and return the keyword arguments to draw it with.
+
+    ``default_value`` (or :data:`STATIC`'s) is the value when the user has not set one; a
+    computed default (a fitted value, the optimum) moves the widget with it until the user
+    changes it. Form widgets (``form=True``) are remembered by the form's submit button.
+    """
+    if label:
+        LABELS.setdefault(key, label)
+    new_default = STATIC.get(key) if default_value is None and key in STATIC else default_value
+    defaults = _defaults()
+    old_default = defaults.get(key, new_default)
+    defaults[key] = new_default
+    store = _store()
+    if not form or key not in st.session_state:
+        # Every change already went through the callback into the store, so this only
+        # restores a value Streamlit dropped (another page, or the same key drawn by another
+        # page's widget).
+        st.session_state[key] = store.get(key, new_default)
+    elif key not in store and not _same(old_default, new_default):
+        st.session_state[key] = new_default  # a computed default moved: follow it
+    if form:
+        return {"key": key}
+
+    def changed() -> None:
+        remember(key)
+        if on_change is not None:
+            on_change()
+
+    return {"key": key, "on_change": changed}
+
+
+def set_value(key: str, new: Any) -> None:
+    """Set input ``key`` (only in a callback, or before its widget is drawn in this run)."""
+    st.session_state[key] = new
+    remember(key)
+
+
+def value_keys() -> list[str]:
+    """Keys of every input the user set."""
+    return list(_store())
+
+
+def forget(*keys: str) -> None:
+    """Drop the user's values of ``keys`` (back to their defaults at the next draw)."""
+    for key in keys:
+        _store().pop(key, None)
+        st.session_state.pop(key, None)
+
+
+def changes() -> list[tuple[str, str]]:
+    """What differs from the defaults, as (what, value) pairs for the banner."""
+    store = _store()
+    out: list[tuple[str, str]] = []
+    preset = store.get("pf_preset", STATIC["pf_preset"])
+    for key, val in store.items():
+        if key == "presentation":
+            continue  # a way of showing, not an input
+        if key.startswith("pf_") and key != "pf_preset" and preset != "custom":
+            continue  # a preset's values are named by the preset
+        if key.startswith("lm_param_"):
+            _, _, family_name = key.partition("lm_param_")
+            out.append(
+                (f"Severity parameter {family_name.replace('_', ' ')} (override)", _show(val))
+            )
+            continue
+        out.append((LABELS.get(key, key), _show(val)))
+    from app_pages import common  # a late import: common imports nothing from here
+
+    upload = st.session_state.get(common.UPLOAD_KEY)
+    if upload:
+        out.append(("Incident data", f"uploaded file {upload['name']}"))
+    if st.session_state.get("tower_edited"):
+        out.append(("Insurance tower", "edited"))
+    return out
+
+
+def _show(val: Any) -> str:
+    if isinstance(val, bool):
+        return "yes" if val else "no"
+    if isinstance(val, float):
+        return f"{val:,.6g}"
+    if isinstance(val, (list, tuple)):
+        return ", ".join(_show(v) for v in val) or "none"
+    if val is None:
+        return "not set"
+    text = str(val).replace("\n", " ")
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def reset() -> None:
+    """Callback: every input back to its default, uploads and the tower dropped."""
+    from app_pages import common
+
+    kept = {k: v for k, v in _store().items() if k == "presentation"}
+    for key in list(_store()):
+        if key not in kept:
+            st.session_state.pop(key, None)
+    st.session_state[INPUTS] = kept
+    for key in list(st.session_state):
+        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "jp_", "sens_", "hist_")):
+            del st.session_state[key]
+    for key in (
+        common.UPLOAD_KEY,
+        common.PROFILE_KEY,
+        common.SPEC_KEY,
+        common.MODEL_KEY,
+        common.COMPARE_KEY,
+        "tower_frame",
+        "tower_assets",
+        "tower_edited",
+        "regime",
+        "threshold_m",
+        "on_level",
+        "target_year",
+        "model_years",
+        "model_vectors",
+        "frequency_model",
+        "trend",
+    ):
+        st.session_state.pop(key, None)
+
+
+#: Larger type for a projector (rem-based sizes scale with the root font size).
+PRESENTATION_CSS = """<style>
+html { font-size: 19px; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stHeading"] h1 { font-size: 2.1rem; padding-top: 0; }
+[data-testid="stHeading"] h2 { font-size: 1.5rem; }
+.block-container { padding-top: 2.5rem; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on."""
+    return bool(value("presentation"))
+
+
+def presentation_toggle() -> None:
+    """The presentation-mode switch (top right) and its larger type."""
+    _, right = st.columns([6, 1])
+    right.toggle(
+        "Presentation",
+        **bind("presentation"),
+        help="For a projector: inputs collapsed, larger type, the answer and its chart first.",
+    )
+    if presenting():
+        st.html(PRESENTATION_CSS)
+
+
+def banner() -> None:
+    """The line under the navigation on every page: what differs from the defaults, and a
+    button to reset it all."""
+    found = changes()
+    if not found:
+        return
+    left, right = st.columns([7, 1], vertical_alignment="center")
+    shown = "; ".join(f"{what}: **{_escape(val)}**" for what, val in found[:12])
+    more = f" and {len(found) - 12} more" if len(found) > 12 else ""
+    left.info(f"**Changed from the defaults:** {shown}{more}.", icon=":material/edit_note:")
+    right.button(
+        "Reset all",
+        on_click=reset,
+        key="reset_all",
+        icon=":material/restart_alt:",
+        help="Every input back to its default; uploads and the edited tower dropped.",
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
+
+
+# --------------------------------------------------------------------------------------------
+# Typed objects built from the inputs
+# --------------------------------------------------------------------------------------------
+def regime_default(profile: ExchangeProfile) -> str:
+    """The regime of the profile's jurisdiction (Japan's draft reserve for ``jp`` and others)."""
+    return JURISDICTION_REGIMES.get(profile.jurisdiction, "jp-draft")
+
+
+def regime(profile: ExchangeProfile) -> str:
+    """The regime in use: the user's choice, else the profile's jurisdiction's."""
+    chosen = _store().get("regime") or st.session_state.get("regime")
+    return chosen if chosen in REGIMES else regime_default(profile)
+
+
+def jp_draft() -> JpDraftScenario:
+    """Japan's draft reserve scenario from its parameters (raises ValueError if invalid)."""
+    return dataclasses.replace(
+        _JP,
+        style=value("jp_style"),
+        floor_jpy=float(value("jp_floor_bn")) * 1e9,
+        cap_jpy=float(value("jp_cap_bn")) * 1e9,
+        alpha_cold=float(value("jp_alpha")) / 100,
+        beta_hot_uncovered=float(value("jp_beta")) / 100,
+        insurance_share_max=float(value("jp_share_max")) / 100,
+    )
+
+
+def strategy_assumptions() -> StrategyAssumptions:
+    """Compare's assumptions (raises ValueError naming the field when one is invalid)."""
+    rol = value("cmp_rol")
+    jp = jp_draft()
+    return StrategyAssumptions(
+        target=float(value("cmp_target")) / 100,
+        frictions=InsuranceFrictions(
+            dispute_probability=float(value("cmp_dispute")) / 100,
+            payment_delay_months=float(value("cmp_delay")),
+        ),
+        market_rate_on_line=None if rol is None else float(rol) / 100,
+        capacity_usd=float(value("cmp_capacity")) * 1e6,
+        jp_draft=None if jp == _JP else jp,
+    )
+
+
+def loadings() -> LoadingAssumptions:
+    """The quote's loadings (raises ValueError naming the field when one is invalid)."""
+    return LoadingAssumptions(
+        theta=float(value("q_theta")) / 100,
+        kappa=float(value("q_kappa")),
+        wang_lambda=float(value("q_wang")),
+        cost_of_capital=float(value("q_coc")) / 100,
+        expense_ratio=float(value("q_expense")) / 100,
+        expense_fixed_usd=float(value("q_fixed")),
+        minimum_premium_usd=float(value("q_minimum")),
+    )
+
+
+def scenario(name: str) -> Scenario:
+    """Everything set in this session as a :class:`Scenario` named ``name``."""
+    from app_pages import common
+
+    profile = common.current_profile()
+    tower, rates = None, ()
+    frame = st.session_state.get("tower_frame")
+    if isinstance(frame, pd.DataFrame):
+        try:
+            tower, rates = common.tower_from_rows(frame)
+        except ValueError:
+            tower, rates = None, ()
+    upload = st.session_state.get(common.UPLOAD_KEY)
+    return Scenario(
+        name=name,
+        profile=profile,
+        calibration=common.current_spec(),
+        model=common.current_assumptions(),
+        regime=regime(profile),
+        strategy=strategy_assumptions(),
+        tower=tower,
+        market_rates=rates if any(r is not None for r in rates) else (),
+        loadings=loadings(),
+        principle=value("q_principle"),
+        subjectivities=value("q_subjectivities"),
+        exclusions=value("q_exclusions"),
+        client=value("q_client"),
+        incidents_csv=upload["bytes"].decode("utf-8") if upload else None,
+        incidents_name=upload["name"] if upload else None,
+    )
+
+
+def put(key: str, new: Any) -> None:
+    """Store ``new`` as the user's value of ``key`` unless it is the default (its widget,
+    if drawn later in this run or on another page, takes it)."""
+    if _same(new, default(key)):
+        _store().pop(key, None)
+    else:
+        _store()[key] = new
+    st.session_state.pop(key, None)  # the widget takes the stored value at its next draw
+
+
+def load_scenario(s: Scenario) -> None:
+    """Callback: replace every input with those of ``s``."""
+    from app_pages import common
+
+    reset()
+    p = s.profile
+    preset = next((k for k, v in PRESETS.items() if v == p), "custom")
+    put("pf_preset", preset)
+    for name, val in profile_widgets(p).items():
+        put(name, val)
+    st.session_state[common.PROFILE_KEY] = p
+    st.session_state[common.SPEC_KEY] = s.calibration
+    if s.model is not None:
+        st.session_state[common.MODEL_KEY] = s.model
+        _load_model(s.model)
+    _load_calibration(s)
+    if s.regime != regime_default(p):
+        _store()["regime"] = s.regime
+    a = s.strategy
+    put("cmp_target", 100 * a.target)
+    put("cmp_dispute", 100 * a.frictions.dispute_probability)
+    put("cmp_delay", a.frictions.payment_delay_months)
+    put("cmp_capacity", a.capacity_usd / 1e6)
+    put("cmp_rol", None if a.market_rate_on_line is None else 100 * a.market_rate_on_line)
+    jp = a.jp_draft or _JP
+    put("jp_style", jp.style)
+    put("jp_floor_bn", jp.floor_jpy / 1e9)
+    put("jp_cap_bn", jp.cap_jpy / 1e9)
+    put("jp_alpha", 100 * jp.alpha_cold)
+    put("jp_beta", 100 * jp.beta_hot_uncovered)
+    put("jp_share_max", 100 * jp.insurance_share_max)
+    ld = s.loadings
+    put("q_principle", s.principle)
+    put("q_theta", 100 * ld.theta)
+    put("q_kappa", ld.kappa)
+    put("q_wang", ld.wang_lambda)
+    put("q_coc", 100 * ld.cost_of_capital)
+    put("q_expense", 100 * ld.expense_ratio)
+    put("q_fixed", ld.expense_fixed_usd)
+    put("q_minimum", ld.minimum_premium_usd)
+    put("q_subjectivities", s.subjectivities)
+    put("q_exclusions", s.exclusions)
+    put("q_client", s.client)
+    if s.tower is not None:
+        rates = s.market_rates or (None,) * len(s.tower.layers)
+        rows = common.rows_from_tower(s.tower, rates)
+        st.session_state["tower_frame"] = rows
+        st.session_state["tower_assets"] = p.customer_assets_usd
+        if not rows.equals(common.default_tower(p).astype(float)):
+            st.session_state["tower_edited"] = True
+    if s.incidents_csv is not None:
+        st.session_state[common.UPLOAD_KEY] = {
+            "bytes": s.incidents_csv.encode("utf-8"),
+            "name": s.incidents_name or "scenario incidents.csv",
+        }
+
+
+def _load_calibration(s: Scenario) -> None:
+    spec = s.calibration
+    put("threshold_m", spec.threshold / 1e6)
+    put("on_level", spec.on_level)
+    if spec.target_year is not None:
+        _store()["target_year"] = spec.target_year
+    if spec.years is not None:
+        _store()["model_years"] = tuple(spec.years)
+    if spec.attack_vectors is not None:
+        _store()["model_vectors"] = list(spec.attack_vectors)
+    put("frequency_model", spec.frequency_model)
+    put("trend", spec.trend)
+
+
+def _load_model(m: Any) -> None:
+    store = _store()
+    if m.severity_family is not None:
+        store["lm_family"] = m.severity_family
+    if m.base_rate is not None:
+        store["lm_base_rate"] = m.base_rate
+    put("lm_eta", m.severity_size_elasticity)
+    put("lm_rho", m.cold_reach)
+    put("lm_gamma", m.frequency.size_elasticity)
+    put("lm_delta", m.frequency.hot_share_elasticity)
+    put("lm_reference", m.frequency.reference_assets_usd / 1e6)
+    family = m.severity_family
+    for name, val in m.severity_params or ():
+        if family is not None:
+            store[f"lm_param_{family}_{name}"] = val
+    if m.severity_params and family is None:
+        st.session_state["_lm_params_best"] = tuple(m.severity_params)

@@ -1,0 +1,142 @@
+"""Change-to-update latency of the app in headless Chromium, printed as a table.
+
+Starts the app on a free loopback port (its own throw-away scenario store), opens it in
+Debian's chromium through Playwright at 1280×720, and times, from the user's action to the
+end of the rerun (Streamlit's ``script-state`` back to ``notRunning``):
+
+- first page, warm (second load of the start page);
+- a profile field edit (hot share);
+- a retention move on Compare (structure inspector);
+- a regime change and a protection-target change on Compare;
+- a regime change on Sensitivity.
+
+Each step runs ``--repeat`` times after one warm-up; the table gives the median and the worst,
+next to the issue's target. Run: ``PYTHONPATH=. python benchmarks/bench_browser.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+
+TARGETS = {
+    "first page (warm)": 2.0,
+    "profile field edit": 0.3,
+    "retention move (Compare)": 0.3,
+    "regime change (Compare)": 1.0,
+    "target change (Compare)": 1.0,
+    "regime change (Sensitivity)": 1.5,
+}
+
+
+def idle(page, timeout: float = 300_000) -> None:
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout
+    )
+
+
+def timed(page, action) -> float:
+    """Seconds from ``action()`` to the end of the rerun it starts."""
+    start = time.perf_counter()
+    action()
+    page.locator("[data-testid='stApp'][data-test-script-state='running']").wait_for(
+        state="attached", timeout=10_000
+    )
+    idle(page)
+    return time.perf_counter() - start
+
+
+def go(page, title: str) -> None:
+    page.get_by_role("link", name=title, exact=True).click()
+    idle(page)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=300_000)
+
+
+def fill(page, label: str, value: str):
+    def act() -> None:
+        field = page.get_by_role("spinbutton", name=label)
+        field.fill(value)
+        field.press("Enter")
+
+    return act
+
+
+def choose(page, label: str, option: str):
+    def act() -> None:
+        page.get_by_role("combobox", name=label).first.click()
+        page.get_by_role("option", name=option).first.click()
+
+    return act
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    db = Path(tempfile.mkdtemp()) / "bench.db"
+    proc, url = start_app({"VAULTCOVER_DB": f"sqlite:///{db}"})
+    times: dict[str, list[float]] = {k: [] for k in TARGETS}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(url)
+            idle(page)
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                page.goto(url)
+                page.get_by_test_id("stMetricValue").first.wait_for(timeout=300_000)
+                idle(page)
+                times["first page (warm)"].append(time.perf_counter() - start)
+            shares = ["6", "5"] * (args.repeat + 1)
+            timed(page, fill(page, "Hot-wallet share (%)", "7"))
+            for share in shares[: args.repeat]:
+                times["profile field edit"].append(
+                    timed(page, fill(page, "Hot-wallet share (%)", share))
+                )
+            go(page, "Compare")
+            for i in range(args.repeat + 1):
+                t = timed(page, fill(page, "Retention per theft (USD m)", f"{1 + i}"))
+                if i:
+                    times["retention move (Compare)"].append(t)
+            regimes = ["hk", "mica", "sg", "kr"]
+            for i in range(args.repeat):
+                times["regime change (Compare)"].append(
+                    timed(page, choose(page, "Regime", regimes[i % len(regimes)]))
+                )
+                times["target change (Compare)"].append(
+                    timed(page, fill(page, "Protection target (%)", f"{99.0 + 0.1 * i:.2f}"))
+                )
+            go(page, "Sensitivity")
+            for i in range(args.repeat):
+                times["regime change (Sensitivity)"].append(
+                    timed(page, choose(page, "Regime", regimes[(i + 1) % len(regimes)]))
+                )
+            browser.close()
+    finally:
+        stop_app(proc)
+    print(f"{'step':32} {'median s':>9} {'worst s':>8} {'target s':>9}  meets")
+    for step, values in times.items():
+        if not values:
+            continue
+        med, worst = statistics.median(values), max(values)
+        print(
+            f"{step:32} {med:9.2f} {worst:8.2f} {TARGETS[step]:9.2f}  "
+            f"{'yes' if med <= TARGETS[step] else 'no'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
