@@ -48,11 +48,7 @@ def test_every_readme_command_runs(argv, tmp_path, monkeypatch, capsys):
         argv = ["app", "--help"]
     (tmp_path / "my_incidents.csv").write_bytes(shipped_path("incidents.csv").read_bytes())
     (tmp_path / "my_quotes.csv").write_text(  # three market quotes for the large preset
-        "retention,limit,rate_on_line
-2e7,2e8,0.12
-4e8,2e8,0.02
-1e9,5e8,0.008
-"
+        "retention,limit,rate_on_line\n2e7,2e8,0.12\n4e8,2e8,0.02\n1e9,5e8,0.008\n"
     )
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "example_book.csv").write_bytes(
