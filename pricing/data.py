@@ -173,6 +173,19 @@ def _decode(raw: bytes, origin: str) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             pass  # reported below as not UTF-8
+    if b"\x00" in raw:  # text files hold no NUL bytes; UTF-16 without a BOM is full of them
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DataValidationError(
+            origin,
+            [
+                Problem(
+                    line,
+                    None,
+                    "the file contains NUL bytes: it is not a text file, or UTF-16 without a "
+                    "byte-order mark; save it as CSV UTF-8 and try again",
+                )
+            ],
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

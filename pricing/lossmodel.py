@@ -61,6 +61,7 @@ __all__ = [
     "LossModelAssumptions",
     "RouteShares",
     "build_loss_model",
+    "capped_mixture",
     "provider_reach",
     "route_shares",
 ]
@@ -451,7 +452,7 @@ def build_loss_model(
     reach_cap = profile.hot_assets_usd + a.cold_reach * profile.cold_assets_usd
     provider_cap = provider_reach(profile, a.provider_cold_reach)
     base = fit.conditional.scaled(scale)
-    severity = _capped_mixture(base, weights, (hot_cap, reach_cap, provider_cap))
+    severity = capped_mixture(base, weights, (hot_cap, reach_cap, provider_cap))
     notes = tuple(calibration.notes)
     if profile.hot_share < MIN_HOT_SHARE:
         notes += (
@@ -532,13 +533,14 @@ def _route_weights(
     return routes.hot / total, routes.other / total, provider / total
 
 
-def _capped_mixture(
+def capped_mixture(
     base: LossDistribution,
     weights: tuple[float, float, float],
     caps: tuple[float, float, float],
 ) -> LossDistribution:
     """The routes' capped laws mixed by weight (routes of zero weight or cap dropped; routes
-    with the same cap merged, so a two-route exchange keeps its two-part mixture)."""
+    with the same cap merged, so a two-route exchange keeps its two-part mixture). Weights
+    need not add up to 1."""
     merged: dict[float, float] = {}
     for w, cap in zip(weights, caps, strict=True):
         if w > 0 and cap > 0:

@@ -231,9 +231,19 @@ class Document:
         return bytes(self.pdf.output())
 
 
-def chart_png(fig: Any, width: int = 1000, height: int = 520) -> bytes | None:
-    """A plotly figure as PNG through kaleido and Debian's chromium (None when unavailable)."""
-    try:
-        return bytes(fig.to_image(format="png", width=width, height=height, scale=1.5))
-    except Exception:  # kaleido or chromium missing: the report says so instead of a chart
-        return None
+def chart_png(fig: Any, width: int = 1000, height: int = 520, attempts: int = 3) -> bytes | None:
+    """A plotly figure as PNG through kaleido and Debian's chromium.
+
+    Retried (a busy machine can make chromium miss kaleido's start-up window); None when
+    kaleido or chromium is missing or keeps failing, and the caller says so in the document.
+    """
+    import time
+
+    for attempt in range(attempts):
+        try:
+            return bytes(fig.to_image(format="png", width=width, height=height, scale=1.5))
+        except Exception:  # kaleido/chromium missing or failed to start
+            if attempt == attempts - 1:
+                return None
+            time.sleep(1.0 + attempt)
+    return None

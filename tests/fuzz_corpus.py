@@ -228,7 +228,11 @@ def profile_documents() -> list[tuple[str, bytes]]:
 def profiles_csv_files() -> list[tuple[str, bytes]]:
     rng = random.Random(SEED + 3)
     header = ",".join(PRESETS["small"].to_dict())
-    rows = [",".join(str(v) for v in p.to_dict().values()) for p in PRESETS.values()]
+
+    def cell(value: Any) -> str:  # provider lists are written "A; B" in a CSV
+        return "; ".join(value) if isinstance(value, list) else str(value)
+
+    rows = [",".join(cell(v) for v in p.to_dict().values()) for p in PRESETS.values()]
     text = "\n".join([header, *rows])
     return [
         ("presets", text.encode()),

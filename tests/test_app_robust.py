@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -36,8 +35,11 @@ def run(page: str, **state) -> AppTest:
 
 def test_sensitivity_with_tiny_hot_wallets():
     """Hot assets below the layer-limit widget's minimum no longer crash the page."""
-    profile = dataclasses.replace(PRESETS["small"], hot_share=1e-6)
-    at = run("app_pages/sensitivity.py", profile=profile)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.number_input(key="pf_hot_share").set_value(0.0001).run()  # %: USD 130 of hot wallets
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("app_pages/sensitivity.py").run()
+    assert not at.exception, [e.value for e in at.exception]
     assert at.number_input(key="sens_limit").value == pytest.approx(0.01)
 
 

@@ -30,7 +30,10 @@ AGG = ("aggregate", "--frequency", "poisson:0.5", "--severity", "lognormal:meanl
         (("loss-model", "--severity-family", "cauchy"), ["'--severity-family'", "cauchy"]),
         ((*AGG, "--method", "mc", "--sims", "1000000000000"), ["'--sims'", "1e+07"]),
         ((*AGG, "--limit", "nan"), ["'--limit'", "finite"]),
-        (("quote", "--retention", "1e6", "--limit", "987"), ["'--limit'", "rate on line"]),
+        (
+            ("quote", "--retention", "1e6", "--limit", "987", "--technical"),
+            ["'--limit'", "rate on line"],
+        ),
         (("fit-severity", "--dist", "spliced", "--splice-point", "1e5"), ["cannot be fitted"]),
     ],
 )

@@ -47,6 +47,13 @@ def test_every_readme_command_runs(argv, tmp_path, monkeypatch, capsys):
     if argv == ["app"]:  # starts a server: checked through its --help instead
         argv = ["app", "--help"]
     (tmp_path / "my_incidents.csv").write_bytes(shipped_path("incidents.csv").read_bytes())
+    (tmp_path / "my_quotes.csv").write_text(  # three market quotes for the large preset
+        "retention,limit,rate_on_line\n2e7,2e8,0.12\n4e8,2e8,0.02\n1e9,5e8,0.008\n"
+    )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "example_book.csv").write_bytes(
+        shipped_path("example_book.csv").read_bytes()
+    )
     (tmp_path / "profiles").mkdir()
     for name, profile in PRESETS.items():
         profile.save(tmp_path / "profiles" / f"{name}.json")

@@ -17,12 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
 from ..aggregate import NegativeBinomial, Poisson
 from ..coverage import layer_loss
-from ..distributions import Mixture
 from ..exceptions import InputError, Problem
+from ..lossmodel import capped_mixture
 from .model import ExchangeRisk, PortfolioModel
 from .result import LEVELS, PortfolioResult, summarise
 from .simulate import TailState, simulate_chunk, tail_size
@@ -193,19 +191,10 @@ def exchange_distribution(risk: ExchangeRisk, model: PortfolioModel) -> tuple[An
     frequency = (
         NegativeBinomial(mean=rate, size=model.size) if math.isfinite(model.size) else Poisson(rate)
     )
-    base = model.base.scaled(risk.scale)
-    parts = [
-        (risk.own_rate * risk.hot_weight, risk.hot_cap),
-        (risk.own_rate * (1 - risk.hot_weight), risk.other_cap),
-        (provider, risk.provider_cap),
-    ]
-    merged: dict[float, float] = {}
-    for w, cap in parts:
-        if w > 0:
-            merged[cap] = merged.get(cap, 0.0) + w
-    comps = tuple(base.capped(cap) for cap in merged)
-    weights = np.array(list(merged.values()))
-    severity = comps[0] if len(comps) == 1 else Mixture(comps, tuple(weights / weights.sum()))
+    own = risk.own_rate
+    weights = (own * risk.hot_weight, own * (1 - risk.hot_weight), provider)
+    caps = (risk.hot_cap, risk.other_cap, risk.provider_cap)
+    severity = capped_mixture(model.base.scaled(risk.scale), weights, caps)
     return frequency, severity
 
 
