@@ -19,15 +19,6 @@ ON_LEVEL_HELP = {
     "none": "amounts as reported, no adjustment",
 }
 
-FIT_KEYS = (
-    "threshold_m",
-    "on_level",
-    "target_year",
-    "model_years",
-    "model_vectors",
-    "frequency_model",
-    "trend",
-)
 
 st.title("Loss model")
 with st.expander("How to read this page"):
@@ -97,7 +88,9 @@ with st.form("calibration"):
         help="auto: negative binomial only if the overdispersion test rejects Poisson at 5%.",
     )
     trend = f.checkbox("Year trend in the frequency model", **state.bind("trend", form=True))
-    st.form_submit_button("Fit", type="primary", on_click=state.remember_all, args=(FIT_KEYS,))
+    st.form_submit_button(
+        "Fit", type="primary", on_click=state.remember_all, args=(state.FIT_KEYS,)
+    )
 
 try:
     spec = CalibrationSpec(

@@ -50,6 +50,18 @@ _SMALL = PRESETS["small"]
 INFO = {f.name: f for f in FIELDS}
 
 
+# The Loss model page's fit settings, submitted together by its form.
+FIT_KEYS = (
+    "threshold_m",
+    "on_level",
+    "target_year",
+    "model_years",
+    "model_vectors",
+    "frequency_model",
+    "trend",
+)
+
+
 def profile_widget(name: str, value: object) -> object:
     """A profile field as its widget shows it (USD million, %)."""
     scale = INFO[name].scale
@@ -348,13 +360,7 @@ def reset() -> None:
         "tower_assets",
         "tower_edited",
         "regime",
-        "threshold_m",
-        "on_level",
-        "target_year",
-        "model_years",
-        "model_vectors",
-        "frequency_model",
-        "trend",
+        *FIT_KEYS,
     ):
         st.session_state.pop(key, None)
 
