@@ -164,8 +164,9 @@ f.number_input(
     max_value=100.0,
     step=0.5,
     **state.bind("cmp_rol"),
-    placeholder="empty: technical premium",
-    help="If set, every layer costs this rate × its limit instead of the technical premium.",
+    placeholder="empty: market curve",
+    help="If set, every layer costs this rate × its limit instead of the market curve's price "
+    "(floors, minimum retention, capacity; never below the technical premium).",
 )
 if regime == "jp-2027":
     regime_parameters(top)

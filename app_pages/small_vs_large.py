@@ -147,7 +147,7 @@ st.caption(
     + (
         f", market rate on line {100 * assumptions.market_rate_on_line:g}%"
         if assumptions.market_rate_on_line is not None
-        else ", technical premium"
+        else ", insurance at market curve prices"
     )
     + ")."
 )
