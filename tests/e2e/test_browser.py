@@ -74,7 +74,7 @@ def edit_cell(page, column: int, row: int, text: str) -> None:
             page.keyboard.press("Escape")
             wait_until_idle(page)
     field.fill(text)
-    field.press("Enter")
+    page.keyboard.press("Enter")  # the editor closes as it commits: press on the page, not on it
     wait_until_idle(page)
 
 
@@ -84,6 +84,9 @@ def test_insurer_quote_edits_the_tower_and_downloads_a_csv_quote_sheet(page):
     total = page.get_by_test_id("stMetricValue").first
     before = total.inner_text()
     edit_cell(page, column=0, row=0, text="2")  # retention of layer 1: 1 -> 2 (USD m)
+    # Layer 1 now overlaps layer 2: wait for that message, i.e. for the grid to be redrawn
+    # under its new key, before editing it again.
+    expect(page.get_by_text("Layers overlap").first).to_be_visible(timeout=30_000)
     edit_cell(page, column=1, row=0, text="4")  # limit 5 -> 4 so it ends where layer 2 starts
     expect(total).not_to_have_text(before, timeout=30_000)
     screenshot(page, "quote")
