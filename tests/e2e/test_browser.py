@@ -116,9 +116,11 @@ def test_executive_picks_a_preset_compares_and_moves_the_retention(page):
     shown = page.get_by_test_id("stMetric").filter(has_text="Total cost at the nearest grid point")
     expect(shown).to_be_visible(timeout=30_000)
     before = shown.get_by_test_id("stMetricValue").inner_text()
-    field = page.get_by_role("spinbutton", name="Retention per theft (USD m)")
-    field.fill("1")
-    field.press("Enter")
-    wait_until_idle(page)
+    # The recommendation may be reserve only (limit 0): inspect a layer, 50m xs 20m.
+    for name, value in (("Limit per theft (USD m)", "50"), ("Retention per theft (USD m)", "20")):
+        field = page.get_by_role("spinbutton", name=name)
+        field.fill(value)
+        field.press("Enter")
+        wait_until_idle(page)
     expect(shown.get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=30_000)
     screenshot(page, "compare_retention")
