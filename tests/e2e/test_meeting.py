@@ -75,6 +75,8 @@ def test_meeting_walk(browser, server):
     go(page, "Loss model")
     rate = page.get_by_role("spinbutton", name="Average-exchange rate (thefts per exchange-year)")
     rate.fill("0.2")
+    rate.press("Tab")  # commit the typed value to the form before submitting it
+    expect(rate).to_have_value("0.20000")
     page.get_by_role("button", name="Apply to every page").click()
     wait_until_idle(page, LONG)
     go(page, "Compare")
