@@ -237,10 +237,10 @@ costs["% of assets"] = table["cost_pct_assets"]
 costs["% of revenue"] = table["cost_pct_revenue"]
 right.caption("Structure and yearly cost, USD million")
 right.dataframe(
-    costs.set_index("strategy").T,
+    # A reserve-only structure has no retention: shown as a dash, not "None".
+    costs.set_index("strategy").T.style.format("{:,.3f}", na_rep="—"),
     width="stretch",
     key="cmp_costs",
-    column_config={n: st.column_config.NumberColumn(format="%.3f") for n in strategy_names},
 )
 st.subheader("Protection")
 protection = table[["strategy"]].assign(strategy=strategy_names)
