@@ -79,7 +79,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--exchanges", type=int, default=1000)
     parser.add_argument("--years", type=int, default=100_000)
-    parser.add_argument("--chunk-years", type=int, default=10_000)
+    parser.add_argument(
+        "--chunk-years",
+        type=int,
+        default=50_000,
+        help="years per chunk (default 50,000: a chunk of ~1 s keeps the scheduler and the "
+        "client merge small beside the work)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
