@@ -78,6 +78,16 @@ def raise_problems(what: str, problems: list[str]) -> None:
         raise InputError(what, [_problem(p) for p in problems])
 
 
+def check_known_names(what: str, given: Any, known: Any, kind: str) -> None:
+    """Raise one :class:`InputError` for every name in ``given`` that is not in ``known``
+    (``kind`` says what a name should be, e.g. "a currency field")."""
+    allowed = ", ".join(sorted(known))
+    raise_problems(
+        what,
+        [f"'{k}' is not {kind}; use one of {allowed}" for k in sorted(set(given) - set(known))],
+    )
+
+
 def _problem(text: str) -> Problem:
     """A problem whose field is the first quoted name of ``text``."""
     if text.startswith("'") and "'" in text[1:]:

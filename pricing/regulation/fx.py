@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from importlib import resources
 from typing import Any
 
-from ._base import check_number, is_number, raise_problems
+from ._base import check_known_names, check_number, is_number, raise_problems
 
 __all__ = ["CURRENCIES", "DEFAULT_FX", "FX_TABLE", "FxRates"]
 
@@ -128,16 +128,7 @@ class FxRates:
 
     def with_rates(self, **rates: Any) -> FxRates:
         """A copy with some rates replaced (names as the fields; unknown names are errors)."""
-        names = {f.name for f in fields(self)}
-        unknown = sorted(set(rates) - names)
-        if unknown:
-            raise_problems(
-                "FX rates",
-                [
-                    f"'{k}' is not a currency field; use one of {', '.join(sorted(names))}"
-                    for k in unknown
-                ],
-            )
+        check_known_names("FX rates", rates, {f.name for f in fields(self)}, "a currency field")
         return FxRates(**{f.name: getattr(self, f.name) for f in fields(self)} | rates)
 
     def to_dict(self) -> dict[str, Any]:

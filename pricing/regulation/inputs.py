@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ._base import check_bool, check_number, is_number, raise_problems
+from ._base import check_bool, check_known_names, check_number, is_number, raise_problems
 
 __all__ = ["VOLUME_CATEGORIES", "HotHolding", "RegimeInputs"]
 
@@ -200,16 +200,9 @@ class RegimeInputs:
         customer fiat, revenue and trading volumes; any field can be overridden. An unknown
         override name is an :class:`~pricing.exceptions.InputError` naming it.
         """
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(overrides) - names)
-        if unknown:
-            raise_problems(
-                "regime inputs",
-                [
-                    f"'{k}' is not a regime input; use one of {', '.join(sorted(names))}"
-                    for k in unknown
-                ],
-            )
+        check_known_names(
+            "regime inputs", overrides, {f.name for f in fields(cls)}, "a regime input"
+        )
         values: dict[str, Any] = {
             "customer_assets_usd": profile.customer_assets_usd,
             "hot_share": profile.hot_share,
