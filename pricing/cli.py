@@ -967,6 +967,7 @@ def _add_profile_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``vaultcover`` (also used to render help text)."""
     from .regulation import CURRENCIES
+    from .regulation.inkind import DEFAULT_DELAY_DAYS, DEFAULT_VOLATILITY
 
     parser = argparse.ArgumentParser(
         prog="vaultcover",
@@ -1152,11 +1153,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--in-kind-volatility",
         type=float,
-        default=0.6,
-        help="annual volatility of the stolen coins (0.6, an assumption)",
+        default=DEFAULT_VOLATILITY,
+        help=f"annual volatility of the stolen coins ({DEFAULT_VOLATILITY:g}, an assumption)",
     )
     p.add_argument(
-        "--in-kind-delay", type=float, default=14.0, help="days from theft to buy-back (14)"
+        "--in-kind-delay",
+        type=float,
+        default=DEFAULT_DELAY_DAYS,
+        help=f"days from theft to buy-back ({DEFAULT_DELAY_DAYS:g})",
     )
     _add_market_options(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")

@@ -35,6 +35,10 @@ from .params import RegimeParams, param
 __all__ = ["InKindCompensation", "dmm_price_factor"]
 
 DAYS_PER_YEAR = 365.0
+#: Default annual volatility of the stolen coins and days to the buy-back (assumptions; see
+#: :class:`InKindCompensation` for the reasons).
+DEFAULT_VOLATILITY = 0.6
+DEFAULT_DELAY_DAYS = 14.0
 
 
 def dmm_price_factor() -> float:
@@ -61,7 +65,7 @@ class InKindCompensation(RegimeParams):
     regime = "in-kind"
 
     volatility: float = param(
-        0.6,
+        DEFAULT_VOLATILITY,
         low=0.0,
         high=5.0,
         unit="per year",
@@ -70,7 +74,7 @@ class InKindCompensation(RegimeParams):
         "volatility of the coins the exchange holds",
     )
     delay_days: float = param(
-        14.0,
+        DEFAULT_DELAY_DAYS,
         low=0.0,
         high=3650.0,
         unit="days",

@@ -27,7 +27,7 @@ from datetime import date
 
 from ._base import leq, money, num, requirement, result
 from .fx import DEFAULT_FX, FxRates
-from .inkind import InKindCompensation
+from .inkind import DEFAULT_DELAY_DAYS, DEFAULT_VOLATILITY, InKindCompensation
 from .inputs import RegimeInputs
 from .japan import (
     JP_STATUS,
@@ -182,7 +182,7 @@ class Jp2027Params(RegimeParams):
         1.0, low=0.0, high=1.0, unit="share", help="share of customer fiat placed in trust"
     )
     in_kind_volatility: float = param(
-        0.6,
+        DEFAULT_VOLATILITY,
         low=0.0,
         high=5.0,
         unit="per year",
@@ -190,7 +190,7 @@ class Jp2027Params(RegimeParams):
         assumption="assumption: the order of bitcoin's annualised volatility",
     )
     in_kind_delay_days: float = param(
-        14.0,
+        DEFAULT_DELAY_DAYS,
         low=0.0,
         high=3650.0,
         unit="days",
