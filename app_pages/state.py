@@ -82,6 +82,10 @@ def profile_widgets(profile: ExchangeProfile) -> dict[str, Any]:
     return values
 
 
+#: Inputs that change how the app shows things, not what it computes: kept by a reset, not in
+#: the banner, not saved with a scenario (presentation mode; language and display currency).
+VIEW_KEYS = {"presentation", "ui_lang", "ui_currency"}
+
 #: Static defaults of the bound inputs (widget units: USD million, %).
 STATIC: dict[str, Any] = {
     "pf_preset": "small",
@@ -304,7 +308,7 @@ def changes() -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     preset = store.get("pf_preset", STATIC["pf_preset"])
     for key, val in store.items():
-        if key == "presentation":
+        if key in VIEW_KEYS:
             continue  # a way of showing, not an input
         if key.startswith("pf_") and key != "pf_preset" and preset != "custom":
             continue  # a preset's values are named by the preset
@@ -342,7 +346,7 @@ def reset() -> None:
     """Callback: every input back to its default, uploads and the tower dropped."""
     from app_pages import common
 
-    kept = {k: v for k, v in _store().items() if k == "presentation"}
+    kept = {k: v for k, v in _store().items() if k in VIEW_KEYS}
     for key in list(_store()):
         if key not in kept:
             st.session_state.pop(key, None)

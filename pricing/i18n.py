@@ -29,6 +29,7 @@ from .exceptions import InputError
 
 __all__ = [
     "LANGUAGES",
+    "fmt_amount",
     "fmt_money",
     "glossary",
     "render_minimum",
@@ -38,7 +39,17 @@ __all__ = [
 
 LANGUAGES = ("en", "ja")
 _PLACEHOLDER = re.compile(r"\\\{(\w+)\\\}")
-_SYMBOL = {"JPY": "¥", "USD": "USD ", "EUR": "€", "HKD": "HK$", "KRW": "₩", "SGD": "S$"}
+_SYMBOL = {
+    "JPY": "¥",
+    "USD": "USD ",
+    "EUR": "€",
+    "HKD": "HK$",
+    "KRW": "₩",
+    "SGD": "S$",
+    "AED": "AED ",
+}
+#: Japanese large-number units (万 = 10^4, 億 = 10^8, 兆 = 10^12), largest first.
+_JA_UNITS = ((1e12, "兆"), (1e8, "億"), (1e4, "万"))
 
 
 def check_language(lang: str) -> str:
@@ -98,6 +109,37 @@ def fmt_money(amount: float, currency: str, lang: str = "en") -> str:
     if lang == "ja" and currency == "JPY":
         return f"{amount:,.0f}円"
     return f"{_SYMBOL.get(currency, currency + ' ')}{amount:,.0f}"
+
+
+def fmt_amount(amount: float, currency: str, lang: str = "en", digits: int = 2) -> str:
+    """A compact amount for tables and headlines: ``USD 12.35 m``, ``¥1.20 bn``, ``3,000億円``.
+
+    English scales by thousand (m, bn); Japanese by 万, 億 and 兆 as Japanese practice writes
+    money. Amounts below a million (below 万 in Japanese) are shown whole. ``n/a`` when not
+    finite.
+
+    >>> fmt_amount(1.2345e7, "USD")
+    'USD 12.35 m'
+    >>> fmt_amount(3e11, "JPY", "ja")
+    '3,000億円'
+    >>> fmt_amount(2.5e12, "JPY", "ja")
+    '2.5兆円'
+    """
+    if amount != amount or amount in (float("inf"), float("-inf")):
+        return "n/a"
+    if lang == "ja":
+        suffix = "円" if currency == "JPY" else f" {currency}"
+        for size, unit in _JA_UNITS:
+            if abs(amount) >= size:
+                scaled = f"{amount / size:,.{digits}f}".rstrip("0").rstrip(".")
+                return f"{scaled}{unit}{suffix}"
+        return f"{amount:,.0f}{suffix}"
+    symbol = _SYMBOL.get(currency, currency + " ")
+    if abs(amount) >= 1e9:
+        return f"{symbol}{amount / 1e9:,.{digits}f} bn"
+    if abs(amount) >= 1e6:
+        return f"{symbol}{amount / 1e6:,.{digits}f} m"
+    return f"{symbol}{amount:,.0f}"
 
 
 @cache
