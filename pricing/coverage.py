@@ -892,7 +892,7 @@ def _price_column(
     # compound is smooth on the scale of l there). A tilted FFT needs no zero padding; the
     # grid doubles until it holds all but 1e-10 of every layer, or reaches 4 × COLUMN_POINTS.
     limit = m * h
-    edges = np.asarray(severity.lev(np.stack([retentions, retentions + limit])), dtype=float)
+    edges = lev_on(severity, np.stack([retentions, retentions + limit]))
     mean_y = float((edges[1] - edges[0]).max())
     sd = math.sqrt(frequency.mean * limit * mean_y + frequency.variance * mean_y**2)
     span = min((n_max + 1) * limit, frequency.mean * mean_y + 12.0 * sd + 2.0 * limit)
@@ -900,7 +900,7 @@ def _price_column(
         m = max(4, int(m * COLUMN_POINTS * h / span))
         h = limit / m
     points = retentions[:, None] + h * np.arange(m + 1, dtype=float)[None, :]
-    lev_x = np.asarray(severity.lev(points), dtype=float)
+    lev_x = lev_on(severity, points)
     f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
     n = 1 << math.ceil(math.log2(span / h + 1))
     while True:
@@ -937,11 +937,36 @@ def _price_column(
     return expected, std, var, tvar, wang
 
 
+def lev_on(severity: LossDistribution, x: np.ndarray) -> np.ndarray:
+    """``E[X∧x]`` elementwise (USD), evaluating the severity only below its upper end: beyond
+    it ``E[X∧x] = E[X∧upper]`` (the largest possible loss), taken from one evaluation."""
+    x = np.asarray(x, dtype=float)
+    upper = float(severity.upper)
+    if not math.isfinite(upper):
+        return np.asarray(severity.lev(x), dtype=float)
+    inside = x < upper
+    n_inside = int(np.count_nonzero(inside))
+    if n_inside == x.size:
+        return np.asarray(severity.lev(x), dtype=float)
+    out = np.empty(x.shape)
+    out[~inside] = float(np.asarray(severity.lev(np.array([upper])), dtype=float)[0])
+    if n_inside:
+        out[inside] = np.asarray(severity.lev(x[inside]), dtype=float)
+    return out
+
+
 def _count_quantile(frequency: Frequency, eps: float) -> int:
     """Smallest ``k`` with ``P(N > k) < eps``."""
-    k = np.arange(0, 100_000)
-    cdf = np.cumsum(np.asarray(frequency.pmf(k), dtype=float))
-    return int(min(np.searchsorted(cdf, 1.0 - eps), k[-1]))
+    # Counts in blocks of growing size: the cumulative sum of the first k probabilities does
+    # not depend on how many more are computed, so this equals one pass over 0..99,999.
+    top, size = 100_000, 64
+    while True:
+        k = np.arange(0, min(size, top))
+        cdf = np.cumsum(np.asarray(frequency.pmf(k), dtype=float))
+        i = int(np.searchsorted(cdf, 1.0 - eps))
+        if i < k.size or k.size >= top:
+            return int(min(i, top - 1))
+        size *= 8
 
 
 def _positive_array(name: str, values: Sequence[float], *, allow_zero: bool) -> np.ndarray:

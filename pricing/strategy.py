@@ -36,6 +36,8 @@ import dataclasses
 import math
 import multiprocessing
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,9 +46,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aggregate import AggregateDistribution, aligned_bucket, discretize_lev
-from .aggregate.grid import tilted_compound
-from .coverage import WORKERS, InsuranceFrictions, price_layer_grid
+from .aggregate import AggregateDistribution, aligned_bucket
+from .aggregate.grid import CompoundWorkspace
+from .coverage import WORKERS, InsuranceFrictions, lev_on, price_layer_grid
 from .distributions import LossDistribution, Mixture
 from .lossmodel import ExchangeLossModel
 from .market import DEFAULT_TERMS, MarketTerms, cover_type, market_grid
@@ -714,25 +716,7 @@ def _evaluate(
     q = 1.0 - a.frictions.payment_factor
     coc = profile.cost_of_capital
 
-    # Premiums (limit 0 = no policy, no premium); inf where the market would not write it.
-    premium = np.zeros((n_r, n_l))
-    technical = np.full((n_r, n_l), math.nan)
-    technical[:, 0] = 0.0
-    if a.market_rate_on_line is not None:
-        premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
-    else:
-        priced = price_layer_grid(
-            freq, sev, retentions, limits[1:], a.loadings, 32, wang=a.principle == "wang"
-        )
-        technical[:, 1:] = priced.premiums[a.principle]
-        premium[:, 1:] = technical[:, 1:]
-        if a.market is not None:
-            kinds = cover_type(retentions, model.hot_cap, profile.third_party_provider)
-            quoted = market_grid(
-                freq, sev, retentions, limits[1:], priced.expected_loss, technical[:, 1:],
-                kinds, a.market,
-            )  # fmt: skip
-            premium[:, 1:] = quoted["premium"]
+    premium, technical = _premiums(model, retentions, limits, a)
     placeable = np.isfinite(premium)
 
     # Retained loss per theft on a common grid, and its compound distribution per layer.
@@ -740,10 +724,9 @@ def _evaluate(
     reach = _reach(total)
     h = aligned_bucket(reach / (m - 1), model.hot_cap)  # the hot-wallet atom on the grid
     u = h * np.arange(m)
-    lev_u = np.asarray(sev.lev(u), dtype=float)
-    lev_d = np.asarray(sev.lev(retentions), dtype=float)
-    lev_dl = np.asarray(sev.lev(retentions[:, None] + limits[None, :]), dtype=float)
-    lev_ul = np.asarray(sev.lev(u[None, :] + limits[:, None]), dtype=float)  # (n_l, m)
+    lev_u = lev_on(sev, u)
+    lev_d = lev_on(sev, retentions)
+    lev_dl = lev_on(sev, retentions[:, None] + limits[None, :])
     mean_x = float(sev.mean())
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
@@ -757,23 +740,51 @@ def _evaluate(
     cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
 
+    # Below the retention d the retained loss per theft is the theft itself, so the yearly
+    # retained loss R has the law of the total loss S below d (a compound's probabilities at
+    # x depend on the severity's at ≤ x only). A structure whose quantiles and reserves all lie
+    # below d − 2h reads them off S's grid: one FFT instead of one per structure (same grid,
+    # same numbers but for the FFT's aliasing, < 1e-12). Limit 0 (no layer) is S everywhere.
+    ws = _workspace(freq, 1, m)
+    ws.lev[0] = lev_u
+    total_s = tuple(np.array(v, copy=True) for v in _grid_stats(ws, 1, h, u, a))
+    short = np.zeros((n_r, n_l), dtype=bool)
+    short[:, 0] = True
+    if a.in_kind is None:
+        var_s = float(max(total_s[2][0], total_s[3][0]))
+        reach_k = np.maximum(np.maximum(floor, var_s), held)
+        short |= reach_k <= retentions[:, None] - 2.0 * h
+    needed = np.flatnonzero(~short.all(axis=0))
+    lev_ul = np.empty((n_l, m))
+    lev_ul[needed] = lev_on(sev, u[None, :] + limits[needed, None])  # (n_l, m)
+    q_lev_u = q * lev_u
+
+    def fill(i: int, cols: np.ndarray, stats: tuple) -> None:
+        cdf, cum_xg, vt, vg = stats
+        var_tail[i, cols], var_target[i, cols] = vt, vg
+        for key, k_res in (("target", np.maximum(floor[i, cols], vg)), ("floor", held[i, cols])):
+            cdf_at[key][i, cols], lev_at[key][i, cols] = _cdf_lev(u, cdf, cum_xg, k_res)
+
     def row(i: int) -> None:
-        below = u[None, :] < retentions[i]
-        lev_z = np.where(below, lev_u[None, :], lev_d[i]) + np.where(
-            below, 0.0, lev_ul - lev_dl[i][:, None]
-        )
-        lev_r = q * lev_u[None, :] + (1.0 - q) * lev_z
-        f = discretize_lev(lev_r / h, 1.0)
-        g = np.clip(tilted_compound(freq, f, m), 0.0, None)
-        cdf = np.cumsum(g, axis=-1)
-        if a.in_kind is not None:  # the distribution of R·F on the same grid
-            cdf = a.in_kind.transform_grid_cdf(cdf)
-            g = np.diff(cdf, axis=-1, prepend=0.0)
-        cum_xg = np.cumsum(g * u[None, :], axis=-1)
-        var_tail[i] = _quantile(u, cdf, TAIL_LEVEL)
-        var_target[i] = _quantile(u, cdf, a.target)
-        for key, k_res in (("target", np.maximum(floor[i], var_target[i])), ("floor", held[i])):
-            cdf_at[key][i], lev_at[key][i] = _cdf_lev(u, cdf, cum_xg, k_res)
+        cols = np.flatnonzero(short[i])
+        if cols.size:
+            cdf, cum_xg, vt, vg = total_s
+            fill(i, cols, (cdf[np.zeros(cols.size, dtype=int)], cum_xg[[0] * cols.size], vt, vg))
+        cols = np.flatnonzero(~short[i])
+        if not cols.size:
+            return
+        # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] + E[X∧d]
+        # from d on (written in place into the workspace)
+        k, kd = cols.size, int(np.searchsorted(u, retentions[i], side="left"))
+        work = _workspace(freq, n_l, m)
+        buf = work.lev[:k]
+        buf[:, :kd] = lev_u[:kd]
+        np.take(lev_ul[:, kd:], cols, axis=0, out=buf[:, kd:], mode="clip")
+        buf[:, kd:] -= lev_dl[i, cols][:, None]
+        buf[:, kd:] += lev_d[i]
+        buf *= 1.0 - q
+        buf += q_lev_u
+        fill(i, cols, _grid_stats(work, k, h, u, a))
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -809,6 +820,101 @@ def _evaluate(
     out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
     out["var_target"] = var_target
     return out
+
+
+_LOCAL = threading.local()
+
+
+def _workspace(freq: Any, rows: int, m: int) -> CompoundWorkspace:
+    """This thread's buffers for ``rows`` compound distributions on ``m`` points."""
+    ws = getattr(_LOCAL, "workspace", None)
+    if ws is None or ws.n != m or ws.lev.shape[0] < rows or ws.frequency != freq:
+        ws = CompoundWorkspace(freq, rows, m)
+        ws.cum = np.empty((rows, m))
+        _LOCAL.workspace = ws
+    return ws
+
+
+#: Premium grids of recent comparisons (they do not depend on the regime or the target).
+_PREMIUM_CACHE: OrderedDict[Any, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_PREMIUM_CACHE_SIZE = 16
+
+
+def clear_caches() -> None:
+    """Forget the cached premium grids (benchmarks time a comparison from scratch)."""
+    _PREMIUM_CACHE.clear()
+
+
+def _premiums(
+    model: ExchangeLossModel, retentions: np.ndarray, limits: np.ndarray, a: StrategyAssumptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Premium and technical premium of every layer (limit 0 = no policy, no premium; ``inf``
+    where the market would not write it). The layer grid does not depend on the regime, the
+    target or the frictions: it is kept for the next comparison of the same exchange (e.g.
+    another regime), keyed by everything it depends on. Read-only arrays."""
+    profile = model.profile
+    try:
+        key = (
+            model.frequency,
+            model.severity,
+            retentions.tobytes(),
+            limits.tobytes(),
+            a.loadings,
+            a.principle,
+            a.market,
+            a.market_rate_on_line,
+            model.hot_cap,
+            profile.third_party_provider,
+        )
+        hash(key)
+    except TypeError:  # an unhashable user-defined distribution: no cache
+        key = None
+    if key is not None and key in _PREMIUM_CACHE:
+        _PREMIUM_CACHE.move_to_end(key)
+        return _PREMIUM_CACHE[key]
+    freq, sev = model.frequency, model.severity
+    n_r, n_l = retentions.size, limits.size
+    premium = np.zeros((n_r, n_l))
+    technical = np.full((n_r, n_l), math.nan)
+    technical[:, 0] = 0.0
+    if a.market_rate_on_line is not None:
+        premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
+    else:
+        priced = price_layer_grid(
+            freq, sev, retentions, limits[1:], a.loadings, 32, wang=a.principle == "wang"
+        )
+        technical[:, 1:] = priced.premiums[a.principle]
+        premium[:, 1:] = technical[:, 1:]
+        if a.market is not None:
+            kinds = cover_type(retentions, model.hot_cap, profile.third_party_provider)
+            quoted = market_grid(
+                freq, sev, retentions, limits[1:], priced.expected_loss, technical[:, 1:],
+                kinds, a.market,
+            )  # fmt: skip
+            premium[:, 1:] = quoted["premium"]
+    premium.setflags(write=False)
+    technical.setflags(write=False)
+    if key is not None:
+        _PREMIUM_CACHE[key] = (premium, technical)
+        while len(_PREMIUM_CACHE) > _PREMIUM_CACHE_SIZE:
+            _PREMIUM_CACHE.popitem(last=False)
+    return premium, technical
+
+
+def _grid_stats(
+    ws: CompoundWorkspace, k: int, h: float, u: np.ndarray, a: StrategyAssumptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cumulative probabilities and cumulative ``Σ x g`` of the compound of the first ``k``
+    retained severities of the workspace (``E[R_X∧u]`` per row) on the grid ``u``, and its
+    ``VaR`` at the tail level and at the target (views into the workspace)."""
+    cdf = ws.compound_cdf(k, h)
+    g = ws.d[:k]
+    if a.in_kind is not None:  # the distribution of R·F on the same grid
+        cdf = a.in_kind.transform_grid_cdf(cdf)
+        g = np.diff(cdf, axis=-1, prepend=0.0)
+    g *= u
+    cum_xg = np.cumsum(g, axis=-1, out=ws.cum[:k])
+    return cdf, cum_xg, _quantile(u, cdf, TAIL_LEVEL), _quantile(u, cdf, a.target)
 
 
 def _prompt_cdf(

@@ -222,9 +222,12 @@ def _initial_reach(
     severities). Guess: the larger of the floor and a Cornish–Fisher quantile from the
     closed-form mean, standard deviation and skewness.
     """
-    jump = float(severity.isf(min(eps / frequency.mean, 1e-3)))
-    floor = severity.upper if math.isfinite(severity.upper) else jump
-    guess = max(floor, jump if math.isfinite(jump) else 0.0)
+    if math.isfinite(severity.upper):  # no quantile beyond the largest loss: no search
+        guess = floor = float(severity.upper)
+    else:
+        jump = float(severity.isf(min(eps / frequency.mean, 1e-3)))
+        floor = jump
+        guess = max(floor, jump if math.isfinite(jump) else 0.0)
     if math.isfinite(moments.variance):
         z = float(special.ndtri(1.0 - eps))
         skew = moments.skewness if math.isfinite(moments.skewness) else 0.0
@@ -369,3 +372,52 @@ def tilted_compound(frequency: Frequency, f: np.ndarray, n: int, tilt: float = _
     g = np.fft.irfft(compound_transform(frequency, phi), n, axis=-1)
     g *= np.exp(theta * np.arange(n))
     return g
+
+
+class CompoundWorkspace:
+    """Buffers for :meth:`compound_cdf` of ``rows`` severities on ``n`` points, reused from
+    call to call: the same arithmetic as :func:`discretize_lev` and :func:`tilted_compound`
+    (bit for bit), without the large temporaries whose page faults cost as much as the FFTs.
+    One workspace per thread."""
+
+    def __init__(self, frequency: Frequency, rows: int, n: int, tilt: float = _TILT) -> None:
+        self.frequency, self.n = frequency, n
+        theta = tilt / n
+        self.down = np.exp(-theta * np.arange(n))
+        self.up = np.exp(theta * np.arange(n))
+        self.coeffs = _pgf_series(frequency)
+        self.lev = np.empty((rows, n))
+        self.d = np.empty((rows, n))
+        self.phi = np.empty((rows, n // 2 + 1), dtype=complex)
+        self.acc = np.empty((rows, n // 2 + 1), dtype=complex)
+
+    def compound_cdf(self, k: int, bucket: float) -> np.ndarray:
+        """Cumulative compound probabilities of the first ``k`` rows of :attr:`lev` (``E[X∧jh]``
+        per row, overwritten), as ``np.cumsum(clip(tilted_compound(f, n), 0))`` with
+        ``f = discretize_lev(lev / bucket, 1)``; the pmf is left in ``self.d[:k]``."""
+        lev, d, n = self.lev[:k], self.d[:k], self.n
+        lev /= bucket
+        lev -= lev[:, :1].copy()
+        d[:, 0] = 1.0
+        np.subtract(lev[:, 1:], lev[:, :-1], out=d[:, 1:])
+        np.clip(d, 0.0, 1.0, out=d)
+        np.minimum.accumulate(d, axis=-1, out=d)
+        f = lev  # the levels are no longer needed: the pmf goes in their place
+        np.subtract(d[:, :-1], d[:, 1:], out=f[:, :-1])
+        f[:, -1] = d[:, -1]
+        f *= self.down
+        phi, acc = self.phi[:k], self.acc[:k]
+        np.fft.rfft(f, n, axis=-1, out=phi)
+        coeffs = self.coeffs
+        if coeffs is None or coeffs.size > 24:
+            acc[...] = self.frequency.pgf(phi)
+        else:
+            acc.fill(coeffs[-1])
+            for c in coeffs[-2::-1]:
+                acc *= phi
+                acc += c
+        g = d
+        np.fft.irfft(acc, n, axis=-1, out=g)
+        g *= self.up
+        np.clip(g, 0.0, None, out=g)
+        return np.cumsum(g, axis=-1, out=lev)
