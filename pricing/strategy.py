@@ -79,6 +79,7 @@ __all__ = [
     "compare_profiles",
     "compliance",
     "evaluate_structure",
+    "evaluate_structures",
     "layer_axes",
     "project_strategy",
     "reserve_floor",
@@ -705,7 +706,7 @@ def _evaluate(
     a: StrategyAssumptions,
     total: AggregateDistribution,
     progress: Callable[[float], None] | None,
-    fixed_reserve: float | None = None,
+    fixed_reserve: float | np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Cost components and protection for every (retention, limit), twice: with the reserve
     sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone
@@ -733,7 +734,11 @@ def _evaluate(
     if a.in_kind is not None:  # compensation in kind: E[R·F] = E[R] E[F]
         mean_r = mean_r * a.in_kind.mean()
     floor = reserve_floor(rule, retentions[:, None], limits[None, :])
-    held = floor if fixed_reserve is None else np.full(floor.shape, float(fixed_reserve))
+    held = (
+        floor
+        if fixed_reserve is None
+        else np.broadcast_to(np.asarray(fixed_reserve, dtype=float), floor.shape).copy()
+    )
 
     var_tail = np.empty((n_r, n_l))
     var_target = np.empty((n_r, n_l))
@@ -1031,6 +1036,41 @@ def evaluate_structure(
         sized_cost=float(sum(out[c][0, j] for c in COST_COMPONENTS)),
         sized_reserve=float(out["reserve"][0, j]),
     )
+
+
+def evaluate_structures(
+    model: ExchangeLossModel,
+    rule: RegulatoryMinimum | Sequence[RegulatoryMinimum],
+    structures: Sequence[tuple[float, float, float]],
+    assumptions: StrategyAssumptions | None = None,
+    total: AggregateDistribution | None = None,
+) -> list[StructureCost]:
+    """:func:`evaluate_structure` for several ``(retention, limit, reserve)`` structures at
+    once, on one grid of their retentions × limits (one pass of the engine instead of one per
+    structure; e.g. every strategy of a comparison under one parameter draw). The technical
+    premium's bucket follows the widest limit priced, as on the optimiser's grid."""
+    a = StrategyAssumptions() if assumptions is None else assumptions
+    total = model.aggregate() if total is None else total
+    retentions = np.array([float(d) for d, _, _ in structures])  # one row per structure
+    positive = sorted({float(lim) for _, lim, _ in structures if lim > 0}) or [1.0]
+    limits = np.array([0.0, *positive])
+    cells = [
+        (i, int(np.searchsorted(limits, float(lim))) if lim > 0 else 0)
+        for i, (_, lim, _) in enumerate(structures)
+    ]
+    held = np.zeros((retentions.size, limits.size))
+    for (i, j), (_, _, reserve) in zip(cells, structures, strict=True):
+        held[i, j] = float(reserve)
+    out = _evaluate(model, retentions, limits, rule, a, total, None, fixed_reserve=held)
+    return [
+        StructureCost(
+            total_cost=float(out["cost_floor"][i, j]),
+            p_full=float(out["p_full_floor"][i, j]),
+            sized_cost=float(sum(out[c][i, j] for c in COST_COMPONENTS)),
+            sized_reserve=float(out["reserve"][i, j]),
+        )
+        for i, j in cells
+    ]
 
 
 def retained_severity(
