@@ -115,20 +115,33 @@ def _evaluate(
     total_s = tuple(np.array(v, copy=True) for v in _grid_stats(ws, 1, h, u, a))
     short = np.zeros((n_r, n_l), dtype=bool)
     short[:, 0] = True
+    # Each row needs R only up to the highest of its reserves and quantiles. R ≤ S, so its
+    # quantiles are at most the total's: a window [0, top] suffices (plus 16 buckets). Its
+    # compound comes from a tilted FFT twice as long, as in pricing.aggregate.grid.window_pmf:
+    # on the same buckets, the same probabilities but for the damped wrap-around (< 1e-11).
+    # With compensation in kind R·F reaches beyond any window: the whole grid.
+    keep = np.full(n_r, m)
     if a.in_kind is None:
         var_s = float(max(total_s[2][0], total_s[3][0]))
-        reach_k = np.maximum(np.maximum(floor, var_s), held)
-        short |= reach_k <= retentions[:, None] - 2.0 * h
+        top = np.maximum(np.maximum(floor, var_s), held)
+        short |= top <= retentions[:, None] - 2.0 * h
+        highest = np.where(short, 0.0, top).max(axis=1)
+        points = np.ceil(highest / h) + 16.0
+        window = 2.0 ** np.ceil(np.log2(np.maximum(points, 32.0)))
+        keep = np.where(window <= m / 2, window, m).astype(int)  # else the whole grid
+    fft_points = np.where(keep < m, 2 * keep, m)
     needed = np.flatnonzero(~short.all(axis=0))
-    lev_ul = np.empty((n_l, m))
-    lev_ul[needed] = lev_on(sev, u[None, :] + limits[needed, None])  # (n_l, m)
+    width = int(fft_points[~short.all(axis=1)].max(initial=0))
+    lev_ul = np.empty((n_l, width))
+    lev_ul[needed] = lev_on(sev, u[None, :width] + limits[needed, None])  # (n_l, width)
     q_lev_u = q * lev_u
 
     def fill(i: int, cols: np.ndarray, stats: tuple) -> None:
         cdf, cum_xg, vt, vg = stats
         var_tail[i, cols], var_target[i, cols] = vt, vg
+        grid = u[: cdf.shape[-1]]
         for key, k_res in (("target", np.maximum(floor[i, cols], vg)), ("floor", held[i, cols])):
-            cdf_at[key][i, cols], lev_at[key][i, cols] = _cdf_lev(u, cdf, cum_xg, k_res)
+            cdf_at[key][i, cols], lev_at[key][i, cols] = _cdf_lev(grid, cdf, cum_xg, k_res)
 
     def row(i: int) -> None:
         cols = np.flatnonzero(short[i])
@@ -140,16 +153,17 @@ def _evaluate(
             return
         # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] + E[X∧d]
         # from d on (written in place into the workspace)
-        k, kd = cols.size, int(np.searchsorted(u, retentions[i], side="left"))
-        work = _workspace(freq, n_l, m)
+        n = int(fft_points[i])
+        k, kd = cols.size, min(int(np.searchsorted(u, retentions[i], side="left")), n)
+        work = _workspace(freq, n_l, n)
         buf = work.lev[:k]
         buf[:, :kd] = lev_u[:kd]
-        np.take(lev_ul[:, kd:], cols, axis=0, out=buf[:, kd:], mode="clip")
+        np.take(lev_ul[:, kd:n], cols, axis=0, out=buf[:, kd:], mode="clip")
         buf[:, kd:] -= lev_dl[i, cols][:, None]
         buf[:, kd:] += lev_d[i]
         buf *= 1.0 - q
-        buf += q_lev_u
-        fill(i, cols, _grid_stats(work, k, h, u, a))
+        buf += q_lev_u[:n]
+        fill(i, cols, _grid_stats(work, k, h, u[:n], a, int(keep[i])))
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -267,18 +281,26 @@ def _premiums(
 
 
 def _grid_stats(
-    ws: CompoundWorkspace, k: int, h: float, u: np.ndarray, a: StrategyAssumptions
+    ws: CompoundWorkspace,
+    k: int,
+    h: float,
+    u: np.ndarray,
+    a: StrategyAssumptions,
+    keep: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cumulative probabilities and cumulative ``Σ x g`` of the compound of the first ``k``
     retained severities of the workspace (``E[R_X∧u]`` per row) on the grid ``u``, and its
-    ``VaR`` at the tail level and at the target (views into the workspace)."""
+    ``VaR`` at the tail level and at the target, on the first ``keep`` points (default all;
+    views into the workspace)."""
     cdf = ws.compound_cdf(k, h)
     g = ws.d[:k]
     if a.in_kind is not None:  # the distribution of R·F on the same grid
         cdf = a.in_kind.transform_grid_cdf(cdf)
         g = np.diff(cdf, axis=-1, prepend=0.0)
+    keep = u.size if keep is None else keep
+    cdf, g, u = cdf[:, :keep], g[:, :keep], u[:keep]
     g *= u
-    cum_xg = np.cumsum(g, axis=-1, out=ws.cum[:k])
+    cum_xg = np.cumsum(g, axis=-1, out=ws.cum[:k, :keep])
     return cdf, cum_xg, _quantile(u, cdf, TAIL_LEVEL), _quantile(u, cdf, a.target)
 
 

@@ -151,8 +151,9 @@ def _insurance_only(
     c = grid["cost_floor"][rows, 1:]
     if ok.any():
         k = int(np.argmin(np.where(ok, c, np.inf)))
-    elif placed.any():
-        k = int(np.argmax(np.where(placed, p, -np.inf)))
+    elif placed.any():  # the most protective; among equally protective (1e-12), the cheapest
+        best = np.where(placed, p, -np.inf).max()
+        k = int(np.argmin(np.where(placed & (p >= best - 1e-12), c, np.inf)))
     else:
         k = 0
     i, j = np.unravel_index(k, p.shape)
