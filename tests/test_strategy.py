@@ -135,6 +135,30 @@ def test_hybrid_never_costs_more_on_the_default_grid(models, totals):
     assert c.get("hybrid").total_cost == pytest.approx(c.total_cost[ok].min(), rel=REL)
 
 
+@pytest.mark.parametrize("regime", ["jp-draft", "hk", "mica"])
+@pytest.mark.parametrize("preset", PRESET_NAMES)
+def test_fast_paths_agree_with_the_whole_grid(models, totals, monkeypatch, preset, regime):
+    """Structures read off the total loss below their retention and compounds on windows
+    (``engine.WINDOWS``) give back the whole-grid FFT of every structure (the method without
+    either): every grid point's total cost within 1e-10 relative and p_full within 1e-10, and
+    the same three structures."""
+    from pricing.strategy import engine
+
+    a = StrategyAssumptions(**SMALL_GRID)
+    fast = compare(models[preset], regime, a, total=totals[preset])
+    monkeypatch.setattr(engine, "WINDOWS", False)
+    full = compare(models[preset], regime, a, total=totals[preset])
+    finite = np.isfinite(full.total_cost)
+    assert np.array_equal(finite, np.isfinite(fast.total_cost))
+    np.testing.assert_allclose(fast.total_cost[finite], full.total_cost[finite], rtol=1e-10)
+    np.testing.assert_allclose(fast.p_full, full.p_full, rtol=0, atol=1e-10)
+    for s in full.strategies:
+        f = fast.get(s.name)
+        assert (f.retention, f.limit) == (s.retention, s.limit)
+        assert f.total_cost == pytest.approx(s.total_cost, rel=1e-10)
+        assert f.p_full == pytest.approx(s.p_full, abs=1e-10)
+
+
 @pytest.mark.parametrize("regime", REGIMES)
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_components_and_cost_arithmetic(run, models, preset, regime):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -222,6 +223,13 @@ def lev_on(severity: LossDistribution, x: np.ndarray) -> np.ndarray:
 
 
 def _shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.ndarray]:
+    try:
+        return _shared_base_lev_cached(severity)
+    except TypeError:  # an unhashable user-defined distribution
+        return _make_shared_base_lev(severity)
+
+
+def _make_shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.ndarray]:
     """``E[X∧x]`` as a function of an array. A mixture of one distribution capped at several
     amounts (an exchange's wallets: ``Σ w_k E[Y∧min(x, c_k)]``) evaluates ``E[Y∧x]`` once and
     takes ``E[Y∧c_k]`` beyond each cap: the same sum as :meth:`Mixture.lev` with one
@@ -249,6 +257,9 @@ def _shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.nd
         return total
 
     return shared
+
+
+_shared_base_lev_cached = functools.lru_cache(maxsize=64)(_make_shared_base_lev)
 
 
 def _count_quantile(frequency: Frequency, eps: float) -> int:

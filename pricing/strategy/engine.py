@@ -32,6 +32,9 @@ from .results import COST_COMPONENTS, StrategyAssumptions
 TAIL_LEVEL = 0.995
 #: Points of the retained-loss grid of every layer.
 RETAINED_GRID_LOG2 = 11
+#: Retained-loss compounds on windows up to each row's highest reserve or quantile (``False``:
+#: the whole grid for every structure, the reference the windows are tested against).
+WINDOWS = True
 
 
 def layer_axes(
@@ -121,7 +124,7 @@ def _evaluate(
     # on the same buckets, the same probabilities but for the damped wrap-around (< 1e-11).
     # With compensation in kind R·F reaches beyond any window: the whole grid.
     keep = np.full(n_r, m)
-    if a.in_kind is None:
+    if a.in_kind is None and WINDOWS:
         var_s = float(max(total_s[2][0], total_s[3][0]))
         top = np.maximum(np.maximum(floor, var_s), held)
         short |= top <= retentions[:, None] - 2.0 * h
@@ -153,17 +156,26 @@ def _evaluate(
             return
         # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] + E[X∧d]
         # from d on (written in place into the workspace)
-        n = int(fft_points[i])
+        n, kept = int(fft_points[i]), int(keep[i])
+        stats = _row_stats(i, cols, n, kept)
+        if kept < m and stats[0][:, -1].min() < max(TAIL_LEVEL, a.target):
+            stats = _row_stats(i, cols, m, m)  # the window missed a quantile: the whole grid
+        fill(i, cols, stats)
+
+    def _row_stats(i: int, cols: np.ndarray, n: int, kept: int) -> tuple:
         k, kd = cols.size, min(int(np.searchsorted(u, retentions[i], side="left")), n)
         work = _workspace(freq, n_l, n)
         buf = work.lev[:k]
         buf[:, :kd] = lev_u[:kd]
-        np.take(lev_ul[:, kd:n], cols, axis=0, out=buf[:, kd:], mode="clip")
+        if n <= lev_ul.shape[1]:
+            np.take(lev_ul[:, kd:n], cols, axis=0, out=buf[:, kd:], mode="clip")
+        else:
+            buf[:, kd:] = lev_on(sev, u[None, kd:n] + limits[cols, None])
         buf[:, kd:] -= lev_dl[i, cols][:, None]
         buf[:, kd:] += lev_d[i]
         buf *= 1.0 - q
         buf += q_lev_u[:n]
-        fill(i, cols, _grid_stats(work, k, h, u[:n], a, int(keep[i])))
+        return _grid_stats(work, k, h, u[:n], a, kept)
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
