@@ -17,7 +17,7 @@ from pricing.profiles import (
     ExchangeProfile,
     split_providers,
 )
-from pricing.providers import PROVIDER_CONTROLS
+from pricing.providers import IN_HOUSE, PROVIDER_CONTROLS, provider_history
 
 PRESET_KEY = "pf_preset"
 UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
@@ -318,3 +318,37 @@ right.dataframe(
 right.caption(f"Severity of one theft: {model.severity.describe()}")
 for note in model.notes:
     st.caption(note)
+
+vendors = [p for p in profile.signing_providers if p.lower() != IN_HOUSE]
+if vendors:
+    st.subheader("Incident history of this exchange's providers")
+    history = provider_history(common.incidents(upload).frame)
+    history = history[history["provider"].str.lower().isin({p.lower() for p in vendors})]
+    if history.empty:
+        st.caption(
+            f"No incident in the data names {', '.join(vendors)} as the provider in the "
+            "signing path."
+        )
+    else:
+        st.dataframe(
+            history,
+            hide_index=True,
+            width="stretch",
+            key="provider_history",
+            column_config={
+                "provider": "Provider",
+                "incidents": st.column_config.NumberColumn("Incidents", format="%d"),
+                "exchanges": "Platforms hit",
+                "first_year": st.column_config.NumberColumn("First", format="%d"),
+                "last_year": st.column_config.NumberColumn("Last", format="%d"),
+                "known_losses": st.column_config.NumberColumn("Amounts known", format="%d"),
+                "total_loss_usd": st.column_config.NumberColumn("Total loss (USD)", format="%,.0f"),
+                "largest_loss_usd": st.column_config.NumberColumn(
+                    "Largest loss (USD)", format="%,.0f"
+                ),
+            },
+        )
+        st.caption(
+            "Losses as reported at the time (not on-levelled), from the incident data's "
+            "signing-path provider column."
+        )
