@@ -134,17 +134,19 @@ def fmt_amount(amount: float, currency: str, lang: str = "en", digits: int = 2) 
                 scaled = f"{amount / size:,.{digits}f}".rstrip("0").rstrip(".")
                 return f"{scaled}{unit}{suffix}"
         return f"{amount:,.0f}{suffix}"
-    symbol = _SYMBOL.get(currency, currency + " ")
-    if abs(amount) >= 1e9:
-        return f"{symbol}{amount / 1e9:,.{digits}f} bn"
-    if abs(amount) >= 1e6:
-        return f"{symbol}{amount / 1e6:,.{digits}f} m"
-    return f"{symbol}{amount:,.0f}"
+    symbol = ("-" if amount < 0 else "") + _SYMBOL.get(currency, currency + " ")
+    size = abs(amount)
+    if size >= 1e9:
+        return f"{symbol}{size / 1e9:,.{digits}f} bn"
+    if size >= 1e6:
+        return f"{symbol}{size / 1e6:,.{digits}f} m"
+    return f"{symbol}{size:,.0f}"
 
 
 @cache
 def glossary() -> tuple[dict[str, str], ...]:
-    """The glossary rows: ``en``, ``ja``, ``reading``, ``meaning_en``, ``meaning_ja``."""
+    """The glossary rows: ``en``, ``ja``, ``reading``, ``meaning_en``, ``meaning_ja`` and
+    ``topic`` (``regulation``, ``insurance`` or ``risk``)."""
     text = resources.files("pricing").joinpath("locale/glossary.csv").read_text("utf-8")
     return tuple(csv.DictReader(text.splitlines()))
 
@@ -232,7 +234,9 @@ def render_minimum(
     if lang == "ja":
         lines.append(t("Glossary") + ":")
         lines += [
-            f"  {g['ja']}（{g['reading']}）: {g['en']} — {g['meaning_ja']}" for g in glossary()
+            f"  {g['ja']}（{g['reading']}）: {g['en']} — {g['meaning_ja']}"
+            for g in glossary()
+            if g["topic"] == "regulation"
         ]
     return lines
 
