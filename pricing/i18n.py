@@ -131,7 +131,9 @@ def fmt_amount(amount: float, currency: str, lang: str = "en", digits: int = 2) 
         suffix = "円" if currency == "JPY" else f" {currency}"
         for size, unit in _JA_UNITS:
             if abs(amount) >= size:
-                scaled = f"{amount / size:,.{digits}f}".rstrip("0").rstrip(".")
+                places = 0 if unit == "万" and abs(amount) >= 100 * size else digits
+                scaled = f"{amount / size:,.{places}f}"
+                scaled = scaled.rstrip("0").rstrip(".") if "." in scaled else scaled
                 return f"{scaled}{unit}{suffix}"
         return f"{amount:,.0f}{suffix}"
     symbol = ("-" if amount < 0 else "") + _SYMBOL.get(currency, currency + " ")
