@@ -4,10 +4,11 @@ import math
 
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, locale, state
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
+from pricing.narrative import loss_model_in_words
 from pricing.profiles import (
     FIELDS,
     JURISDICTIONS,
@@ -252,6 +253,12 @@ def risk(measure, level: float) -> float:
         return math.nan
 
 
+st.markdown(
+    "\n".join(
+        f"- {common.md(line)}"
+        for line in loss_model_in_words(model, agg, locale.currency(), locale.lang())
+    )
+)
 var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(
@@ -315,7 +322,12 @@ right.dataframe(
         "oep_loss": st.column_config.NumberColumn("largest theft", format="%,.0f"),
     },
 )
-right.caption(f"Severity of one theft: {model.severity.describe()}")
+with st.expander("The formula of one theft's size"):
+    st.caption(
+        "A mixture of the attack routes, each capped at what it can reach: weight × "
+        "min(fitted loss size given it was reported, cap)."
+    )
+    st.code(model.severity.describe(), language=None, wrap_lines=True)
 for note in model.notes:
     st.caption(note)
 
