@@ -66,3 +66,45 @@ def test_compact_amounts_in_japanese_units():
     assert fmt_amount(-3.2e9, "HKD") == "-HK$3.20 bn"
     assert fmt_amount(float("nan"), "USD") == "n/a"
     assert fmt_amount(999_999, "EUR") == "€999,999"
+
+
+def _catalogue_ids() -> set[str]:
+    with PO.open("rb") as handle:
+        return {m.id for m in read_po(handle, locale="ja") if m.id and m.string}
+
+
+def _app_texts() -> list[tuple[str, str]]:
+    """Every literal passed to ``t(...)`` / ``locale.t(...)`` in the app (file, text)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            first = node.args[0]
+            if name == "t" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.append((path.name, first.value))
+    return found
+
+
+def test_every_text_the_app_translates_has_a_japanese_entry():
+    from pricing.i18n import tr
+
+    ids = _catalogue_ids()
+    texts = _app_texts()
+    assert len(texts) > 50  # the walk found the pages' texts
+    missing = [(f, s) for f, s in texts if s not in ids and tr(s, "ja") == s]
+    assert missing == []
+
+
+def test_every_profile_field_has_a_japanese_label_and_help():
+    from pricing.profiles import FIELDS, PROVIDER_FIELDS
+
+    ids = _catalogue_ids()
+    for f in FIELDS + PROVIDER_FIELDS:
+        assert f.label in ids and f.help in ids, f.name
