@@ -133,6 +133,7 @@ STATIC: dict[str, Any] = {
     "lm_reference": _MODEL.frequency.reference_assets_usd / 1e6,
     # Loss history view
     "hist_provider": "any",
+    "hist_platforms": "exchanges_custodians",
     "hist_min_loss": 0.0,
 }
 
@@ -189,6 +190,7 @@ LABELS: dict[str, str] = {
     "hist_years": "History view: years",
     "hist_vectors": "History view: attack vectors",
     "hist_provider": "History view: provider",
+    "hist_platforms": "History view: platforms",
     "hist_min_loss": "History view: minimum loss (USD m)",
 }
 
