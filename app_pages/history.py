@@ -23,7 +23,7 @@ with st.expander("How to read this page"):
         "sources document, 2011 onwards. Amounts are **USD at the time of the theft**; an empty "
         "amount means no public source gives one (it is never estimated). The *source* column "
         "links each row to the public report behind it. By default the view shows exchanges "
-        "and custodians, the platforms the frequency fit counts; choose *all custodial "
+        "and custodians, the kinds of platform Vaultcover prices; choose *all custodial "
         "platforms* to add payment processors, casinos, mining pools and hosted wallet apps. "
         "The filters only change this view; "
         "the **Loss model** page has its own selection (reporting threshold, years, vectors)."
@@ -61,9 +61,9 @@ platforms = left.radio(
     list(PLATFORM_VIEWS),
     **state.bind("hist_platforms"),
     format_func=PLATFORM_LABELS.get,
-    help="Exchanges and custodians (custodians, lenders, brokers, crypto neobanks) are what "
-    "the frequency fit counts by default; 'all' adds payment processors, casinos, mining "
-    "pools and hosted wallet apps.",
+    help="Exchanges and custodians (custodians, lenders, brokers, crypto neobanks) are the "
+    "platforms Vaultcover prices (the frequency fit itself counts exchanges only unless told "
+    "otherwise); 'all' adds payment processors, casinos, mining pools and hosted wallet apps.",
 )
 typed = bool(frame["platform_type"].ne("").any())
 min_loss = (
