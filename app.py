@@ -23,11 +23,17 @@ PAGES = [
     st.Page("app_pages/sensitivity.py", title=locale.t("Sensitivity"), icon=":material/tune:"),
     st.Page("app_pages/scenarios.py", title=locale.t("Scenarios"), icon=":material/bookmarks:"),
     st.Page("app_pages/portfolio.py", title=locale.t("Insurer portfolio"), icon=":material/hub:"),
+    st.Page(
+        "app_pages/glossary.py",
+        title=locale.t("Glossary and sources"),
+        icon=":material/menu_book:",
+    ),
 ]
 
 page = st.navigation(PAGES, position="top")
 scenario_store.open_link()
-state.presentation_toggle()
-locale.settings()
+_, language, currency, presentation = st.columns([5, 1.1, 1.4, 1.3], vertical_alignment="center")
+locale.settings(language, currency)
+state.presentation_toggle(presentation)
 state.banner()
 page.run()

@@ -2,8 +2,8 @@
 
 Translations live in ``pricing/locale/<lang>/LC_MESSAGES/vaultcover.po``, read at run time with
 Babel (no compiled ``.mo`` needed). A message id may hold ``{placeholders}``: such an entry
-translates every English text of that shape, with the captured parts translated in turn, so
-notes with numbers in them are translated too. Text without a translation stays English.
+translates every English text of that shape, with the captured parts translated in turn (a
+list joined by ``"; "`` item by item), so notes with numbers in them are translated too. Text without a translation stays English.
 
 The glossary (``pricing/locale/glossary.csv``) gives the terms Japanese practitioners use.
 
@@ -93,7 +93,10 @@ def tr(text: str, lang: str = "en") -> str:
     for pattern, template in patterns:
         found = pattern.match(text)
         if found:
-            parts = {k: v if k == "name" else tr(v, lang) for k, v in found.groupdict().items()}
+            parts = {
+                k: v if k == "name" else "; ".join(tr(item, lang) for item in v.split("; "))
+                for k, v in found.groupdict().items()
+            }
             return template.format(**parts)
     return text
 
@@ -131,20 +134,24 @@ def fmt_amount(amount: float, currency: str, lang: str = "en", digits: int = 2) 
         suffix = "円" if currency == "JPY" else f" {currency}"
         for size, unit in _JA_UNITS:
             if abs(amount) >= size:
-                scaled = f"{amount / size:,.{digits}f}".rstrip("0").rstrip(".")
+                places = 0 if unit == "万" and abs(amount) >= 100 * size else digits
+                scaled = f"{amount / size:,.{places}f}"
+                scaled = scaled.rstrip("0").rstrip(".") if "." in scaled else scaled
                 return f"{scaled}{unit}{suffix}"
         return f"{amount:,.0f}{suffix}"
-    symbol = _SYMBOL.get(currency, currency + " ")
-    if abs(amount) >= 1e9:
-        return f"{symbol}{amount / 1e9:,.{digits}f} bn"
-    if abs(amount) >= 1e6:
-        return f"{symbol}{amount / 1e6:,.{digits}f} m"
-    return f"{symbol}{amount:,.0f}"
+    symbol = ("-" if amount < 0 else "") + _SYMBOL.get(currency, currency + " ")
+    size = abs(amount)
+    if size >= 1e9:
+        return f"{symbol}{size / 1e9:,.{digits}f} bn"
+    if size >= 1e6:
+        return f"{symbol}{size / 1e6:,.{digits}f} m"
+    return f"{symbol}{size:,.0f}"
 
 
 @cache
 def glossary() -> tuple[dict[str, str], ...]:
-    """The glossary rows: ``en``, ``ja``, ``reading``, ``meaning_en``, ``meaning_ja``."""
+    """The glossary rows: ``en``, ``ja``, ``reading``, ``meaning_en``, ``meaning_ja`` and
+    ``topic`` (``regulation``, ``insurance`` or ``risk``)."""
     text = resources.files("pricing").joinpath("locale/glossary.csv").read_text("utf-8")
     return tuple(csv.DictReader(text.splitlines()))
 
@@ -232,7 +239,9 @@ def render_minimum(
     if lang == "ja":
         lines.append(t("Glossary") + ":")
         lines += [
-            f"  {g['ja']}（{g['reading']}）: {g['en']} — {g['meaning_ja']}" for g in glossary()
+            f"  {g['ja']}（{g['reading']}）: {g['en']} — {g['meaning_ja']}"
+            for g in glossary()
+            if g["topic"] == "regulation"
         ]
     return lines
 
