@@ -118,23 +118,22 @@ def _evaluate(
     total_s = tuple(np.array(v, copy=True) for v in _grid_stats(ws, 1, h, u, a))
     short = np.zeros((n_r, n_l), dtype=bool)
     short[:, 0] = True
-    # Each row needs R only up to the highest of its reserves and quantiles. R ≤ S, so its
-    # quantiles are at most the total's: a window [0, top] suffices (plus 16 buckets). Its
+    # Each structure needs R only up to the highest of its reserves and quantiles. R ≤ S, so
+    # its quantiles are at most the total's: a window [0, top] suffices (plus 16 buckets). Its
     # compound comes from a tilted FFT twice as long, as in pricing.aggregate.grid.window_pmf:
     # on the same buckets, the same probabilities but for the damped wrap-around (< 1e-11).
     # With compensation in kind R·F reaches beyond any window: the whole grid.
-    keep = np.full(n_r, m)
+    keep = np.full((n_r, n_l), m)  # grid points kept for each structure
     if a.in_kind is None and WINDOWS:
         var_s = float(max(total_s[2][0], total_s[3][0]))
         top = np.maximum(np.maximum(floor, var_s), held)
         short |= top <= retentions[:, None] - 2.0 * h
-        highest = np.where(short, 0.0, top).max(axis=1)
-        points = np.ceil(highest / h) + 16.0
+        points = np.ceil(top / h) + 16.0
         window = 2.0 ** np.ceil(np.log2(np.maximum(points, 32.0)))
         keep = np.where(window <= m / 2, window, m).astype(int)  # else the whole grid
     fft_points = np.where(keep < m, 2 * keep, m)
     needed = np.flatnonzero(~short.all(axis=0))
-    width = int(fft_points[~short.all(axis=1)].max(initial=0))
+    width = int(np.where(short, 0, fft_points).max(initial=0))
     lev_ul = np.empty((n_l, width))
     lev_ul[needed] = lev_on(sev, u[None, :width] + limits[needed, None])  # (n_l, width)
     q_lev_u = q * lev_u
@@ -151,18 +150,18 @@ def _evaluate(
         if cols.size:
             cdf, cum_xg, vt, vg = total_s
             fill(i, cols, (cdf[np.zeros(cols.size, dtype=int)], cum_xg[[0] * cols.size], vt, vg))
-        cols = np.flatnonzero(~short[i])
-        if not cols.size:
-            return
-        # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] + E[X∧d]
-        # from d on (written in place into the workspace)
-        n, kept = int(fft_points[i]), int(keep[i])
-        stats = _row_stats(i, cols, n, kept)
-        if kept < m and stats[0][:, -1].min() < max(TAIL_LEVEL, a.target):
-            stats = _row_stats(i, cols, m, m)  # the window missed a quantile: the whole grid
-        fill(i, cols, stats)
+        rest = np.flatnonzero(~short[i])
+        for n in np.unique(fft_points[i, rest]):  # structures with the same transform together
+            cols = rest[fft_points[i, rest] == n]
+            kept = int(keep[i, cols].max())
+            stats = _row_stats(i, cols, int(n), kept)
+            if kept < m and stats[0][:, -1].min() < max(TAIL_LEVEL, a.target):
+                stats = _row_stats(i, cols, m, m)  # the window missed a quantile: whole grid
+            fill(i, cols, stats)
 
     def _row_stats(i: int, cols: np.ndarray, n: int, kept: int) -> tuple:
+        # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] +
+        # E[X∧d] from d on (written in place into the workspace)
         k, kd = cols.size, min(int(np.searchsorted(u, retentions[i], side="left")), n)
         work = _workspace(freq, n_l, n)
         buf = work.lev[:k]
