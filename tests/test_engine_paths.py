@@ -99,3 +99,28 @@ def test_structures_in_one_pass_equal_one_pass_each(models):
         assert r.total_cost == pytest.approx(alone.total_cost, rel=1e-4)
         assert r.sized_reserve == pytest.approx(alone.sized_reserve, rel=1e-9)
         assert math.isfinite(r.sized_cost)
+
+
+@pytest.mark.parametrize("preset", ["small", "large"])
+def test_layer_grid_without_std_skips_only_layers_priced_in_closed_form(models, preset):
+    """``std=False``: retentions hit with probability below 1 − the capital level get VaR 0
+    and TVaR E/(1 − level) in closed form; every premium, VaR and TVaR equals the full grid's
+    (relative 1e-12), and some retentions were indeed skipped (their SD is NaN)."""
+    from pricing.coverage import price_layer_grid
+    from pricing.strategy import layer_axes
+
+    model = models[preset]
+    retentions, limits = layer_axes(model, 20, 21)
+    full = price_layer_grid(model.frequency, model.severity, retentions, limits[1:], wang=False)
+    fast = price_layer_grid(
+        model.frequency, model.severity, retentions, limits[1:], wang=False, std=False
+    )
+    skipped = np.isnan(fast.std)
+    assert skipped.any() and not skipped.all()
+    for name in ("expected_loss", "var_capital", "tvar_capital"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(full, name), rtol=1e-12, atol=0)
+    for principle in ("cost_of_capital", "expected_value"):
+        np.testing.assert_allclose(
+            fast.premiums[principle], full.premiums[principle], rtol=1e-12, atol=0
+        )
+    np.testing.assert_array_equal(fast.std[~skipped], full.std[~skipped])

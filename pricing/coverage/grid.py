@@ -81,11 +81,16 @@ def price_layer_grid(
     loadings: LoadingAssumptions | None = None,
     points_per_limit: int = 64,
     wang: bool = True,
+    std: bool = True,
 ) -> LayerGrid:
     """Price every per-occurrence layer of a retention × limit grid, vectorised over retentions.
 
     ``wang=False`` leaves the Wang premiums NaN and skips the transform (about a fifth of the
-    time) when another principle is used.
+    time) when another principle is used. ``std=False`` (with ``wang=False``) also skips the
+    grid of every retention whose layers are hit with probability at most ``1 −`` the capital
+    level, ``P(S_Y > 0) = 1 − P_N(F(d))`` in closed form (below ``1 − level − 1e-9``): there
+    ``VaR = 0`` and ``TVaR = E[S_Y] / (1 − level)``, as the grid would give (its probability of
+    0 is at least the exact one), and the standard deviation is left NaN.
 
     For each limit ``l`` the per-occurrence loss ``Y = min((X − d)+, l)`` of every retention is
     discretised on buckets ``h = min(l / points_per_limit, l_max / (8 · points_per_limit))`` by
@@ -104,13 +109,19 @@ def price_layer_grid(
     finest = lim.max() / (8 * int(points_per_limit))
     n_max = _count_quantile(frequency, 1e-12)
     shape = (d.size, lim.size)
-    expected, std, var_capital, tvar_capital, distorted = (np.empty(shape) for _ in range(5))
+    expected, sd_all, var_capital, tvar_capital, distorted = (np.empty(shape) for _ in range(5))
     lam = loadings.wang_lambda if wang else None
+    active = np.ones(d.size, dtype=bool)
+    if not std and lam is None:
+        hit = np.asarray(frequency.prob_at_least_one(severity.sf(d)), dtype=float)
+        active = hit > 1.0 - loadings.capital_level - 1e-9
+    sd_grid = sd_all
 
     def column(j: int) -> None:
         m = max(int(points_per_limit), math.ceil(lim[j] / finest))
-        values = _price_column(frequency, severity, d, lim[j] / m, m, n_max, loadings, lam)
-        expected[:, j], std[:, j], var_capital[:, j], tvar_capital[:, j], distorted[:, j] = values
+        values = _price_column(frequency, severity, d, lim[j] / m, m, n_max, loadings, lam, active)
+        expected[:, j], sd_grid[:, j], var_capital[:, j], tvar_capital[:, j] = values[:4]
+        distorted[:, j] = values[4]
 
     with ThreadPoolExecutor(max_workers=settings.WORKERS) as pool:  # numpy releases the GIL
         list(pool.map(column, range(lim.size)))
@@ -118,7 +129,7 @@ def price_layer_grid(
     capital = tvar_capital if loadings.capital_measure == "tvar" else var_capital
     risk = {
         "expected_value": (1.0 + loadings.theta) * expected,
-        "std_dev": expected + loadings.kappa * std,
+        "std_dev": expected + loadings.kappa * sd_all,
         "wang": distorted,
         "cost_of_capital": expected
         + loadings.cost_of_capital * np.maximum(capital - expected, 0.0),
@@ -127,7 +138,7 @@ def price_layer_grid(
         retentions=d,
         limits=lim,
         expected_loss=expected,
-        std=std,
+        std=sd_all,
         var_capital=var_capital,
         tvar_capital=tvar_capital,
         risk_premiums=risk,
@@ -148,9 +159,12 @@ def _price_column(
     n_max: int,
     loadings: LoadingAssumptions,
     wang_lambda: float | None,
+    active: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Expected loss, SD, ``VaR`` and ``TVaR`` at the capital level and Wang premium (NaN if
-    ``wang_lambda`` is None) of the layers ``m h xs d`` for every retention ``d`` (USD/year)."""
+    ``wang_lambda`` is None) of the layers ``m h xs d`` for every retention ``d`` (USD/year).
+    Retentions not ``active`` get no grid: VaR 0, TVaR ``E / (1 − level)``, SD NaN (see
+    :func:`price_layer_grid`); the grid's size is set by every retention all the same."""
     settings = _settings()
     # S_Y ≤ n_max·l but for 1e-12; with many losses a year it concentrates far below that,
     # within E[S_Y] + 12 sd (bounded summands). A frequent loss thus spans many limits: the
@@ -165,10 +179,42 @@ def _price_column(
     if span / h > settings.COLUMN_POINTS:
         m = max(4, int(m * settings.COLUMN_POINTS * h / span))
         h = limit / m
+    n = 1 << math.ceil(math.log2(span / h + 1))
+    if active is None or active.all():
+        return _column_grid(frequency, severity, retentions, h, m, n, n_max, loadings, wang_lambda)
+    expected = frequency.mean * (edges[1] - edges[0])
+    out = (
+        expected,
+        np.full_like(expected, np.nan),
+        np.zeros_like(expected),
+        expected / (1.0 - loadings.capital_level),
+        np.full_like(expected, np.nan),
+    )
+    if active.any():
+        values = _column_grid(
+            frequency, severity, retentions[active], h, m, n, n_max, loadings, wang_lambda
+        )
+        for whole, part in zip(out, values, strict=True):
+            whole[active] = part
+    return out
+
+
+def _column_grid(
+    frequency: Frequency,
+    severity: LossDistribution,
+    retentions: np.ndarray,
+    h: float,
+    m: int,
+    n: int,
+    n_max: int,
+    loadings: LoadingAssumptions,
+    wang_lambda: float | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_price_column` on its grid: ``m`` buckets ``h`` per layer, ``n`` FFT points."""
+    settings = _settings()
     points = retentions[:, None] + h * np.arange(m + 1, dtype=float)[None, :]
     lev_x = lev_on(severity, points)
     f = discretize_lev(lev_x / h, 1.0)  # lev of Y at jh is lev_X(d + jh) − lev_X(d)
-    n = 1 << math.ceil(math.log2(span / h + 1))
     while True:
         # the grid holds all but 1e-10: a mild tilt suffices and keeps rounding at ~1e-13
         g = np.clip(tilted_compound(frequency, f, n, tilt=8.0), 0.0, None)

@@ -271,7 +271,14 @@ def _premiums(
         premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
     else:
         priced = price_layer_grid(
-            freq, sev, retentions, limits[1:], a.loadings, 32, wang=a.principle == "wang"
+            freq,
+            sev,
+            retentions,
+            limits[1:],
+            a.loadings,
+            32,
+            wang=a.principle == "wang",
+            std=a.principle == "std_dev",
         )
         technical[:, 1:] = priced.premiums[a.principle]
         premium[:, 1:] = technical[:, 1:]
