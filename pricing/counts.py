@@ -211,7 +211,7 @@ class NegativeBinomial(_FrequencyBase):
         if not np.iscomplexobj(w):
             return w ** (-self.size)
         re, im = w.real, w.imag
-        magnitude = np.exp(-0.5 * self.size * np.log(re * re + im * im))
+        magnitude = np.exp(-self.size * np.log(np.hypot(re, im)))  # no overflow of re²
         angle = -self.size * np.arctan2(im, re)
         out = np.empty(w.shape, dtype=complex)
         out.real = magnitude * np.cos(angle)

@@ -67,11 +67,15 @@ def test_truncated_lognormal_moments_in_closed_form_match_quadrature(k, u):
         assert dist.limited_moment(k, u) == pytest.approx(quadrature, rel=1e-10)
 
 
-def test_negative_binomial_pgf_is_the_principal_complex_power():
-    nb = NegativeBinomial(14.0, 1.16)
+@pytest.mark.parametrize("size", [1.16, 1e-3, 1e-300])
+def test_negative_binomial_pgf_is_the_principal_complex_power(size):
+    """Also for a huge β (size 1e-300: |w|² would overflow)."""
+    nb = NegativeBinomial(14.0, size)
     rng = np.random.default_rng(2)
     z = np.exp(2j * np.pi * rng.random(2000)) * rng.random(2000)
-    power = (1.0 - nb.beta * (z - 1.0)) ** (-nb.size)
+    with np.errstate(all="ignore"):
+        power = (1.0 - nb.beta * (z - 1.0)) ** (-nb.size)
+    assert np.all(np.isfinite(nb.pgf(z)))
     assert np.max(np.abs(nb.pgf(z) - power)) < 1e-14
     assert float(nb.pgf(0.5)) == pytest.approx((1.0 + 0.5 * nb.beta) ** (-nb.size), rel=1e-15)
 
