@@ -4,6 +4,7 @@ efficient frontier, single structures under other loss models, and batches of ex
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -389,8 +390,14 @@ def compare_profiles(
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
-            rows = _collect(pool.map(_labelled_comparison, jobs), models, progress)
+        # Objects alive now are shared with the forked workers copy-on-write: moved out of the
+        # garbage collector's reach, the workers' collections do not copy every page they sit on.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
+                rows = _collect(pool.map(_labelled_comparison, jobs), models, progress)
+        finally:
+            gc.unfreeze()
     return pd.concat(rows, ignore_index=True)
 
 
