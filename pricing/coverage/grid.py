@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +14,9 @@ import pandas as pd
 from ..aggregate import (
     discretize_lev,
 )
-from ..aggregate.grid import tilted_compound
+from ..aggregate.grid import lev_on, tilted_compound
 from ..counts import Frequency
-from ..distributions import Capped, LossDistribution, Mixture
+from ..distributions import LossDistribution
 from ..premium import (
     LoadingAssumptions,
     gross_premium,
@@ -247,65 +246,6 @@ def _column_grid(
     sf[:, -1] = 0.0
     wang = np.maximum(step_wang_premium(x_w, sf, wang_lambda), expected)
     return expected, std, var, tvar, wang
-
-
-def lev_on(severity: LossDistribution, x: np.ndarray) -> np.ndarray:
-    """``E[X∧x]`` elementwise (USD), evaluating the severity only below its upper end: beyond
-    it ``E[X∧x] = E[X∧upper]`` (the largest possible loss), taken from one evaluation."""
-    x = np.asarray(x, dtype=float)
-    upper = float(severity.upper)
-    lev = _shared_base_lev(severity)
-    if not math.isfinite(upper):
-        return lev(x)
-    inside = x < upper
-    n_inside = int(np.count_nonzero(inside))
-    if n_inside == x.size:
-        return lev(x)
-    out = np.empty(x.shape)
-    out[~inside] = float(lev(np.array([upper]))[0])
-    if n_inside:
-        out[inside] = lev(x[inside])
-    return out
-
-
-def _shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.ndarray]:
-    try:
-        return _shared_base_lev_cached(severity)
-    except TypeError:  # an unhashable user-defined distribution
-        return _make_shared_base_lev(severity)
-
-
-def _make_shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.ndarray]:
-    """``E[X∧x]`` as a function of an array. A mixture of one distribution capped at several
-    amounts (an exchange's wallets: ``Σ w_k E[Y∧min(x, c_k)]``) evaluates ``E[Y∧x]`` once and
-    takes ``E[Y∧c_k]`` beyond each cap: the same sum as :meth:`Mixture.lev` with one
-    evaluation of the shared distribution instead of one per wallet."""
-
-    def plain(x: np.ndarray) -> np.ndarray:
-        return np.asarray(severity.lev(x), dtype=float)
-
-    if not isinstance(severity, Mixture):
-        return plain
-    parts = [(c, w) for c, w in zip(severity.components, severity.weights, strict=True) if w > 0]
-    if len(parts) < 2 or not all(isinstance(c, Capped) for c, _ in parts):
-        return plain
-    base = parts[0][0].base
-    if not all(c.base == base for c, _ in parts):
-        return plain
-    caps = [float(c.cap) for c, _ in parts]
-    at_caps = np.asarray(base.lev(np.array(caps)), dtype=float)
-
-    def shared(x: np.ndarray) -> np.ndarray:
-        y = np.asarray(base.lev(np.minimum(x, max(caps))), dtype=float)
-        total = np.zeros(np.shape(x))
-        for (_, w), cap, top in zip(parts, caps, at_caps, strict=True):
-            total = total + w * np.where(x >= cap, top, y)
-        return total
-
-    return shared
-
-
-_shared_base_lev_cached = functools.lru_cache(maxsize=64)(_make_shared_base_lev)
 
 
 def _count_quantile(frequency: Frequency, eps: float) -> int:
