@@ -55,7 +55,10 @@ _LATIN = {
     "≈": "~",
     "¥": "JPY ",
 }
-_NUMBER = re.compile(r"^[-+−]?(USD |JPY |¥|\$)?[-+−]?[\d,]*\.?\d+( ?(%|m|bn|k|×))?$")
+_NUMBER = re.compile(
+    r"^[-+−]?((USD|JPY|HKD|EUR|KRW|SGD|AED) |¥|\$|€|HK\$|S\$|₩)?[-+−]?[\d,]*\.?\d+"
+    r"( ?(%|m|bn|k|×))?(万|億|兆)?(円| (USD|JPY|HKD|EUR|KRW|SGD|AED))?$"
+)
 
 
 def is_number_text(text: str) -> bool:
