@@ -232,7 +232,8 @@ def quote_sheet_pdf(
         )
         for q in market:
             if not q.placeable:
-                doc.paragraph(f"{q.layer.label}: {t('not placeable')}: {not_placeable_reason(q, money, t)}")
+                why = not_placeable_reason(q, money, t)
+                doc.paragraph(f"{q.layer.label}: {t('not placeable')}: {why}")
         doc.paragraph(
             f"{t('Market curve')}: {market[0].market.curve.describe()}; "
             f"{t('minimum multiple of expected loss')} {market[0].market.minimum_multiple:g}×",
@@ -262,7 +263,7 @@ def quote_sheet_pdf(
         if png is not None:
             doc.image(png, width=doc.width * 0.8)
         else:
-            doc.paragraph(t("(Tower diagram not rendered: kaleido with chromium is not available.)"))
+            doc.paragraph(t("(Tower diagram not rendered: kaleido with chromium is missing.)"))
 
     doc.heading(t("Premium by principle (per year)"))
     chosen = quote.quotes[0].principle
@@ -352,9 +353,8 @@ def not_placeable_reason(q: Any, money: Money, t: Any) -> str:
             retention=money.whole(m.retention), minimum=money.whole(m.minimum_retention)
         )
     if m.reason == "capacity":
-        return t("the insured's limit to the layer's top uses {share} of the capacity {cap}").format(
-            share=f"{m.capacity_share:.0%}", cap=money.whole(m.capacity_available)
-        )
+        text = t("the insured's limit to the layer's top uses {share} of the capacity {cap}")
+        return text.format(share=f"{m.capacity_share:.0%}", cap=money.whole(m.capacity_available))
     if m.reason == "price":
         return t("the market's floors put the premium above the limit")
     return m.reason_text
