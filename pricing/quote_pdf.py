@@ -88,7 +88,7 @@ def tower_figure(quote: TowerQuote, money: Money) -> Any:
         lay = q.layer
         premium = money.compact(q.premium) if q.placeable else t("not placeable")
         trace.text = [
-            f"{lay.label}: {money.compact(lay.limit)} xs {money.compact(lay.retention)}<br>"
+            f"{t(lay.label)}: {money.compact(lay.limit)} xs {money.compact(lay.retention)}<br>"
             f"{100 * lay.share:g}% · {t('premium')} {premium} · {t('rate on line')} "
             f"{_pct(q.rate_on_line)}"
         ]
@@ -166,7 +166,7 @@ def quote_sheet_pdf(
         [t("Layer"), t("Retention"), t("Limit"), t("Share"), t("Reinstatements"), t("Cover type")],
         [
             [
-                q.layer.label,
+                t(q.layer.label),
                 money.compact(q.layer.retention),
                 money.compact(q.layer.limit),
                 _pct(q.layer.share, 0),
@@ -190,7 +190,7 @@ def quote_sheet_pdf(
         ],
         [
             [
-                q.layer.label,
+                t(q.layer.label),
                 money.whole(q.technical_premium),
                 money.whole(q.market.premium, "–")
                 if q.market is not None and q.placeable
@@ -219,8 +219,8 @@ def quote_sheet_pdf(
             ],
             [
                 [
-                    q.layer.label,
-                    t("yes") if q.placeable else t("no"),
+                    t(q.layer.label),
+                    t("placeable") if q.placeable else t("not placeable"),
                     t(MARKET_BASIS.get(q.market.basis, q.market.basis)) if q.placeable else "–",
                     _pct(q.market.minimum_rate_on_line),
                     money.compact(q.market.capacity_available),
@@ -233,7 +233,7 @@ def quote_sheet_pdf(
         for q in market:
             if not q.placeable:
                 why = not_placeable_reason(q, money, t)
-                doc.paragraph(f"{q.layer.label}: {t('not placeable')}: {why}")
+                doc.paragraph(f"{t(q.layer.label)}: {t('not placeable')}: {why}")
         doc.paragraph(
             f"{t('Market curve')}: {market[0].market.curve.describe()}; "
             f"{t('minimum multiple of expected loss')} {market[0].market.minimum_multiple:g}×",
@@ -249,7 +249,7 @@ def quote_sheet_pdf(
         ],
         [
             [
-                q.layer.label,
+                t(q.layer.label),
                 money.whole(q.expected_loss),
                 money.whole(q.loss.std),
                 _prob(q.loss.p_attach),
@@ -279,14 +279,14 @@ def quote_sheet_pdf(
         ],
         [
             [
-                r.layer,
+                t(r.layer),
                 t(PRINCIPLE_LABELS.get(r.principle, r.principle))
                 + (f" ({t('chosen')})" if r.principle == chosen else ""),
                 money.whole(r.risk_premium),
                 money.whole(r.gross_premium),
                 _pct(r.rate_on_line),
                 _pct(r.loss_ratio, 1),
-                t("yes") if r.minimum_applied else t("no"),
+                t("applied") if r.minimum_applied else "–",
             ]
             for r in principles_table(quote).itertuples()
         ],
@@ -300,7 +300,7 @@ def quote_sheet_pdf(
     doc.heading(t("Exchange profile"))
     doc.table(
         [t("Field"), t("Value"), t("Unit")],
-        [[t(r.label), r.value, t(r.unit)] for r in profile_table(profile).itertuples()],
+        [_profile_row(r, money, t) for r in profile_table(profile).itertuples()],
         align=["L", "R", "L"],
     )
     doc.heading(t("Assumptions"))
@@ -309,10 +309,7 @@ def quote_sheet_pdf(
     )
     doc.table(
         [t("Section"), t("Assumption"), t("Value"), t("Unit"), t("Basis")],
-        [
-            [t(r.section), t(r.assumption), t(r.value), t(r.unit), t(r.basis)]
-            for r in assumptions.itertuples()
-        ],
+        [_assumption_row(r, money, t) for r in assumptions.itertuples()],
         size=7,
         align=["L", "L", "R", "L", "L"],
     )
@@ -368,3 +365,32 @@ def _fx_note(money: Money, t: Any) -> str:
     fx = money.fx or DEFAULT_FX
     rate, as_of, kind = fx.dated(money.currency)
     return f"{money.currency}: 1 USD = {rate:,.4g} {money.currency} ({t(kind)}, {as_of or '–'})"
+
+
+def _number(text: Any) -> float | None:
+    """``text`` as a number (``"20,000"`` -> 20000.0), else None."""
+    try:
+        return float(str(text).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _profile_row(r: Any, money: Money, t: Any) -> list[str]:
+    """A row of the profile table with its USD amount in the display currency."""
+    unit = str(r.unit)
+    stored = _number(r.stored_value)
+    if unit.startswith("USD") and stored is not None:
+        per_year = " " + t("per year") if "per year" in unit else ""
+        return [t(r.label), money.compact(stored, "–") + per_year, ""]
+    value = {"yes": t("profile: yes"), "no": t("profile: no")}.get(r.value, t(str(r.value)))
+    return [t(r.label), value, t(unit.replace("USD", money.currency))]
+
+
+def _assumption_row(r: Any, money: Money, t: Any) -> list[str]:
+    """A row of the assumptions table with a USD amount in the display currency."""
+    unit = str(r.unit)
+    value = _number(r.value)
+    if unit.startswith("USD") and value is not None:
+        rest = unit.removeprefix("USD").strip()
+        return [t(r.section), t(r.assumption), money.whole(value), t(rest), t(r.basis)]
+    return [t(r.section), t(r.assumption), t(r.value), t(unit), t(r.basis)]
