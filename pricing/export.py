@@ -39,7 +39,7 @@ from .quote_data import (
     principles_table,
     quote_table,
 )
-from .quote_pdf import quote_sheet_pdf
+from .quote_pdf import Money, not_placeable_reason, quote_sheet_pdf
 from .sheet_cells import (
     PCT_FORMAT,
     PROB_FORMAT,
@@ -82,12 +82,27 @@ def quote_sheet_csv(
     one row per layer, amounts in ``currency`` (columns ``*_<currency>``); user text escaped
     against formula injection. Column names stay machine-readable in every language."""
     terms = (terms or QuoteTerms()).with_issued(issued)
-    table = in_currency(quote_table(quote, profile), currency, fx)
+    table = _reasons(quote_table(quote, profile), quote, "en", currency, fx)
+    table = in_currency(table, currency, fx)
     table.insert(1, "issued", terms.date().isoformat())
     table.insert(1, "reference", terms.quote_reference(quote, profile))
     table.insert(3, "valid_until", terms.valid_until().isoformat())
     table["profile"] = terms.insured_name(profile)
     return safe_frame(table).to_csv(index=False).encode("utf-8")
+
+
+def _reasons(
+    table: pd.DataFrame, quote: TowerQuote, lang: str, currency: str, fx: Any
+) -> pd.DataFrame:
+    """``table`` with each reason not placeable in ``lang`` and amounts in ``currency``."""
+    if lang == "en" and currency == "USD":
+        return table
+    money = Money(currency, lang, fx)
+    reasons = [
+        "" if q.placeable else not_placeable_reason(q, money, lambda x: tr(x, lang))
+        for q in quote.quotes
+    ]
+    return table.assign(not_placeable_reason=reasons)
 
 
 def _headers(lang: str, currency: str) -> dict[str, str] | None:
@@ -160,8 +175,9 @@ def quote_sheet_xlsx(
         columns=["kind", "text"],
     )
     layers = quote_table(quote, profile).assign(profile=terms.insured_name(profile))
+    layers = _reasons(layers, quote, lang, currency, fx)
     if lang != "en":
-        for column in ("basis", "cover_type", "market_term", "not_placeable_reason"):
+        for column in ("basis", "cover_type", "market_term"):
             layers[column] = layers[column].map(lambda v: t(v) if isinstance(v, str) else v)
     principles = principles_table(quote)
     assumptions = assumptions_table(
@@ -202,5 +218,5 @@ def quote_sheet_xlsx(
                 row[1].number_format = money
         if lang != "en":
             for sheet in writer.book.worksheets:
-                sheet.title = t(sheet.title)
+                sheet.title = t(f"sheet: {sheet.title}")
     return buffer.getvalue()
