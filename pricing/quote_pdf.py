@@ -27,7 +27,7 @@ from .quote_data import (
     principles_table,
 )
 
-__all__ = ["Money", "not_placeable_reason", "quote_sheet_pdf", "tower_figure"]
+__all__ = ["Money", "not_placeable_reason", "profile_row", "quote_sheet_pdf", "tower_figure"]
 
 
 @dataclass(frozen=True)
@@ -300,7 +300,7 @@ def quote_sheet_pdf(
     doc.heading(t("Exchange profile"))
     doc.table(
         [t("Field"), t("Value"), t("Unit")],
-        [_profile_row(r, money, t) for r in profile_table(profile).itertuples()],
+        [profile_row(r, money, t) for r in profile_table(profile).itertuples()],
         align=["L", "R", "L"],
     )
     doc.heading(t("Assumptions"))
@@ -375,7 +375,7 @@ def _number(text: Any) -> float | None:
         return None
 
 
-def _profile_row(r: Any, money: Money, t: Any) -> list[str]:
+def profile_row(r: Any, money: Money, t: Any) -> list[str]:
     """A row of the profile table with its USD amount in the display currency."""
     unit = str(r.unit)
     stored = _number(r.stored_value)
