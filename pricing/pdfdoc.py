@@ -66,6 +66,10 @@ def is_number_text(text: str) -> bool:
     return bool(_NUMBER.match(text.strip())) if text.strip() else False
 
 
+#: Units a line may not break inside: a Latin word, or one CJK character (Japanese breaks
+#: between characters).
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BREAKABLE = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -168,7 +172,7 @@ class Document:
         for r, row in enumerate(rows):
             pdf.set_font(self.family, "B" if r == 0 else "", size)
             for j, value in enumerate(row):
-                words = value.split() or [""]
+                words = _BREAKABLE.findall(value) or [""]
                 least[j] = max(least[j], max(pdf.get_string_width(w) for w in words) + pad)
                 full[j] = max(full[j], pdf.get_string_width(value) + pad)
         if sum(least) > self.width:

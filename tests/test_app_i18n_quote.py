@@ -84,8 +84,9 @@ IGNORED_KEYS = {
     "cssClass",
     "scriptRunId",
 }
-#: The dated FX rate the sidebar cites ("1 USD = 157 JPY (推計値, 2025-11-24)"): a citation.
-FX_CITATION = re.compile(r"^1 USD = [\d,.]+ JPY \(.*\)$")
+#: The dated FX rates the currency selector cites ("1 USD = 157 JPY (推計値, 2025-11-24)",
+#: options "JPY · 157/USD"): citations of a rate, not amounts.
+FX_CITATION = re.compile(r"^(1 USD = [\d,.]+ JPY \(.*\)|[A-Z]{3} · [\d,.]+/USD)$")
 #: Protobuf enum values (alignment, width mode): not text.
 ENUM = re.compile(r"^[A-Z][A-Z_]+$")
 WORD = re.compile(r"[A-Za-z][A-Za-z\[\]]{2,}")
