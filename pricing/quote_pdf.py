@@ -27,7 +27,14 @@ from .quote_data import (
     principles_table,
 )
 
-__all__ = ["Money", "not_placeable_reason", "profile_row", "quote_sheet_pdf", "tower_figure"]
+__all__ = [
+    "Money",
+    "layer_name",
+    "not_placeable_reason",
+    "profile_row",
+    "quote_sheet_pdf",
+    "tower_figure",
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,16 @@ class Money:
         return fmt_amount(self.convert(usd), self.currency, self.lang)
 
 
+def layer_name(layer: Any, money: Money) -> str:
+    """A layer's name as printed: its own name translated, else ``l xs d`` in the display
+    currency (``7.85億円 xs 1.57億円``)."""
+    if layer.name:
+        return tr(layer.name, money.lang)
+    if money.lang == "en" and money.currency == "USD":
+        return str(layer.label)
+    return f"{money.compact(layer.limit)} xs {money.compact(layer.retention)}"
+
+
 def _pct(x: float | None, digits: int = 2) -> str:
     if x is None or not math.isfinite(x):
         return "–"
@@ -87,8 +104,11 @@ def tower_figure(quote: TowerQuote, money: Money) -> Any:
         q = next(layers)
         lay = q.layer
         premium = money.compact(q.premium) if q.placeable else t("not placeable")
+        terms = (
+            f": {money.compact(lay.limit)} xs {money.compact(lay.retention)}" if lay.name else ""
+        )
         trace.text = [
-            f"{t(lay.label)}: {money.compact(lay.limit)} xs {money.compact(lay.retention)}<br>"
+            f"{layer_name(lay, money)}{terms}<br>"
             f"{100 * lay.share:g}% · {t('premium')} {premium} · {t('rate on line')} "
             f"{_pct(q.rate_on_line)}"
         ]
@@ -126,7 +146,7 @@ def quote_sheet_pdf(
         return tr(text, lang)
 
     terms = (terms or QuoteTerms()).with_issued(issued)
-    insured = terms.insured_name(profile)
+    insured = terms.insured.strip() or t(profile.name)
     doc = Document(f"{t('Quote sheet')}: {insured}", **fonts)
     doc.heading(t("Quote sheet: theft of customer crypto-assets"), size=16)
     placed = [q for q in quote.quotes if q.placeable]
@@ -161,12 +181,12 @@ def quote_sheet_pdf(
             t("Layers the market would not place are left out of the total premium."), size=8
         )
 
-    doc.heading(t("Layers"))
+    doc.heading(t("Layer terms"))
     doc.table(
         [t("Layer"), t("Retention"), t("Limit"), t("Share"), t("Reinstatements"), t("Cover type")],
         [
             [
-                t(q.layer.label),
+                layer_name(q.layer, money),
                 money.compact(q.layer.retention),
                 money.compact(q.layer.limit),
                 _pct(q.layer.share, 0),
@@ -190,7 +210,7 @@ def quote_sheet_pdf(
         ],
         [
             [
-                t(q.layer.label),
+                layer_name(q.layer, money),
                 money.whole(q.technical_premium),
                 money.whole(q.market.premium, "–")
                 if q.market is not None and q.placeable
@@ -219,7 +239,7 @@ def quote_sheet_pdf(
             ],
             [
                 [
-                    t(q.layer.label),
+                    layer_name(q.layer, money),
                     t("placeable") if q.placeable else t("not placeable"),
                     t(MARKET_BASIS.get(q.market.basis, q.market.basis)) if q.placeable else "–",
                     _pct(q.market.minimum_rate_on_line),
@@ -233,7 +253,7 @@ def quote_sheet_pdf(
         for q in market:
             if not q.placeable:
                 why = not_placeable_reason(q, money, t)
-                doc.paragraph(f"{t(q.layer.label)}: {t('not placeable')}: {why}")
+                doc.paragraph(f"{layer_name(q.layer, money)}: {t('not placeable')}: {why}")
         doc.paragraph(
             f"{t('Market curve')}: {market[0].market.curve.describe()}; "
             f"{t('minimum multiple of expected loss')} {market[0].market.minimum_multiple:g}×",
@@ -249,7 +269,7 @@ def quote_sheet_pdf(
         ],
         [
             [
-                t(q.layer.label),
+                layer_name(q.layer, money),
                 money.whole(q.expected_loss),
                 money.whole(q.loss.std),
                 _prob(q.loss.p_attach),
@@ -266,6 +286,7 @@ def quote_sheet_pdf(
             doc.paragraph(t("(Tower diagram not rendered: kaleido with chromium is missing.)"))
 
     doc.heading(t("Premium by principle (per year)"))
+    names = {q.layer.label: layer_name(q.layer, money) for q in quote.quotes}
     chosen = quote.quotes[0].principle
     doc.table(
         [
@@ -279,7 +300,7 @@ def quote_sheet_pdf(
         ],
         [
             [
-                t(r.layer),
+                names.get(r.layer, r.layer),
                 t(PRINCIPLE_LABELS.get(r.principle, r.principle))
                 + (f" ({t('chosen')})" if r.principle == chosen else ""),
                 money.whole(r.risk_premium),
@@ -383,7 +404,9 @@ def profile_row(r: Any, money: Money, t: Any) -> list[str]:
         per_year = " " + t("per year") if "per year" in unit else ""
         return [t(r.label), money.compact(stored, "–") + per_year, ""]
     value = {"yes": t("profile: yes"), "no": t("profile: no")}.get(r.value, t(str(r.value)))
-    return [t(r.label), value, t(unit.replace("USD", money.currency))]
+    if unit.startswith("USD"):
+        unit = f"{money.currency} {t(unit.removeprefix('USD').strip())}".strip()
+    return [t(r.label), value, t(unit)]
 
 
 def _assumption_row(r: Any, money: Money, t: Any) -> list[str]:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .i18n import check_language, tr
 from .pdfdoc import Document, chart_png
-from .quote_pdf import Money, not_placeable_reason, profile_row
+from .quote_pdf import Money, layer_name, not_placeable_reason, profile_row
 from .scenario import ScenarioResult, assumption_differences, scenario_table
 
 __all__ = [
@@ -354,7 +354,7 @@ def _market_quote(doc: Document, result: ScenarioResult, out: _Out = _EN) -> Non
         ],
         [
             [
-                t(q.layer.label),
+                layer_name(q.layer, money),
                 out.amount(q.layer.retention),
                 out.amount(q.layer.limit),
                 out.amount(q.technical_premium),
@@ -368,10 +368,8 @@ def _market_quote(doc: Document, result: ScenarioResult, out: _Out = _EN) -> Non
     )
     for q in quote.quotes:
         if not q.placeable:
-            doc.paragraph(
-                f"{t(q.layer.label)}: {t('not placeable')}: {not_placeable_reason(q, money, t)}",
-                size=7,
-            )
+            why = not_placeable_reason(q, money, t)
+            doc.paragraph(f"{layer_name(q.layer, money)}: {t('not placeable')}: {why}", size=7)
 
 
 def _intervals(doc: Document, result: ScenarioResult, out: _Out = _EN) -> None:
