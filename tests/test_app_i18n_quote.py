@@ -226,3 +226,61 @@ def test_the_pdf_from_the_download_button_renders_japanese_and_yen(monkeypatch):
     assert not re.search(r"USD[\d,.]", sheet), "no USD amount on the quote sheet"
     assert "保険料合計" in sheet and re.search(r"保険料合計[\d,]+円", sheet), "total in yen"
     assert at.get("download_button")
+
+
+def test_market_quotes_calibrate_the_curve_that_prices_the_tower():
+    """The page's tower premiums with two entered quotes are the library's: the curve fitted
+    to those quotes (least squares on log rate on line), then the tower priced with it."""
+    from app_pages import common
+    from pricing.calibration import CalibrationSpec, calibrate
+    from pricing.coverage import quote_tower
+    from pricing.lossmodel import build_loss_model
+    from pricing.market import DEFAULT_TERMS, cover_type
+    from pricing.market_quotes import MarketQuote, fit_market_curve
+    from pricing.premium import LoadingAssumptions
+    from pricing.profiles import PRESETS
+
+    at = open_quote()
+    before = at.dataframe[1].value["market_premium"].tolist()
+    stored = ((2e6, 3e6, None, 0.2), (5e6, 5e6, 2e5, None))  # the second by its premium
+    at.session_state["q_market_quotes"] = stored
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shown = at.dataframe[1].value
+    residuals = at.dataframe[-1].value  # the fit's residuals, under the quote editor
+    assert len(residuals) == 2
+
+    profile = PRESETS["small"]
+    model = build_loss_model(profile, calibrate(CalibrationSpec()))
+    quotes = (MarketQuote(2e6, 3e6, 0.2, line=1), MarketQuote(5e6, 5e6, 0.04, line=2))
+    fit = fit_market_curve(model.frequency, model.severity, quotes)
+    tower, rates = common.tower_from_rows(common.default_tower(profile))
+    kinds = [
+        str(cover_type(x.retention, model.hot_cap, profile.third_party_provider))
+        for x in tower.layers
+    ]
+    expected = quote_tower(
+        model.frequency,
+        model.severity,
+        tower,
+        LoadingAssumptions(),
+        "cost_of_capital",
+        list(rates),
+        fit.terms(DEFAULT_TERMS),
+        kinds,
+    )
+    for q, premium in zip(expected.quotes, shown["market_premium"], strict=True):
+        assert premium == pytest.approx(q.market.premium, rel=1e-9)
+    assert shown["market_premium"].tolist() != pytest.approx(before), "the fit moved the prices"
+    assert residuals["log_residual"].to_numpy() == pytest.approx(fit.residuals, abs=1e-9)
+
+
+def test_a_bad_quote_is_named_by_row_and_column_next_to_the_editor():
+    at = open_quote()
+    at.session_state["q_market_quotes"] = ((2e6, 3e6, 1e6, 0.2), (5e6, 5e6, 9e6, None))
+    at.run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert "Row 1: **premium** give either the premium or the rate on line" in error
+    assert "Row 2: **premium** is more than the limit" in error
+    assert at.dataframe[1].value["market_premium"].notna().all(), "the default curve still prices"
