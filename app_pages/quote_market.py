@@ -61,7 +61,7 @@ def tower_for_display(frame: pd.DataFrame) -> pd.DataFrame:
     """The stored tower rows (USD million) in the display currency."""
     out = frame.copy()
     for column in ("retention", "limit"):
-        out[column] = out[column].astype(float).map(to_display_m)
+        out[column] = out[column].astype(float).map(lambda usd_m: to_display_m(usd_m * 1e6))
     return out
 
 

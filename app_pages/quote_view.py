@@ -182,7 +182,7 @@ def layer_detail(quote: TowerQuote, t: Callable[[str], str], money: Money) -> La
     amount = "%,.0f"
     st.subheader(t("One layer in detail"))
     labels = [q.layer.label for q in quote.quotes]
-    chosen = st.selectbox(t("Layer"), labels, key="q_layer", format_func=layer_name)
+    chosen = st.selectbox(t("Layer"), labels, key=f"q_layer_{money.lang}", format_func=layer_name)
     q = quote.quotes[labels.index(chosen) if chosen in labels else 0]
     lay = q.layer
     reinstated = (

@@ -179,6 +179,15 @@ def test_no_english_label_and_no_usd_amount_left_in_japanese_and_yen():
     assert at.title[0].value == "保険見積"
     assert not english_left(at), english_left(at)
     assert any("円" in m.value for m in at.metric)
+    # the tower editor is typed in million yen: the stored rows (USD million) times the rate
+    from pricing.regulation.fx import DEFAULT_FX
+
+    shown = at.dataframe[0].value
+    stored = at.session_state["tower_frame"]
+    for column in ("retention", "limit"):
+        assert shown[column].tolist() == pytest.approx(
+            (stored[column] * DEFAULT_FX.rate("JPY")).tolist(), rel=1e-12
+        )
 
 
 def test_market_quotes_ranges_and_errors_are_japanese_too():
@@ -284,3 +293,23 @@ def test_a_bad_quote_is_named_by_row_and_column_next_to_the_editor():
     assert "Row 1: **premium** give either the premium or the rate on line" in error
     assert "Row 2: **premium** is more than the limit" in error
     assert at.dataframe[1].value["market_premium"].notna().all(), "the default curve still prices"
+
+
+def test_the_tower_editor_round_trips_through_the_display_currency(monkeypatch):
+    """Rows shown in million yen and an edit typed in million yen come back in USD million."""
+    from app_pages import common, locale
+    from app_pages import quote_market as qm
+    from pricing.profiles import PRESETS
+    from pricing.regulation.fx import DEFAULT_FX
+
+    monkeypatch.setattr(locale, "currency", lambda: "JPY")
+    rate = DEFAULT_FX.rate("JPY")
+    stored = common.default_tower(PRESETS["small"])
+    shown = qm.tower_for_display(stored)
+    assert shown["retention"].tolist() == pytest.approx((stored["retention"] * rate).tolist())
+    assert shown["share"].tolist() == stored["share"].tolist()
+    edits = {"edited_rows": {0: {"limit": 1570.0}}, "added_rows": [{"retention": 3140.0}]}
+    back = common.apply_edits(stored, qm.edits_to_usd(edits))
+    assert back.loc[0, "limit"] == pytest.approx(1570.0 / rate)
+    assert back.loc[2, "retention"] == pytest.approx(3140.0 / rate)
+    assert back.loc[1, "limit"] == stored.loc[1, "limit"]
