@@ -313,3 +313,24 @@ def test_the_tower_editor_round_trips_through_the_display_currency(monkeypatch):
     assert back.loc[0, "limit"] == pytest.approx(1570.0 / rate)
     assert back.loc[2, "retention"] == pytest.approx(3140.0 / rate)
     assert back.loc[1, "limit"] == stored.loc[1, "limit"]
+
+
+def test_a_layer_beyond_the_market_capacity_is_not_placeable_and_says_why_in_japanese():
+    """The large exchange's starting tower asks more limit than one insured can buy (USD 600m):
+    both layers are shown not placeable, with the capacity reason in Japanese and yen, and the
+    tower premium leaves them out."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.radio(key="pf_preset").set_value("large").run()
+    at.switch_page(QUOTE).run()
+    at = japanese(at)
+    table = at.dataframe[1].value
+    assert not table["placeable"].any()
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 3, "one per layer, and the layer in detail"
+    assert warnings[0].startswith("**レイヤー1**") and warnings[1].startswith("**レイヤー2**")
+    for text in warnings:
+        assert "引受不可" in text and "キャパシティ" in text and "円" in text, text
+        assert "USD" not in text
+    premium = next(m for m in at.metric if m.label.startswith("タワーの保険料"))
+    assert premium.value == "0円"
+    assert not english_left(at), english_left(at)
