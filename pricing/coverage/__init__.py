@@ -25,12 +25,14 @@ cost), and the insurer may default.
 
 from __future__ import annotations
 
-import os
-
 from ..aggregate import GridSpec
 
-#: Threads for column-wise work on layer grids (numpy's FFT and ufuncs release the GIL).
-WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: Threads for column-wise work on layer grids and row-wise work on the optimiser's grid
+#: (numpy's FFT and ufuncs release the GIL). 1 by default: since the grids were cut to what
+#: each structure needs, handing rows to threads costs more than it saves (compare on the
+#: presets: 55-72 ms on one thread, 56-120 ms on two; benchmarks/bench_pricing.py), and a
+#: batch uses every core through processes (pricing.strategy.compare_profiles).
+WORKERS = 1
 #: Grid used for one layer's yearly loss: 2^12 points holding all but 1e-10 of it.
 LAYER_GRID = GridSpec(log2=12, coverage=1.0 - 1e-10, estimate_aliasing=False)
 #: Most grid points of one column of :func:`price_layer_grid` (the bucket is coarsened beyond).

@@ -122,8 +122,12 @@ def price_layer_grid(
         expected[:, j], sd_grid[:, j], var_capital[:, j], tvar_capital[:, j] = values[:4]
         distorted[:, j] = values[4]
 
-    with ThreadPoolExecutor(max_workers=settings.WORKERS) as pool:  # numpy releases the GIL
-        list(pool.map(column, range(lim.size)))
+    if settings.WORKERS > 1:
+        with ThreadPoolExecutor(max_workers=settings.WORKERS) as pool:  # numpy frees the GIL
+            list(pool.map(column, range(lim.size)))
+    else:
+        for j in range(lim.size):
+            column(j)
 
     capital = tvar_capital if loadings.capital_measure == "tvar" else var_capital
     risk = {

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..aggregate import AggregateDistribution, aligned_bucket
 from ..aggregate.grid import CompoundWorkspace
-from ..coverage import WORKERS, lev_on, price_layer_grid
+from ..coverage import lev_on, price_layer_grid
 from ..lossmodel import ExchangeLossModel
 from ..market import cover_type, market_grid
 from ..regulation import (
@@ -177,8 +177,15 @@ def _evaluate(
         return _grid_stats(work, k, h, u[:n], a, kept)
 
     # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for done, _ in enumerate(pool.map(row, range(n_r)), start=1):
+    workers = _settings_workers()
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done, _ in enumerate(pool.map(row, range(n_r)), start=1):
+                if progress is not None:
+                    progress(done / n_r)
+    else:
+        for done, i in enumerate(range(n_r), start=1):
+            row(i)
             if progress is not None:
                 progress(done / n_r)
 
@@ -210,6 +217,13 @@ def _evaluate(
     out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
     out["var_target"] = var_target
     return out
+
+
+def _settings_workers() -> int:
+    """Threads for the rows: ``pricing.coverage.WORKERS`` (one setting for both grids)."""
+    from .. import coverage
+
+    return int(coverage.WORKERS)
 
 
 _LOCAL = threading.local()

@@ -29,7 +29,6 @@ from ..regulation import (
 )
 from ..regulation.compliance import compliance, counts_text, reserve_floor
 from ..reserve import ReserveProjection, project_reserve
-from . import engine
 from .engine import _capacity, _evaluate, layer_axes
 from .results import COST_COMPONENTS, Comparison, StrategyAssumptions, StrategyResult
 
@@ -424,4 +423,3 @@ def _one_thread() -> None:
     from .. import coverage
 
     coverage.WORKERS = 1
-    engine.WORKERS = 1
