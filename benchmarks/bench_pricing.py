@@ -270,8 +270,8 @@ def main() -> None:
         f"{two:7.0f} ms, speed-up {one_core / two:.2f}×   [>= 1.8×]"
     )
     print(
-        f"  (1 process on 2 cores, its layer and retained-loss grids on 2 threads: {threads:7.0f} "
-        f"ms; 2 processes are {threads / two:.2f}× faster than that)"
+        f"  (1 process, not pinned: {threads:7.0f} ms; 2 processes are {threads / two:.2f}× "
+        "faster than that)"
     )
     if not args.no_anchors:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
