@@ -4,6 +4,9 @@ book running to the same figures as its CSV file."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +107,28 @@ def test_a_stored_book_runs_to_the_same_figures_as_its_file(capsys, db):
     stored = json.loads(out)
     assert stored == from_file
     assert stored["exchanges"] == 30 and stored["tvar"]["0.995"] > stored["var"]["0.995"] > 0
+
+
+def readme_book_commands() -> list[list[str]]:
+    """The README's book lines (a ``sh`` block: they depend on one another, so they run in
+    order here rather than one by one as the ``bash`` block's commands do)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```sh\n(.*?)```", readme, re.S) if "vaultcover book" in b]
+    return [shlex.split(line.split(" > ")[0])[1:] for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_book_commands_run_in_order(capsys, tmp_path, monkeypatch):
+    commands = readme_book_commands()
+    assert [c[0] for c in commands][:2] == ["book", "book"] and ["portfolio"] in [
+        c[:1] for c in commands
+    ]
+    monkeypatch.setenv("VAULTCOVER_DB", f"sqlite:///{tmp_path / 'readme.db'}")
+    monkeypatch.setenv("VAULTCOVER_USER", "ana")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "example_book.csv").write_bytes(Path(BOOK).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    for argv in commands:
+        if argv[0] == "portfolio":  # the README's run, shortened
+            argv = [*argv[: argv.index("--years") + 1], "1000", "--workers", "0", "--json"]
+        code, _, err = run(capsys, *argv)
+        assert code == 0, (argv, err)
