@@ -3,8 +3,8 @@
 A :class:`Scenario` names an exchange profile, the calibration choices, the loss-model
 assumptions and manual overrides, the regime and its parameters (inside
 :class:`~pricing.strategy.StrategyAssumptions`: ``regime_params``, one set per regime edited,
-``in_kind`` for compensation in kind, ``fx``; the former ``jp_draft`` is still read), the insurance frictions,
-an insurance tower with its market rates, the quote loadings and the quote sheet's editable
+``in_kind`` for compensation in kind, ``fx``; the former ``jp_draft`` is still read), the
+insurance frictions, an insurance tower with its market rates, the quote loadings and the quote sheet's editable
 text. :func:`evaluate` turns it into numbers; :func:`scenario_table` lays 2–4 evaluated
 scenarios side by side and marks the assumptions that differ.
 
@@ -311,7 +311,10 @@ def _decode_params(tp: Any, value: dict[str, Any], path: str) -> Any:
         return tp().with_settings(value)
     except InputError as err:
         raise _Bad(
-            [Problem(None, f"{path}.{p.column}" if path else p.column, p.message) for p in err.problems]
+            [
+                Problem(None, f"{path}.{p.column}" if path else p.column, p.message)
+                for p in err.problems
+            ]
         ) from None
 
 
