@@ -4,8 +4,8 @@ A :class:`Scenario` names an exchange profile, the calibration choices, the loss
 assumptions and manual overrides, the regime and its parameters (inside
 :class:`~pricing.strategy.StrategyAssumptions`: ``regime_params``, one set per regime edited,
 ``in_kind`` for compensation in kind, ``fx``; the former ``jp_draft`` is still read), the
-insurance frictions, an insurance tower with its market rates, the quote loadings and the quote sheet's editable
-text. :func:`evaluate` turns it into numbers; :func:`scenario_table` lays 2–4 evaluated
+insurance frictions, an insurance tower with its market rates, the quote loadings and the
+quote sheet's editable text. :func:`evaluate` turns it into numbers; :func:`scenario_table` lays 2–4 evaluated
 scenarios side by side and marks the assumptions that differ.
 
 The JSON form is a plain dictionary of the dataclasses' fields (non-finite numbers as the
