@@ -5,8 +5,8 @@ assumptions and manual overrides, the regime and its parameters (inside
 :class:`~pricing.strategy.StrategyAssumptions`: ``regime_params``, one set per regime edited,
 ``in_kind`` for compensation in kind, ``fx``; the former ``jp_draft`` is still read), the
 insurance frictions, an insurance tower with its market rates, the quote loadings and the
-quote sheet's editable text. :func:`evaluate` turns it into numbers; :func:`scenario_table` lays 2–4 evaluated
-scenarios side by side and marks the assumptions that differ.
+quote sheet's editable text. :func:`evaluate` turns it into numbers; :func:`scenario_table`
+lays 2–4 evaluated scenarios side by side and marks the assumptions that differ.
 
 The JSON form is a plain dictionary of the dataclasses' fields (non-finite numbers as the
 strings ``"inf"``/``"-inf"``), decoded field by field against the dataclasses' type hints, so a
