@@ -14,7 +14,6 @@ draws the widget was visited. :func:`load_scenario` writes a saved
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -24,10 +23,12 @@ import streamlit as st
 
 from pricing.calibration import CalibrationSpec
 from pricing.coverage import InsuranceFrictions
+from pricing.exceptions import InputError, Problem
+from pricing.i18n import tr
 from pricing.lossmodel import LossModelAssumptions
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import FIELDS, PRESETS, ExchangeProfile
-from pricing.regulation import REGIMES, JpDraftScenario
+from pricing.regulation import REGIMES, InKindCompensation, RegimeParams
 from pricing.scenario import (
     DEFAULT_EXCLUSIONS,
     DEFAULT_SUBJECTIVITIES,
@@ -45,7 +46,6 @@ _STRATEGY = StrategyAssumptions()
 _SPEC = CalibrationSpec()
 _MODEL = LossModelAssumptions()
 _LOADINGS = LoadingAssumptions()
-_JP = JpDraftScenario()
 _SMALL = PRESETS["small"]
 INFO = {f.name: f for f in FIELDS}
 
@@ -97,13 +97,8 @@ STATIC: dict[str, Any] = {
     "cmp_capacity": _STRATEGY.capacity_usd / 1e6,
     "cmp_rol": None,
     "cmp_years": 5,
-    # Japan draft scenario parameters
-    "jp_style": _JP.style,
-    "jp_floor_bn": _JP.floor_jpy / 1e9,
-    "jp_cap_bn": _JP.cap_jpy / 1e9,
-    "jp_alpha": 100 * _JP.alpha_cold,
-    "jp_beta": 100 * _JP.beta_hot_uncovered,
-    "jp_share_max": 100 * _JP.insurance_share_max,
+    # Compensation in kind (its parameters are below, with the regimes')
+    "ik_on": False,
     # Insurer quote
     "q_principle": "cost_of_capital",
     "q_theta": 100 * _LOADINGS.theta,
@@ -151,12 +146,7 @@ LABELS: dict[str, str] = {
     "cmp_retention": "Inspected retention (USD m)",
     "cmp_limit": "Inspected limit (USD m)",
     "regime": "Regime",
-    "jp_style": "Japan draft: style",
-    "jp_floor_bn": "Japan draft: floor (JPY bn)",
-    "jp_cap_bn": "Japan draft: cap (JPY bn)",
-    "jp_alpha": "Japan draft: α per cold yen (%)",
-    "jp_beta": "Japan draft: β per uncovered hot yen (%)",
-    "jp_share_max": "Japan draft: most insurance may replace (%)",
+    "ik_on": "Compensation in kind",
     "q_principle": "Premium principle",
     "q_theta": "Expected-value loading θ (%)",
     "q_kappa": "Standard-deviation multiple κ",
@@ -191,6 +181,65 @@ LABELS: dict[str, str] = {
     "hist_provider": "History view: provider",
     "hist_min_loss": "History view: minimum loss (USD m)",
 }
+
+
+#: Code under which the in-kind compensation parameters are keyed (``rp_in-kind_<name>``).
+IN_KIND = "in-kind"
+#: Parameter classes whose fields are bound inputs: every regime's, and compensation in kind.
+PARAM_CLASSES: dict[str, Any] = {
+    **{code: r.params_class for code, r in REGIMES.items()},
+    IN_KIND: InKindCompensation,
+}
+
+
+def param_key(code: str, name: str) -> str:
+    """Widget key of parameter ``name`` of regime ``code`` (or of :data:`IN_KIND`)."""
+    return f"rp_{code}_{name}"
+
+
+#: Widget key -> (regime code, parameter name), for every editable parameter.
+PARAM_KEYS: dict[str, tuple[str, str]] = {}
+for _code, _cls in PARAM_CLASSES.items():
+    for _info in _cls.describe():
+        _key = param_key(_code, _info.name)
+        PARAM_KEYS[_key] = (_code, _info.name)
+        STATIC[_key] = _info.default
+        LABELS[_key] = f"{_code}: {_info.name}"
+
+
+def param_values(code: str) -> dict[str, Any]:
+    """The user's values of ``code``'s parameters (only those set), by parameter name."""
+    store = _store()
+    return {name: store[key] for key, (c, name) in PARAM_KEYS.items() if c == code and key in store}
+
+
+def regime_params(code: str) -> RegimeParams:
+    """The parameters of regime ``code`` (or :data:`IN_KIND`) with the user's values.
+
+    Raises :class:`~pricing.exceptions.InputError` naming every bad parameter.
+    """
+    base = PARAM_CLASSES[code]()
+    values = param_values(code)
+    return base.with_settings(values) if values else base  # type: ignore[no-any-return]
+
+
+def param_problem(code: str, name: str) -> str | None:
+    """Why the user's value of one parameter is not allowed (``None`` if it is)."""
+    key = param_key(code, name)
+    if key not in _store():
+        return None
+    try:
+        PARAM_CLASSES[code]().with_settings({name: _store()[key]})
+    except InputError as err:
+        return "; ".join(p.message for p in err.problems)
+    return None
+
+
+def in_kind() -> InKindCompensation | None:
+    """Compensation in kind (``None`` when switched off; raises InputError if invalid)."""
+    if not value("ik_on"):
+        return None
+    return regime_params(IN_KIND)  # type: ignore[return-value]
 
 
 def _store() -> dict[str, Any]:
@@ -318,7 +367,7 @@ def changes() -> list[tuple[str, str]]:
                 (f"Severity parameter {family_name.replace('_', ' ')} (override)", _show(val))
             )
             continue
-        out.append((LABELS.get(key, key), _show(val)))
+        out.append((_t(LABELS.get(key, key)), _show(val)))
     from app_pages import common  # a late import: common imports nothing from here
 
     upload = st.session_state.get(common.UPLOAD_KEY)
@@ -329,15 +378,20 @@ def changes() -> list[tuple[str, str]]:
     return out
 
 
+def _t(text: str) -> str:
+    """``text`` in the app's language (``ui_lang``; the catalogue of :mod:`pricing.i18n`)."""
+    return tr(text, str(value("ui_lang") or "en"))
+
+
 def _show(val: Any) -> str:
     if isinstance(val, bool):
-        return "yes" if val else "no"
+        return _t("on") if val else _t("off")
     if isinstance(val, float):
         return f"{val:,.6g}"
     if isinstance(val, (list, tuple)):
         return ", ".join(_show(v) for v in val) or "none"
     if val is None:
-        return "not set"
+        return _t("not set")
     text = str(val).replace("\n", " ")
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -352,7 +406,7 @@ def reset() -> None:
             st.session_state.pop(key, None)
     st.session_state[INPUTS] = kept
     for key in list(st.session_state):
-        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "jp_", "sens_", "hist_")):
+        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "rp_", "ik_", "sens_", "hist_")):
             del st.session_state[key]
     for key in (
         common.UPLOAD_KEY,
@@ -388,9 +442,9 @@ def presentation_toggle() -> None:
     """The presentation-mode switch (top right) and its larger type."""
     _, right = st.columns([6, 1])
     right.toggle(
-        "Presentation",
+        _t("Presentation"),
         **bind("presentation"),
-        help="For a projector: inputs collapsed, larger type, the answer and its chart first.",
+        help=_t("For a projector: inputs collapsed, larger type, the answer and its chart first."),
     )
     if presenting():
         st.html(PRESENTATION_CSS)
@@ -403,15 +457,17 @@ def banner() -> None:
     if not found:
         return
     left, right = st.columns([7, 1], vertical_alignment="center")
-    shown = "; ".join(f"{what}: **{_escape(val)}**" for what, val in found[:12])
-    more = f" and {len(found) - 12} more" if len(found) > 12 else ""
-    left.info(f"**Changed from the defaults:** {shown}{more}.", icon=":material/edit_note:")
+    shown = "; ".join(f"{_escape(what)}: **{_escape(val)}**" for what, val in found[:12])
+    more = _t(" and {n} more").format(n=len(found) - 12) if len(found) > 12 else ""
+    left.info(
+        f"**{_t('Changed from the defaults:')}** {shown}{more}.", icon=":material/edit_note:"
+    )
     right.button(
-        "Reset all",
+        _t("Reset all"),
         on_click=reset,
         key="reset_all",
         icon=":material/restart_alt:",
-        help="Every input back to its default; uploads and the edited tower dropped.",
+        help=_t("Every input back to its default; uploads and the edited tower dropped."),
     )
 
 
@@ -433,23 +489,24 @@ def regime(profile: ExchangeProfile) -> str:
     return chosen if chosen in REGIMES else regime_default(profile)
 
 
-def jp_draft() -> JpDraftScenario:
-    """Japan's draft reserve scenario from its parameters (raises ValueError if invalid)."""
-    return dataclasses.replace(
-        _JP,
-        style=value("jp_style"),
-        floor_jpy=float(value("jp_floor_bn")) * 1e9,
-        cap_jpy=float(value("jp_cap_bn")) * 1e9,
-        alpha_cold=float(value("jp_alpha")) / 100,
-        beta_hot_uncovered=float(value("jp_beta")) / 100,
-        insurance_share_max=float(value("jp_share_max")) / 100,
-    )
+def edited_regime_params() -> tuple[RegimeParams, ...]:
+    """The parameters of every regime the user edited (raises InputError if one is invalid)."""
+    out, problems = [], []
+    for code in REGIMES:
+        if not param_values(code):
+            continue
+        try:
+            out.append(regime_params(code))
+        except InputError as err:
+            problems += [Problem(None, f"{code}: {p.column}", p.message) for p in err.problems]
+    if problems:
+        raise InputError("regime parameters", problems)
+    return tuple(out)
 
 
 def strategy_assumptions() -> StrategyAssumptions:
     """Compare's assumptions (raises ValueError naming the field when one is invalid)."""
     rol = value("cmp_rol")
-    jp = jp_draft()
     return StrategyAssumptions(
         target=float(value("cmp_target")) / 100,
         frictions=InsuranceFrictions(
@@ -458,7 +515,8 @@ def strategy_assumptions() -> StrategyAssumptions:
         ),
         market_rate_on_line=None if rol is None else float(rol) / 100,
         capacity_usd=float(value("cmp_capacity")) * 1e6,
-        jp_draft=None if jp == _JP else jp,
+        regime_params=edited_regime_params(),
+        in_kind=in_kind(),
     )
 
 
@@ -541,13 +599,7 @@ def load_scenario(s: Scenario) -> None:
     put("cmp_delay", a.frictions.payment_delay_months)
     put("cmp_capacity", a.capacity_usd / 1e6)
     put("cmp_rol", None if a.market_rate_on_line is None else 100 * a.market_rate_on_line)
-    jp = a.jp_draft or _JP
-    put("jp_style", jp.style)
-    put("jp_floor_bn", jp.floor_jpy / 1e9)
-    put("jp_cap_bn", jp.cap_jpy / 1e9)
-    put("jp_alpha", 100 * jp.alpha_cold)
-    put("jp_beta", 100 * jp.beta_hot_uncovered)
-    put("jp_share_max", 100 * jp.insurance_share_max)
+    _load_params(a)
     ld = s.loadings
     put("q_principle", s.principle)
     put("q_theta", 100 * ld.theta)
@@ -572,6 +624,21 @@ def load_scenario(s: Scenario) -> None:
             "bytes": s.incidents_csv.encode("utf-8"),
             "name": s.incidents_name or "scenario incidents.csv",
         }
+
+
+def _load_params(a: StrategyAssumptions) -> None:
+    """Every regime's parameters and compensation in kind of ``a`` into the inputs (a scenario
+    saved before regimes were data carries Japan's as ``jp_draft``)."""
+    given = list(a.regime_params)
+    if a.jp_draft is not None and not any(p.regime == "jp-2027" for p in given):
+        given.append(a.jp_draft.to_params())
+    for params in given:
+        for name, val in params.to_dict().items():
+            put(param_key(params.regime, name), val)
+    if a.in_kind is not None:
+        put("ik_on", True)
+        for name, val in a.in_kind.to_dict().items():
+            put(param_key(IN_KIND, name), val)
 
 
 def _load_calibration(s: Scenario) -> None:
