@@ -459,9 +459,7 @@ def banner() -> None:
     left, right = st.columns([7, 1], vertical_alignment="center")
     shown = "; ".join(f"{_escape(what)}: **{_escape(val)}**" for what, val in found[:12])
     more = _t(" and {n} more").format(n=len(found) - 12) if len(found) > 12 else ""
-    left.info(
-        f"**{_t('Changed from the defaults:')}** {shown}{more}.", icon=":material/edit_note:"
-    )
+    left.info(f"**{_t('Changed from the defaults:')}** {shown}{more}.", icon=":material/edit_note:")
     right.button(
         _t("Reset all"),
         on_click=reset,
