@@ -36,9 +36,10 @@ PROPER_NOUNS = {
 #: Currency codes (the sidebar's currency choices, and amounts in other currencies).
 CURRENCY_CODES = {"JPY", "HKD", "EUR", "KRW", "SGD", "AED"}
 #: Insurer ratings (an S&P-style scale: codes, not words).
-RATINGS = {"AAA", "BBB"}
-#: Regime codes as the CLI and the selector name them.
-REGIME_CODES = {"jp", "jp-2027", "hk", "mica", "kr", "vara", "sg", "in-kind"}
+RATINGS = {"AAA", "AA", "BBB"}
+#: Regime codes as the CLI and the selector name them, and the CLI command a library note
+#: names (``compare`` computes the history basis).
+REGIME_CODES = {"jp", "jp-2027", "hk", "mica", "kr", "vara", "sg", "in-kind", "compare"}
 #: Whole texts that may stay: the language selector (its own name in both languages) and the
 #: exchange's name, which is the user's data (the preset's name as the profile gives it).
 WHOLE_TEXTS = {"Language / 言語", "English", "日本語"}
@@ -49,18 +50,25 @@ ALLOWED_PATTERNS = (
     re.compile(r"https?://\S+"),  # URLs of sources
     re.compile(r"^\\?\[[\w.-]+\\?\] .*$", re.S),  # a source line: [ref] its own title …
     re.compile(r"\\?\[[\w.-]+\\?\]"),  # a citation key: [jp-psa], [1]
+    re.compile(r"\b\w+_\w+ = (True|False)\b"),  # a parameter's value as the CLI writes it
+    re.compile(r"^(- )?\w+ = "),  # an assumption line starts with its parameter's name
     re.compile(r"\b\w+_\w+\b"),  # a parameter or variable name (custody_share, V_total)
+    re.compile(r"\b(min|max)\("),  # functions of a formula
     re.compile(r"%\{[^}]*\}"),  # plotly hover placeholders
     re.compile(r"<[^>]+>"),  # HTML line breaks and tags in chart text
     re.compile(r"\b[A-Z]{1,3}[+-]"),  # ratings like A-, AA+
     re.compile(r"\bs_max\b|\bI_eligible\b|\bR_cash\b"),  # formula symbols
 )
-#: The one place "USD" may appear: the sidebar's statement of the FX rate ("1 USD = …").
+#: The places "USD" may appear: the sidebar's statement of the FX rate ("1 USD = …"), and the
+#: display-currency selector (USD is one of its choices; its help says amounts are computed in
+#: USD and converted).
 FX_LINE = re.compile(r"^1 USD = [\d,.]+ [A-Z]{3}")
+USD_PLACES = {"selectbox option ui_currency", "selectbox help ui_currency"}
 
 
 def _words(text: str, profile_names: set[str]) -> list[str]:
     """English words left in ``text`` after the allowances."""
+    text = re.sub(r"\\([_*$\[\]])", r"\1", text)  # markdown escapes are not shown
     if text in WHOLE_TEXTS or FX_LINE.match(text):
         return []
     for name in profile_names:
@@ -129,9 +137,9 @@ def page_texts(at: AppTest, formula_column: str) -> Iterator[tuple[str, str]]:
     for kind in ("selectbox", "number_input", "slider", "toggle", "checkbox", "button"):
         for el in getattr(at, kind):
             yield kind, el.label
-            yield f"{kind} help", getattr(el.proto, "help", "")
+            yield f"{kind} help {el.key}", getattr(el.proto, "help", "")
             if kind == "selectbox":
-                yield from ((f"{kind} option", str(o)) for o in el.options)
+                yield from ((f"{kind} option {el.key}", str(o)) for o in el.options)
             if kind == "number_input":
                 yield f"{kind} placeholder", el.proto.placeholder
     for el in at.expander:
@@ -151,9 +159,11 @@ def leftovers(at: AppTest, profile_names: set[str], formula_column: str) -> dict
         if not text:
             continue
         words = _words(text, profile_names)
+        if where in USD_PLACES:
+            words = [w for w in words if w != "USD"]
         if words:
             english.append((where, words, text[:120]))
-        if _usd(text):
+        if _usd(text) and where not in USD_PLACES:
             usd.append((where, text[:120]))
     return {"english": english, "usd": usd}
 
