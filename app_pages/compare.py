@@ -145,7 +145,16 @@ except InputError as err:
     )
     st.stop()
 except ValueError as err:
-    st.error(t("These assumptions are not valid: {error}").format(error=safe(err)))
+    labels = {
+        "target": t("Protection target (%)"),
+        "capacity_usd": t("Insurance capacity ({unit})").format(unit=d.unit),
+        "market_rate_on_line": t("Market rate on line (%)"),
+    }
+    st.error(
+        t("These assumptions are not valid:")
+        + "\n\n"
+        + "\n".join(f"- {t(p)}" for p in common.field_problems(err, labels))
+    )
     st.stop()
 st.session_state[common.COMPARE_KEY] = assumptions
 
@@ -309,7 +318,7 @@ csv.insert(0, "regime", regime)
 csv.insert(0, "profile", profile.name)
 csv["recommended"] = csv["strategy"] == result.recommended
 st.download_button(
-    t("Download the strategy table (CSV, USD)"),
+    t("Download the strategy table (CSV)"),
     csv.to_csv(index=False),
     file_name=f"vaultcover_compare_{regime}.csv",
     mime="text/csv",

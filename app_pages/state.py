@@ -387,7 +387,7 @@ def _show(val: Any) -> str:
     if isinstance(val, bool):
         return _t("on") if val else _t("off")
     if isinstance(val, float):
-        return f"{val:,.6g}"
+        return f"{val:,.0f}" if abs(val) >= 1e6 and val.is_integer() else f"{val:,.6g}"
     if isinstance(val, (list, tuple)):
         return ", ".join(_show(v) for v in val) or "none"
     if val is None:

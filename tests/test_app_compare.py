@@ -65,8 +65,10 @@ def test_compare_renders_on_the_defaults():
     assert shown["Insurance counts towards it"] == "partly"
     assert shown["% of revenue"].endswith("%")
     assert "not law" in at.warning[0].value
-    assert "Insurance counts: partly" in at.code[0].value
-    assert "Source:" in at.code[0].value
+    assert "R_cash" in at.code[0].value, "the formula, symbolic and with numbers"
+    requirements = next(d.value for d in at.dataframe if "Requirement" in d.value.columns)
+    assert "Liability reserve (責任準備金, scenario)" in set(requirements["Requirement"])
+    assert any(c.value.startswith("[jp-psa] ") for c in at.caption), "sources listed"
     assert [b.label for b in at.get("download_button")] == [
         "Download the client report (PDF)",
         "Download the strategy table (CSV)",
@@ -121,7 +123,7 @@ def test_invalid_assumptions_show_an_error_not_a_traceback():
     at = run(COMPARE)
     at.number_input(key="cmp_capacity").set_value(0.0).run()
     assert not at.exception
-    assert "capacity_usd" in at.error[0].value
+    assert "**Insurance capacity (USD m)**" in at.error[0].value
 
 
 def test_compare_uses_the_profile_in_use():
