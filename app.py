@@ -23,6 +23,11 @@ PAGES = [
     st.Page("app_pages/sensitivity.py", title=locale.t("Sensitivity"), icon=":material/tune:"),
     st.Page("app_pages/scenarios.py", title=locale.t("Scenarios"), icon=":material/bookmarks:"),
     st.Page("app_pages/portfolio.py", title=locale.t("Insurer portfolio"), icon=":material/hub:"),
+    st.Page(
+        "app_pages/glossary.py",
+        title=locale.t("Glossary and sources"),
+        icon=":material/menu_book:",
+    ),
 ]
 
 page = st.navigation(PAGES, position="top")

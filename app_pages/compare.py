@@ -4,6 +4,8 @@ Every word goes through the message catalogue (``t``) and every amount through t
 currency (``money``, chart axes via :class:`pricing.plots.Display`).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from app_pages import common, compare_text, locale, scenario_store, state
@@ -22,6 +24,15 @@ REGIME_KEY = "regime"
 def reset_inspector() -> None:
     """Put the structure inspector back on the optimum."""
     state.forget("cmp_retention", "cmp_limit")
+
+
+def source_note(upload: bytes | None) -> str:
+    """Where the incident data comes from (the file name set as code: not translated)."""
+    if upload is None:
+        return t(
+            "Incident data: the shipped history {path}, every row with its public source."
+        ).format(path=f"`data/{Path(common.incidents().origin).name}`")
+    return safe(t(common.data_source_note(upload)))
 
 
 def regime_label(code: str, names: dict[str, str]) -> str:
@@ -177,7 +188,7 @@ if not presenting:
             rate=f"{result.model.rate:.4f}",
         )
         + " "
-        + safe(t(common.data_source_note(upload)))
+        + source_note(upload)
     )
 
 # --- Recommendation ---------------------------------------------------------------------

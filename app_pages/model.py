@@ -9,6 +9,7 @@ from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
 from pricing.exceptions import DataValidationError
 from pricing.lossmodel import LossModelAssumptions
+from pricing.providers import PROVIDER_COLD_REACH_RANGE, PROVIDER_USER_SHARE_RANGE
 from pricing.scaling import SizeAssumptions
 
 ON_LEVEL_HELP = {
@@ -260,6 +261,30 @@ with st.form("exchange_model"):
         **state.bind("lm_reference", form=True),
         help="Customer assets of the 'average tracked exchange' (an assumption).",
     )
+    rho_p = e.number_input(
+        "Cold storage within a provider's reach ρ_p",
+        0.0,
+        1.0,
+        step=0.05,
+        **state.bind("lm_rho_p", defaults.provider_cold_reach, form=True),
+        help="Share of cold storage a compromise of a provider that signs for cold wallets "
+        "can reach. Default: the mean of the sourced cases (Bybit 2025: the cold wallet held "
+        "about 70% of its clients' ETH; DMM Bitcoin 2024: the loss exceeded its disclosed "
+        f"holdings of that coin). Range in the sensitivity: {PROVIDER_COLD_REACH_RANGE[0]:g}–"
+        f"{PROVIDER_COLD_REACH_RANGE[1]:g}.",
+    )
+    share = f.number_input(
+        "Exchanges using a provider s",
+        0.01,
+        0.99,
+        step=0.05,
+        **state.bind("lm_s", defaults.provider_user_share, form=True),
+        help="Share of exchanges with a third-party provider in the signing path. An "
+        "assumption: no public census of exchanges' signing stacks exists. A provider user's "
+        "theft rate is scaled by π/s and a non-user's by (1 − π)/(1 − s), π being the share "
+        "of incidents that came through providers. Range in the sensitivity: "
+        f"{PROVIDER_USER_SHARE_RANGE[0]:g}–{PROVIDER_USER_SHARE_RANGE[1]:g}.",
+    )
     st.form_submit_button(
         "Apply to every page",
         type="primary",
@@ -279,6 +304,8 @@ try:
         ),
         severity_size_elasticity=eta,
         cold_reach=rho,
+        provider_cold_reach=rho_p,
+        provider_user_share=share,
         severity_family=None if family == best.family else family,
         severity_params=overrides or None,
         base_rate=None if base_rate == fitted_rate else base_rate,

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, state
 from pricing.data import shipped_path
 from pricing.exceptions import InputError
 from pricing.portfolio import build_portfolio, parse_book, provider_scenario, run_portfolio
@@ -88,34 +88,54 @@ edited = left.data_editor(
     height=300,
 )
 
+SETTINGS = ("pt_years", "pt_seed", "pt_engine", "pt_workers", "pt_address", "pt_use_hit", "pt_hit")
 with st.form("pt_settings"):
     a, b, c = st.columns(3)
     years = a.number_input(
         "Simulated years",
         min_value=1_000,
         max_value=2_000_000,
-        value=20_000,
         step=10_000,
-        key="pt_years",
+        **state.bind("pt_years", 20_000, form=True, label="Portfolio: simulated years"),
     )
-    seed = a.number_input("Seed", min_value=0, value=1, step=1, key="pt_seed")
+    seed = a.number_input(
+        "Seed", min_value=0, step=1, **state.bind("pt_seed", 1, form=True, label="Portfolio: seed")
+    )
     engine = b.radio(
         "Run on",
         ["this process", "local Dask cluster", "Dask scheduler"],
-        key="pt_engine",
+        **state.bind("pt_engine", "this process", form=True, label="Portfolio: run on"),
         help="A local cluster starts worker processes first (a few seconds); a scheduler "
         "address reaches a running cluster. The numbers are the same on each.",
     )
-    workers = b.number_input("Local workers", min_value=1, max_value=64, value=2, key="pt_workers")
-    address = b.text_input("Scheduler address", "tcp://127.0.0.1:8786", key="pt_address")
+    workers = b.number_input(
+        "Local workers",
+        min_value=1,
+        max_value=64,
+        **state.bind("pt_workers", 2, form=True, label="Portfolio: local workers"),
+    )
+    address = b.text_input(
+        "Scheduler address",
+        **state.bind(
+            "pt_address", "tcp://127.0.0.1:8786", form=True, label="Portfolio: scheduler address"
+        ),
+    )
     use_hit = c.checkbox(
         "Set the hit probability",
-        key="pt_use_hit",
+        **state.bind("pt_use_hit", False, form=True, label="Portfolio: hit probability set"),
         help="Chance one provider compromise reaches its most exposed client. Default: from "
         "the incident data (one client per compromise on average).",
     )
-    hit = c.slider("Hit probability", 0.05, 1.0, 0.5, 0.05, key="pt_hit")
-    run = st.form_submit_button("Run the book", type="primary")
+    hit = c.slider(
+        "Hit probability",
+        0.05,
+        1.0,
+        step=0.05,
+        **state.bind("pt_hit", 0.5, form=True, label="Portfolio: hit probability"),
+    )
+    run = st.form_submit_button(
+        "Run the book", type="primary", on_click=state.remember_all, args=(SETTINGS,)
+    )
 
 if run:
     try:

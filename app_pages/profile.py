@@ -4,10 +4,12 @@ import math
 
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, locale, state
+from app_pages.locale import t
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
+from pricing.narrative import loss_model_in_words
 from pricing.profiles import (
     FIELDS,
     JURISDICTIONS,
@@ -17,14 +19,23 @@ from pricing.profiles import (
     ExchangeProfile,
     split_providers,
 )
-from pricing.providers import PROVIDER_CONTROLS
+from pricing.providers import IN_HOUSE, PROVIDER_CONTROLS, provider_history
 
 PRESET_KEY = "pf_preset"
 UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
 MESSAGE_KEY = "profile_upload_message"
 INFO = {f.name: f for f in FIELDS + PROVIDER_FIELDS}
-LABELS = {f.name: f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS}
-PRESET_LABELS = {"small": "Small exchange", "large": "Large exchange", "custom": "Custom"}
+PRESET_LABELS = {
+    "small": "Small exchange",
+    "large": "Large exchange",
+    "jp-small": "Japan, ¥20bn",
+    "jp-mid": "Japan, ¥300bn",
+    "jp-large": "Japan, ¥1tn",
+    "custom": "Custom",
+}
+CONTROL_LABELS = {"hot": "hot wallets only", "hot_and_cold": "hot and cold wallets"}
+#: Fields entered as an amount of money (USD million when the display currency is USD).
+AMOUNTS = ("customer_assets_usd", "annual_revenue_usd")
 PRESET_NAMES = {p.name for p in PRESETS.values()}
 
 
@@ -78,6 +89,51 @@ def field(name: str, **extra: object) -> dict[str, object]:
     return state.bind(key(name), on_change=extra.pop("on_change", mark_custom)) | extra
 
 
+def amount_unit() -> tuple[float, str]:
+    """The unit amounts are typed in: 億円 (10^8 yen) for yen, else millions of the currency."""
+    ccy = locale.currency()
+    if ccy == "JPY":
+        return 1e8, t("JPY 100 million")
+    return 1e6, t("{currency} million").format(currency=ccy)
+
+
+def label(name: str) -> str:
+    """A field's label with its unit, in the page's language and display currency."""
+    info = INFO[name]
+    if name in AMOUNTS:
+        return f"{t(info.label)} ({amount_unit()[1]})"
+    return f"{t(info.label)} ({t(info.unit)})" if info.scale else t(info.label)
+
+
+def amount_input(column, name: str, step: float) -> None:  # type: ignore[no-untyped-def]
+    """An amount field. The profile keeps USD (its widget, in USD million, is the bound
+    input); in another display currency the user types in that currency and the USD value
+    follows at the shipped FX rate."""
+    if locale.currency() == "USD":
+        column.number_input(
+            label(name), min_value=0.0, step=step, **field(name), help=t(INFO[name].help)
+        )
+        return
+    size, _ = amount_unit()
+    shown = f"{key(name)}_in_{locale.currency()}"
+    st.session_state[shown] = round(locale.from_usd(float(state.value(key(name))) * 1e6) / size, 6)
+
+    def typed() -> None:
+        usd_m = locale.to_usd(float(st.session_state[shown]) * size) / 1e6
+        state.set_value(key(name), round(usd_m, 9))
+        mark_custom()
+
+    column.number_input(
+        label(name),
+        min_value=0.0,
+        key=shown,
+        on_change=typed,
+        help=t(INFO[name].help)
+        + " "
+        + t("Converted to USD at the shipped FX rate; the model works in USD."),
+    )
+
+
 def stage_upload() -> None:
     """The uploader received a file: keep its bytes until the next run applies them."""
     file = st.session_state.get("profile_file")
@@ -100,37 +156,45 @@ if pending:
 
 current = common.current_profile()
 
-st.title("Exchange profile")
-with st.expander("How to read this page"):
+st.title(t("Exchange profile"))
+with st.expander(t("How to read this page")):
     st.markdown(
-        "Describe the exchange: start from a **preset** (illustrative exchanges whose values "
-        "are assumptions, not data about a named firm) and change any field, or load a profile "
-        "file saved earlier. Amounts are in **USD million**, shares and rates in **%**; hover "
-        "the ⓘ of a field for what it does. Below, the **loss model** of this exchange: how "
-        "often it is expected to be hit and how much a theft would cost, built from the "
-        "fitted incident history and the assumptions listed in the table (each row says where "
-        "its value comes from). The **1-in-200** loss is the yearly loss exceeded with "
-        "probability 0.5% (VaR 99.5%); **TVaR** is the average loss in those worst 0.5% of "
-        "years. Every other page (Insurer quote) uses the profile set here."
+        t(
+            "Describe the exchange: start from a **preset** (illustrative exchanges whose "
+            "values are assumptions, not data about a named firm) and change any field, or load "
+            "a profile file saved earlier. Amounts are in the display currency chosen in the "
+            "sidebar, shares and rates in **%**; hover the ⓘ of a field for what it does. "
+            "Below, the **loss model** of this exchange: how often it is expected to be hit and "
+            "how much a theft would cost, built from the fitted incident history and the "
+            "assumptions listed in the table (each row says where its value comes from). The "
+            "**1-in-200** loss is the yearly loss exceeded with probability 0.5% (VaR 99.5%); "
+            "**TVaR** is the average loss in those worst 0.5% of years. Every other page uses "
+            "the profile set here."
+        )
     )
 
 st.radio(
-    "Start from",
+    t("Start from"),
     list(PRESET_LABELS),
     **state.bind(PRESET_KEY, on_change=apply_preset),
     horizontal=True,
-    format_func=PRESET_LABELS.get,
-    help="Choosing a preset overwrites the fields below with its values; editing a field "
-    "switches to Custom.",
+    format_func=lambda k: t(PRESET_LABELS[k]),
+    help=t(
+        "Choosing a preset overwrites the fields below with its values; editing a field "
+        "switches to Custom. The Japanese presets hold about ¥20bn, ¥300bn and ¥1tn of "
+        "customer assets."
+    ),
 )
-files = st.expander("Load or save a profile file (JSON)")
+files = st.expander(t("Load or save a profile file (JSON)"))
 files.file_uploader(
-    "Load a profile",
+    t("Load a profile"),
     type=["json"],
     key="profile_file",
     on_change=stage_upload,
-    help="A JSON file saved from this page (or by ExchangeProfile.save): one object with "
-    "every field. Unknown or missing fields are named in the error.",
+    help=t(
+        "A JSON file saved from this page (or by ExchangeProfile.save): one object with "
+        "every field. Unknown or missing fields are named in the error."
+    ),
 )
 message = st.session_state.get(MESSAGE_KEY)
 if message:
@@ -138,87 +202,84 @@ if message:
 
 a, b, c = st.columns(3)
 a.text_input(
-    "Name",
+    t("Name"),
     **field("name", on_change=lambda: state.set_value(PRESET_KEY, "custom")),
-    help=INFO["name"].help,
+    help=t(INFO["name"].help),
 )
-a.number_input(
-    LABELS["customer_assets_usd"],
-    min_value=0.0,
-    step=10.0,
-    **field("customer_assets_usd"),
-    help=INFO["customer_assets_usd"].help,
-)
-a.number_input(
-    LABELS["annual_revenue_usd"],
-    min_value=0.0,
-    step=1.0,
-    **field("annual_revenue_usd"),
-    help=INFO["annual_revenue_usd"].help,
-)
+amount_input(a, "customer_assets_usd", step=10.0)
+amount_input(a, "annual_revenue_usd", step=1.0)
 b.number_input(
-    LABELS["hot_share"],
+    label("hot_share"),
     min_value=0.0,
     max_value=100.0,
     step=0.5,
     **field("hot_share"),
-    help=INFO["hot_share"].help,
+    help=t(INFO["hot_share"].help),
 )
 b.selectbox(
-    LABELS["security_level"],
+    label("security_level"),
     SECURITY_LEVELS,
     **field("security_level"),
-    help=INFO["security_level"].help,
+    format_func=t,
+    help=t(INFO["security_level"].help),
 )
 b.checkbox(
-    INFO["third_party_provider"].label,
+    label("third_party_provider"),
     **field("third_party_provider"),
-    help=INFO["third_party_provider"].help,
+    help=t(INFO["third_party_provider"].help),
 )
 b.text_input(
-    INFO["signing_providers"].label,
+    label("signing_providers"),
     **field("signing_providers"),
-    help=INFO["signing_providers"].help + " Several names: separate them with ';'.",
+    help=t(INFO["signing_providers"].help) + " " + t("Several names: separate them with ';'."),
 )
 b.selectbox(
-    INFO["provider_controls"].label,
+    label("provider_controls"),
     PROVIDER_CONTROLS,
     **field("provider_controls"),
-    help=INFO["provider_controls"].help,
+    format_func=lambda c: t(CONTROL_LABELS[c]),
+    help=t(INFO["provider_controls"].help),
 )
 b.selectbox(
-    LABELS["jurisdiction"],
+    label("jurisdiction"),
     JURISDICTIONS,
     **field("jurisdiction", on_change=jurisdiction_changed),
-    help=INFO["jurisdiction"].help,
+    help=t(INFO["jurisdiction"].help),
 )
 for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
     c.number_input(
-        LABELS[name],
+        label(name),
         min_value=0.0 if name == "tax_rate" else -5.0,
         max_value=100.0,
         step=0.5,
         **field(name),
-        help=INFO[name].help,
+        help=t(INFO[name].help),
     )
 
 try:
     profile = ExchangeProfile(
-        **{f.name: state.profile_value(f.name, st.session_state[key(f.name)]) for f in FIELDS},
-        signing_providers=split_providers(st.session_state[key("signing_providers")]),
-        provider_controls=st.session_state[key("provider_controls")],
+        **{f.name: state.profile_value(f.name, state.value(key(f.name))) for f in FIELDS},
+        signing_providers=split_providers(state.value(key("signing_providers"))),
+        provider_controls=state.value(key("provider_controls")),
     )
 except ValueError as err:
     st.error(
-        "This profile is not valid, so no loss model is shown:\n\n"
-        + "\n".join(f"- {line}" for line in common.field_problems(err, LABELS))
-        + f"\n\nThe other pages keep using the last valid profile, *{current.name}*."
+        t("This profile is not valid, so no loss model is shown:")
+        + "\n\n"
+        + "\n".join(
+            f"- {line}"
+            for line in common.field_problems(err, {f.name: label(f.name) for f in FIELDS})
+        )
+        + "\n\n"
+        + t("The other pages keep using the last valid profile, *{name}*.").format(
+            name=common.md(current.name)
+        )
     )
     st.stop()
 
 st.session_state[common.PROFILE_KEY] = profile
 files.download_button(
-    "Save this profile (JSON)",
+    t("Save this profile (JSON)"),
     profile.to_json() + "\n",
     file_name=f"{profile.name.strip().lower().replace(' ', '_')}.json",
     mime="application/json",
@@ -227,7 +288,7 @@ files.download_button(
     key="profile_download",
 )
 
-st.header("Loss model of this exchange")
+st.header(t("Loss model of this exchange"))
 upload = common.active_upload()
 spec = common.current_spec()
 model_assumptions = common.current_assumptions()
@@ -235,12 +296,12 @@ try:
     model = common.loss_model(profile, spec, model_assumptions, upload)
     agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
-    st.error(f"The loss model could not be built for this profile: {err}")
+    st.error(t("The loss model could not be built for this profile:") + f" {err}")
     st.stop()
 
 st.caption(
-    f"{common.data_source_note(upload)} Calibration: {common.describe_spec(spec)} "
-    "(change it on the Loss model page)."
+    f"{t(common.data_source_note(upload))} {t('Calibration')}: {t(common.describe_spec(spec))} "
+    + t("(change it on the Loss model page).")
 )
 
 
@@ -252,69 +313,128 @@ def risk(measure, level: float) -> float:
         return math.nan
 
 
+st.markdown(
+    "\n".join(
+        f"- {common.md(line)}"
+        for line in loss_model_in_words(model, agg, locale.currency(), locale.lang())
+    )
+)
 var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(
-    "Expected thefts per year",
+    t("Expected thefts per year"),
     f"{model.rate:.4f}",
-    help="λ in the table below: the average-exchange rate times the size, hot-share, "
-    f"security and provider factors; about one theft every {1 / model.rate:,.0f} years.",
+    help=t(
+        "λ in the table below: the average-exchange rate times the size, hot-share, "
+        "security and provider factors; about one theft every {years} years."
+    ).format(years=f"{1 / model.rate:,.0f}"),
 )
 m2.metric(
-    "Mean loss per theft (USD m)",
-    f"{model.severity.mean() / 1e6:,.2f}",
-    help="Mean of the fitted loss size, scaled to this exchange and capped at what an attack "
-    "can reach (the two caps in the table).",
+    t("Mean loss per theft"),
+    locale.money(model.severity.mean()),
+    help=t(
+        "Mean of the fitted loss size, scaled to this exchange and capped at what an attack "
+        "can reach (the caps in the table)."
+    ),
 )
 m3.metric(
-    "Expected yearly loss (USD m)",
-    f"{agg.mean() / 1e6:,.3f}",
-    help="Expected thefts per year × mean loss per theft.",
+    t("Expected yearly loss"),
+    locale.money(agg.mean(), digits=3),
+    help=t("Expected thefts per year × mean loss per theft."),
 )
 m4.metric(
-    "1-in-200 yearly loss (USD m)",
-    f"{var / 1e6:,.1f}" if math.isfinite(var) else "n/a",
-    help="VaR 99.5%: the yearly loss exceeded with probability 0.5%.",
+    t("1-in-200 yearly loss"),
+    locale.money(var, digits=1),
+    help=t("VaR 99.5%: the yearly loss exceeded with probability 0.5%."),
 )
 m5.metric(
-    "TVaR 99.5% (USD m)",
-    f"{tvar / 1e6:,.1f}" if math.isfinite(tvar) else "n/a",
-    help="Average yearly loss in the worst 0.5% of years.",
+    t("TVaR 99.5%"),
+    locale.money(tvar, digits=1),
+    help=t("Average yearly loss in the worst 0.5% of years."),
 )
 
 st.plotly_chart(
     plots.exceedance_chart(
         agg.exceedance_curve("aep"),
         agg.exceedance_curve("oep"),
-        markers={"1-in-200 loss": var},
-        title=f"Yearly loss exceedance: {profile.name}",
+        markers={t("1-in-200 loss"): var},
+        title=t("Yearly loss exceedance: {name}").format(name=profile.name),
     ),
     width="stretch",
     key="exceedance",
     theme=None,
 )
 left, right = st.columns([3, 2])
-left.subheader("Assumptions and where they come from")
+left.subheader(t("Assumptions and where they come from"))
 left.dataframe(
     model.assumption_table().assign(value=lambda t: t["value"].map(format_value)),
     hide_index=True,
     width="stretch",
     key="assumptions",
 )
-right.subheader("Losses by return period (USD)")
+right.subheader(t("Losses by return period ({currency})").format(currency=locale.unit()))
+periods = agg.return_period_table()
+for column in ("aep_loss", "tvar", "oep_loss"):
+    periods[column] = periods[column].map(locale.from_usd)
 right.dataframe(
-    agg.return_period_table(),
+    periods,
     hide_index=True,
     width="stretch",
     key="return_periods",
     column_config={
-        "return_period": st.column_config.NumberColumn("1 in … years", format="%d"),
-        "probability": st.column_config.NumberColumn("yearly probability", format="%.3f"),
-        "aep_loss": st.column_config.NumberColumn("yearly loss", format="%,.0f"),
+        "return_period": st.column_config.NumberColumn(t("1 in … years"), format="%d"),
+        "probability": st.column_config.NumberColumn(t("yearly probability"), format="%.3f"),
+        "aep_loss": st.column_config.NumberColumn(t("yearly loss"), format="%,.0f"),
         "tvar": st.column_config.NumberColumn("TVaR", format="%,.0f"),
-        "oep_loss": st.column_config.NumberColumn("largest theft", format="%,.0f"),
+        "oep_loss": st.column_config.NumberColumn(t("largest theft"), format="%,.0f"),
     },
 )
-right.caption(f"Severity of one theft: {model.severity.describe()}")
+with st.expander(t("The formula of one theft's size")):
+    st.caption(
+        t(
+            "A mixture of the attack routes, each capped at what it can reach: weight × "
+            "min(fitted loss size given it was reported, cap)."
+        )
+    )
+    st.code(model.severity.describe(), language=None, wrap_lines=True)
 for note in model.notes:
     st.caption(note)
+
+vendors = [p for p in profile.signing_providers if p.lower() != IN_HOUSE]
+if vendors:
+    st.subheader(t("Incident history of this exchange's providers"))
+    history = provider_history(common.incidents(upload).frame)
+    history = history[history["provider"].str.lower().isin({p.lower() for p in vendors})]
+    if history.empty:
+        st.caption(
+            t("No incident in the data names {names} as the provider in the signing path.").format(
+                names=", ".join(vendors)
+            )
+        )
+    else:
+        for column in ("total_loss_usd", "largest_loss_usd"):
+            history[column] = history[column].map(locale.from_usd)
+        money = t("Total loss ({currency})").format(currency=locale.unit())
+        largest = t("Largest loss ({currency})").format(currency=locale.unit())
+        st.dataframe(
+            history,
+            hide_index=True,
+            width="stretch",
+            key="provider_history",
+            column_config={
+                "provider": t("Provider"),
+                "incidents": st.column_config.NumberColumn(t("Incidents"), format="%d"),
+                "exchanges": t("Platforms hit"),
+                "first_year": st.column_config.NumberColumn(t("First"), format="%d"),
+                "last_year": st.column_config.NumberColumn(t("Last"), format="%d"),
+                "known_losses": st.column_config.NumberColumn(t("Amounts known"), format="%d"),
+                "total_loss_usd": st.column_config.NumberColumn(money, format="%,.0f"),
+                "largest_loss_usd": st.column_config.NumberColumn(largest, format="%,.0f"),
+            },
+        )
+        st.caption(
+            t(
+                "Losses as reported at the time (not on-levelled), from the incident data's "
+                "signing-path provider column."
+            )
+        )

@@ -126,6 +126,8 @@ STATIC: dict[str, Any] = {
     "lm_gamma": _MODEL.frequency.size_elasticity,
     "lm_delta": _MODEL.frequency.hot_share_elasticity,
     "lm_reference": _MODEL.frequency.reference_assets_usd / 1e6,
+    "lm_rho_p": _MODEL.provider_cold_reach,
+    "lm_s": _MODEL.provider_user_share,
     # Loss history view
     "hist_provider": "any",
     "hist_min_loss": 0.0,
@@ -176,6 +178,8 @@ LABELS: dict[str, str] = {
     "lm_gamma": "Frequency size elasticity γ",
     "lm_delta": "Frequency hot-share elasticity δ",
     "lm_reference": "Reference customer assets (USD m)",
+    "lm_rho_p": "Cold storage within a provider's reach ρ_p",
+    "lm_s": "Share of exchanges using a provider s",
     "hist_years": "History view: years",
     "hist_vectors": "History view: attack vectors",
     "hist_provider": "History view: provider",
@@ -664,6 +668,8 @@ def _load_model(m: Any) -> None:
     put("lm_gamma", m.frequency.size_elasticity)
     put("lm_delta", m.frequency.hot_share_elasticity)
     put("lm_reference", m.frequency.reference_assets_usd / 1e6)
+    put("lm_rho_p", m.provider_cold_reach)
+    put("lm_s", m.provider_user_share)
     family = m.severity_family
     for name, val in m.severity_params or ():
         if family is not None:

@@ -131,20 +131,24 @@ def fmt_amount(amount: float, currency: str, lang: str = "en", digits: int = 2) 
         suffix = "円" if currency == "JPY" else f" {currency}"
         for size, unit in _JA_UNITS:
             if abs(amount) >= size:
-                scaled = f"{amount / size:,.{digits}f}".rstrip("0").rstrip(".")
+                places = 0 if unit == "万" and abs(amount) >= 100 * size else digits
+                scaled = f"{amount / size:,.{places}f}"
+                scaled = scaled.rstrip("0").rstrip(".") if "." in scaled else scaled
                 return f"{scaled}{unit}{suffix}"
         return f"{amount:,.0f}{suffix}"
-    symbol = _SYMBOL.get(currency, currency + " ")
-    if abs(amount) >= 1e9:
-        return f"{symbol}{amount / 1e9:,.{digits}f} bn"
-    if abs(amount) >= 1e6:
-        return f"{symbol}{amount / 1e6:,.{digits}f} m"
-    return f"{symbol}{amount:,.0f}"
+    symbol = ("-" if amount < 0 else "") + _SYMBOL.get(currency, currency + " ")
+    size = abs(amount)
+    if size >= 1e9:
+        return f"{symbol}{size / 1e9:,.{digits}f} bn"
+    if size >= 1e6:
+        return f"{symbol}{size / 1e6:,.{digits}f} m"
+    return f"{symbol}{size:,.0f}"
 
 
 @cache
 def glossary() -> tuple[dict[str, str], ...]:
-    """The glossary rows: ``en``, ``ja``, ``reading``, ``meaning_en``, ``meaning_ja``."""
+    """The glossary rows: ``en``, ``ja``, ``reading``, ``meaning_en``, ``meaning_ja`` and
+    ``topic`` (``regulation``, ``insurance`` or ``risk``)."""
     text = resources.files("pricing").joinpath("locale/glossary.csv").read_text("utf-8")
     return tuple(csv.DictReader(text.splitlines()))
 
@@ -232,7 +236,9 @@ def render_minimum(
     if lang == "ja":
         lines.append(t("Glossary") + ":")
         lines += [
-            f"  {g['ja']}（{g['reading']}）: {g['en']} — {g['meaning_ja']}" for g in glossary()
+            f"  {g['ja']}（{g['reading']}）: {g['en']} — {g['meaning_ja']}"
+            for g in glossary()
+            if g["topic"] == "regulation"
         ]
     return lines
 

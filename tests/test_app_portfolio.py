@@ -68,3 +68,20 @@ def test_bad_book_lists_its_problems():
     text = at.error[0].value
     assert "line 2, column 'retention'" in text
     assert "line 4, column 'security\\_level'" in text
+
+
+def test_the_settings_and_the_last_run_survive_a_visit_to_another_page():
+    at = open_page()
+    at.checkbox(key="pt_use_hit").check()
+    at.slider(key="pt_hit").set_value(0.8)
+    run_book(at, years=3_000)
+    mean = at.metric[0].value
+    at.switch_page("app_pages/compare.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.number_input(key="pt_years").value == 3_000
+    assert at.checkbox(key="pt_use_hit").value is True
+    assert at.slider(key="pt_hit").value == pytest.approx(0.8)
+    assert at.metric[0].value == mean  # the last run is still shown, not rerun
+    banner = [i.value for i in at.info if i.value.startswith("**Changed from the defaults:**")]
+    assert banner and "Portfolio: simulated years: **3000**" in banner[0]

@@ -105,8 +105,9 @@ def dubai(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: VaraParams | N
         "hot wallets, plus professional indemnity and D&O, with a regulated insurer; VARA may "
         "accept alternative protection if cover cannot be obtained [51]. It does not count "
         "towards paid-up capital.",
-        "Not computed (weak source [53]): net liquid assets ≥ 1.2 × monthly operating "
-        "expenses; reserve assets matching 100% of client liabilities in kind.",
+        "Not computed: net liquid assets ≥ 1.2 × monthly operating expenses (Rulebook "
+        "VI.C) and reserve assets of 100% of client liabilities, one-to-one in the same "
+        "virtual asset (VI.E) [53].",
     ]
     if inputs.fixed_overheads_usd == 0:
         notes.append("fixed overheads not entered (0): only the AED floor is shown.")

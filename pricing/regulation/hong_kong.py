@@ -94,7 +94,7 @@ def hong_kong(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: HkParams |
             (f"hot and other storage ({p.hot_cover_share:.0%})", p.hot_cover_share * hot),
             (f"cold storage ({p.cold_cover_share:.0%})", p.cold_cover_share * cold),
         ],
-        source=refs("[33]", "[34]", "[hk-custody]", "[36]"),
+        source=refs("[33]", "[34]", "[hk-custody]"),
         as_of=date(2023, 6, 1),
         checks=tuple(checks),
         notes=[
@@ -106,7 +106,8 @@ def hong_kong(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: HkParams |
             "senior management, cold-wallet infrastructure, third-party wallet solutions "
             "(after compromised vendors abroad) and real-time monitoring; a platform relying "
             "on a third-party wallet provider should expect insurers to ask for them.",
-            "Not included: paid-up capital HK$5m and liquid capital HK$3m [36] (weak source).",
+            "Not included: the platform's own capital requirements (paid-up and liquid "
+            "capital); no primary source for their amounts was found.",
         ],
         status=(
             "Law: SFC Guidelines for VATP Operators, in force 1 Jun 2023 [33]; custody "

@@ -27,22 +27,25 @@ from .references import refs
 
 __all__ = ["JP_STATUS", "JpParams", "guarantee_requirement", "japan_current"]
 
-#: What is law and what is not, with dates (shared with the 2027 scenario).
+#: What is law, what is a report and what is a bill, each with its date and its sources
+#: (fsa.go.jp, e-Gov and the Diet first; shared with the 2027 scenario).
 JP_STATUS = (
-    "Law: Payment Services Act Arts. 63-11 and 63-11-2 and Cabinet Office Order Art. 27 "
-    "(hot wallets ≤ 5%, in-kind guarantee crypto, trust of customer fiat), in force since "
-    "1 May 2020 [jp-psa][16].",
-    "Report: the Financial System Council's Working Group on Crypto-Asset Systems published "
-    "its report on 10 Dec 2025 (crypto to move from the PSA to the Financial Instruments and "
-    "Exchange Act; a liability reserve against unauthorised outflows, insurance may secure "
-    "part) [jp-pwc][jp-nri]; draft discussed on 26 Nov 2025 [jp-wg6].",
-    "Council: the Financial System Council's general meeting approved the report in 2026, "
-    "including the reserve against unauthorised outflows (reported by mytoken, a weak "
-    "source) [jp-council].",
-    "Bill: a cabinet decision on the FIEA amendment was reported for 10 Apr 2026 by a news "
-    "aggregator only; no primary source found, Diet passage not confirmed. Application is "
-    "expected around 2027, with Cabinet Office ordinances to follow; the reserve formula, "
-    "insurance share and eligible insurers are unpublished.",
+    "Law: Payment Services Act Arts. 63-11 and 63-11-2 (e-Gov) and Cabinet Office Order on "
+    "Crypto-Asset Exchange Service Providers Art. 27 (hot wallets ≤ 5%, in-kind guarantee "
+    "crypto, trust of customer fiat), in force since 1 May 2020 [jp-psa][16].",
+    "Report: the Financial System Council's Working Group on Crypto-Asset Systems discussed its "
+    "draft report on 26 Nov 2025 (FSA minutes) and published the report on 10 Dec 2025: crypto "
+    "to move from the PSA to the Financial Instruments and Exchange Act, and a liability reserve "
+    "against unauthorised outflows that insurance may partly secure [jp-wg6][jp-pwc][jp-nri]"
+    "[jp-coindesk].",
+    "Council: approval of the report by the Financial System Council's general meeting in 2026 "
+    "was reported by a news aggregator only; no fsa.go.jp record found, so it is unconfirmed "
+    "and not cited.",
+    "Bill: a cabinet decision on the FIEA amendment bill was reported for 10 Apr 2026 by a news "
+    "aggregator only; no FSA (fsa.go.jp) or Diet (shugiin.go.jp, sangiin.go.jp) record found, "
+    "Diet passage not confirmed. Application is expected around 2027 (as early as spring 2027), "
+    "with Cabinet Office ordinances to follow; the reserve formula, insurance share and eligible "
+    "insurers are unpublished [jp-innovationlaw][jp-nri].",
 )
 
 

@@ -3,7 +3,7 @@ that already apply (hot ceiling, in-kind guarantee crypto, trust of customer fia
 
 **Not law.** The Working Group report (10 Dec 2025) proposes a reserve against unauthorised
 outflows, drawable after a hack without prior approval, with insurance allowed to secure part
-[jp-pwc][jp-nri]; the formula, the insurance share and the eligible insurers are unpublished
+[jp-wg6][jp-pwc][jp-nri]; the formula, the insurance share and the eligible insurers are unpublished
 (status in :data:`pricing.regulation.japan.JP_STATUS`). The user picks a sizing basis:
 
 ``securities``     the securities-firm analogue (FIEA Art. 46-5; Cabinet Office Ordinance on
@@ -13,7 +13,7 @@ outflows, drawable after a hack without prior approval, with insurance allowed t
                    futures 0.006 (0.024) [jp-cofib]; which rate crypto would get is unknown.
 ``history``        a return-period loss of the exchange's own loss model (its own incident
                    history as fitted by :mod:`pricing.lossmodel`).
-``custody_share``  a share of customer crypto (reports: even cold holdings).
+``custody_share``  a share of customer crypto (reports: even cold holdings [jp-coindesk]).
 ``max``            the largest basis that can be computed (default).
 
 Then insurance may secure up to ``insurance_share_max`` of the reserve, from an eligible
@@ -58,9 +58,9 @@ class Jp2027Params(RegimeParams):
         "max",
         choices=BASES,
         help="how the reserve is sized",
-        assumption="assumption: reports name trading volume and past incidents as the "
-        "references [3][jp-council]; until the ordinance is published the largest computable "
-        "basis is used",
+        assumption="assumption: reports name large securities firms' reserves (sized by "
+        "trading volume) and the size of past leaks as the references [1][jp-coindesk]; until "
+        "the ordinance is published the largest computable basis is used",
     )
     spot_rate_per_10k: float = param(
         0.2,
@@ -120,8 +120,8 @@ class Jp2027Params(RegimeParams):
         "cold",
         choices=("all", "cold"),
         help="custody-share basis: all customer crypto or only cold",
-        assumption="assumption: reports say the reserve covers cold holdings too [5]; the hot "
-        "float is already backed in kind (PSA Art. 63-11-2)",
+        assumption="assumption: reports say the reserve covers cold holdings too [jp-coindesk]; "
+        "the hot float is already backed in kind (PSA Art. 63-11-2)",
     )
     cap_jpy: float = param(
         None,
@@ -145,7 +145,8 @@ class Jp2027Params(RegimeParams):
         high=1.0,
         unit="share of the reserve",
         help="largest share of the reserve insurance may secure",
-        assumption="assumption: reports say only 'part' [1][2][6]; no share published",
+        assumption="assumption: reports say insurance may secure only 'part' [1][jp-coindesk]"
+        "[jp-coinpost-1124]; no share published",
     )
     insurer_licensed_in_japan: bool = param(
         True,
@@ -396,7 +397,7 @@ def japan_2027(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: Jp2027Par
         formula=f"R = max(floor, basis {chosen}); insurance secures ≤ s_max × R",
         formula_substituted=f"R = max({num(p.floor_jpy)}, {sized_sub}) = {num(reserve)} JPY; "
         f"insurance ≤ {s_max:g} × R = {num(s_max * reserve)} JPY ({eligibility})",
-        source=refs("[jp-fiea]", "[jp-cofib]", "[jp-pwc]", "[jp-council]", "[1]", "[3]"),
+        source=refs("[jp-fiea]", "[jp-cofib]", "[jp-wg6]", "[jp-pwc]", "[jp-coindesk]", "[1]"),
         insurance_counts="partly",
         insurance_share_max=s_max,
         layer_counts=p.insurer_eligible,
@@ -430,7 +431,10 @@ def japan_2027(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: Jp2027Par
         "unpublished; see the status lines.",
         f"R is {_position(reserve)} the reported ¥2bn-¥40bn held by large securities firms "
         "[1] (context only, not a floor).",
-        "The reserve is reported to be drawable after a hack without prior approval [5][6].",
+        "Drawing the reserve after a hack without prior approval is reported only by weak "
+        "sources (unconfirmed); a securities firm may use its reserve only as FIEA Art. 46-5 "
+        "and Ordinance Art. 175 allow [jp-fiea][jp-cofib]; the reserve's issues were tabled "
+        "at the Working Group's meeting of 22 Oct 2025 [jp-wg4][jp-coinpost-1124].",
         *notes,
     ]
     guarantee = reqs[0].amount_local if p.keep_guarantee_crypto else 0.0
@@ -456,15 +460,19 @@ def japan_2027(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: Jp2027Par
         ],
         source=refs(
             "[jp-psa]",
+            "[15]",
+            "[16]",
             "[jp-fiea]",
             "[jp-cofib]",
+            "[jp-wg4]",
             "[jp-wg6]",
             "[jp-pwc]",
             "[jp-nri]",
-            "[jp-council]",
+            "[jp-innovationlaw]",
+            "[jp-coindesk]",
+            "[jp-coinpost-1124]",
             "[jp-dmm]",
             "[1]",
-            "[3]",
             "[58]",
         ),
         as_of=date(2025, 12, 10),

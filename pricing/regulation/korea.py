@@ -2,10 +2,10 @@
 
 Insurance (or mutual aid) with a limit of at least 5% of hot-wallet assets, or a reserve of the
 same, with floors of ₩3bn for KRW-market exchanges and ₩0.5bn for others [43][44]; cold
-storage ≥ 80% of economic value [45]. Reference notes: the reserves Korean exchanges actually
-hold (Bithumb ₩100bn, Upbit ₩48.3bn, April 2025 [46]) and the proposals after Upbit's
-₩44.5bn hot-wallet theft of 27 Nov 2025: no-fault liability and fines up to 3% of annual
-revenue (FSC, Dec 2025 [kr-fsc][kr-odaily]) — proposals, not law.
+storage ≥ 80% of economic value, computed monthly [45]. Reference notes: the reserves Korean
+exchanges actually hold (Bithumb ₩100bn, Upbit ₩48.3bn, April 2025 [46]) and the proposals
+after Upbit's ₩44.5bn hot-wallet theft of 27 Nov 2025 [kr-upbit]: no-fault liability and fines
+up to 3% of annual revenue (FSC, Dec 2025 [kr-fsc]) — proposals, not law.
 """
 
 from __future__ import annotations
@@ -96,21 +96,21 @@ def korea(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: KrParams | Non
             *entered(inputs, "insurance_limit_usd", "own_funds_usd"),
         ),
         components=components,
-        source=refs("[43]", "[44]", "[45]", "[46]", "[kr-fsc]", "[kr-odaily]"),
+        source=refs("[43]", "[44]", "[45]", "[46]", "[kr-fsc]", "[kr-upbit]"),
         as_of=date(2024, 7, 19),
         checks=tuple(checks),
         assumptions=(p.assumption("fine_share_of_revenue"),),
         notes=[
-            "The cold share is legally on economic value (quantity × 1-year average KRW "
-            "price, per asset) [45]; here the current value is used.",
+            "The cold share is legally on economic value as the Enforcement Decree defines "
+            "it, computed monthly [45]; here the current value is used.",
             "Floors bind small exchanges; small coin-market exchanges bought insurance rather "
             "than reserving [43].",
             "Reserves actually held far exceed the minimum: Bithumb ₩100bn and Upbit ₩48.3bn "
-            "(April 2025; weak source) [46]. Upbit said it would cover its ₩44.5bn hot-wallet "
-            "loss of 27 Nov 2025 from its own assets [kr-odaily].",
+            "(April 2025) [46]. Upbit said it would cover its ₩44.5bn hot-wallet loss of "
+            "27 Nov 2025 from its own assets [kr-upbit].",
             "Proposals after that theft (FSC, Dec 2025; not law): no-fault liability for "
             "hacking and system failures as for banks under the Electronic Financial "
-            "Transactions Act, and fines up to 3% of annual revenue [kr-fsc][kr-odaily].",
+            "Transactions Act, and fines up to 3% of annual revenue [kr-fsc].",
         ],
         status=(
             "Law: Virtual Asset User Protection Act and Enforcement Decree, in force "

@@ -58,7 +58,7 @@ def mica_fixed_overheads(
     discretionary_appropriations: float = 0.0,
     non_recurring_expenses: float = 0.0,
 ) -> float:
-    """MiCA Art. 67(3) fixed overheads of a year (same currency as the inputs) [38][41].
+    """MiCA Art. 67(3) fixed overheads of a year (same currency as the inputs) [38].
 
     Total expenses after distribution of profits minus profit-linked bonuses, profit shares,
     other discretionary appropriations and non-recurring expenses.
@@ -110,9 +110,9 @@ def mica(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: MicaParams | No
         "on the website; initial term ≥ 1 year; 90 days' cancellation notice; authorised "
         "third-party insurer; covers loss of documents, misrepresentation, breach of duties, "
         "conflicts of interest, system failure, gross negligence in safeguarding, Art. 75(8) "
-        "liability) [38][39][40]. The crime layer priced here does not reduce K.",
-        "FOH methodology: Delegated Regulation (EU) 2025/305 [41]; mica_fixed_overheads() "
-        "applies the Art. 67(3) deductions.",
+        "liability) [38][39]. The crime layer priced here does not reduce K.",
+        "Fixed overheads as MiCA Art. 67(3) defines them [38]; mica_fixed_overheads() "
+        "applies its deductions.",
     ]
     if inputs.fixed_overheads_usd == 0:
         notes.append(
@@ -149,7 +149,7 @@ def mica(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: MicaParams | No
             (f"{p.overhead_share:g} × fixed overheads", p.overhead_share * foh),
             ("Art. 67(5)-(6) policy limit", p.pi_policy_limit_eur),
         ],
-        source=refs("[38]", "[39]", "[40]", "[41]"),
+        source=refs("[38]", "[39]"),
         as_of=date(2024, 12, 30),
         checks=tuple(checks),
         notes=notes,

@@ -1,14 +1,18 @@
 """The sources the regime calculators cite, read from ``data/references.csv``.
 
 Each row is one source: its key (``[n]`` as numbered in the project's domain brief, or a named
-key such as ``[jp-psa]``), title, grade (``P`` primary text, ``S`` reputable secondary, ``W``
-weak secondary: a placeholder to confirm), the date the source speaks for (``as_of``, ISO, may
-be a year or a month) and its URLs separated by ``|``.
+key such as ``[jp-psa]``), title, grade (``P`` primary text: statute, rulebook, regulator's
+page or minutes; ``S`` press of record, specialist newsroom, law firm or research; ``W`` weak:
+kept only where nothing better was found, flagged ``WEAK`` in its title and cited by no
+requirement), the date the source speaks for (``as_of``, ISO ``YYYY``, ``YYYY-MM`` or
+``YYYY-MM-DD``, or empty when the source is undated) and its URLs separated by ``|``, primary
+first. ``tests/test_regulation_sources.py`` holds the table to this standard.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +22,7 @@ from typing import Any
 __all__ = ["GRADES", "REFERENCES", "Reference", "refs"]
 
 GRADES = ("P", "S", "W", "S/W", "P/W", "W/S")
+_AS_OF = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,8 @@ def _load() -> dict[str, Reference]:
         urls = tuple(u.strip() for u in row["urls"].split("|") if u.strip())
         if row["grade"] not in GRADES:  # pragma: no cover - guarded by a test of the file
             raise ValueError(f"references.csv: grade {row['grade']!r} of {row['ref']}")
+        if row["as_of"] and not _AS_OF.match(row["as_of"]):  # pragma: no cover - idem
+            raise ValueError(f"references.csv: as_of {row['as_of']!r} of {row['ref']}")
         out[row["ref"]] = Reference(row["ref"], row["title"], urls, row["grade"], row["as_of"])
     return out
 
