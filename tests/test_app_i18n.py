@@ -72,6 +72,7 @@ def _words(text: str, profile_names: set[str]) -> list[str]:
     text = re.sub(r"\\([_*$\[\]])", r"\1", text)  # markdown escapes are not shown
     if text in WHOLE_TEXTS or FX_LINE.match(text):
         return []
+    text = text.replace("<br>", " ")  # chart labels wrap long names
     for name in profile_names:
         text = text.replace(name, " ")
     for pattern in ALLOWED_PATTERNS:
@@ -211,5 +212,19 @@ def test_compare_in_japanese_and_yen_has_no_english_and_no_usd():
     assert any("億円" in m.value or "万円" in m.value for m in at.metric)
     names = {p.name for p in PRESETS.values()}
     found = leftovers(at, names, tr("Formula", "ja"))
+    assert not found["english"], found["english"]
+    assert not found["usd"], found["usd"]
+
+
+# --------------------------------------------------------------------------------------------
+# Small vs large
+# --------------------------------------------------------------------------------------------
+def test_small_vs_large_in_japanese_and_yen_has_no_english_and_no_usd():
+    from pricing.profiles import PRESETS
+
+    at = japanese("app_pages/small_vs_large.py")
+    assert at.title[0].value == "小規模と大規模"
+    assert any("億円" in m.value for m in at.metric)
+    found = leftovers(at, {p.name for p in PRESETS.values()}, "")
     assert not found["english"], found["english"]
     assert not found["usd"], found["usd"]
