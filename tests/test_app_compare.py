@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,75 @@ def test_compare_projects_the_recommended_reserve_over_the_chosen_years():
     assert float(ten.rstrip("%")) >= five
     table = next(d.value for d in at.dataframe if "P(ran dry by this year)" in d.value.columns)
     assert list(table["year"]) == list(range(1, 11))
+
+
+# --------------------------------------------------------------------------------------------
+# Regime parameters, ranges, currency
+# --------------------------------------------------------------------------------------------
+def test_regime_parameters_are_editable_and_set_the_minimum():
+    """A custody-share reserve of 2% of cold crypto: the minimum shown is the library's."""
+    from pricing.i18n import fmt_amount
+    from pricing.regulation import Jp2027Params, RegimeInputs, minimum
+
+    at = run(COMPARE)
+    assert "Parameters of jp-2027" in " ".join(e.label for e in at.expander)
+    at.selectbox(key="rp_jp-2027_basis").set_value("custody_share")
+    at.number_input(key="rp_jp-2027_custody_share").set_value(0.02).run()
+    assert not at.exception and not at.error
+    params = Jp2027Params(basis="custody_share", custody_share=0.02)
+    expected = minimum("jp-2027", RegimeInputs.from_profile(PRESETS["small"]), params=params)
+    assert metrics(at)["Minimum"] == fmt_amount(expected.amount_usd, "USD")
+    inputs = at.session_state["_inputs"]
+    assert inputs["rp_jp-2027_custody_share"] == pytest.approx(0.02)
+    assert "rp_jp-2027_floor_jpy" not in inputs, "only what the user changed is stored"
+
+
+def test_a_bad_parameter_value_is_named_next_to_its_field():
+    at = run(COMPARE)
+    at.number_input(key="rp_jp-2027_custody_share").set_value(2.0).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert "must be float in [0, 1], got 2" in errors[0], "under the field"
+    assert r"jp-2027: custody\_share" in errors[-1] and "not valid" in errors[-1], (
+        "and in the summary"
+    )
+    assert not at.success, "no recommendation from invalid parameters"
+
+
+def test_compare_shows_ranges_confidence_and_both_premiums():
+    at = run(COMPARE)
+    best = next(m for m in at.metric if m.label == "Cost of risk, recommended")
+    assert "90% range over parameter draws: USD" in best.proto.help
+    assert any("**Confidence:**" in c.value and "of 20 draws" in c.value for c in at.caption)
+    protection = at.dataframe[1].value
+    ranges = protection["P(all compensated), 90% range"]
+    assert all(re.fullmatch(r"\d+\.\d\d% – \d+\.\d\d%", r) for r in ranges)
+    costs = at.dataframe[0].value
+    assert {"market premium (used)", "technical premium (insurer's floor)"} <= set(costs.index)
+
+
+def test_compensation_in_kind_raises_the_reserve_only_cost():
+    at = run(COMPARE)
+    before = at.dataframe[0].value.loc["total", "Reserve only"]
+    at.toggle(key="ik_on").set_value(True).run()
+    assert not at.exception
+    assert "Parameters of compensation in kind" in [e.label for e in at.expander]
+    after = at.dataframe[0].value.loc["total", "Reserve only"]
+    assert after > before, "buying the coins back at a moved price costs more (σ = 60%/yr)"
+
+
+def test_amounts_are_typed_in_the_display_currency():
+    from pricing.regulation import DEFAULT_FX
+
+    rate = DEFAULT_FX.rate("JPY")
+    at = run(COMPARE, _inputs={"ui_currency": "JPY"})
+    capacity = at.number_input(key="cmp_capacity__JPY_en")
+    assert capacity.label == "Insurance capacity (JPY m)"
+    assert capacity.value == pytest.approx(600 * rate)
+    capacity.set_value(300 * rate).run()
+    assert at.session_state["_inputs"]["cmp_capacity"] == pytest.approx(300.0)
+    assert metrics(at)["Minimum"].startswith("¥")
+    assert (
+        "JPY million"
+        in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["title"]["text"]
+    )
