@@ -32,7 +32,8 @@ PAGES = [
 
 page = st.navigation(PAGES, position="top")
 scenario_store.open_link()
-state.presentation_toggle()
-locale.settings()
+_, language, currency, presentation = st.columns([5, 1.1, 1.4, 1.3], vertical_alignment="center")
+locale.settings(language, currency)
+state.presentation_toggle(presentation)
 state.banner()
 page.run()

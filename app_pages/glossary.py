@@ -22,7 +22,7 @@ topics = st.multiselect(
     t("Topics"),
     TOPICS,
     default=list(TOPICS),
-    format_func=t,
+    format_func=locale.labels(TOPICS).get,
     key="glossary_topics",
 )
 japanese = locale.lang() == "ja"

@@ -9,7 +9,8 @@ catalogue (:mod:`pricing.i18n`); a page writes ``t("Expected loss")`` wherever i
 
 from __future__ import annotations
 
-import streamlit as st
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from app_pages import state
 from pricing.i18n import LANGUAGES, fmt_amount, fmt_money, tr
@@ -38,6 +39,13 @@ def t(text: str) -> str:
     return tr(text, lang())
 
 
+def labels(names: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    """Option -> label in the page's language, fixed at this run (a widget's ``format_func``
+    must not read the session state when it is called later, e.g. by AppTest)."""
+    pairs = names.items() if isinstance(names, Mapping) else ((n, n) for n in names)
+    return {key: t(text) for key, text in pairs}
+
+
 def from_usd(amount_usd: float) -> float:
     """A USD amount in the display currency."""
     return DEFAULT_FX.from_usd(amount_usd, currency())
@@ -63,24 +71,26 @@ def unit() -> str:
     return currency()
 
 
-def settings() -> None:
-    """The language and currency selectors (drawn once, in the sidebar, by ``app.py``)."""
-    with st.sidebar:
-        st.selectbox(
-            "Language / 言語",
-            LANGUAGES,
-            format_func=_LANGUAGE_NAMES.get,
-            **state.bind(LANG),
-        )
-        st.selectbox(
-            t("Display currency"),
-            CURRENCIES,
-            help=t(
-                "Amounts are computed in USD and shown in this currency at the shipped, "
-                "dated FX rates."
-            ),
-            **state.bind(CURRENCY),
-        )
-        rate, as_of, kind = DEFAULT_FX.dated(currency())
-        if currency() != "USD":
-            st.caption(f"1 USD = {rate:,.4g} {currency()} ({t(kind)}, {as_of or t('not dated')})")
+def settings(language_column: Any, currency_column: Any) -> None:
+    """The language and currency selectors, compact, in the top row that ``app.py`` draws."""
+    language_column.selectbox(
+        "Language / 言語",
+        LANGUAGES,
+        format_func=_LANGUAGE_NAMES.get,
+        label_visibility="collapsed",
+        **state.bind(LANG),
+    )
+    shown = {
+        code: code if code == "USD" else f"{code} · {DEFAULT_FX.rate(code):,.4g}/USD"
+        for code in CURRENCIES
+    }
+    currency_column.selectbox(
+        t("Display currency"),
+        CURRENCIES,
+        format_func=shown.get,
+        label_visibility="collapsed",
+        help=t(
+            "Amounts are computed in USD and shown in this currency at the shipped, dated FX rates."
+        ),
+        **state.bind(CURRENCY),
+    )

@@ -178,7 +178,7 @@ st.radio(
     list(PRESET_LABELS),
     **state.bind(PRESET_KEY, on_change=apply_preset),
     horizontal=True,
-    format_func=lambda k: t(PRESET_LABELS[k]),
+    format_func=locale.labels(PRESET_LABELS).get,
     help=t(
         "Choosing a preset overwrites the fields below with its values; editing a field "
         "switches to Custom. The Japanese presets hold about ¥20bn, ¥300bn and ¥1tn of "
@@ -220,7 +220,7 @@ b.selectbox(
     label("security_level"),
     SECURITY_LEVELS,
     **field("security_level"),
-    format_func=t,
+    format_func=locale.labels(SECURITY_LEVELS).get,
     help=t(INFO["security_level"].help),
 )
 b.checkbox(
@@ -237,7 +237,7 @@ b.selectbox(
     label("provider_controls"),
     PROVIDER_CONTROLS,
     **field("provider_controls"),
-    format_func=lambda c: t(CONTROL_LABELS[c]),
+    format_func=locale.labels(CONTROL_LABELS).get,
     help=t(INFO["provider_controls"].help),
 )
 b.selectbox(
@@ -398,7 +398,7 @@ with st.expander(t("The formula of one theft's size")):
     )
     st.code(model.severity.describe(), language=None, wrap_lines=True)
 for note in model.notes:
-    st.caption(note)
+    st.caption(t(note))
 
 vendors = [p for p in profile.signing_providers if p.lower() != IN_HOUSE]
 if vendors:

@@ -442,9 +442,9 @@ def presenting() -> bool:
     return bool(value("presentation"))
 
 
-def presentation_toggle() -> None:
-    """The presentation-mode switch (top right) and its larger type."""
-    _, right = st.columns([6, 1])
+def presentation_toggle(column: Any = None) -> None:
+    """The presentation-mode switch (top right, or in ``column``) and its larger type."""
+    right = st.columns([6, 1])[1] if column is None else column
     right.toggle(
         _t("Presentation"),
         **bind("presentation"),

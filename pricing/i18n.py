@@ -2,8 +2,8 @@
 
 Translations live in ``pricing/locale/<lang>/LC_MESSAGES/vaultcover.po``, read at run time with
 Babel (no compiled ``.mo`` needed). A message id may hold ``{placeholders}``: such an entry
-translates every English text of that shape, with the captured parts translated in turn, so
-notes with numbers in them are translated too. Text without a translation stays English.
+translates every English text of that shape, with the captured parts translated in turn (a
+list joined by ``"; "`` item by item), so notes with numbers in them are translated too. Text without a translation stays English.
 
 The glossary (``pricing/locale/glossary.csv``) gives the terms Japanese practitioners use.
 
@@ -93,7 +93,10 @@ def tr(text: str, lang: str = "en") -> str:
     for pattern, template in patterns:
         found = pattern.match(text)
         if found:
-            parts = {k: v if k == "name" else tr(v, lang) for k, v in found.groupdict().items()}
+            parts = {
+                k: v if k == "name" else "; ".join(tr(item, lang) for item in v.split("; "))
+                for k, v in found.groupdict().items()
+            }
             return template.format(**parts)
     return text
 

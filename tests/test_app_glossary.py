@@ -24,7 +24,7 @@ def _clear_caches():
 def open_page(lang: str = "en") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
     if lang != "en":
-        at.sidebar.selectbox(key="ui_lang").set_value(lang).run()
+        at.selectbox(key="ui_lang").set_value(lang).run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

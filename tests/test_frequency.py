@@ -225,7 +225,7 @@ def test_fit_falls_back_to_the_profile_likelihood_when_statsmodels_nb_fails(monk
         def fit(self, *args, **kwargs):
             raise np.linalg.LinAlgError("singular matrix")
 
-    monkeypatch.setattr(frequency, "NegativeBinomial", Failing)
+    monkeypatch.setattr(frequency.glm, "NegativeBinomial", Failing)
     fallback = fit_frequency(data, model="negbin")
     assert fallback.dispersion == pytest.approx(direct.dispersion, rel=1e-3)
     np.testing.assert_allclose(fallback.coef, direct.coef, rtol=1e-4)
