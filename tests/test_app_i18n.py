@@ -228,3 +228,15 @@ def test_small_vs_large_in_japanese_and_yen_has_no_english_and_no_usd():
     found = leftovers(at, {p.name for p in PRESETS.values()}, "")
     assert not found["english"], found["english"]
     assert not found["usd"], found["usd"]
+
+
+def test_a_template_part_with_semicolons_keeps_its_own_translation():
+    """An assumption's reason holds "; " and has its own entry: it is translated whole (items
+    are translated one by one only when the whole has no entry)."""
+    from pricing.i18n import tr
+    from pricing.regulation import Jp2027Params
+
+    line = Jp2027Params().assumption("keep_guarantee_crypto")
+    assert "; " in line
+    assert _words(tr(line, "ja"), set()) == [], tr(line, "ja")
+    assert tr("a; b", "ja") == "a; b"
