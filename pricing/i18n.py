@@ -100,10 +100,10 @@ def tr(text: str, lang: str = "en") -> str:
 
 
 def _part(text: str, lang: str) -> str:
-    """A captured part: its own entry if it has one, else each ``; ``-separated item."""
-    whole = tr(text, lang)
-    if whole != text or "; " not in text:
-        return whole
+    """A captured part: its own exact entry if it has one, else each ``; ``-separated item."""
+    exact, _ = _catalogue(lang)
+    if text in exact or "; " not in text:
+        return tr(text, lang)
     return "; ".join(tr(item, lang) for item in text.split("; "))
 
 
