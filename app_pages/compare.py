@@ -6,6 +6,7 @@ currency (``money``, chart axes via :class:`pricing.plots.Display`).
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import common, compare_text, locale, scenario_store, state
@@ -279,8 +280,9 @@ costs[t("% of assets")] = table["cost_pct_assets"]
 costs[t("% of revenue")] = table["cost_pct_revenue"]
 right.caption(t("Structure and yearly cost, {unit}").format(unit=d.unit))
 right.dataframe(
-    # A reserve-only structure has no retention: shown as a dash, not "None".
-    costs.set_index("strategy").T.style.format("{:,.3f}", na_rep="—"),
+    # A reserve-only structure has no retention: a dash, not "None" (formatted as text, since
+    # a Styler's na_rep does not reach every cell in the browser).
+    costs.set_index("strategy").T.map(lambda v: "—" if pd.isna(v) else f"{v:,.3f}"),
     width="stretch",
     key="cmp_costs",
 )

@@ -63,7 +63,7 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
             label,
             step=_step(info.default),
             format="%.10g",
-            placeholder=t("none"),
+            placeholder=t("empty: none"),
             **state.bind(key),
         )
     problem = state.param_problem(code, info.name)
@@ -72,7 +72,9 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
     unit = t(info.unit) if info.unit else ""
     allowed = _allowed(info)
     middle.caption("  \n".join(x for x in (f"`{info.name}`", unit, allowed) if x))
-    if info.assumption:
+    if info.assumption and info.assumption.lower().startswith("assumption"):
+        right.caption(_escape(t(info.assumption)))  # the text says "assumption:" itself
+    elif info.assumption:
         right.caption(f"**{t('Assumption')}**: {_escape(t(info.assumption))}")
     else:
         right.caption(f"**{t('Rule')}**: {t('as published (source in the description)')}")

@@ -241,14 +241,20 @@ def test_compare_shows_ranges_confidence_and_both_premiums():
     assert {"market premium (used)", "technical premium (insurer's floor)"} <= set(costs.index)
 
 
-def test_compensation_in_kind_raises_the_reserve_only_cost():
+def test_compensation_in_kind_lowers_the_reserve_only_protection():
+    """At the same (floor-bound) reserve, buying stolen coins back at a moved price leaves
+    customers uncompensated more often (σ = 60%/yr over 14 days)."""
+
+    def p_full() -> float:
+        protection = at.dataframe[1].value.set_index("strategy")
+        return float(protection.loc["Reserve only", "P(all compensated) %"])
+
     at = run(COMPARE)
-    before = at.dataframe[0].value.loc["total", "Reserve only"]
+    before = p_full()
     at.toggle(key="ik_on").set_value(True).run()
     assert not at.exception
     assert "Parameters of compensation in kind" in [e.label for e in at.expander]
-    after = at.dataframe[0].value.loc["total", "Reserve only"]
-    assert after > before, "buying the coins back at a moved price costs more (σ = 60%/yr)"
+    assert p_full() < before
 
 
 def test_amounts_are_typed_in_the_display_currency():
@@ -266,3 +272,10 @@ def test_amounts_are_typed_in_the_display_currency():
         "JPY million"
         in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["title"]["text"]
     )
+
+
+def test_a_reserve_only_structure_has_a_dash_for_its_retention():
+    at = run(COMPARE)
+    costs = at.dataframe[0].value
+    assert costs.loc["retention", "Reserve only"] == "—"
+    assert costs.loc["limit", "Reserve only"] == "0.000"
