@@ -6,13 +6,26 @@ from app_pages import common, state
 from pricing import plots
 from pricing.data import ATTACK_VECTORS, IncidentFilter
 
+#: The platform-type choice of this view: what each option shows.
+PLATFORM_VIEWS = {
+    "exchanges_custodians": ("exchange", "custodian_lender"),
+    "all": None,
+}
+PLATFORM_LABELS = {
+    "exchanges_custodians": "exchanges and custodians",
+    "all": "all custodial platforms",
+}
+
 st.title("Loss history")
 with st.expander("How to read this page"):
     st.markdown(
         "Every theft of customer crypto from a centralised exchange or custodian that public "
         "sources document, 2011 onwards. Amounts are **USD at the time of the theft**; an empty "
         "amount means no public source gives one (it is never estimated). The *source* column "
-        "links each row to the public report behind it. The filters only change this view; "
+        "links each row to the public report behind it. By default the view shows exchanges "
+        "and custodians, the kinds of platform Vaultcover prices; choose *all custodial "
+        "platforms* to add payment processors, casinos, mining pools and hosted wallet apps. "
+        "The filters only change this view; "
         "the **Loss model** page has its own selection (reporting threshold, years, vectors)."
     )
 
@@ -43,6 +56,16 @@ provider = right.radio(
     **state.bind("hist_provider"),
     format_func={"any": "any", "third_party": "involved", "in_house": "not involved"}.get,
 )
+platforms = left.radio(
+    "Platforms",
+    list(PLATFORM_VIEWS),
+    **state.bind("hist_platforms"),
+    format_func=PLATFORM_LABELS.get,
+    help="Exchanges and custodians (custodians, lenders, brokers, crypto neobanks) are the "
+    "platforms Vaultcover prices (the frequency fit itself counts exchanges only unless told "
+    "otherwise); 'all' adds payment processors, casinos, mining pools and hosted wallet apps.",
+)
+typed = bool(frame["platform_type"].ne("").any())
 min_loss = (
     right.number_input(
         "Minimum loss (USD million)", min_value=0.0, step=1.0, **state.bind("hist_min_loss")
@@ -51,7 +74,11 @@ min_loss = (
 )
 
 view, filtered_out = IncidentFilter(
-    years=years, attack_vectors=tuple(vectors), provider=provider, min_loss_usd=min_loss
+    years=years,
+    attack_vectors=tuple(vectors),
+    platform_types=PLATFORM_VIEWS[platforms] if typed else None,
+    provider=provider,
+    min_loss_usd=min_loss,
 ).apply(data)
 known = view["loss_usd"].dropna()
 c1, c2, c3, c4 = st.columns(4)
@@ -61,6 +88,10 @@ c3.metric("Largest", f"{known.max() / 1e6:,.0f} m" if len(known) else "–")
 c4.metric("Amount unknown", f"{view['loss_usd'].isna().sum()}")
 if filtered_out:
     st.caption(f"{filtered_out} of {len(frame)} incidents are hidden by the filters above.")
+if not typed:
+    st.caption(
+        "This file has no platform types, so every incident is shown whatever the Platforms choice."
+    )
 
 st.plotly_chart(
     plots.incident_timeline(view, ATTACK_VECTORS), width="stretch", key="timeline", theme=None

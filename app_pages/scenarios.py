@@ -78,16 +78,33 @@ pick = st.selectbox("Scenario", labels, key="sc_pick")
 chosen = saved_list[labels.index(pick)]
 link = f"?scenario={urllib.parse.quote(pick)}"
 st.markdown(f"Link that opens it: [{common.md(link)}](/{link})")
-d, e, f = st.columns(3)
+d, e, f, g = st.columns(4)
 d.button(
     "Load into this session",
     key="sc_load",
     on_click=state.load_scenario,
     args=(chosen.scenario,),
     icon=":material/upload:",
-    help="Every input of every page takes the scenario's value.",
+    help="Every input of every page takes the scenario's value (its latest version).",
 )
-with e.popover("Rename", icon=":material/edit:"):
+with e.popover("Share", icon=":material/share:", disabled=chosen.owner != user):
+    st.caption(
+        "Shared users see this scenario and may save new versions of it; only the owner "
+        "renames, deletes or shares it."
+    )
+    who = st.text_input("User to share with", key="sc_share_user")
+    if st.button("Share", key="sc_share", type="primary"):
+        try:
+            store.share(pick, who.strip(), user=user)
+        except (InputError, ValueError) as err:
+            st.error(str(err))
+        else:
+            st.rerun()
+    for other in chosen.shared_with:
+        if st.button(f"Stop sharing with {other}", key=f"sc_unshare_{other}"):
+            store.unshare(pick, other, user=user)
+            st.rerun()
+with f.popover("Rename", icon=":material/edit:", disabled=chosen.owner != user):
     new_name = st.text_input("New name", key="sc_new_name")
     if st.button("Rename", key="sc_rename"):
         try:
@@ -96,7 +113,7 @@ with e.popover("Rename", icon=":material/edit:"):
             st.error(str(err))
         else:
             st.rerun()
-with f.popover("Delete", icon=":material/delete:"):
+with g.popover("Delete", icon=":material/delete:", disabled=chosen.owner != user):
     st.write(f"Delete **{common.md(pick)}** and all its versions?")
     if st.button("Delete", key="sc_delete", type="primary"):
         try:
@@ -105,6 +122,12 @@ with f.popover("Delete", icon=":material/delete:"):
             st.error(str(err))
         else:
             st.rerun()
+shared = ", ".join(chosen.shared_with) if chosen.shared_with else "nobody"
+st.caption(
+    f"Owner **{common.md(chosen.owner)}**; shared with {common.md(shared)}; latest version "
+    f"{chosen.version}, saved {chosen.updated_at:%Y-%m-%d %H:%M} UTC by "
+    f"{common.md(chosen.updated_by)}."
+)
 with st.expander(f"Version history of {pick}"):
     history = store.history(pick, user=user)
     st.dataframe(
@@ -120,6 +143,17 @@ with st.expander(f"Version history of {pick}"):
         ),
         hide_index=True,
         key="sc_history",
+    )
+    versions = [v.version for v in history]
+    h, i = st.columns([1, 2], vertical_alignment="bottom")
+    version = h.selectbox("Version", versions, index=len(versions) - 1, key="sc_version")
+    i.button(
+        f"Load version {version}",
+        key="sc_load_version",
+        on_click=state.load_scenario,
+        args=(store.load(pick, user=user, version=version),),
+        icon=":material/history:",
+        help="Every input takes that version's value; saving it again makes a new version.",
     )
 
 # --- Compare ----------------------------------------------------------------------------------

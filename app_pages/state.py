@@ -130,6 +130,7 @@ STATIC: dict[str, Any] = {
     "lm_s": _MODEL.provider_user_share,
     # Loss history view
     "hist_provider": "any",
+    "hist_platforms": "exchanges_custodians",
     "hist_min_loss": 0.0,
 }
 
@@ -183,6 +184,7 @@ LABELS: dict[str, str] = {
     "hist_years": "History view: years",
     "hist_vectors": "History view: attack vectors",
     "hist_provider": "History view: provider",
+    "hist_platforms": "History view: platforms",
     "hist_min_loss": "History view: minimum loss (USD m)",
 }
 

@@ -87,6 +87,48 @@ def test_history_filters_change_the_table():
     assert len(at.dataframe[0].value) == after
 
 
+def test_history_platform_filter_defaults_to_exchanges_and_custodians():
+    import csv
+
+    from pricing.data import shipped_path
+
+    with open(shipped_path("incidents.csv"), encoding="utf-8") as f:
+        kinds = [row["platform_type"] for row in csv.DictReader(f)]
+    core = sum(k in ("exchange", "custodian_lender") for k in kinds)
+    at = open_page(HISTORY)
+    assert at.radio(key="hist_platforms").value == "exchanges_custodians"
+    assert int(at.metric[0].value) == core < len(kinds)
+    assert len(at.dataframe[0].value) == core
+    assert set(at.dataframe[0].value["platform_type"]) == {"exchange", "custodian_lender"}
+    at.radio(key="hist_platforms").set_value("all").run()
+    assert not at.exception
+    assert int(at.metric[0].value) == len(kinds)
+    # The choice is a bound input: kept in the session's inputs, it survives a page switch.
+    assert at.session_state["_inputs"]["hist_platforms"] == "all"
+    at.switch_page(MODEL).run()
+    at.switch_page(HISTORY).run()
+    assert at.radio(key="hist_platforms").value == "all"
+    assert int(at.metric[0].value) == len(kinds)
+
+
+def test_history_platform_filter_ignored_for_a_file_without_platform_types():
+    rows = [
+        "2019-05-07,Binance,MT,40000000,7000 BTC,hot_wallet_key_compromise,,hot,full,continued,"
+        "https://example.org/a,",
+        "2014-12-11,BitPay,US,1800000,,social_engineering,,unknown,full,continued,"
+        "https://example.org/b,",
+    ]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["incident_upload"] = {
+        "bytes": "\n".join([LEGACY_HEADER, *rows]).encode(),
+        "name": "untyped.csv",
+    }
+    at.run().switch_page(HISTORY).run()
+    assert not at.exception
+    assert int(at.metric[0].value) == 2
+    assert any("no platform types" in c.value for c in at.caption)
+
+
 def test_model_page_shows_fits_and_rate():
     at = open_page(MODEL)
     assert at.title[0].value == "Loss model"

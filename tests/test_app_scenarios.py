@@ -126,3 +126,35 @@ def test_rename_and_delete(db):
     at.button(key="sc_delete").click().run()
     assert store.list(user="ana") == []
     assert "No saved scenarios yet." in at.info[-1].value
+
+
+def test_share_with_a_colleague_and_stop_sharing(db):
+    store = ScenarioStore(db)
+    store.save(Scenario("Client A", PRESETS["small"]), user="ana")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    go(at, SCENARIOS)
+    assert [s.name for s in store.list(user="bob")] == []
+    at.text_input(key="sc_share_user").set_value("bob")
+    at.button(key="sc_share").click().run()
+    assert not at.exception
+    assert [s.name for s in store.list(user="bob")] == ["Client A"]
+    assert "shared with bob" in " ".join(c.value for c in at.caption)
+    at.button(key="sc_unshare_bob").click().run()
+    assert store.list(user="bob") == []
+
+
+def test_an_earlier_version_loads_its_own_inputs(db):
+    store = ScenarioStore(db)
+    store.save(Scenario("Grows", PRESETS["small"]), user="ana")
+    store.save(Scenario("Grows", PRESETS["large"]), user="ana")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    go(at, SCENARIOS)
+    assert at.selectbox(key="sc_version").value == 2
+    at.selectbox(key="sc_version").set_value(1).run()
+    at.button(key="sc_load_version").click().run()
+    go(at, "app_pages/profile.py")
+    assert at.radio(key="pf_preset").value == "small"
+    go(at, SCENARIOS)
+    at.button(key="sc_load").click().run()  # the latest version
+    go(at, "app_pages/profile.py")
+    assert at.radio(key="pf_preset").value == "large"

@@ -127,6 +127,39 @@ def test_every_problem_is_reported_with_line_and_column(tmp_path):
     assert len(messages) == len(expected)
 
 
+def test_sourcing_and_provider_columns_name_line_and_column(tmp_path):
+    """The columns added with the sourcing rules are checked cell by cell like the others."""
+    base = GOOD_ROWS[2]  # Binance 2019, press source, no second source, no provider
+    edits = [
+        (",exchange,", ",Exchange,"),  # vocabularies ignore case: no problem
+        (",exchange,", ",bank,"),
+        (",press,,", ",newspaper,,"),
+        (",press,,", ",press,see the FT,"),
+        (",press,,", ",press,https://example.org/c,"),
+        (",,,hot,", ",none,,hot,"),
+        (",,,hot,", ",,n/a,hot,"),
+        (",,,hot,", ",https://bitgo.com,,hot,"),
+    ]
+    # A different day per row, so no row duplicates another.
+    rows = [
+        base.replace(old, new).replace("2019-05-07", f"2019-05-{day:02d}")
+        for day, (old, new) in enumerate(edits, start=1)
+    ]
+    messages = problems_of(write(tmp_path, "\n".join([HEADER, *rows])))
+    expected = [
+        ("line 3, column 'platform_type'", "'bank' is not one of"),
+        ("line 4, column 'source_type'", "'newspaper' is not one of"),
+        ("line 5, column 'second_source'", "'see the FT' is not a URL"),
+        ("line 6, column 'second_source'", "repeats 'source'"),
+        ("line 7, column 'signing_provider'", "'none' is a placeholder"),
+        ("line 8, column 'infrastructure_provider'", "'n/a' is a placeholder"),
+        ("line 9, column 'signing_provider'", "is a URL"),
+    ]
+    for where, what in expected:
+        assert any(m.startswith(where) and what in m for m in messages), (where, messages)
+    assert len(messages) == len(expected), messages
+
+
 def test_missing_required_column_is_named(tmp_path):
     header = HEADER.replace("loss_usd,", "")
     rows = [r.replace(",450000000", "", 1) for r in GOOD_ROWS[:1]]

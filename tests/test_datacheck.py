@@ -175,6 +175,34 @@ def test_cli_bad_file_is_an_input_error_with_line_and_column(tmp_path, capsys):
     assert "line 2, column 'platform_type'" in err
 
 
+WEAK_SECOND_SOURCES = [
+    "gameficrypto.com",
+    "bullsgazette.com",
+    "blockoala.com",
+    "worldstockmarket.net",
+    "coinsplorer.com",
+    "coincodecap.com",
+    "zemsblog.com",
+    "bitbo.io",
+]
+
+
+@pytest.mark.parametrize("domain", WEAK_SECOND_SOURCES)
+def test_weak_sources_met_in_review_are_banned_and_fail_the_check(tmp_path, capsys, domain):
+    assert domain in banned_domains()
+    # As a second source (a subdomain counts as its domain) and in the exposure file.
+    row = GOOD[1].replace("primary,,", f"primary,https://www.{domain}/news/1,")
+    exposure = EXPOSURE.replace("https://example.org/p", f"https://calendar.{domain}/2019")
+    inc, exp = files(tmp_path, [GOOD[0], row], exposure)
+    result = check_data(inc, exp)
+    assert not result.ok
+    found = [str(f) for f in result.errors]
+    assert any("line 3, column 'second_source'" in m and domain in m for m in found), found
+    assert any("column 'btc_price_source'" in m and domain in m for m in found), found
+    assert main(["data", "check", "--data", str(inc), "--exposure", str(exp)]) == 1
+    assert "data check FAILED" in capsys.readouterr().out
+
+
 def test_custom_banned_list(tmp_path):
     inc, exp = files(tmp_path, GOOD)
     banned = tmp_path / "banned.csv"

@@ -10,19 +10,25 @@ from ..providers import IN_HOUSE
 from .profile import ExchangeProfile
 
 # Presets. Reasoning for each value (all are assumptions a user should replace):
-# - Customer assets: domain brief §5 item 18 suggests a small Japanese exchange of about
-#   ¥20bn of customer assets and a large one of ¥3tn; at about ¥157 per USD (the rate implied
-#   by the brief's ¥2bn ≈ USD 12.7m) that is about USD 130m and USD 20bn. Japan's
-#   registered exchanges held more than ¥5tn in total in October 2025 [10].
-# - Hot share: Japan caps hot storage at 5% of customer crypto [16]; the small exchange runs at
-#   the cap, the large one at 2%, the level Hong Kong requires [34] and Coinbase reported [69a].
-# - Third-party provider: small exchanges are the typical buyers of wallet software (DMM used
-#   Ginco [29c]); the large exchange runs its own custody stack. The small preset names Ginco
-#   signing for hot and cold wallets, as at DMM Bitcoin; any name can be entered.
+# - Customer assets: a small Japanese exchange of about ¥20bn (USD 130m at the shipped rate of
+#   ¥157 per USD, implied by the ¥2bn ≈ USD 12.7m that CoinGeek, relaying Nikkei, reported on
+#   24 Nov 2025) and a large international venue of USD 20bn. Japan's 28 registered exchanges
+#   held more than ¥5tn in total in 2025 (Nomura Research Institute, 18 Dec 2025), so USD 20bn
+#   (about ¥3tn) would be most of the Japanese market: the large preset is licensed in Hong
+#   Kong and kept for Hong Kong and MiCA; Japanese exchanges are the jp-* presets below.
+# - Hot share: Japan caps hot storage at 5% of customer crypto (Cabinet Office Order on
+#   Crypto-Asset Exchange Service Providers, Art. 27); the small exchange runs at the cap, the
+#   large one at 2%, Hong Kong's ceiling (SFC Guidelines for Virtual Asset Trading Platform
+#   Operators, 98% cold) and what Coinbase reported (Form S-1, 2021: about 98% cold).
+# - Third-party provider: small exchanges are the typical buyers of wallet software (DMM
+#   Bitcoin used Ginco: DMM Bitcoin's statements of 2024); the large exchange runs its own
+#   custody stack. The small preset names Ginco signing for hot and cold wallets, as at DMM
+#   Bitcoin; any name can be entered.
 # - Revenue: assumed at 3% of customer assets for the small exchange and 2% for the large one
 #   (trading fees scale with assets; larger venues charge lower fees). Illustrative.
-# - Cost of capital: 10% (small) and 8% (large) equity hurdle rates, above the 6% Solvency II
-#   cost-of-capital rate [92c] used for insurers. Illustrative.
+# - Cost of capital: 10% (small) and 8% (large) equity hurdle rates, above the 6% cost-of-
+#   capital rate of Solvency II (Commission Delegated Regulation (EU) 2015/35, Art. 39) used
+#   for insurers. Illustrative.
 # - Reserve yield: 1% on deposits and short government bonds; tax 30%, close to Japan's
 #   effective corporate tax rate. Illustrative.
 PRESETS: dict[str, ExchangeProfile] = {
@@ -50,7 +56,7 @@ PRESETS: dict[str, ExchangeProfile] = {
         cost_of_capital=0.08,
         reserve_yield=0.01,
         tax_rate=0.30,
-        jurisdiction="jp",
+        jurisdiction="hk",
         signing_providers=(IN_HOUSE,),
     ),
 }
