@@ -15,7 +15,7 @@ from app_pages.locale import money, t
 from app_pages.regime_editor import display, money_input, parameter_table
 from pricing import plots
 from pricing.exceptions import DataValidationError, InputError
-from pricing.regulation import REGIMES, RegimeInputs, minimum
+from pricing.regulation import JURISDICTION_REGIMES, REGIMES, RegimeInputs, minimum
 from pricing.strategy import COST_COMPONENTS
 
 #: Widget key of the regime (shared with Small vs large and Sensitivity).
@@ -34,6 +34,16 @@ def source_note(upload: bytes | None) -> str:
             "Incident data: the shipped history {path}, every row with its public source."
         ).format(path=f"`data/{Path(common.incidents().origin).name}`")
     return safe(t(common.data_source_note(upload)))
+
+
+def also_held(profile: object, first: str) -> list[str]:
+    """The regimes of the other jurisdictions the exchange is licensed in (held at once)."""
+    codes = []
+    for j in getattr(profile, "jurisdictions", ()):
+        code = JURISDICTION_REGIMES.get(j)
+        if code and REGIMES[code].jurisdiction != REGIMES[first].jurisdiction:
+            codes.append(code)
+    return list(dict.fromkeys(codes))
 
 
 def regime_label(code: str, names: dict[str, str]) -> str:
@@ -130,11 +140,12 @@ g.number_input(
         "(floors, minimum retention, capacity; never below the technical premium)."
     ),
 )
-parameter_table(
-    top,
-    regime,
-    t("Parameters of {regime} (editable; saved with the scenario)").format(regime=regime),
-)
+for code in [regime, *also_held(profile, regime)]:
+    parameter_table(
+        top,
+        code,
+        t("Parameters of {regime} (editable; saved with the scenario)").format(regime=code),
+    )
 k1, k2 = top.columns([1, 3], vertical_alignment="center")
 k1.toggle(
     t("Compensation in kind"),

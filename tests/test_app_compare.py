@@ -279,3 +279,15 @@ def test_a_reserve_only_structure_has_a_dash_for_its_retention():
     costs = at.dataframe[0].value
     assert costs.loc["retention", "Reserve only"] == "—"
     assert costs.loc["limit", "Reserve only"] == "0.000"
+
+
+def test_an_exchange_licensed_elsewhere_edits_each_regime_it_is_held_to():
+    profile = dataclasses.replace(PRESETS["small"], jurisdictions=("hk",))
+    at = run(COMPARE, profile=profile)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Parameters of jp-2027") for label in labels)
+    assert any(label.startswith("Parameters of hk") for label in labels)
+    at.number_input(key="rp_hk_cold_cover_share").set_value(0.9).run()
+    assert not at.exception
+    assert at.session_state["_inputs"]["rp_hk_cold_cover_share"] == pytest.approx(0.9)
+    assert "Hong Kong" in at.success[0].value and "Also licensed under" in at.success[0].value
