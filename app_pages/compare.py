@@ -16,7 +16,7 @@ from app_pages.regime_editor import display, money_input, parameter_table
 from pricing import plots
 from pricing.exceptions import DataValidationError, InputError
 from pricing.regulation import JURISDICTION_REGIMES, REGIMES, RegimeInputs, minimum
-from pricing.strategy import COST_COMPONENTS
+from pricing.strategy import COST_COMPONENTS, Comparison
 
 #: Widget key of the regime (shared with Small vs large and Sensitivity).
 REGIME_KEY = "regime"
@@ -182,7 +182,9 @@ except ValueError as err:
 st.session_state[common.COMPARE_KEY] = assumptions
 
 try:
-    result = common.comparison_ranges(profile, spec, regime, assumptions, upload, model_assumptions)
+    # The point comparison first (about a second); the parameter draws' ranges fill in at the
+    # end of the page, so the page is readable while they are computed.
+    result = common.comparison(profile, spec, regime, assumptions, upload, model_assumptions)
     agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
     st.error(t("The comparison could not be computed: {error}").format(error=safe(err)))
@@ -206,38 +208,54 @@ if not presenting:
 # --- Recommendation ---------------------------------------------------------------------
 rec = answer if presenting else st.container()
 rec.header(t("Recommendation"))
-best = result.get(result.recommended)
-rec.success(compare_text.recommendation(result))
-m1, m2, m3, m4 = rec.columns(4)
-m1.metric(
-    t("Cost of risk, recommended"),
-    money(best.total_cost, 3),
-    help=t("90% range over parameter draws: {range}").format(
-        range=interval_text(best.total_cost_interval)
-    ),
-)
-m2.metric(t("% of customer assets"), f"{best.cost_pct_assets:.3f}%")
-m3.metric(t("% of revenue"), f"{best.cost_pct_revenue:.1f}%")
-m4.metric(
-    t("P(all compensated)"),
-    f"{100 * best.p_full:.2f}%",
-    help=t("90% range over parameter draws: {range}").format(
-        range=interval_text(best.p_full_interval, amount=False)
-    ),
-)
-confidence = compare_text.confidence_text(result)
-if confidence:
-    rec.caption(
-        t(
-            "**Confidence:** {confidence} (each draw of the fitted frequency and severity "
-            "parameters re-sizes the reserves and picks the cheapest structure meeting the "
-            "target). Cost of risk, 90% range: {cost}; P(all compensated), 90% range: {p}."
-        ).format(
-            confidence=confidence,
-            cost=interval_text(best.total_cost_interval),
-            p=interval_text(best.p_full_interval, amount=False),
-        )
+rec_slots = {
+    "text": rec.empty(),
+    "metrics": [c.empty() for c in rec.columns(4)],
+    "confidence": rec.empty(),
+}
+
+
+def draw_recommendation(res: Comparison) -> None:
+    """The recommendation, its headline metrics and confidence (ranges once ``res`` has draws)."""
+    top = res.get(res.recommended)
+    rec_slots["text"].success(compare_text.recommendation(res))
+    m1, m2, m3, m4 = rec_slots["metrics"]
+    pending = t("computing the parameter draws…")
+    m1.metric(
+        t("Cost of risk, recommended"),
+        money(top.total_cost, 3),
+        help=t("90% range over parameter draws: {range}").format(
+            range=interval_text(top.total_cost_interval) if res.n_draws else pending
+        ),
     )
+    m2.metric(t("% of customer assets"), f"{top.cost_pct_assets:.3f}%")
+    m3.metric(t("% of revenue"), f"{top.cost_pct_revenue:.1f}%")
+    m4.metric(
+        t("P(all compensated)"),
+        f"{100 * top.p_full:.2f}%",
+        help=t("90% range over parameter draws: {range}").format(
+            range=interval_text(top.p_full_interval, amount=False) if res.n_draws else pending
+        ),
+    )
+    confidence = compare_text.confidence_text(res)
+    if confidence:
+        rec_slots["confidence"].caption(
+            t(
+                "**Confidence:** {confidence} (each draw of the fitted frequency and severity "
+                "parameters re-sizes the reserves and picks the cheapest structure meeting the "
+                "target). Cost of risk, 90% range: {cost}; P(all compensated), 90% range: {p}."
+            ).format(
+                confidence=confidence,
+                cost=interval_text(top.total_cost_interval),
+                p=interval_text(top.p_full_interval, amount=False),
+            )
+        )
+    else:
+        rec_slots["confidence"].caption(pending)
+
+
+best = result.get(result.recommended)
+draw_recommendation(result)
 for s in result.strategies:
     if not s.placeable:
         reason = common.unplaceable_reason(
@@ -298,45 +316,54 @@ right.dataframe(
     key="cmp_costs",
 )
 st.subheader(t("Protection"))
-protection = table[["strategy"]].assign(strategy=strategy_names)
-protection = protection.rename(columns={"strategy": t("strategy")})
-protection[t("P(all compensated) %")] = 100 * table["p_full"]
-protection[t("P(all compensated), 90% range")] = [
-    interval_text(s.p_full_interval, amount=False) for s in result.strategies
-]
-protection[t("cost of risk, 90% range")] = [
-    interval_text(s.total_cost_interval) for s in result.strategies
-]
-protection[t("P(compensated promptly) %")] = 100 * table["p_full_prompt"]
-protection[t("expected shortfall, {unit}/yr").format(unit=d.unit)] = d.axis(
-    table["expected_shortfall"]
-)
-protection[t("1-in-200 uncompensated, {unit}").format(unit=d.unit)] = d.axis(
-    table["var_0.995_uncompensated"]
-)
-protection[t("meets {target}% target").format(target=f"{100 * assumptions.target:g}")] = table[
-    "meets_target"
-]
-protection[t("placeable")] = table["strategy"].map(lambda n: result.get(n).placeable)
-protection[t("compliant")] = table["compliant"]
-st.dataframe(
-    protection,
-    hide_index=True,
-    width="stretch",
-    key="cmp_protection",
-    column_config={
-        c: st.column_config.NumberColumn(format="%.3f")
-        for c in protection.columns
-        if protection[c].dtype.kind == "f"
-    },
-)
-if result.n_draws:
-    st.caption(
-        t(
-            "Ranges: the central 90% over {n} draws of the fitted frequency and severity "
-            "parameters (seed 1), each strategy's structure held fixed."
-        ).format(n=result.n_draws)
+protection_slot, ranges_note = st.empty(), st.empty()
+
+
+def draw_protection(res: Comparison, final: bool) -> None:
+    """The protection table (its 90% ranges once ``res`` has draws)."""
+    table = res.table()
+    pending = "…"
+    frame = pd.DataFrame({t("strategy"): [strategy_name(n) for n in table["strategy"]]})
+    frame[t("P(all compensated) %")] = 100 * table["p_full"]
+    frame[t("P(all compensated), 90% range")] = [
+        interval_text(s.p_full_interval, amount=False) if res.n_draws else pending
+        for s in res.strategies
+    ]
+    frame[t("cost of risk, 90% range")] = [
+        interval_text(s.total_cost_interval) if res.n_draws else pending for s in res.strategies
+    ]
+    frame[t("P(compensated promptly) %")] = 100 * table["p_full_prompt"]
+    frame[t("expected shortfall, {unit}/yr").format(unit=d.unit)] = d.axis(
+        table["expected_shortfall"]
     )
+    frame[t("1-in-200 uncompensated, {unit}").format(unit=d.unit)] = d.axis(
+        table["var_0.995_uncompensated"]
+    )
+    met = t("meets {target}% target").format(target=f"{100 * assumptions.target:g}")
+    frame[met] = table["meets_target"]
+    frame[t("placeable")] = [s.placeable for s in res.strategies]
+    frame[t("compliant")] = table["compliant"]
+    protection_slot.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="cmp_protection" if final else None,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in frame.columns
+            if frame[c].dtype.kind == "f"
+        },
+    )
+    if res.n_draws:
+        ranges_note.caption(
+            t(
+                "Ranges: the central 90% over {n} draws of the fitted frequency and severity "
+                "parameters (seed 1), each strategy's structure held fixed."
+            ).format(n=res.n_draws)
+        )
+
+
+draw_protection(result, final=False)
 csv = table.copy()
 csv.insert(0, "regime", regime)
 csv.insert(0, "profile", profile.name)
@@ -542,3 +569,12 @@ with st.expander(t("Assumptions, notes and sources")):
     st.caption(f"{t('As of')}: {dated}")
     for line in compare_text.sources(rule):
         st.caption(safe(line))
+
+# --- The parameter draws' ranges, filled in above ---------------------------------------------
+try:
+    ranged = common.comparison_ranges(profile, spec, regime, assumptions, upload, model_assumptions)
+except (ValueError, DataValidationError) as err:  # the point results above still stand
+    st.warning(t("The 90% ranges could not be computed: {error}").format(error=safe(err)))
+else:
+    draw_recommendation(ranged)
+    draw_protection(ranged, final=True)

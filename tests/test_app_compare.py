@@ -231,6 +231,9 @@ def test_a_bad_parameter_value_is_named_next_to_its_field():
 
 def test_compare_shows_ranges_confidence_and_both_premiums():
     at = run(COMPARE)
+    labels = [m.label for m in at.metric]
+    assert labels.count("Cost of risk, recommended") == 1, "the ranges replace the point view"
+    assert sum("Recommended:" in s.value for s in at.success) == 1
     best = next(m for m in at.metric if m.label == "Cost of risk, recommended")
     assert "90% range over parameter draws: USD" in best.proto.help
     assert any("**Confidence:**" in c.value and "of 20 draws" in c.value for c in at.caption)
