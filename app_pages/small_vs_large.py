@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages import common, state
 from app_pages.common import md
-from app_pages.compare_text import strategy_name
+from app_pages.compare_text import interval_text, strategy_name
 from app_pages.locale import money, t
 from app_pages.regime_editor import display
 from pricing import plots
@@ -254,30 +254,54 @@ for profile, column in zip(profiles, columns, strict=True):
 
 frame = pd.concat([r.labelled_table() for r in results], ignore_index=True)
 unit = display().unit
-shown = pd.DataFrame(
-    {
-        t("exchange"): frame["profile"],
-        t("strategy"): [strategy_name(s) for s in frame["strategy"]],
-        t("recommended"): frame["recommended"],
-        t("total cost, {unit}/yr").format(unit=unit): display().axis(frame["total_cost"]),
-        t("% of assets"): frame["cost_pct_assets"],
-        t("% of revenue"): frame["cost_pct_revenue"],
-        t("reserve, {unit}").format(unit=unit): display().axis(frame["reserve"]),
-        t("premium, {unit}/yr").format(unit=unit): display().axis(frame["premium"]),
-        t("P(all compensated) %"): 100 * frame["p_full"],
-    }
-)
-st.dataframe(
-    shown,
-    hide_index=True,
-    width="stretch",
-    key="svl_table",
-    column_config={
-        c: st.column_config.NumberColumn(format="%.3f")
-        for c in shown.columns
-        if shown[c].dtype.kind == "f"
-    },
-)
+table_slot, ranges_note = st.empty(), st.empty()
+
+
+def draw_table(compared: list[Comparison], final: bool) -> None:
+    """Both exchanges' strategies (with 90% ranges once ``compared`` carry draws)."""
+    rows = pd.concat([r.labelled_table() for r in compared], ignore_index=True)
+    strategies = [s for r in compared for s in r.strategies]
+    drawn = all(r.n_draws for r in compared)
+    shown = pd.DataFrame(
+        {
+            t("exchange"): rows["profile"],
+            t("strategy"): [strategy_name(s) for s in rows["strategy"]],
+            t("recommended"): rows["recommended"],
+            t("total cost, {unit}/yr").format(unit=unit): display().axis(rows["total_cost"]),
+            t("cost of risk, 90% range"): [
+                interval_text(s.total_cost_interval) if drawn else "…" for s in strategies
+            ],
+            t("% of assets"): rows["cost_pct_assets"],
+            t("% of revenue"): rows["cost_pct_revenue"],
+            t("reserve, {unit}").format(unit=unit): display().axis(rows["reserve"]),
+            t("premium, {unit}/yr").format(unit=unit): display().axis(rows["premium"]),
+            t("P(all compensated) %"): 100 * rows["p_full"],
+            t("P(all compensated), 90% range"): [
+                interval_text(s.p_full_interval, amount=False) if drawn else "…" for s in strategies
+            ],
+        }
+    )
+    table_slot.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="svl_table" if final else None,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in shown.columns
+            if shown[c].dtype.kind == "f"
+        },
+    )
+    if drawn:
+        ranges_note.caption(
+            t(
+                "Ranges: the central 90% over {n} draws of the fitted frequency and severity "
+                "parameters (seed 1), each strategy's structure held fixed."
+            ).format(n=compared[0].n_draws)
+        )
+
+
+draw_table(results, final=False)
 st.download_button(
     t("Download the table (CSV)"),
     frame.to_csv(index=False),
@@ -297,3 +321,14 @@ note = (
 )
 st.markdown(paragraph(ordered[0], ordered[-1], note))
 uploaders(st.expander(t("Compare your own exchanges: upload profile files")))
+
+# The parameter draws' ranges, filled into the table above once computed.
+try:
+    ranged = [
+        common.comparison_ranges(p, spec, regime, assumptions, upload, model_assumptions)
+        for p in profiles
+    ]
+except (ValueError, DataValidationError) as err:  # the point results above still stand
+    st.warning(t("The 90% ranges could not be computed: {error}").format(error=md(str(err))))
+else:
+    draw_table(ranged, final=True)

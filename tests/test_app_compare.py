@@ -143,6 +143,7 @@ def test_small_vs_large_shows_both_exchanges():
     assert chart_titles(at) == ["Small against large exchange under the jp-2027 rule"]
     table = at.dataframe[0].value
     assert set(table["exchange"]) == {"Small domestic exchange", "Large global exchange"}
+    assert all(re.fullmatch(r"USD .+ – USD .+", r) for r in table["cost of risk, 90% range"])
     assert len(table) == 6
     text = at.markdown[-1].value
     assert "Small domestic exchange" in text and "Large global exchange" in text
