@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, compare_text, locale, scenario_store, state
+from app_pages import common, compare_text, locale, regime_state, scenario_store, state
 from app_pages.compare_text import interval_text, safe, strategy_name
 from app_pages.locale import money, t
 from app_pages.regime_editor import display, money_input, parameter_table
@@ -156,7 +156,7 @@ k1.toggle(
     ),
 )
 if state.value("ik_on"):
-    parameter_table(k2, state.IN_KIND, t("Parameters of compensation in kind"))
+    parameter_table(k2, regime_state.IN_KIND, t("Parameters of compensation in kind"))
 
 try:
     assumptions = state.strategy_assumptions()

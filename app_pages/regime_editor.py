@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import locale, state
+from app_pages import locale, regime_state, state
 from app_pages.locale import t
 from pricing import plots
 
@@ -44,7 +44,7 @@ def _step(default: Any) -> float:
 
 def parameter_row(container: Any, code: str, info: Any) -> None:
     """One parameter: its widget (with any problem under it), unit and range, and basis."""
-    key = state.param_key(code, info.name)
+    key = regime_state.param_key(code, info.name)
     left, middle, right = container.columns([3, 2, 4], vertical_alignment="top")
     label = t(info.help)
     if info.kind == "bool":
@@ -52,7 +52,7 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
     elif info.kind == "choice":
         choices = next(
             f.metadata["choices"]
-            for f in state.PARAM_CLASSES[code].__dataclass_fields__.values()
+            for f in regime_state.PARAM_CLASSES[code].__dataclass_fields__.values()
             if f.name == info.name
         )
         left.selectbox(label, choices, format_func=lambda c: t(str(c)), **state.bind(key))
@@ -66,7 +66,7 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
             placeholder=t("empty: none"),
             **state.bind(key),
         )
-    problem = state.param_problem(code, info.name)
+    problem = regime_state.param_problem(code, info.name)
     if problem:
         left.error(t(problem), icon=":material/error:")
     unit = t(info.unit) if info.unit else ""
@@ -81,21 +81,21 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
 
 
 def parameter_table(container: Any, code: str, title: str) -> None:
-    """Every parameter of ``code`` (a regime, or :data:`state.IN_KIND`) in an expander."""
+    """Every parameter of ``code`` (a regime, or :data:`regime_state.IN_KIND`) in an expander."""
     with container.expander(title, icon=":material/rule_settings:"):
         head = st.columns([3, 2, 4])
         head[0].markdown(f"**{t('Parameter and value')}**")
         head[1].markdown(f"**{t('Name, unit, allowed')}**")
         head[2].markdown(f"**{t('Rule or assumption (reason, source)')}**")
-        for info in state.PARAM_CLASSES[code].describe():
+        for info in regime_state.PARAM_CLASSES[code].describe():
             parameter_row(st, code, info)
-        edited = [k for k in state.param_values(code)]
+        edited = [k for k in regime_state.param_values(code)]
         if edited:
             st.button(
                 t("Back to the defaults"),
                 key=f"rp_reset_{code}",
                 on_click=state.forget,
-                args=tuple(state.param_key(code, n) for n in edited),
+                args=tuple(regime_state.param_key(code, n) for n in edited),
                 icon=":material/restart_alt:",
             )
 

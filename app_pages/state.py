@@ -23,12 +23,11 @@ import streamlit as st
 
 from pricing.calibration import CalibrationSpec
 from pricing.coverage import InsuranceFrictions
-from pricing.exceptions import InputError, Problem
 from pricing.i18n import tr
 from pricing.lossmodel import LossModelAssumptions
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import FIELDS, PRESETS, ExchangeProfile
-from pricing.regulation import REGIMES, InKindCompensation, RegimeParams
+from pricing.regulation import REGIMES
 from pricing.scenario import (
     DEFAULT_EXCLUSIONS,
     DEFAULT_SUBJECTIVITIES,
@@ -187,65 +186,6 @@ LABELS: dict[str, str] = {
     "hist_platforms": "History view: platforms",
     "hist_min_loss": "History view: minimum loss (USD m)",
 }
-
-
-#: Code under which the in-kind compensation parameters are keyed (``rp_in-kind_<name>``).
-IN_KIND = "in-kind"
-#: Parameter classes whose fields are bound inputs: every regime's, and compensation in kind.
-PARAM_CLASSES: dict[str, Any] = {
-    **{code: r.params_class for code, r in REGIMES.items()},
-    IN_KIND: InKindCompensation,
-}
-
-
-def param_key(code: str, name: str) -> str:
-    """Widget key of parameter ``name`` of regime ``code`` (or of :data:`IN_KIND`)."""
-    return f"rp_{code}_{name}"
-
-
-#: Widget key -> (regime code, parameter name), for every editable parameter.
-PARAM_KEYS: dict[str, tuple[str, str]] = {}
-for _code, _cls in PARAM_CLASSES.items():
-    for _info in _cls.describe():
-        _key = param_key(_code, _info.name)
-        PARAM_KEYS[_key] = (_code, _info.name)
-        STATIC[_key] = _info.default
-        LABELS[_key] = f"{_code}: {_info.name}"
-
-
-def param_values(code: str) -> dict[str, Any]:
-    """The user's values of ``code``'s parameters (only those set), by parameter name."""
-    store = _store()
-    return {name: store[key] for key, (c, name) in PARAM_KEYS.items() if c == code and key in store}
-
-
-def regime_params(code: str) -> RegimeParams:
-    """The parameters of regime ``code`` (or :data:`IN_KIND`) with the user's values.
-
-    Raises :class:`~pricing.exceptions.InputError` naming every bad parameter.
-    """
-    base = PARAM_CLASSES[code]()
-    values = param_values(code)
-    return base.with_settings(values) if values else base  # type: ignore[no-any-return]
-
-
-def param_problem(code: str, name: str) -> str | None:
-    """Why the user's value of one parameter is not allowed (``None`` if it is)."""
-    key = param_key(code, name)
-    if key not in _store():
-        return None
-    try:
-        PARAM_CLASSES[code]().with_settings({name: _store()[key]})
-    except InputError as err:
-        return "; ".join(p.message for p in err.problems)
-    return None
-
-
-def in_kind() -> InKindCompensation | None:
-    """Compensation in kind (``None`` when switched off; raises InputError if invalid)."""
-    if not value("ik_on"):
-        return None
-    return regime_params(IN_KIND)  # type: ignore[return-value]
 
 
 def _store() -> dict[str, Any]:
@@ -493,21 +433,6 @@ def regime(profile: ExchangeProfile) -> str:
     return chosen if chosen in REGIMES else regime_default(profile)
 
 
-def edited_regime_params() -> tuple[RegimeParams, ...]:
-    """The parameters of every regime the user edited (raises InputError if one is invalid)."""
-    out, problems = [], []
-    for code in REGIMES:
-        if not param_values(code):
-            continue
-        try:
-            out.append(regime_params(code))
-        except InputError as err:
-            problems += [Problem(None, f"{code}: {p.column}", p.message) for p in err.problems]
-    if problems:
-        raise InputError("regime parameters", problems)
-    return tuple(out)
-
-
 def strategy_assumptions() -> StrategyAssumptions:
     """Compare's assumptions (raises ValueError naming the field when one is invalid)."""
     rol = value("cmp_rol")
@@ -519,8 +444,8 @@ def strategy_assumptions() -> StrategyAssumptions:
         ),
         market_rate_on_line=None if rol is None else float(rol) / 100,
         capacity_usd=float(value("cmp_capacity")) * 1e6,
-        regime_params=edited_regime_params(),
-        in_kind=in_kind(),
+        regime_params=regime_state.edited_regime_params(),
+        in_kind=regime_state.in_kind(),
     )
 
 
@@ -603,7 +528,7 @@ def load_scenario(s: Scenario) -> None:
     put("cmp_delay", a.frictions.payment_delay_months)
     put("cmp_capacity", a.capacity_usd / 1e6)
     put("cmp_rol", None if a.market_rate_on_line is None else 100 * a.market_rate_on_line)
-    _load_params(a)
+    regime_state.load(a)
     ld = s.loadings
     put("q_principle", s.principle)
     put("q_theta", 100 * ld.theta)
@@ -628,21 +553,6 @@ def load_scenario(s: Scenario) -> None:
             "bytes": s.incidents_csv.encode("utf-8"),
             "name": s.incidents_name or "scenario incidents.csv",
         }
-
-
-def _load_params(a: StrategyAssumptions) -> None:
-    """Every regime's parameters and compensation in kind of ``a`` into the inputs (a scenario
-    saved before regimes were data carries Japan's as ``jp_draft``)."""
-    given = list(a.regime_params)
-    if a.jp_draft is not None and not any(p.regime == "jp-2027" for p in given):
-        given.append(a.jp_draft.to_params())
-    for params in given:
-        for name, val in params.to_dict().items():
-            put(param_key(params.regime, name), val)
-    if a.in_kind is not None:
-        put("ik_on", True)
-        for name, val in a.in_kind.to_dict().items():
-            put(param_key(IN_KIND, name), val)
 
 
 def _load_calibration(s: Scenario) -> None:
@@ -678,3 +588,8 @@ def _load_model(m: Any) -> None:
             store[f"lm_param_{family}_{name}"] = val
     if m.severity_params and family is None:
         st.session_state["_lm_params_best"] = tuple(m.severity_params)
+
+
+# Every regime's parameters and compensation in kind as bound inputs (registered in STATIC and
+# LABELS on import; the module uses this one, whose names are all defined by now).
+from app_pages import regime_state  # noqa: E402
