@@ -1,34 +1,68 @@
-"""Insurer quote: a tower of layers over the exchange's loss model, priced and exported."""
+"""Insurer quote: a tower of layers over the exchange's loss model, priced as the market would
+price it beside the technical premium, calibrated to the user's market quotes, and exported.
+
+Every word goes through :func:`app_pages.locale.t` and every amount is shown (and typed) in the
+display currency; ``pricing`` works in USD.
+"""
 
 import math
 
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, locale, quote_view, state
+from app_pages import quote_market as qm
+from app_pages.quote_view import (
+    DOWNLOADS_HELP,
+    PAGE_HELP,
+    PRINCIPLE_HELP,
+    QUOTES_HELP,
+    RANGES_HELP,
+    pct,
+)
 from pricing import export
 from pricing.checks import check_rate_on_line
 from pricing.exceptions import DataValidationError, InputError
+from pricing.i18n import tr
+from pricing.market_quotes import MAX_QUOTES
 from pricing.premium import PRINCIPLES
+from pricing.quote_data import PRINCIPLE_LABELS
+from pricing.quote_pdf import Money, not_placeable_reason
+from pricing.scenario import DEFAULT_EXCLUSIONS, DEFAULT_SUBJECTIVITIES
 
-TOWER_KEY = "tower_frame"  # the editor's rows (display units), kept across pages
+TOWER_KEY = "tower_frame"  # the editor's rows (USD million), kept across pages
 ASSETS_KEY = "tower_assets"  # customer assets the rows were sized for
 VERSION_KEY = "tower_version"  # bumps the editor's key when the rows are replaced
 EDITED_KEY = "tower_edited"  # the rows differ from the starting tower (for the banner)
+QUOTES_KEY = "q_market_quotes"  # the user's market quotes (bound input, USD)
+QUOTES_VERSION = "q_mq_version"  # bumps the quote editor's key when the rows are replaced
 
 
-def usd(x: float) -> str:
-    """USD amount for a metric."""
-    return f"{x:,.0f}" if math.isfinite(x) else "n/a"
+LANG = locale.lang()
+CCY = locale.unit()
 
 
-def pct(x: float, digits: int = 2) -> str:
-    """Ratio as a percentage for a metric."""
-    return f"{100 * x:.{digits}f}%" if math.isfinite(x) else "n/a"
+def t(text: str) -> str:
+    """``text`` in the page's language (fixed for the run, so that the format functions of
+    the select boxes give the same text whenever they are called)."""
+    return tr(text, LANG)
+
+
+M = qm.million_unit()
+money = Money(CCY, LANG)
+
+
+def layer_name(label: str) -> str:
+    """A layer's name in the page's language (``Layer 2`` -> ``レイヤー2``)."""
+    return t(label)
+
+
+def tower_editor_key() -> str:
+    return f"tower_editor_{st.session_state[VERSION_KEY]}_{CCY}"
 
 
 def store_edits() -> None:
-    """Fold the editor's edits into the stored rows, so they survive a page change."""
-    edits = st.session_state.get(f"tower_editor_{st.session_state[VERSION_KEY]}") or {}
+    """Fold the editor's edits (display currency) into the stored rows (USD million)."""
+    edits = qm.edits_to_usd(st.session_state.get(tower_editor_key()) or {})
     st.session_state[TOWER_KEY] = common.apply_edits(st.session_state[TOWER_KEY], edits)
     st.session_state[VERSION_KEY] += 1
     st.session_state[EDITED_KEY] = True
@@ -41,23 +75,48 @@ def reset_tower() -> None:
     st.session_state.pop(EDITED_KEY, None)
 
 
-st.title("Insurer quote")
-with st.expander("How to read this page"):
-    st.markdown(
-        "An insurer's view of theft cover for the exchange set on the **Exchange profile** "
-        "page. Each **layer** pays, for each theft, the part of the loss above its "
-        "**retention** up to its **limit** (USD million, per theft); the insurer takes its "
-        "**share** of that. **Reinstatements** is how many times the limit can be used again "
-        "in the year after a claim (each at 100% of the upfront premium, pro rata; empty = "
-        "unlimited). Layers may not overlap. For each layer: **expected loss** E[L] is the "
-        "insurer's expected yearly payment; the **technical premium** adds a risk loading by "
-        "the chosen principle, then expenses: premium = max(minimum, (risk premium + fixed "
-        "expense) / (1 − expense ratio)); the **rate on line** (ROL) is the upfront premium ÷ "
-        "the placed limit (share × limit); the **loss ratio** is E[L] ÷ premium. Enter a "
-        "**market rate on line** to price a layer at a quoted rate instead and see its loss "
-        "ratio. P(attach) and P(exhaust) are the chances that at least one theft in the year "
-        "reaches the retention, or uses up the limit."
+def quotes_editor_key() -> str:
+    return f"mq_editor_{st.session_state[QUOTES_VERSION]}_{CCY}"
+
+
+def store_quotes() -> None:
+    """Fold the quote editor's edits into the stored quotes (USD)."""
+    edits = st.session_state.get(quotes_editor_key()) or {}
+    shown = qm.quotes_frame(state.value(QUOTES_KEY))
+    rows = common.apply_edits(shown, edits) if len(shown) or edits else shown
+    state.put(QUOTES_KEY, qm.stored_quotes(rows))
+    st.session_state[QUOTES_VERSION] += 1
+
+
+def clear_quotes() -> None:
+    state.put(QUOTES_KEY, ())
+    st.session_state[QUOTES_VERSION] += 1
+
+
+def money_input(column, label: str, key: str, step_usd: float, help_text: str) -> None:
+    """A bound USD input (``key``), typed in the display currency."""
+    if CCY == "USD":
+        column.number_input(label, step=step_usd, help=help_text, **state.bind(key))
+        return
+    widget = f"{key}_{CCY}"
+    st.session_state[widget] = locale.from_usd(float(state.value(key)))
+
+    def changed() -> None:
+        state.put(key, locale.to_usd(float(st.session_state[widget])))
+
+    column.number_input(
+        label,
+        step=float(round(locale.from_usd(step_usd), -3)),
+        format="%.0f",
+        key=widget,
+        on_change=changed,
+        help=help_text,
     )
+
+
+st.title(t("Insurer quote"))
+with st.expander(t("How to read this page")):
+    st.markdown(t(PAGE_HELP).format(M=M))
 
 profile = common.current_profile()
 spec = common.current_spec()
@@ -66,22 +125,42 @@ upload = common.active_upload()
 try:
     model = common.loss_model(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
-    st.error(f"The loss model could not be built for this profile: {err}")
+    st.error(t("The loss model could not be built for this profile: {error}").format(error=err))
     st.stop()
 st.info(
-    f"**Exchange:** {profile.name}: customer assets USD {profile.customer_assets_usd / 1e6:,.0f}"
-    f" m, {100 * profile.hot_share:g}% hot, {profile.security_level} controls, "
-    f"{'a' if profile.third_party_provider else 'no'} third-party wallet provider (change it "
-    f"on the Exchange profile page). **Loss model:** {model.rate:.4f} thefts per year, mean "
-    f"loss per theft USD {model.severity.mean() / 1e6:,.2f} m."
+    t(
+        "**Exchange:** {name}: customer assets {assets}, {hot}% hot, {controls} controls, "
+        "{provider} (change it on the Exchange profile page). **Loss model:** {rate} thefts "
+        "per year, mean loss per theft {mean}."
+    ).format(
+        name=t(profile.name),
+        assets=money.compact(profile.customer_assets_usd),
+        hot=f"{100 * profile.hot_share:g}",
+        controls=t(profile.security_level),
+        provider=t("a third-party wallet provider")
+        if profile.third_party_provider
+        else t("no third-party wallet provider"),
+        rate=f"{model.rate:.4f}",
+        mean=money.compact(model.severity.mean()),
+    )
 )
-st.caption(
-    f"{common.data_source_note(upload)} Calibration: {common.describe_spec(spec)} "
-    "(change it on the Loss model page)."
+issued_note = (
+    t("Incident data: the shipped public incident history, every row with its public source.")
+    if upload is None
+    else t("Incident data: the user's uploaded file.")
 )
+calibration_note = t(
+    "reporting threshold {threshold}; on-level index {index}; count model {model}"
+).format(
+    threshold=money.whole(spec.threshold),
+    index=t(str(spec.on_level)),
+    model=t(spec.frequency_model),
+)
+st.caption(f"{issued_note} {t('Calibration')}: {calibration_note}.")
 
 # The rows are sized to the exchange; a profile of another size starts a new tower.
 st.session_state.setdefault(VERSION_KEY, 0)
+st.session_state.setdefault(QUOTES_VERSION, 0)
 if (
     TOWER_KEY not in st.session_state
     or st.session_state.get(ASSETS_KEY) != profile.customer_assets_usd
@@ -90,10 +169,10 @@ if (
     st.session_state[ASSETS_KEY] = profile.customer_assets_usd
     st.session_state[VERSION_KEY] += 1
 
-st.subheader("Tower")
+st.subheader(t("Tower"))
 rows = st.data_editor(
-    st.session_state[TOWER_KEY],
-    key=f"tower_editor_{st.session_state[VERSION_KEY]}",
+    qm.tower_for_display(st.session_state[TOWER_KEY]),
+    key=tower_editor_key(),
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
@@ -101,111 +180,129 @@ rows = st.data_editor(
     column_order=common.TOWER_COLUMNS,
     column_config={
         "retention": st.column_config.NumberColumn(
-            "retention (USD m)",
-            help="Per-theft retention (attachment point): the layer pays above this.",
+            f"{t('retention')} ({M})",
+            help=t("Per-theft retention (attachment point): the layer pays above this."),
             format="%,.2f",
         ),
         "limit": st.column_config.NumberColumn(
-            "limit (USD m)", help="Per-theft limit of the layer.", format="%,.2f"
+            f"{t('limit')} ({M})", help=t("Per-theft limit of the layer."), format="%,.2f"
         ),
         "share": st.column_config.NumberColumn(
-            "share (%)",
-            help="Insurer's share of the layer (100 = all of it); empty = 100.",
+            f"{t('share')} (%)",
+            help=t("Insurer's share of the layer (100 = all of it); empty = 100."),
             format="%.1f",
             default=100.0,
         ),
         "reinstatements": st.column_config.NumberColumn(
-            "reinstatements",
-            help="Times the limit is reinstated in a year; empty = unlimited.",
+            t("reinstatements"),
+            help=t("Times the limit is reinstated in a year; empty = unlimited."),
             format="%d",
             step=1,
         ),
         "market_rol": st.column_config.NumberColumn(
-            "market rate on line (%)",
-            help="Optional: price the layer at this quoted rate on line instead of the "
-            "technical premium.",
+            f"{t('entered rate on line')} (%)",
+            help=t("Optional: price the layer at this quoted rate on line instead."),
             format="%.2f",
         ),
     },
 )
-st.button("Reset the tower", on_click=reset_tower, key="tower_reset", icon=":material/undo:")
+rows = st.session_state[TOWER_KEY]  # the stored rows (USD million), edits folded in
+st.button(t("Reset the tower"), on_click=reset_tower, key="tower_reset", icon=":material/undo:")
 
-with st.expander("Loadings and expenses", expanded=False):
+with st.expander(t("Loadings and expenses"), expanded=False):
     a, b, c, d = st.columns(4)
     principle = a.selectbox(
-        "Premium principle",
+        t("Premium principle"),
         PRINCIPLES,
-        format_func=export.PRINCIPLE_LABELS.get,
+        format_func=lambda p: t(PRINCIPLE_LABELS.get(p, p)),
         **state.bind("q_principle"),
-        help="How the risk loading is set: expected value (1 + θ) E[L]; standard deviation "
-        "E[L] + κ σ; Wang transform of the loss distribution; cost of capital E[L] + CoC × "
-        "(VaR − E[L]). The table by principle below shows all four.",
+        help=t(PRINCIPLE_HELP),
     )
     a.number_input(
-        "Expected-value loading θ (%)",
+        t("Expected-value loading θ (%)"),
         step=5.0,
         **state.bind("q_theta"),
-        help="Loading on E[L] for the expected-value principle.",
+        help=t("Loading on E[L] for the expected-value principle."),
     )
     b.number_input(
-        "Standard-deviation multiple κ",
+        t("Standard-deviation multiple κ"),
         step=0.05,
         **state.bind("q_kappa"),
-        help="Multiple of the loss's standard deviation added to E[L].",
+        help=t("Multiple of the loss's standard deviation added to E[L]."),
     )
     b.number_input(
-        "Wang shift λ",
+        t("Wang shift λ"),
         step=0.05,
         **state.bind("q_wang"),
-        help="Shift of the Wang (1996) transform; 0 gives E[L].",
+        help=t("Shift of the Wang (1996) transform; 0 gives E[L]."),
     )
     c.number_input(
-        "Cost of capital (% per year)",
+        t("Cost of capital (% per year)"),
         step=0.5,
         **state.bind("q_coc"),
-        help="Rate on the capital held, VaR 99.5% − E[L]; Solvency II uses 6%.",
+        help=t("Rate on the capital held, VaR 99.5% − E[L]; Solvency II uses 6%."),
     )
     c.number_input(
-        "Expense ratio (% of premium)",
+        t("Expense ratio (% of premium)"),
         step=1.0,
         **state.bind("q_expense"),
-        help="Commission and variable expenses as a share of the premium.",
+        help=t("Commission and variable expenses as a share of the premium."),
     )
-    d.number_input(
-        "Fixed expense (USD per layer-year)",
-        step=5_000.0,
-        **state.bind("q_fixed"),
-        help="Underwriting and policy costs per layer and year.",
+    money_input(
+        d,
+        f"{t('Fixed expense')} ({CCY} {t('per layer-year')})",
+        "q_fixed",
+        5_000.0,
+        t("Underwriting and policy costs per layer and year."),
     )
-    d.number_input(
-        "Minimum premium (USD per layer-year)",
-        step=5_000.0,
-        **state.bind("q_minimum"),
-        help="No layer is quoted below this.",
+    money_input(
+        d,
+        f"{t('Minimum premium')} ({CCY} {t('per layer-year')})",
+        "q_minimum",
+        5_000.0,
+        t("No layer's technical premium is below this."),
     )
 
 problems = []
 try:
     loadings = state.loadings()
 except ValueError as err:
-    problems.append(f"Loadings: {err}")
+    problems.append(f"{t('Loadings')}: {err}")
 try:
     tower, rates = common.tower_from_rows(rows)
 except ValueError as err:
-    problems += str(err).splitlines()
+    problems += [t(line) for line in str(err).splitlines()]
 if problems:
     st.error(
-        "The tower cannot be priced until these are fixed:\n\n"
+        t("The tower cannot be priced until these are fixed:")
+        + "\n\n"
         + "\n".join(f"- {p}" for p in problems)
     )
     st.stop()
 
+# The market curve: the defaults, or fitted to the user's quotes (entered further down).
+stored_quotes = state.value(QUOTES_KEY) or ()
+quote_problems: list[str] = []
+fit = None
+if stored_quotes:
+    try:
+        parsed = qm.parse_quotes(stored_quotes)
+        fit = qm.curve_fit(profile, spec, parsed, state.value("q_curve"), upload, model_assumptions)
+    except InputError as err:
+        quote_problems = [
+            (f"{t('Row {n}').format(n=p.line)}: " if p.line else "")
+            + (f"**{t(qm.QUOTE_LABELS.get(p.column, p.column))}** " if p.column else "")
+            + t(p.message)
+            for p in err.problems
+        ]
+terms = qm.fitted_terms(fit)
+
 try:
-    quote = common.tower_quote(
-        profile, spec, tower, loadings, principle, rates, upload, model_assumptions
+    quote = qm.market_tower(
+        profile, spec, tower, loadings, principle, rates, terms, upload, model_assumptions
     )
 except ValueError as err:
-    st.error(f"The tower could not be priced: {err}")
+    st.error(t("The tower could not be priced: {error}").format(error=err))
     st.stop()
 meaningless = []
 for q in quote.quotes:  # a premium above the limit (rate on line > 100%) means nothing
@@ -218,144 +315,162 @@ for q in quote.quotes:  # a premium above the limit (rate on line > 100%) means 
             fields=(f"layer {q.layer.label}", "minimum premium"),
         )
     except InputError as err:
-        meaningless += [f"**{p.field}**: {p.message}" for p in err.problems]
+        meaningless += [f"**{t(p.field)}**: {t(p.message)}" for p in err.problems]
 if meaningless:
     st.error(
-        "The tower cannot be quoted as it stands:\n\n" + "\n".join(f"- {m}" for m in meaningless)
+        t("The tower cannot be quoted as it stands:")
+        + "\n\n"
+        + "\n".join(f"- {m}" for m in meaningless)
     )
     st.stop()
 
-total_premium, total_loss = quote.total_premium, quote.total_expected_loss
+show_ranges = st.toggle(
+    t("Show 90% ranges (parameter uncertainty)"),
+    **state.bind("q_ranges"),
+    help=t(RANGES_HELP).format(n=qm.N_DRAWS),
+)
+if show_ranges:
+    with st.spinner(t("Pricing each layer for each parameter draw…")):
+        ranges = qm.premium_ranges(
+            profile, spec, tower, loadings, principle, rates, terms, upload, model_assumptions
+        )
+    quote = qm.with_ranges(quote, ranges)
+
+placed = [q for q in quote.quotes if q.placeable]
+total_premium = sum(q.premium for q in placed)
+total_loss = quote.total_expected_loss
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
-    "Expected loss of the tower (USD per year)",
-    usd(total_loss),
-    help="Sum of the layers' expected yearly payments (insurer's shares).",
+    f"{t('Expected loss of the tower')} ({CCY} {t('per year')})",
+    money.compact(total_loss),
+    help=t("Sum of the layers' expected yearly payments (insurer's shares)."),
 )
 m2.metric(
-    "Premium of the tower (USD per year)",
-    usd(total_premium),
-    help="Sum of the layers' premiums (technical, or market where a rate on line is given).",
+    f"{t('Premium of the tower')} ({CCY} {t('per year')})",
+    money.compact(total_premium),
+    help=t("Sum of the quoted premiums of the layers the market would place."),
 )
 m3.metric(
-    "Tower loss ratio",
-    pct(total_loss / total_premium if total_premium > 0 else math.nan, 1),
-    help="Expected loss ÷ premium for the whole tower.",
+    t("Tower loss ratio"),
+    pct(sum(q.expected_loss for q in placed) / total_premium if total_premium > 0 else math.nan),
+    help=t("Expected loss ÷ premium of the placed layers."),
 )
-m4.metric("Layers", f"{len(quote.quotes)}")
+m4.metric(
+    t("Layers"),
+    f"{len(quote.quotes)}",
+    help=t("{n} of them not placeable").format(n=len(quote.quotes) - len(placed)),
+)
+for q in quote.quotes:
+    if not q.placeable:
+        st.warning(
+            f"**{layer_name(q.layer.label)}**: {t('not placeable')}: "
+            f"{not_placeable_reason(q, money, t)}",
+            icon=":material/block:",
+        )
 
-st.dataframe(
-    quote.table().assign(
-        principle=lambda t: t["principle"].map(lambda p: export.PRINCIPLE_LABELS.get(p, p))
-    ),
+quote_view.tower_table(quote, terms, fit, show_ranges, t, money)
+amount = "%,.0f"
+q = quote_view.layer_detail(quote, t, money)
+
+st.subheader(t("Market quotes"))
+st.caption(t(QUOTES_HELP).format(n=MAX_QUOTES))
+q1, q2 = st.columns([3, 1])
+q1.data_editor(
+    qm.quotes_frame(stored_quotes),
+    key=quotes_editor_key(),
+    num_rows="dynamic",
     hide_index=True,
     width="stretch",
-    key="tower_table",
+    on_change=store_quotes,
     column_config={
-        "retention": st.column_config.NumberColumn("retention (USD)", format="%,.0f"),
-        "limit": st.column_config.NumberColumn("limit (USD)", format="%,.0f"),
-        "share": st.column_config.NumberColumn("share", format="percent"),
-        "expected_loss": st.column_config.NumberColumn("expected loss (USD)", format="%,.0f"),
-        "premium": st.column_config.NumberColumn("premium (USD)", format="%,.0f"),
-        "upfront_premium": st.column_config.NumberColumn("upfront (USD)", format="%,.0f"),
-        "rate_on_line": st.column_config.NumberColumn("rate on line", format="percent"),
-        "loss_ratio": st.column_config.NumberColumn("loss ratio", format="percent"),
-        "p_attach": st.column_config.NumberColumn("P(attach)", format="%.4f"),
-        "p_exhaust": st.column_config.NumberColumn("P(exhaust)", format="%.4f"),
-        "principle": st.column_config.TextColumn("premium basis"),
+        "retention": st.column_config.NumberColumn(f"{t('retention')} ({M})", format="%,.2f"),
+        "limit": st.column_config.NumberColumn(f"{t('limit')} ({M})", format="%,.2f"),
+        "premium": st.column_config.NumberColumn(
+            f"{t('premium')} ({M} {t('per year')})",
+            format="%,.3f",
+            help=t("Give the premium or the rate on line, not both."),
+        ),
+        "rate_on_line": st.column_config.NumberColumn(f"{t('rate on line')} (%)", format="%.3f"),
     },
 )
-
-st.subheader("One layer in detail")
-labels = [q.layer.label for q in quote.quotes]
-chosen = st.selectbox("Layer", labels, key="q_layer")
-q = quote.quotes[labels.index(chosen) if chosen in labels else 0]
-lay = q.layer
-st.caption(
-    f"{lay.label}: USD {lay.limit / 1e6:,.4g} m per theft above USD {lay.retention / 1e6:,.4g} m,"
-    f" {100 * lay.share:g}% placed, "
-    + (
-        "unlimited reinstatements"
-        if lay.reinstatements is None
-        else f"{lay.reinstatements} reinstatement(s) (annual limit USD "
-        f"{lay.annual_limit / 1e6:,.4g} m)"
+q2.selectbox(
+    t("Market curve family"),
+    ("ph", "wang"),
+    format_func=lambda f: t({"ph": "proportional hazard", "wang": "Wang transform"}[f]),
+    **state.bind("q_curve"),
+    help=t("Proportional hazard g(s) = s^p, or the Wang transform."),
+)
+q2.button(t("Clear the quotes"), on_click=clear_quotes, key="mq_clear", icon=":material/delete:")
+if quote_problems:
+    st.error(
+        t("These market quotes cannot be used until fixed:")
+        + "\n\n"
+        + "\n".join(f"- {p}" for p in quote_problems)
     )
-    + "."
-)
-d1, d2, d3, d4 = st.columns(4)
-d1.metric("Expected loss (USD per year)", usd(q.expected_loss), help="E[L], the insurer's share.")
-d2.metric("Standard deviation (USD)", usd(q.loss.std), help="σ[L] of the yearly payment.")
-d3.metric("P(attach)", f"{q.loss.p_attach:.4f}", help="At least one theft reaches the retention.")
-d4.metric(
-    "P(exhaust)",
-    f"{q.loss.p_exhaust_occurrence:.4f}",
-    help="At least one theft uses up the per-theft limit.",
-)
-e1, e2, e3, e4 = st.columns(4)
-basis = (
-    f"market rate on line {100 * q.market_rate_on_line:g}%"
-    if q.market_rate_on_line
-    else f"{export.PRINCIPLE_LABELS[q.principle]} principle"
-)
-e1.metric("Premium (USD per year)", usd(q.premium), help=f"Basis: {basis}.")
-e2.metric(
-    "Upfront premium (USD)",
-    usd(q.upfront_premium),
-    help=f"Premium less the expected reinstatement premiums, USD "
-    f"{q.expected_reinstatement_premium:,.0f}.",
-)
-e3.metric("Rate on line", pct(q.rate_on_line), help="Upfront premium ÷ (share × limit).")
-e4.metric("Loss ratio", pct(q.loss_ratio, 1), help="Expected loss ÷ premium.")
-st.markdown("**Technical premium by principle** (USD per year)")
-st.dataframe(
-    q.table().assign(principle=lambda t: t["principle"].map(export.PRINCIPLE_LABELS)),
-    hide_index=True,
-    width="stretch",
-    key="principles_table",
-    column_config={
-        "risk_premium": st.column_config.NumberColumn("risk premium", format="%,.0f"),
-        "gross_premium": st.column_config.NumberColumn("technical premium", format="%,.0f"),
-        "rate_on_line": st.column_config.NumberColumn("rate on line", format="percent"),
-        "loss_ratio": st.column_config.NumberColumn("loss ratio", format="percent"),
-        "minimum_applied": st.column_config.CheckboxColumn("minimum premium applied"),
-    },
-)
+elif fit is not None:
+    st.success(
+        t("Curve fitted to {n} quote(s): {curve}; RMSE of log rate on line {rmse}.").format(
+            n=len(fit.quotes), curve=fit.curve.describe(), rmse=f"{fit.rmse:.3f}"
+        )
+    )
+    residuals = fit.table()
+    residuals = residuals.assign(
+        line=residuals["line"].map(lambda n: t("Row {n}").format(n=n)),
+        retention=residuals["retention"].map(locale.from_usd),
+        limit=residuals["limit"].map(locale.from_usd),
+    )
+    st.dataframe(
+        residuals,
+        hide_index=True,
+        width="stretch",
+        key="fit_table",
+        column_config={
+            "line": st.column_config.TextColumn(t("quote")),
+            "retention": st.column_config.NumberColumn(f"{t('retention')} ({CCY})", format=amount),
+            "limit": st.column_config.NumberColumn(f"{t('limit')} ({CCY})", format=amount),
+            "quoted_rate_on_line": st.column_config.NumberColumn(
+                t("quoted rate on line"), format="percent"
+            ),
+            "fitted_rate_on_line": st.column_config.NumberColumn(
+                t("fitted rate on line"), format="percent"
+            ),
+            "log_residual": st.column_config.NumberColumn(t("log residual"), format="%.3f"),
+        },
+    )
 
-st.subheader("Quote sheet")
+st.subheader(t("Quote sheet"))
 t1, t2 = st.columns([3, 1])
 client = t1.text_input(
-    "Insured",
+    t("Insured"),
     **state.bind("q_client"),
-    placeholder=profile.name,
-    help="The insured's legal name as it should appear on the quote sheet (default: the "
-    "profile's name).",
+    placeholder=t(profile.name),
+    help=t("The insured's legal name as it should appear on the quote sheet."),
 )
 validity = t2.number_input(
-    "Valid for (days)", min_value=1, max_value=365, step=1, **state.bind("q_validity")
+    t("Valid for (days)"), min_value=1, max_value=365, step=1, **state.bind("q_validity")
 )
 t3, t4 = st.columns(2)
 subjectivities = t3.text_area(
-    "Subjectivities (one per line)",
-    **state.bind("q_subjectivities"),
+    t("Subjectivities (one per line)"),
+    **state.bind("q_subjectivities", t(DEFAULT_SUBJECTIVITIES)),
     height=150,
-    help="Conditions the quote is subject to; printed on the quote sheet.",
+    help=t("Conditions the quote is subject to; printed on the quote sheet."),
 )
 exclusions = t4.text_area(
-    "Main exclusions (one per line)",
-    **state.bind("q_exclusions"),
+    t("Main exclusions (one per line)"),
+    **state.bind("q_exclusions", t(DEFAULT_EXCLUSIONS)),
     height=150,
-    help="The main exclusions of the cover; printed on the quote sheet.",
+    help=t("The main exclusions of the cover; printed on the quote sheet."),
 )
-terms = export.QuoteTerms.from_text(
+sheet_terms = export.QuoteTerms.from_text(
     subjectivities, exclusions, validity_days=int(validity), insured=client
 )
-issued_note = common.data_source_note(upload)
-calibration_note = common.describe_spec(spec)
-slug = profile.name.strip().lower().replace(" ", "_")
+lang = LANG
+slug = "".join(ch if ch.isalnum() else "_" for ch in profile.name.strip().lower())
 x1, x2, x3 = st.columns(3)
 x1.download_button(
-    "Download CSV",
-    export.quote_sheet_csv(quote, profile, terms=terms),
+    t("Download CSV"),
+    export.quote_sheet_csv(quote, profile, terms=sheet_terms, currency=CCY),
     file_name=f"quote_{slug}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -363,9 +478,16 @@ x1.download_button(
     key="quote_csv",
 )
 x2.download_button(
-    "Download Excel (XLSX)",
+    t("Download Excel (XLSX)"),
     export.quote_sheet_xlsx(
-        quote, profile, model, calibration=calibration_note, source=issued_note, terms=terms
+        quote,
+        profile,
+        model,
+        calibration=calibration_note,
+        source=issued_note,
+        terms=sheet_terms,
+        lang=lang,
+        currency=CCY,
     ),
     file_name=f"quote_{slug}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -374,9 +496,16 @@ x2.download_button(
     key="quote_xlsx",
 )
 x3.download_button(
-    "Download PDF quote sheet",
+    t("Download PDF quote sheet"),
     lambda: export.quote_sheet_pdf(
-        quote, profile, model, calibration=calibration_note, source=issued_note, terms=terms
+        quote,
+        profile,
+        model,
+        calibration=calibration_note,
+        source=issued_note,
+        terms=sheet_terms,
+        lang=lang,
+        currency=CCY,
     ),
     file_name=f"quote_{slug}.pdf",
     mime="application/pdf",
@@ -385,9 +514,10 @@ x3.download_button(
     key="quote_pdf",
 )
 st.caption(
-    f"Reference {terms.quote_reference(quote, profile)}, valid until "
-    f"{terms.valid_until().isoformat()}. CSV: one row per layer with its terms, expected loss, "
-    "premiums by every principle, rate on line and loss ratio. Excel adds the premium by "
-    "principle, the subjectivities and exclusions, every assumption and the inputs, with "
-    "currency and percentage formats. PDF: the sheet to send, with the tower diagram."
+    t("Reference {reference}, valid until {date}.").format(
+        reference=sheet_terms.quote_reference(quote, profile),
+        date=sheet_terms.valid_until().isoformat(),
+    )
+    + " "
+    + t(DOWNLOADS_HELP)
 )

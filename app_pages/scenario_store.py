@@ -76,15 +76,15 @@ def open_link() -> None:
     st.toast(f"Loaded scenario {scenario.name}.", icon=":material/upload:")
 
 
-def comparison_pdf(records: tuple[str, ...]) -> bytes:
-    """The client report of a saved comparison (PDF)."""
+def comparison_pdf(records: tuple[str, ...], lang: str = "en", currency: str = "USD") -> bytes:
+    """The client report of a saved comparison (PDF, in ``lang`` and ``currency``)."""
     from pricing.report import comparison_report_pdf
 
-    return comparison_report_pdf([evaluate(r) for r in records])
+    return comparison_report_pdf([evaluate(r) for r in records], lang=lang, currency=currency)
 
 
-def scenario_pdf(record: str) -> bytes:
-    """The client report of one scenario (PDF)."""
+def scenario_pdf(record: str, lang: str = "en", currency: str = "USD") -> bytes:
+    """The client report of one scenario (PDF, in ``lang`` and ``currency``)."""
     from pricing.report import scenario_report_pdf
 
-    return scenario_report_pdf(evaluate(record))
+    return scenario_report_pdf(evaluate(record), lang=lang, currency=currency)

@@ -8,7 +8,7 @@ import urllib.parse
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, scenario_store, state
+from app_pages import common, locale, scenario_store, state
 from pricing.exceptions import InputError
 from pricing.report import plain_assumption, readable_scenario_table
 from pricing.scenario import assumption_differences, scenario_table
@@ -186,9 +186,11 @@ else:
     shown_diff = differences.astype(str)
     shown_diff["assumption"] = differences["assumption"].map(plain_assumption)
     st.dataframe(shown_diff, hide_index=True, width="stretch", key="sc_diff")
+records = tuple(s.to_json() for s in scenarios)
+report_args = (records, locale.lang(), locale.unit())  # read now: the download runs later
 st.download_button(
     "Download the comparison report (PDF)",
-    lambda: scenario_store.comparison_pdf(tuple(s.to_json() for s in scenarios)),
+    lambda: scenario_store.comparison_pdf(*report_args),
     file_name="vaultcover_comparison.pdf",
     mime="application/pdf",
     on_click="ignore",

@@ -111,6 +111,9 @@ STATIC: dict[str, Any] = {
     "q_exclusions": DEFAULT_EXCLUSIONS,
     "q_validity": 30,
     "q_client": "",
+    "q_ranges": False,
+    "q_curve": "ph",
+    "q_market_quotes": (),
     # Sensitivity
     "sens_draws": 100,
     # Presentation mode (inputs collapsed, larger type)
@@ -161,6 +164,9 @@ LABELS: dict[str, str] = {
     "q_exclusions": "Quote exclusions",
     "q_validity": "Quote validity (days)",
     "q_client": "Insured / client",
+    "q_ranges": "Quote: 90% ranges shown",
+    "q_curve": "Market curve family",
+    "q_market_quotes": "Market quotes",
     "sens_draws": "Parameter draws",
     "sens_retention": "Sensitivity layer retention (USD m)",
     "sens_limit": "Sensitivity layer limit (USD m)",

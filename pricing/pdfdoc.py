@@ -55,7 +55,10 @@ _LATIN = {
     "≈": "~",
     "¥": "JPY ",
 }
-_NUMBER = re.compile(r"^[-+−]?(USD |JPY |¥|\$)?[-+−]?[\d,]*\.?\d+( ?(%|m|bn|k|×))?$")
+_NUMBER = re.compile(
+    r"^[-+−]?((USD|JPY|HKD|EUR|KRW|SGD|AED) |¥|\$|€|HK\$|S\$|₩)?[-+−]?[\d,]*\.?\d+"
+    r"( ?(%|m|bn|k|×))?(万|億|兆)?(円| (USD|JPY|HKD|EUR|KRW|SGD|AED))?$"
+)
 
 
 def is_number_text(text: str) -> bool:
@@ -63,6 +66,10 @@ def is_number_text(text: str) -> bool:
     return bool(_NUMBER.match(text.strip())) if text.strip() else False
 
 
+#: Units a line may not break inside: a Latin word, or a run of up to four CJK characters
+#: (Japanese breaks between characters; four keeps short terms such as 保険料 whole).
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BREAKABLE = re.compile(f"[{_CJK}]{{1,4}}|[^\\s{_CJK}]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -140,7 +147,9 @@ class Document:
     def paragraph(self, text: str, size: int = 9, bold: bool = False) -> None:
         """A paragraph (lines break at spaces)."""
         self.pdf.set_font(self.family, "B" if bold else "", size)
-        self.pdf.multi_cell(0, 0.5 * size, self.text(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(
+            0, 0.5 * size, self.text(text), align="L", new_x="LMARGIN", new_y="NEXT"
+        )
 
     def bullets(self, lines: Sequence[str], size: int = 9) -> None:
         """One bullet per non-empty line."""
@@ -165,7 +174,7 @@ class Document:
         for r, row in enumerate(rows):
             pdf.set_font(self.family, "B" if r == 0 else "", size)
             for j, value in enumerate(row):
-                words = value.split() or [""]
+                words = _BREAKABLE.findall(value) or [""]
                 least[j] = max(least[j], max(pdf.get_string_width(w) for w in words) + pad)
                 full[j] = max(full[j], pdf.get_string_width(value) + pad)
         if sum(least) > self.width:

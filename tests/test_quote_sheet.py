@@ -157,3 +157,140 @@ def test_pdf_draws_the_tower_diagram():
     assert images, "the tower diagram is embedded as an image"
     assert len(with_chart) > len(without) + 10_000
     assert math.isfinite(QUOTE.total_premium)
+
+
+# --------------------------------------------------------------------------------------------
+# Market pricing, placeability and ranges in every format; Japanese and yen
+# --------------------------------------------------------------------------------------------
+def market_quote():
+    """A first-dollar layer (not placeable: the market's minimum retention) under a placeable
+    excess layer, priced at market with a 90% range on the placeable one."""
+    import dataclasses
+
+    from pricing.coverage import TowerQuote
+    from pricing.market import DEFAULT_TERMS
+
+    tower = Tower((Layer(0.0, 5e6, name="Layer 1"), Layer(5e6, 20e6, name="Layer 2")))
+    quote = quote_tower(
+        Poisson(0.3), Lomax(1.5, 2e6), tower, market=DEFAULT_TERMS, covers=["hot", "cold"]
+    )
+    low, top = quote.quotes
+    top = dataclasses.replace(top, premium_interval=(0.8 * top.premium, 1.3 * top.premium))
+    return TowerQuote((low, top))
+
+
+MARKET = market_quote()
+
+
+def test_market_quote_fixture_has_one_unplaceable_and_one_market_layer():
+    low, top = MARKET.quotes
+    assert not low.placeable and low.market.reason == "retention"
+    assert top.placeable and top.basis == "market"
+    # the market premium is at least the technical premium (the insurer's floor) and the
+    # cover type's minimum rate on line
+    assert top.premium >= top.technical_premium * (1 - 1e-12)
+    assert top.rate_on_line >= top.market.minimum_rate_on_line * (1 - 1e-12)
+
+
+def test_csv_carries_technical_and_market_premium_placeable_and_the_range():
+    frame = pd.read_csv(io.BytesIO(quote_sheet_csv(MARKET, PROFILE, terms=TERMS)))
+    top = MARKET.quotes[1]
+    assert frame["placeable"].tolist() == [False, True]
+    assert "minimum" in frame["not_placeable_reason"].iloc[0]
+    assert math.isnan(frame["premium_usd"].iloc[0]), "no price for an unplaceable layer"
+    assert math.isnan(frame["market_premium_usd"].iloc[0])
+    row = frame.iloc[1]
+    assert row["technical_premium_usd"] == pytest.approx(top.technical_premium, rel=1e-12)
+    assert row["market_premium_usd"] == pytest.approx(top.market.premium, rel=1e-12)
+    assert row["premium_usd"] == pytest.approx(top.market.premium, rel=1e-12)
+    assert row["premium_low_usd"] == pytest.approx(0.8 * top.premium, rel=1e-12)
+    assert row["premium_high_usd"] == pytest.approx(1.3 * top.premium, rel=1e-12)
+    assert row["basis"] == "market" and row["cover_type"] == "cold"
+    assert row["minimum_rate_on_line"] == pytest.approx(top.market.minimum_rate_on_line)
+
+
+def test_csv_in_yen_is_the_usd_csv_times_the_dated_rate():
+    from pricing.regulation.fx import DEFAULT_FX
+
+    usd = pd.read_csv(io.BytesIO(quote_sheet_csv(MARKET, PROFILE, terms=TERMS)))
+    jpy = pd.read_csv(io.BytesIO(quote_sheet_csv(MARKET, PROFILE, terms=TERMS, currency="JPY")))
+    rate = DEFAULT_FX.rate("JPY")
+    assert "premium_usd" not in jpy.columns
+    for column in ("technical_premium", "expected_loss", "retention", "premium_high"):
+        pd.testing.assert_series_equal(
+            jpy[f"{column}_jpy"], usd[f"{column}_usd"] * rate, check_names=False, rtol=1e-12
+        )
+    assert jpy["share"].tolist() == usd["share"].tolist(), "shares are not amounts"
+
+
+def test_xlsx_in_japanese_and_yen_has_japanese_headers_and_yen_formats():
+    from pricing.regulation.fx import DEFAULT_FX
+
+    data = quote_sheet_xlsx(MARKET, PROFILE, terms=TERMS, lang="ja", currency="JPY")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [
+        "見積",
+        "レイヤー",
+        "算出原則別保険料",
+        "引受条件・免責事由",
+        "前提条件",
+        "入力",
+    ]
+    layers = book.worksheets[1]
+    header = [c.value for c in layers[1]]
+    assert "市場保険料 (JPY)" in header and "技術的保険料 (JPY)" in header, header
+    assert "引受可能" in header and "料率" in header
+    cell = {h: layers.cell(3, j + 1) for j, h in enumerate(header)}
+    top = MARKET.quotes[1]
+    assert cell["市場保険料 (JPY)"].value == pytest.approx(
+        top.market.premium * DEFAULT_FX.rate("JPY"), rel=1e-12
+    )
+    assert cell["市場保険料 (JPY)"].number_format == '#,##0"円"'
+    assert cell["最低料率"].number_format == PCT_FORMAT
+    assert cell["保険料の基準"].value == "市場保険料"
+    unplaced = {h: layers.cell(2, j + 1).value for j, h in enumerate(header)}
+    assert unplaced[
+        "引受不可の理由"
+    ] == "免責額 0円 が市場の最低免責額 {:,.0f}円 を下回ります".format(1e6 * DEFAULT_FX.rate("JPY"))
+    summary = {r[0].value: r[1] for r in book.worksheets[0].iter_rows(min_row=2)}
+    assert summary["見積有効期限"].value == "2026-04-15"
+    total = summary["保険料合計 (JPY 年間)"]
+    assert total.value == pytest.approx(top.premium * DEFAULT_FX.rate("JPY"), rel=1e-12)
+    assert total.number_format == '#,##0"円"'
+    for sheet in book.worksheets:
+        for r in sheet.iter_rows():
+            for c in r:
+                assert c.data_type != "f"
+
+
+def test_pdf_shows_technical_beside_market_placeable_and_the_range():
+    text = pdf_text(quote_sheet_pdf(MARKET, PROFILE, terms=TERMS, chart=False))
+    flat = re.sub(r"[\s\x00]+", " ", text)
+    top = MARKET.quotes[1]
+    for needed in ("Technical and market premium", "Market terms that applied", "not placeable"):
+        assert needed in flat, needed
+    assert f"USD {top.technical_premium:,.0f}" in flat
+    assert f"USD {top.market.premium:,.0f}" in flat
+    assert f"USD {0.8 * top.premium:,.0f} – USD {1.3 * top.premium:,.0f}" in flat
+    assert "retention USD 0 below the market's minimum USD 1,000,000" in flat
+
+
+def test_pdf_in_japanese_and_yen():
+    from pricing.regulation.fx import DEFAULT_FX
+
+    if not any(__import__("pathlib").Path(f).is_file() for f in CJK_FONTS):
+        pytest.skip("no CJK font")
+    data = quote_sheet_pdf(MARKET, PROFILE, terms=TERMS, chart=False, lang="ja", currency="JPY")
+    flat = re.sub(r"[\s\x00]+", "", pdf_text(data))
+    for heading in (
+        "見積書",
+        "技術的保険料と市場保険料",
+        "引受条件",
+        "主な免責事由",
+        "見積有効期限",
+    ):
+        assert heading in flat, heading
+    top = MARKET.quotes[1]
+    assert f"{top.market.premium * DEFAULT_FX.rate('JPY'):,.0f}円" in flat
+    assert "引受不可" in flat and "市場の最低免責額" in flat
+    assert not re.search(r"USD[\d,.]", flat.split("前提条件")[0])

@@ -81,3 +81,71 @@ def test_full_report_embeds_the_frontier_and_heatmap_and_the_sensitivity(results
     images = [i for p in pypdf.PdfReader(io.BytesIO(data)).pages for i in p.images]
     assert len(images) == 2
     assert "Sensitivity" in text_of(data) and "Swing" in text_of(data)
+
+
+# --------------------------------------------------------------------------------------------
+# The quote at market, the 90% ranges, Japanese and yen
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def towered():
+    from pricing.coverage import Layer, Tower
+
+    tower = Tower((Layer(0.0, 2e6, name="Layer 1"), Layer(2e6, 10e6, name="Layer 2")))
+    return evaluate(dataclasses.replace(BASE, name="With a tower", tower=tower))
+
+
+def test_report_prices_the_tower_at_market_beside_the_technical_premium(towered):
+    from pricing.coverage import quote_tower
+    from pricing.market import DEFAULT_TERMS, cover_type
+
+    s, m = towered.scenario, towered.model
+    kinds = [
+        str(cover_type(x.retention, m.hot_cap, s.profile.third_party_provider))
+        for x in s.tower.layers
+    ]
+    quote = quote_tower(
+        m.frequency, m.severity, s.tower, s.loadings, s.principle, None, DEFAULT_TERMS, kinds
+    )
+    low, top = quote.quotes
+    assert not low.placeable and top.placeable  # first-dollar cover is not written
+    text = text_of(scenario_report_pdf(towered, charts=False, sensitivity=False))
+    assert "Insurance quote: technical and market premium" in text
+    assert usd_text(top.technical_premium) in text and usd_text(top.market.premium) in text
+    assert "not placeable" in text and "below the market's minimum" in text
+
+
+def test_report_carries_the_90_percent_ranges_when_drawn(results):
+    text = text_of(scenario_report_pdf(results[0], charts=False, sensitivity=False, draws=3))
+    assert "Parameter uncertainty (90% ranges)" in text
+    assert re.search(r"USD [\d.,]+( m| bn)? – USD [\d.,]+( m| bn)?", text), "cost ranges in USD"
+    assert re.search(r"\d+% of 3 draws", text)
+    assert re.search(r"\d+\.\d\d% – \d+\.\d\d%", text), "protection ranges"
+    plain = text_of(scenario_report_pdf(results[0], charts=False, sensitivity=False))
+    assert "Parameter uncertainty" not in plain, "no ranges unless computed"
+
+
+def test_report_in_japanese_and_yen(towered, results):
+    from pricing.pdfdoc import CJK_FONTS
+    from pricing.regulation.fx import DEFAULT_FX
+
+    if not any(__import__("pathlib").Path(f).is_file() for f in CJK_FONTS):
+        pytest.skip("no CJK font")
+    data = scenario_report_pdf(towered, charts=False, sensitivity=False, lang="ja", currency="JPY")
+    flat = text_of(data).replace(" ", "")
+    for heading in (
+        "推奨",
+        "戦略別のコストと保護水準",
+        "規制上の最低額",
+        "保険見積：技術的保険料と市場保険料",
+    ):
+        assert heading in flat, heading
+    c = towered.comparison
+    best = c.get(c.recommended)
+    from pricing.i18n import fmt_amount
+
+    assert fmt_amount(best.total_cost * DEFAULT_FX.rate("JPY"), "JPY", "ja") in flat
+    table = flat.split("戦略別のコストと保護水準")[1].split("規制上の最低額")[0]
+    assert "USD" not in table, "the strategy table is in yen"
+    both = text_of(comparison_report_pdf([towered, results[1]], lang="ja", currency="JPY"))
+    assert "比較したシナリオ" in both.replace(" ", "")
+    assert "(JPY)" in both and "(USD)" not in both
