@@ -8,7 +8,7 @@ import urllib.parse
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, locale, scenario_store, state
+from app_pages import common, locale, scenario_store, session_scenario, state
 from pricing.exceptions import InputError
 from pricing.report import plain_assumption, readable_scenario_table
 from pricing.scenario import assumption_differences, scenario_table
@@ -41,7 +41,7 @@ client = b.text_input(
 )
 if c.button("Save", type="primary", key="sc_save", icon=":material/save:"):
     try:
-        record = state.scenario(name.strip())
+        record = session_scenario.scenario(name.strip())
         if client.strip():
             record = dataclasses.replace(record, client=client.strip())
         saved = store.save(record, user=user)
@@ -82,7 +82,7 @@ d, e, f, g = st.columns(4)
 d.button(
     "Load into this session",
     key="sc_load",
-    on_click=state.load_scenario,
+    on_click=session_scenario.load_scenario,
     args=(chosen.scenario,),
     icon=":material/upload:",
     help="Every input of every page takes the scenario's value (its latest version).",
@@ -150,7 +150,7 @@ with st.expander(f"Version history of {pick}"):
     i.button(
         f"Load version {version}",
         key="sc_load_version",
-        on_click=state.load_scenario,
+        on_click=session_scenario.load_scenario,
         args=(store.load(pick, user=user, version=version),),
         icon=":material/history:",
         help="Every input takes that version's value; saving it again makes a new version.",

@@ -14,25 +14,23 @@ draws the widget was visited. :func:`load_scenario` writes a saved
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from pricing.calibration import CalibrationSpec
 from pricing.coverage import InsuranceFrictions
+from pricing.i18n import tr
 from pricing.lossmodel import LossModelAssumptions
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import FIELDS, PRESETS, ExchangeProfile
-from pricing.regulation import REGIMES, JpDraftScenario
+from pricing.regulation import REGIMES
 from pricing.scenario import (
     DEFAULT_EXCLUSIONS,
     DEFAULT_SUBJECTIVITIES,
     JURISDICTION_REGIMES,
-    Scenario,
 )
 from pricing.strategy import StrategyAssumptions
 
@@ -45,7 +43,6 @@ _STRATEGY = StrategyAssumptions()
 _SPEC = CalibrationSpec()
 _MODEL = LossModelAssumptions()
 _LOADINGS = LoadingAssumptions()
-_JP = JpDraftScenario()
 _SMALL = PRESETS["small"]
 INFO = {f.name: f for f in FIELDS}
 
@@ -97,13 +94,8 @@ STATIC: dict[str, Any] = {
     "cmp_capacity": _STRATEGY.capacity_usd / 1e6,
     "cmp_rol": None,
     "cmp_years": 5,
-    # Japan draft scenario parameters
-    "jp_style": _JP.style,
-    "jp_floor_bn": _JP.floor_jpy / 1e9,
-    "jp_cap_bn": _JP.cap_jpy / 1e9,
-    "jp_alpha": 100 * _JP.alpha_cold,
-    "jp_beta": 100 * _JP.beta_hot_uncovered,
-    "jp_share_max": 100 * _JP.insurance_share_max,
+    # Compensation in kind (its parameters are below, with the regimes')
+    "ik_on": False,
     # Insurer quote
     "q_principle": "cost_of_capital",
     "q_theta": 100 * _LOADINGS.theta,
@@ -157,12 +149,7 @@ LABELS: dict[str, str] = {
     "cmp_retention": "Inspected retention (USD m)",
     "cmp_limit": "Inspected limit (USD m)",
     "regime": "Regime",
-    "jp_style": "Japan draft: style",
-    "jp_floor_bn": "Japan draft: floor (JPY bn)",
-    "jp_cap_bn": "Japan draft: cap (JPY bn)",
-    "jp_alpha": "Japan draft: α per cold yen (%)",
-    "jp_beta": "Japan draft: β per uncovered hot yen (%)",
-    "jp_share_max": "Japan draft: most insurance may replace (%)",
+    "ik_on": "Compensation in kind",
     "q_principle": "Premium principle",
     "q_theta": "Expected-value loading θ (%)",
     "q_kappa": "Standard-deviation multiple κ",
@@ -205,7 +192,8 @@ LABELS: dict[str, str] = {
 }
 
 
-def _store() -> dict[str, Any]:
+def user_values() -> dict[str, Any]:
+    """The values the user set (key -> value; only those that differ from the default)."""
     return st.session_state.setdefault(INPUTS, {})
 
 
@@ -231,7 +219,7 @@ def value(key: str, fallback: Any = None) -> Any:
     """The current value of input ``key``: the widget's, else the user's, else the default."""
     if key in st.session_state:
         return st.session_state[key]
-    store = _store()
+    store = user_values()
     if key in store:
         return store[key]
     found = default(key)
@@ -246,9 +234,9 @@ def remember(key: str) -> None:
     if isinstance(new, list):
         new = list(new)
     if _same(new, default(key)):
-        _store().pop(key, None)
+        user_values().pop(key, None)
     else:
-        _store()[key] = new
+        user_values()[key] = new
 
 
 def remember_all(keys: Iterable[str]) -> None:
@@ -277,7 +265,7 @@ def bind(
     defaults = _defaults()
     old_default = defaults.get(key, new_default)
     defaults[key] = new_default
-    store = _store()
+    store = user_values()
     if not form or key not in st.session_state:
         # Every change already went through the callback into the store, so this only
         # restores a value Streamlit dropped (another page, or the same key drawn by another
@@ -304,19 +292,19 @@ def set_value(key: str, new: Any) -> None:
 
 def value_keys() -> list[str]:
     """Keys of every input the user set."""
-    return list(_store())
+    return list(user_values())
 
 
 def forget(*keys: str) -> None:
     """Drop the user's values of ``keys`` (back to their defaults at the next draw)."""
     for key in keys:
-        _store().pop(key, None)
+        user_values().pop(key, None)
         st.session_state.pop(key, None)
 
 
 def changes() -> list[tuple[str, str]]:
     """What differs from the defaults, as (what, value) pairs for the banner."""
-    store = _store()
+    store = user_values()
     out: list[tuple[str, str]] = []
     preset = store.get("pf_preset", STATIC["pf_preset"])
     for key, val in store.items():
@@ -330,7 +318,10 @@ def changes() -> list[tuple[str, str]]:
                 (f"Severity parameter {family_name.replace('_', ' ')} (override)", _show(val))
             )
             continue
-        out.append((LABELS.get(key, key), _show(val)))
+        if key == "q_market_quotes":  # rows of numbers: say how many
+            out.append((_t(LABELS[key]), _t("{n} entered").format(n=len(val))))
+            continue
+        out.append((_t(LABELS.get(key, key)), _show(val)))
     from app_pages import common  # a late import: common imports nothing from here
 
     upload = st.session_state.get(common.UPLOAD_KEY)
@@ -341,15 +332,20 @@ def changes() -> list[tuple[str, str]]:
     return out
 
 
+def _t(text: str) -> str:
+    """``text`` in the app's language (``ui_lang``; the catalogue of :mod:`pricing.i18n`)."""
+    return tr(text, str(value("ui_lang") or "en"))
+
+
 def _show(val: Any) -> str:
     if isinstance(val, bool):
-        return "yes" if val else "no"
+        return _t("on") if val else _t("off")
     if isinstance(val, float):
-        return f"{val:,.6g}"
+        return f"{val:,.0f}" if abs(val) >= 1e6 and val.is_integer() else f"{val:,.6g}"
     if isinstance(val, (list, tuple)):
         return ", ".join(_show(v) for v in val) or "none"
     if val is None:
-        return "not set"
+        return _t("not set")
     text = str(val).replace("\n", " ")
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -358,13 +354,13 @@ def reset() -> None:
     """Callback: every input back to its default, uploads and the tower dropped."""
     from app_pages import common
 
-    kept = {k: v for k, v in _store().items() if k in VIEW_KEYS}
-    for key in list(_store()):
+    kept = {k: v for k, v in user_values().items() if k in VIEW_KEYS}
+    for key in list(user_values()):
         if key not in kept:
             st.session_state.pop(key, None)
     st.session_state[INPUTS] = kept
     for key in list(st.session_state):
-        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "jp_", "sens_", "hist_")):
+        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "rp_", "ik_", "sens_", "hist_")):
             del st.session_state[key]
     for key in (
         common.UPLOAD_KEY,
@@ -400,9 +396,9 @@ def presentation_toggle(column: Any = None) -> None:
     """The presentation-mode switch (top right, or in ``column``) and its larger type."""
     right = st.columns([6, 1])[1] if column is None else column
     right.toggle(
-        "Presentation",
+        _t("Presentation"),
         **bind("presentation"),
-        help="For a projector: inputs collapsed, larger type, the answer and its chart first.",
+        help=_t("For a projector: inputs collapsed, larger type, the answer and its chart first."),
     )
     if presenting():
         st.html(PRESENTATION_CSS)
@@ -415,15 +411,15 @@ def banner() -> None:
     if not found:
         return
     left, right = st.columns([7, 1], vertical_alignment="center")
-    shown = "; ".join(f"{what}: **{_escape(val)}**" for what, val in found[:12])
-    more = f" and {len(found) - 12} more" if len(found) > 12 else ""
-    left.info(f"**Changed from the defaults:** {shown}{more}.", icon=":material/edit_note:")
+    shown = "; ".join(f"{_escape(what)}: **{_escape(val)}**" for what, val in found[:12])
+    more = _t(" and {n} more").format(n=len(found) - 12) if len(found) > 12 else ""
+    left.info(f"**{_t('Changed from the defaults:')}** {shown}{more}.", icon=":material/edit_note:")
     right.button(
-        "Reset all",
+        _t("Reset all"),
         on_click=reset,
         key="reset_all",
         icon=":material/restart_alt:",
-        help="Every input back to its default; uploads and the edited tower dropped.",
+        help=_t("Every input back to its default; uploads and the edited tower dropped."),
     )
 
 
@@ -441,27 +437,13 @@ def regime_default(profile: ExchangeProfile) -> str:
 
 def regime(profile: ExchangeProfile) -> str:
     """The regime in use: the user's choice, else the profile's jurisdiction's."""
-    chosen = _store().get("regime") or st.session_state.get("regime")
+    chosen = user_values().get("regime") or st.session_state.get("regime")
     return chosen if chosen in REGIMES else regime_default(profile)
-
-
-def jp_draft() -> JpDraftScenario:
-    """Japan's draft reserve scenario from its parameters (raises ValueError if invalid)."""
-    return dataclasses.replace(
-        _JP,
-        style=value("jp_style"),
-        floor_jpy=float(value("jp_floor_bn")) * 1e9,
-        cap_jpy=float(value("jp_cap_bn")) * 1e9,
-        alpha_cold=float(value("jp_alpha")) / 100,
-        beta_hot_uncovered=float(value("jp_beta")) / 100,
-        insurance_share_max=float(value("jp_share_max")) / 100,
-    )
 
 
 def strategy_assumptions() -> StrategyAssumptions:
     """Compare's assumptions (raises ValueError naming the field when one is invalid)."""
     rol = value("cmp_rol")
-    jp = jp_draft()
     return StrategyAssumptions(
         target=float(value("cmp_target")) / 100,
         frictions=InsuranceFrictions(
@@ -470,7 +452,8 @@ def strategy_assumptions() -> StrategyAssumptions:
         ),
         market_rate_on_line=None if rol is None else float(rol) / 100,
         capacity_usd=float(value("cmp_capacity")) * 1e6,
-        jp_draft=None if jp == _JP else jp,
+        regime_params=regime_state.edited_regime_params(),
+        in_kind=regime_state.in_kind(),
     )
 
 
@@ -487,135 +470,16 @@ def loadings() -> LoadingAssumptions:
     )
 
 
-def scenario(name: str) -> Scenario:
-    """Everything set in this session as a :class:`Scenario` named ``name``."""
-    from app_pages import common
-
-    profile = common.current_profile()
-    tower, rates = None, ()
-    frame = st.session_state.get("tower_frame")
-    if isinstance(frame, pd.DataFrame):
-        try:
-            tower, rates = common.tower_from_rows(frame)
-        except ValueError:
-            tower, rates = None, ()
-    upload = st.session_state.get(common.UPLOAD_KEY)
-    return Scenario(
-        name=name,
-        profile=profile,
-        calibration=common.current_spec(),
-        model=common.current_assumptions(),
-        regime=regime(profile),
-        strategy=strategy_assumptions(),
-        tower=tower,
-        market_rates=rates if any(r is not None for r in rates) else (),
-        loadings=loadings(),
-        principle=value("q_principle"),
-        subjectivities=value("q_subjectivities"),
-        exclusions=value("q_exclusions"),
-        client=value("q_client"),
-        incidents_csv=upload["bytes"].decode("utf-8") if upload else None,
-        incidents_name=upload["name"] if upload else None,
-    )
-
-
 def put(key: str, new: Any) -> None:
     """Store ``new`` as the user's value of ``key`` unless it is the default (its widget,
     if drawn later in this run or on another page, takes it)."""
     if _same(new, default(key)):
-        _store().pop(key, None)
+        user_values().pop(key, None)
     else:
-        _store()[key] = new
+        user_values()[key] = new
     st.session_state.pop(key, None)  # the widget takes the stored value at its next draw
 
 
-def load_scenario(s: Scenario) -> None:
-    """Callback: replace every input with those of ``s``."""
-    from app_pages import common
-
-    reset()
-    p = s.profile
-    preset = next((k for k, v in PRESETS.items() if v == p), "custom")
-    put("pf_preset", preset)
-    for name, val in profile_widgets(p).items():
-        put(name, val)
-    st.session_state[common.PROFILE_KEY] = p
-    st.session_state[common.SPEC_KEY] = s.calibration
-    if s.model is not None:
-        st.session_state[common.MODEL_KEY] = s.model
-        _load_model(s.model)
-    _load_calibration(s)
-    if s.regime != regime_default(p):
-        _store()["regime"] = s.regime
-    a = s.strategy
-    put("cmp_target", 100 * a.target)
-    put("cmp_dispute", 100 * a.frictions.dispute_probability)
-    put("cmp_delay", a.frictions.payment_delay_months)
-    put("cmp_capacity", a.capacity_usd / 1e6)
-    put("cmp_rol", None if a.market_rate_on_line is None else 100 * a.market_rate_on_line)
-    jp = a.jp_draft or _JP
-    put("jp_style", jp.style)
-    put("jp_floor_bn", jp.floor_jpy / 1e9)
-    put("jp_cap_bn", jp.cap_jpy / 1e9)
-    put("jp_alpha", 100 * jp.alpha_cold)
-    put("jp_beta", 100 * jp.beta_hot_uncovered)
-    put("jp_share_max", 100 * jp.insurance_share_max)
-    ld = s.loadings
-    put("q_principle", s.principle)
-    put("q_theta", 100 * ld.theta)
-    put("q_kappa", ld.kappa)
-    put("q_wang", ld.wang_lambda)
-    put("q_coc", 100 * ld.cost_of_capital)
-    put("q_expense", 100 * ld.expense_ratio)
-    put("q_fixed", ld.expense_fixed_usd)
-    put("q_minimum", ld.minimum_premium_usd)
-    put("q_subjectivities", s.subjectivities)
-    put("q_exclusions", s.exclusions)
-    put("q_client", s.client)
-    if s.tower is not None:
-        rates = s.market_rates or (None,) * len(s.tower.layers)
-        rows = common.rows_from_tower(s.tower, rates)
-        st.session_state["tower_frame"] = rows
-        st.session_state["tower_assets"] = p.customer_assets_usd
-        if not rows.equals(common.default_tower(p).astype(float)):
-            st.session_state["tower_edited"] = True
-    if s.incidents_csv is not None:
-        st.session_state[common.UPLOAD_KEY] = {
-            "bytes": s.incidents_csv.encode("utf-8"),
-            "name": s.incidents_name or "scenario incidents.csv",
-        }
-
-
-def _load_calibration(s: Scenario) -> None:
-    spec = s.calibration
-    put("threshold_m", spec.threshold / 1e6)
-    put("on_level", spec.on_level)
-    if spec.target_year is not None:
-        _store()["target_year"] = spec.target_year
-    if spec.years is not None:
-        _store()["model_years"] = tuple(spec.years)
-    if spec.attack_vectors is not None:
-        _store()["model_vectors"] = list(spec.attack_vectors)
-    put("frequency_model", spec.frequency_model)
-    put("trend", spec.trend)
-
-
-def _load_model(m: Any) -> None:
-    store = _store()
-    if m.severity_family is not None:
-        store["lm_family"] = m.severity_family
-    if m.base_rate is not None:
-        store["lm_base_rate"] = m.base_rate
-    put("lm_eta", m.severity_size_elasticity)
-    put("lm_rho", m.cold_reach)
-    put("lm_gamma", m.frequency.size_elasticity)
-    put("lm_delta", m.frequency.hot_share_elasticity)
-    put("lm_reference", m.frequency.reference_assets_usd / 1e6)
-    put("lm_rho_p", m.provider_cold_reach)
-    put("lm_s", m.provider_user_share)
-    family = m.severity_family
-    for name, val in m.severity_params or ():
-        if family is not None:
-            store[f"lm_param_{family}_{name}"] = val
-    if m.severity_params and family is None:
-        st.session_state["_lm_params_best"] = tuple(m.severity_params)
+# Every regime's parameters and compensation in kind as bound inputs (registered in STATIC and
+# LABELS on import; the module uses this one, whose names are all defined by now).
+from app_pages import regime_state  # noqa: E402

@@ -45,7 +45,7 @@ def test_save_then_load_restores_every_input(db):
     at.radio(key="pf_preset").set_value("large").run()
     go(at, "app_pages/compare.py")
     at.number_input(key="cmp_dispute").set_value(40.0).run()
-    at.number_input(key="jp_floor_bn").set_value(5.0).run()
+    at.number_input(key="rp_hk_cold_cover_share").set_value(0.6).run()  # the large preset: hk
     go(at, SCENARIOS)
     at.text_input(key="sc_name").set_value("Large, disputes 40%")
     at.text_input(key="sc_client").set_value("Big Exchange Ltd")
@@ -59,7 +59,7 @@ def test_save_then_load_restores_every_input(db):
     saved = ScenarioStore(db).load("Large, disputes 40%", user="ana")
     assert saved.profile == PRESETS["large"]
     assert saved.strategy.frictions.dispute_probability == pytest.approx(0.40)
-    assert saved.strategy.jp_draft.floor_jpy == pytest.approx(5e9)
+    assert saved.strategy.params_for("hk").cold_cover_share == pytest.approx(0.6)
 
     at.button(key="reset_all").click().run()
     go(at, "app_pages/compare.py")
@@ -68,7 +68,7 @@ def test_save_then_load_restores_every_input(db):
     at.button(key="sc_load").click().run()
     go(at, "app_pages/compare.py")
     assert at.number_input(key="cmp_dispute").value == pytest.approx(40.0)
-    assert at.number_input(key="jp_floor_bn").value == pytest.approx(5.0)
+    assert at.number_input(key="rp_hk_cold_cover_share").value == pytest.approx(0.6)
     assert "Large global exchange" in at.info[-1].value
     go(at, "app_pages/profile.py")
     assert at.radio(key="pf_preset").value == "large"
@@ -158,3 +158,27 @@ def test_an_earlier_version_loads_its_own_inputs(db):
     at.button(key="sc_load").click().run()  # the latest version
     go(at, "app_pages/profile.py")
     assert at.radio(key="pf_preset").value == "large"
+
+
+def test_market_quotes_are_saved_with_the_scenario_and_come_back(db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    entered = ((5e6, 10e6, None, 0.08), (20e6, 20e6, 800_000.0, None))
+    at.session_state["_inputs"] = {**at.session_state["_inputs"], "q_market_quotes": entered}
+    go(at, SCENARIOS)
+    banner = [i.value for i in at.info if i.value.startswith("**Changed from the defaults:**")]
+    assert banner and "Market quotes: **2 entered**" in banner[0]
+    at.text_input(key="sc_name").set_value("Quoted")
+    at.button(key="sc_save").click().run()
+    saved = ScenarioStore(db).load("Quoted", user="ana")
+    assert [(q.retention, q.limit, q.rate_on_line) for q in saved.market_quotes] == [
+        (5e6, 10e6, 0.08),
+        (20e6, 20e6, pytest.approx(0.04)),
+    ]
+    at.button(key="reset_all").click().run()
+    assert "q_market_quotes" not in at.session_state["_inputs"]
+    at.button(key="sc_load").click().run()
+    restored = at.session_state["_inputs"]["q_market_quotes"]
+    assert [(r, lim, rol) for r, lim, _, rol in restored] == [
+        (5e6, 10e6, 0.08),
+        (20e6, 20e6, pytest.approx(0.04)),
+    ]

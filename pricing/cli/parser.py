@@ -91,8 +91,9 @@ COMMANDS = (
         "start the Streamlit app (extra arguments go to streamlit run)",
     ),
 )
-#: ``scenario`` and its actions come from :mod:`pricing.store.cli` (listed before ``app``).
-SCENARIO = "scenario"
+#: ``scenario`` and ``book`` and their actions come from :mod:`pricing.store.cli` (listed
+#: before ``app``).
+SCENARIO, BOOK = "scenario", "book"
 
 
 def command_of(argv: Sequence[str]) -> str | None:
@@ -108,7 +109,7 @@ def command_of(argv: Sequence[str]) -> str | None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of ``vaultcover`` (also used to render help text): every command,
     or only ``command`` (with ``compare`` as well for ``scenario``, which shares its options)."""
-    names = {row[0] for row in COMMANDS} | {SCENARIO}
+    names = {row[0] for row in COMMANDS} | {SCENARIO, BOOK}
     wanted = command if command in names else None
     parser = argparse.ArgumentParser(
         prog="vaultcover",
@@ -126,6 +127,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             from ..store.cli import add_scenario_commands
 
             add_scenario_commands(sub, compare_parser)
+        if name == "app" and wanted in (None, BOOK):
+            from ..store.cli import add_book_commands
+
+            add_book_commands(sub)
         if wanted is not None and name != wanted and not (wanted == SCENARIO and name == "compare"):
             continue
         p = sub.add_parser(name, help=help_text, description=help_text)
