@@ -543,6 +543,9 @@ def test_batch_compare_from_a_folder_and_from_a_csv(capsys, tmp_path):
 
     result = pd.read_csv(out_csv)
     assert len(result) == 6 and result.groupby("profile")["recommended"].sum().eq(1).all()
+    # the default 20 parameter draws give every row its 90% ranges
+    assert (result["total_cost_low"] <= result["total_cost_high"]).all()
+    assert result.loc[result["recommended"], "recommended_share_of_draws"].between(0, 1).all()
 
     rows = pd.DataFrame([p.to_dict() for p in two.values()]).astype(str)
     rows.loc[1, "hot_share"] = "lots"  # one bad row: named by line and field

@@ -510,6 +510,34 @@ def test_compare_profiles_in_processes_matches_one_process_in_order(models):
         compare_profiles(batch, "hk", a, workers=0)
 
 
+def test_compare_profiles_under_draws_carries_each_profiles_ranges(models):
+    """With draws, every profile's rows carry the 90% ranges and the recommendation's share of
+    draws that compare_with_draws gives for that profile alone (same seeds), in one process or
+    two; without draws the columns are absent."""
+    from pricing.uncertainty import compare_with_draws, draw_models
+
+    a = StrategyAssumptions(**SMALL_GRID)
+    cal = calibrate()
+    batch = [models["small"], models["large"]]
+    serial = compare_profiles(batch, "hk", a, workers=1, calibration=cal, draws=4, seed=7)
+    parallel = compare_profiles(batch, "hk", a, workers=2, calibration=cal, draws=4, seed=7)
+    pd.testing.assert_frame_equal(serial, parallel)
+    for model in batch:
+        alone = compare_with_draws(compare(model, "hk", a), draw_models(model, cal, 4, 7))
+        rows = serial[serial["profile"] == model.profile.name].set_index("strategy")
+        for s in alone.strategies:
+            assert rows.loc[s.name, "total_cost_low"] == pytest.approx(s.total_cost_interval[0])
+            assert rows.loc[s.name, "total_cost_high"] == pytest.approx(s.total_cost_interval[1])
+            assert rows.loc[s.name, "p_full_low"] == pytest.approx(s.p_full_interval[0])
+            assert rows.loc[s.name, "p_full_high"] == pytest.approx(s.p_full_interval[1])
+        share = rows.loc[rows["recommended"], "recommended_share_of_draws"].item()
+        assert share == pytest.approx(alone.recommended_share)
+    plain = compare_profiles(batch, "hk", a, workers=1)
+    assert "total_cost_low" not in plain.columns
+    with pytest.raises(ValueError, match="calibration"):
+        compare_profiles(batch, "hk", a, workers=1, draws=4)
+
+
 @pytest.mark.parametrize("regime", ["hk", "jp-draft"])
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_market_mode_premium_is_rate_on_line_times_limit(run, preset, regime):

@@ -89,6 +89,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             assumptions,
             progress=lambda k, n, name: print(f"[{k}/{n}] {name}", file=sys.stderr),
             workers=args.workers,
+            calibration=calibration,
+            draws=args.draws,
+            seed=args.seed,
         )
         try:
             table.to_csv(out, index=False)

@@ -368,20 +368,28 @@ def compare_profiles(
     assumptions: StrategyAssumptions | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     workers: int | None = None,
+    calibration: Any = None,
+    draws: int = 0,
+    seed: int = 1,
 ) -> pd.DataFrame:
     """One row per (profile, strategy): for consultants and insurers running many exchanges.
 
     The profiles are compared in ``workers`` processes (default: one per core; 1 runs them
     here), each comparison single-threaded; rows come out in the order of ``models``.
-    ``progress(k, n, name)`` is called as the k-th of n profiles is done.
+    ``progress(k, n, name)`` is called as the k-th of n profiles is done. With ``draws`` > 0
+    (and the ``calibration`` the models came from), each profile is also compared under
+    ``draws`` seeded parameter draws (:func:`pricing.uncertainty.draw_models`), adding the
+    90% ranges of cost and p_full and the recommendation's share of draws to its rows.
     """
+    if draws and calibration is None:
+        raise ValueError("compare_profiles: draws need the calibration the models came from")
     n = len(models)
     if workers is None:
         workers = os.cpu_count() or 1
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers: must be an integer >= 1, got {workers!r}")
     workers = min(workers, n)
-    jobs = [(model, regime, assumptions) for model in models]
+    jobs = [(model, regime, assumptions, calibration, draws, seed) for model in models]
     rows = []
     if workers <= 1:
         results = map(_labelled_comparison, jobs)
@@ -411,11 +419,14 @@ def _collect(
     return rows
 
 
-def _labelled_comparison(
-    job: tuple[ExchangeLossModel, str, StrategyAssumptions | None],
-) -> pd.DataFrame:
-    model, regime, assumptions = job
-    return compare(model, regime, assumptions).labelled_table()
+def _labelled_comparison(job: tuple[Any, ...]) -> pd.DataFrame:
+    model, regime, assumptions, calibration, draws, seed = job
+    result = compare(model, regime, assumptions)
+    if draws:
+        from ..uncertainty import compare_with_draws, draw_models
+
+        result = compare_with_draws(result, draw_models(model, calibration, draws, seed))
+    return result.labelled_table()
 
 
 def _one_thread() -> None:

@@ -265,6 +265,15 @@ class Comparison:
                 "meets_target": s.meets_target,
                 "compliant": s.compliant,
             }
+            if self.recommended_share is not None:  # compared under parameter draws
+                low, high = s.total_cost_interval or (math.nan, math.nan)
+                p_low, p_high = s.p_full_interval or (math.nan, math.nan)
+                row |= {
+                    "total_cost_low": low,
+                    "total_cost_high": high,
+                    "p_full_low": p_low,
+                    "p_full_high": p_high,
+                }
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -274,6 +283,10 @@ class Comparison:
         table.insert(0, "regime", self.regime)
         table.insert(0, "profile", self.model.profile.name)
         table["recommended"] = table["strategy"] == self.recommended
+        if self.recommended_share is not None:
+            table["recommended_share_of_draws"] = np.where(
+                table["recommended"], self.recommended_share, np.nan
+            )
         return table
 
     @property
