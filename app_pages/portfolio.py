@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, scenario_store, state
 from pricing.data import shipped_path
 from pricing.exceptions import InputError
 from pricing.portfolio import build_portfolio, parse_book, provider_scenario, run_portfolio
@@ -15,11 +15,13 @@ from pricing.portfolio.plots import (
     allocation_chart,
     portfolio_exceedance_chart,
 )
+from pricing.store import Version
 
 BOOK_KEY = "pt_book"  # the book's rows as edited
 VERSION_KEY = "pt_book_version"  # bumps the editor's key when the rows are replaced
 RESULT_KEY = "pt_result"  # (result, model) of the last run
 MESSAGE_KEY = "pt_message"
+OPEN_MESSAGE_KEY = "pt_open_message"  # what opening a saved book did, shown beside its control
 
 
 @st.cache_data(show_spinner=False)
@@ -41,6 +43,96 @@ def load_upload() -> None:
     st.session_state[BOOK_KEY] = book.table()
     st.session_state[VERSION_KEY] += 1
     st.session_state[MESSAGE_KEY] = ("success", f"Loaded {len(book)} exchanges from {file.name}.")
+
+
+def open_saved(user: str) -> None:
+    """Open was clicked: replace the rows with the saved book chosen (that version, else the
+    latest), read from the selectors as they are now."""
+    name = st.session_state.get("pt_open_name")
+    version = st.session_state.get("pt_open_version")
+    try:
+        saved = scenario_store.books().get(name, user=user, version=version)
+        book = saved.book
+    except InputError as err:
+        st.session_state[OPEN_MESSAGE_KEY] = ("error", f"Not opened: {err}")
+        return
+    st.session_state[BOOK_KEY] = book.table()
+    st.session_state[VERSION_KEY] += 1
+    st.session_state[OPEN_MESSAGE_KEY] = (
+        "success",
+        f"Opened **{common.md(name)}** version {saved.version} ({len(book)} exchanges).",
+    )
+
+
+def version_label(v: Version) -> str:
+    """A saved version as the selector shows it."""
+    return f"version {v.version}, {v.saved_at:%Y-%m-%d %H:%M} UTC by {v.saved_by}"
+
+
+def saved_books(edited: pd.DataFrame) -> None:
+    """Save the book as edited under a name, or open a saved one (the scenario store)."""
+    user = scenario_store.signed_in_user()
+    if user is None:
+        st.caption("Sign in (Scenarios page) to save books or open saved ones.")
+        return
+    books = scenario_store.books()
+    save_col, open_col = st.columns(2)
+    with save_col.container(border=True):
+        st.markdown("**Save this book**")
+        name = st.text_input(
+            "Book name",
+            key="pt_save_name",
+            placeholder="e.g. 2027 renewal",
+            help="Saving again under the same name adds a version; earlier ones are kept.",
+        )
+        if st.button("Save", key="pt_save", icon=":material/save:"):
+            try:
+                saved = books.save(name, book_from_frame(edited, source="book"), user=user)
+            except InputError as err:
+                st.error(
+                    "Not saved:\n\n" + "\n".join(f"- {common.md(str(p))}" for p in err.problems)
+                )
+            else:
+                st.success(
+                    f"Saved **{common.md(saved.name)}** as version {saved.version} "
+                    f"({saved.exchanges} exchanges)."
+                )
+    with open_col.container(border=True):
+        st.markdown("**Open a saved book**")
+        listing = books.list(user=user)
+        message = st.session_state.pop(OPEN_MESSAGE_KEY, None)
+        if not listing:
+            st.caption("No saved books yet. You see your own books and those shared with you.")
+        else:
+            labels = [b.name if b.owner == user else f"{b.owner}/{b.name}" for b in listing]
+            pick = st.selectbox("Saved book", labels, key="pt_open_name")
+            try:
+                history = books.history(pick, user=user)[::-1]
+            except InputError:  # deleted by its owner since the list was read
+                history = []
+            labels_by_version = {v.version: version_label(v) for v in history}
+            st.selectbox(
+                "Version",
+                [None, *labels_by_version],
+                format_func=lambda n: (
+                    f"latest ({labels_by_version[history[0].version]})"
+                    if n is None and history
+                    else labels_by_version.get(n, "latest")
+                ),
+                key="pt_open_version",
+                help="The latest version stays selected when someone saves a new one.",
+            )
+            st.button(
+                "Open",
+                key="pt_open",
+                icon=":material/folder_open:",
+                on_click=open_saved,
+                args=(user,),
+                disabled=not history,
+                help="Replaces the rows above with the saved book.",
+            )
+        if message:
+            (st.error if message[0] == "error" else st.success)(message[1])
 
 
 def reset_book() -> None:
@@ -65,7 +157,9 @@ with st.expander("How to read this page"):
         "the **accumulation** by provider (what the insurer loses on that provider's clients "
         "in a 1-in-100 and 1-in-200 year); each exchange's share of the book's TVaR (**Euler "
         "allocation**) and the **diversification benefit** (the stand-alone TVaRs added up, "
-        "minus the book's). The example book's exchanges are fictional."
+        "minus the book's). The example book's exchanges are fictional. **Save this book** keeps "
+        "the rows in the same store as the scenarios (a new version each save); **Open a saved "
+        "book** brings back any version of yours or of one shared with you."
     )
 
 left, right = st.columns([3, 1])
@@ -87,6 +181,7 @@ edited = left.data_editor(
     width="stretch",
     height=300,
 )
+saved_books(edited)
 
 SETTINGS = ("pt_years", "pt_seed", "pt_engine", "pt_workers", "pt_address", "pt_use_hit", "pt_hit")
 with st.form("pt_settings"):

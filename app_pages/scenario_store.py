@@ -1,5 +1,6 @@
-"""App-layer access to the scenario store: who the user is, the shared store, cached
-evaluations, the link that opens a scenario, and the comparison table's display form."""
+"""App-layer access to the scenario store: who the user is, the shared store (scenarios and
+insurers' books), cached evaluations, the link that opens a scenario, and the comparison
+table's display form."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from app_pages import state
 from pricing.exceptions import InputError
 from pricing.scenario import Scenario, ScenarioResult
 from pricing.scenario import evaluate as evaluate_scenario
-from pricing.store import ScenarioStore, local_user
+from pricing.store import BookStore, ScenarioStore, local_user
 
 #: Query parameter of a link that opens a saved scenario: ``?scenario=NAME`` (or OWNER/NAME).
 LINK_PARAM = "scenario"
@@ -25,16 +26,24 @@ def _auth_configured() -> bool:
         return False
 
 
-def current_user() -> str:
-    """The signed-in user (Streamlit OIDC when ``[auth]`` is configured), else the single
-    local user (``VAULTCOVER_USER`` or the OS account)."""
+def signed_in_user() -> str | None:
+    """The signed-in user (Streamlit OIDC when ``[auth]`` is configured; ``None`` while nobody
+    is signed in), else the single local user (``VAULTCOVER_USER`` or the OS account)."""
     if _auth_configured():
         if not st.user.is_logged_in:
-            st.info("Sign in to see your scenarios.")
-            st.button("Sign in", on_click=st.login, key="sign_in", type="primary")
-            st.stop()
+            return None
         return str(st.user.get("email") or st.user.get("sub"))
     return os.environ.get("VAULTCOVER_USER", "").strip() or local_user()
+
+
+def current_user() -> str:
+    """:func:`signed_in_user`, or a sign-in button that stops the page until someone signs in."""
+    user = signed_in_user()
+    if user is None:
+        st.info("Sign in to see your scenarios.")
+        st.button("Sign in", on_click=st.login, key="sign_in", type="primary")
+        st.stop()
+    return user
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,6 +54,11 @@ def _store(url: str | None) -> ScenarioStore:
 def store() -> ScenarioStore:
     """The scenario store (``VAULTCOVER_DB``, else SQLite in the user's data folder)."""
     return _store(os.environ.get("VAULTCOVER_DB") or None)
+
+
+def books() -> BookStore:
+    """The insurers' books, in the same database as the scenarios."""
+    return store().books
 
 
 def where(s: ScenarioStore) -> str:

@@ -1229,9 +1229,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_portfolio_arguments(p)
 
-    from .store.cli import add_scenario_commands
+    from .store.cli import add_book_commands, add_scenario_commands
 
     add_scenario_commands(sub, compare_parser)
+    add_book_commands(sub)
 
     p = add("app", cmd_app, "start the Streamlit app (extra arguments go to streamlit run)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="e.g. --server.port 8600")

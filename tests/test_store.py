@@ -54,8 +54,9 @@ def store(url):
 def test_opening_runs_the_migrations(store):
     tables = set(inspect(store.engine).get_table_names())
     assert {"scenario", "scenario_version", "scenario_share", "alembic_version"} <= tables
+    assert {"book", "book_version", "book_share"} <= tables
     with store.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0002"
     ScenarioStore(store.url).close()  # opening again is a no-op upgrade
 
 

@@ -5,23 +5,46 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .book import load_book
+from ..exceptions import InputError
+from .book import Book, load_book
 from .engine import DEFAULT_CHUNK_YEARS, run_portfolio
 from .model import build_portfolio
 from .scenario import provider_scenario
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "load", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``vaultcover portfolio`` (the data options are added by the caller)."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--book", type=Path, default=None, help="the book CSV (see data/example_book.csv)"
+    )
+    source.add_argument(
+        "--book-name",
+        default=None,
+        metavar="NAME",
+        help="a book saved in the store (`vaultcover book save`; OWNER/NAME for another "
+        "owner's shared book)",
+    )
     parser.add_argument(
-        "--book", type=Path, required=True, help="the book CSV (see data/example_book.csv)"
+        "--book-version",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --book-name: a past version of the stored book (default latest)",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="with --book-name: SQLAlchemy URL of the store (default VAULTCOVER_DB, else the "
+        "SQLite file in your data folder)",
     )
     parser.add_argument(
         "--years", type=int, default=100_000, help="simulated years (default 100,000)"
@@ -90,13 +113,36 @@ def _calibrate(args: argparse.Namespace) -> Any:
     return calibrate(spec, load_incidents(args.data), load_exposure(args.exposure))
 
 
+def load(args: argparse.Namespace) -> tuple[Book, str]:
+    """The book of ``--book FILE`` or ``--book-name NAME [--book-version N]``, and how to
+    name it in the output."""
+    if args.book_name is None:
+        for option, value in (("--book-version", args.book_version), ("--db", args.db)):
+            if value is not None:
+                raise InputError.single(option, "goes with --book-name (a stored book)")
+        return load_book(args.book), str(args.book)
+    from ..store import BookStore
+    from ..store.cli import current_user
+
+    store = BookStore(args.db)
+    try:
+        saved = store.get(args.book_name, user=current_user(), version=args.book_version)
+    except InputError as err:  # the store names its fields; say which option to fix
+        options = {"name": "--book-name", "version": "--book-version"}
+        problems = [replace(p, column=options.get(p.column or "", p.column)) for p in err.problems]
+        raise InputError(options.get(err.source, err.source), problems) from None
+    finally:
+        store.close()
+    return saved.book, f"{saved.name} (version {saved.version}, saved by {saved.updated_by})"
+
+
 def run(
     args: argparse.Namespace,
     print_json: Callable[[dict[str, Any]], None],
     print_table: Callable[[str, pd.DataFrame], None],
 ) -> int:
     """Load the book, simulate it and print the figures."""
-    book = load_book(args.book)
+    book, label = load(args)
     model = build_portfolio(book, _calibrate(args), hit_probability=args.hit_probability)
 
     def progress(share: float) -> None:
@@ -123,7 +169,7 @@ def run(
         print_json(document)
         return 0
     print(
-        f"Book {args.book}: {len(book)} exchanges, {result.years:,} simulated years "
+        f"Book {label}: {len(book)} exchanges, {result.years:,} simulated years "
         f"(seed {result.seed}, {result.chunk_years:,} years a chunk)"
     )
     print_table("Insurer's yearly loss (USD)", result.summary())

@@ -1,4 +1,5 @@
-"""``vaultcover scenario …``: named scenarios from the command line.
+"""``vaultcover scenario …`` and ``vaultcover book …``: named scenarios and insurers' books
+from the command line.
 
 ``save`` takes every option of ``vaultcover compare`` (copied from its parser, so a new compare
 option is a scenario option too), plus ``--name`` and ``--client``. The store is
@@ -27,6 +28,11 @@ def _user() -> str:
     from . import local_user
 
     return os.environ.get("VAULTCOVER_USER", "").strip() or local_user()
+
+
+def current_user() -> str:
+    """The command-line user: ``VAULTCOVER_USER``, else the OS account."""
+    return _user()
 
 
 def _store(args: argparse.Namespace) -> Any:
@@ -250,4 +256,133 @@ def add_scenario_commands(
     p = add("share", cmd_share, "let another user see a scenario")
     p.add_argument("name")
     p.add_argument("with_user")
+    return parser
+
+
+# --------------------------------------------------------------------------------------------
+# vaultcover book …
+# --------------------------------------------------------------------------------------------
+def _books(args: argparse.Namespace) -> Any:
+    from . import BookStore
+
+    return BookStore(args.db)
+
+
+def cmd_book_save(args: argparse.Namespace) -> int:
+    """Save a book CSV under a name (checked first, line by line)."""
+    from ..portfolio.book import load_book
+
+    saved = _books(args).save(args.name, load_book(args.book), user=_user())
+    print(
+        f"Saved book {saved.name!r} version {saved.version} ({saved.exchanges} exchanges, "
+        f"owner {saved.owner})."
+    )
+    return 0
+
+
+def cmd_book_list(args: argparse.Namespace) -> int:
+    """List the books the user sees."""
+    rows = [b.to_dict() for b in _books(args).list(user=_user())]
+    if args.json:
+        _print(rows)
+        return 0
+    if not rows:
+        print("No saved books.")
+        return 0
+    frame = pd.DataFrame(rows)[
+        ["name", "exchanges", "owner", "version", "updated_at", "updated_by"]
+    ]
+    frame["updated_at"] = frame["updated_at"].str.slice(0, 16).str.replace("T", " ")
+    print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_book_show(args: argparse.Namespace) -> int:
+    """A book's CSV (latest or a given version); with --json, who/when and its versions too."""
+    store = _books(args)
+    saved = store.get(args.name, user=_user(), version=args.version)
+    if not args.json:
+        sys.stdout.write(saved.csv)
+        return 0
+    history = store.history(args.name, user=_user())
+    _print(
+        saved.to_dict()
+        | {
+            "history": [
+                {"version": v.version, "saved_by": v.saved_by, "saved_at": v.saved_at.isoformat()}
+                for v in history
+            ],
+            "csv": saved.csv,
+        }
+    )
+    return 0
+
+
+def cmd_book_delete(args: argparse.Namespace) -> int:
+    """Delete a book and its versions."""
+    _books(args).delete(args.name, user=_user())
+    print(f"Deleted book {args.name!r}.")
+    return 0
+
+
+def cmd_book_rename(args: argparse.Namespace) -> int:
+    """Rename a book."""
+    _books(args).rename(args.name, args.new_name, user=_user())
+    print(f"Renamed book {args.name!r} to {args.new_name!r}.")
+    return 0
+
+
+def cmd_book_share(args: argparse.Namespace) -> int:
+    """Share a book with another user, or stop sharing it."""
+    store = _books(args)
+    if args.stop:
+        store.unshare(args.name, args.with_user, user=_user())
+        print(f"Stopped sharing book {args.name!r} with {args.with_user}.")
+    else:
+        store.share(args.name, args.with_user, user=_user())
+        print(f"Shared book {args.name!r} with {args.with_user}.")
+    return 0
+
+
+def add_book_commands(sub: Any) -> argparse.ArgumentParser:
+    """Add ``book`` and its subcommands to the ``vaultcover`` parser."""
+    parser = sub.add_parser(
+        "book",
+        help="save, list, show and delete insurers' books in the store",
+        description="Insurers' books in the store (the same database as the scenarios); run "
+        "one with `vaultcover portfolio --book-name NAME`.",
+    )
+    actions = parser.add_subparsers(dest="book_command", required=True, metavar="ACTION")
+
+    def add(name: str, func: Any, text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=text, description=text)
+        p.set_defaults(func=func)
+        p.add_argument("--db", default=None, help="SQLAlchemy URL of the store")
+        return p
+
+    p = add("save", cmd_book_save, "save a book CSV under a name (a new version each time)")
+    p.add_argument("--name", required=True, help="book name")
+    p.add_argument(
+        "--book", type=Path, required=True, help="the book CSV (see data/example_book.csv)"
+    )
+
+    p = add("list", cmd_book_list, "the books you can see")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("show", cmd_book_show, "print a book's CSV")
+    p.add_argument("name", help="book name (OWNER/NAME for another owner's shared book)")
+    p.add_argument("--version", type=int, default=None, help="a past version (default latest)")
+    p.add_argument("--json", action="store_true", help="print who/when, versions and the CSV")
+
+    p = add("delete", cmd_book_delete, "delete a book and its versions")
+    p.add_argument("name")
+
+    p = add("rename", cmd_book_rename, "rename a book")
+    p.add_argument("name")
+    p.add_argument("new_name")
+
+    p = add("share", cmd_book_share, "let another user see a book (or --stop)")
+    p.add_argument("name")
+    p.add_argument("with_user")
+    p.add_argument("--stop", action="store_true", help="stop sharing it with that user")
     return parser
