@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages import common, locale, state
 from app_pages.locale import t
+from app_pages.page_text import VECTOR_LABELS as VECTOR_NAMES
 from app_pages.page_text import amount_input, categories, plain, relabel
 from pricing import plots
 from pricing.data import ATTACK_VECTORS, IncidentFilter
@@ -17,7 +18,7 @@ PLATFORM_LABELS = {
     "exchanges_custodians": "exchanges and custodians",
     "all": "all custodial platforms",
 }
-VECTOR_LABELS = {v: v.replace("_", " ") for v in ATTACK_VECTORS}
+VECTOR_LABELS = {v: VECTOR_NAMES.get(v, v.replace("_", " ")) for v in ATTACK_VECTORS}
 PROVIDER_LABELS = {"any": "any", "third_party": "involved", "in_house": "not involved"}
 #: The table's coded columns, by their labels (Japanese page only; the English page shows the
 #: codes as the file has them). Names, countries, sources and notes are data and stay as they are.

@@ -19,10 +19,24 @@ import streamlit as st
 from app_pages import locale, state
 from app_pages.locale import t
 
+#: Attack vectors as the pages show them (Loss history, Loss model).
+VECTOR_LABELS = {
+    v: v.replace("_", " ")
+    for v in (
+        "hot_wallet_key_compromise",
+        "cold_wallet_compromise",
+        "third_party_provider",
+        "insider",
+        "social_engineering",
+        "software_bug",
+        "account_takeover",
+        "unknown",
+    )
+}
 #: "USD 1,000,000", "USD 2.3bn", "USD 14.47 m" (what the library writes).
-_USD = re.compile(r"USD ?(-?\d[\d,]*(?:\.\d+)?) ?(bn|m)?(?![\w])")
+_USD = re.compile(r"USD ?(-?\d+(?:,\d{3})*(?:\.\d+)?) ?(bn|m)?(?![\w])")
 #: The catalogue's renderings of USD amounts in Japanese ("14.47十億米ドル").
-_USD_JA = re.compile(r"(-?\d[\d,]*(?:\.\d+)?) ?(十億|百万)?米ドル")
+_USD_JA = re.compile(r"(-?\d+(?:,\d{3})*(?:\.\d+)?) ?(十億|百万)?米ドル")
 _SCALE = {"bn": 1e9, "m": 1e6, "十億": 1e9, "百万": 1e6, None: 1.0, "": 1.0}
 
 
@@ -80,7 +94,7 @@ def relabel(
 ) -> Any:
     """A library chart with the page's words: title, axis titles, legend names (English name ->
     shown name) and one replacement in every hover template. Nothing changes in English."""
-    if locale.lang() == "en" and hover is None:
+    if plain() and hover is None:
         return fig
     if title is not None:
         fig.update_layout(title_text=title)

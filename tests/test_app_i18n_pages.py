@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import streamlit as st
 from google.protobuf.json_format import MessageToDict
@@ -34,7 +35,7 @@ JPY = DEFAULT_FX.rate("JPY")
 #: Latin-letter words allowed on the Japanese pages, each with its reason.
 ALLOWED = {
     # currency, file-format and data-format codes
-    *("JPY", "CSV", "PDF", "PNG", "JSON"),
+    *("JPY", "CSV", "PDF", "PNG", "JSON", "ETH"),
     # proper nouns: the product, firms and providers named as examples, the book cited
     *("Vaultcover", "DMM", "Bitcoin", "Ginco", "Bybit", "Safe", "Wallet", "Fireblocks"),
     *("Loss", "Models", "Klugman", "Panjer", "Willmot", "actuar", "Cameron", "Trivedi"),
@@ -86,7 +87,10 @@ WORD = re.compile(r"[A-Za-z][A-Za-z]{1,}")
 #: in 米ドル. The word 米ドル alone may stay: the incidents' amounts are USD at the time of each
 #: theft, and the page says so next to the converted amount.
 USD_AMOUNT = re.compile(r"\bUSD\b|US\$|\$\s?\d|\d\s?(十億|百万|万|億)?米?ドル")
-NOT_WORDS = re.compile(r"%\{[^}]*\}|<[^>]+>|https?://\S+|`[^`]*`|:material/\w+:")
+NOT_WORDS = re.compile(
+    r"%\{[^}]*\}|<[^>]+>|https?://\S+|`[^`]*`|:material/\w+:"
+    r"|\b\w+_\w+\b"  # a symbol or parameter name: A_ref, ρ_p, ci_low
+)
 
 
 @pytest.fixture(autouse=True)
@@ -149,9 +153,13 @@ def texts(at: AppTest) -> list[str]:
                     out += [config.get(k, "") for k in ("label", "help")]
             if isinstance(inner.get("spec"), str):
                 out += chart_texts(json.loads(inner["spec"]))
-        if node.type in ("arrow_data_frame", "arrow_table"):
+        if node.type in ("dataframe", "table"):
             frame = node.value
-            out += [str(c) for c in frame.columns]
+            config = json.loads(proto.columns) if getattr(proto, "columns", "") else {}
+            # a column's header is its configured label, else its name
+            out += [config.get(str(c), {}).get("label") or str(c) for c in frame.columns]
+            if not isinstance(frame.index, pd.RangeIndex):
+                out += [str(i) for i in frame.index]
             for column in frame.columns:
                 if column in DATA_COLUMNS:
                     continue
@@ -205,7 +213,9 @@ def profile_name(at: AppTest) -> str:
 def test_the_walk_finds_english_and_usd_on_the_english_history_page():
     at = open_page(HISTORY)
     left = english_left(at)
-    assert "Loss history" in left
+    assert "Loss history" in left  # the title
+    assert "platform_type" in left and "hot_wallet_key_compromise" in left  # a table's cells
+    assert "Thefts from exchanges and custodians" in left  # a chart's title
     assert any("USD" in s for s in left)
 
 
@@ -263,3 +273,39 @@ def test_sensitivity_in_japanese_and_yen_has_no_english_and_no_usd():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     bars = spec["data"][0]
     assert numbers(bars["base"])[0] == pytest.approx(usd * JPY, rel=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# Loss model
+# --------------------------------------------------------------------------------------------
+def test_model_in_japanese_and_yen_has_no_english_and_no_usd():
+    at = japanese(open_page(MODEL))
+    assert at.title[0].value == "損失モデル"
+    assert not english_left(at, (profile_name(at),)), english_left(at, (profile_name(at),))
+    assert any(m.value.endswith("円") for m in at.metric)
+
+
+def test_model_threshold_typed_in_oku_yen_fits_the_same_losses_as_in_usd():
+    """A reporting threshold of 39.25億円 is USD 25 m at the shipped rate: the fit uses the same
+    losses as the English page with 25 (USD million), and the model's charts are in yen."""
+    at = open_page(MODEL)
+    at.number_input(key="threshold_m").set_value(25.0)
+    next(b for b in at.button if b.label == "Fit").click().run()
+    english = at.info[-1].value
+    n_usd = int(re.search(r"(\d+) losses above USD 25,000,000", english)[1])
+
+    at = japanese(open_page(MODEL))
+    at.number_input(key="threshold_m_in_JPY").set_value(25e6 * JPY / 1e8)
+    next(b for b in at.button if b.label == "推定").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["threshold_m"] == pytest.approx(25.0, rel=1e-6)
+    n_jpy = int(re.search(r"を超える損失(\d+)件", at.info[-1].value)[1])
+    assert n_jpy == n_usd
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "QQ" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
+    fitted = min(numbers(spec["data"][1]["x"]))
+    assert fitted > 25e6 * JPY * 0.999, "the fitted quantiles are above the threshold, in yen"
+    assert not english_left(at, (profile_name(at),)), english_left(at, (profile_name(at),))
