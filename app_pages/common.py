@@ -15,15 +15,17 @@ import streamlit as st
 
 from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
-from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
+from pricing.coverage import Layer, Tower, TowerQuote, quote_layer, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError, InputError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
+from pricing.market import REASONS, cover_type
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.reserve import ReserveProjection
 from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
 from pricing.strategy import Comparison, StrategyAssumptions, compare, project_strategy
+from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
 
 UPLOAD_KEY = "incident_upload"
 #: Session key of the exchange profile in use (an ExchangeProfile), shared by every page.
@@ -382,6 +384,57 @@ def comparison(
     model = loss_model(profile, spec, model_assumptions, upload)
     total = aggregate_loss(profile, spec, model_assumptions, upload)
     return compare(model, regime, assumptions, total=total)
+
+
+@st.cache_data(
+    show_spinner="Re-evaluating every strategy under draws of the fitted parameters…",
+    max_entries=16,
+)
+def comparison_ranges(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    regime: str,
+    assumptions: StrategyAssumptions,
+    upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
+    n_draws: int = DEFAULT_DRAWS,
+    seed: int = 1,
+) -> Comparison:
+    """:func:`comparison` with 90% ranges of every strategy's cost and ``p_full`` and the
+    recommendation's share of draws (:func:`pricing.uncertainty.compare_with_draws`)."""
+    result = comparison(profile, spec, regime, assumptions, upload, model_assumptions)
+    model = loss_model(profile, spec, model_assumptions, upload)
+    draws = draw_models(model, calibration(spec, upload), n_draws, seed)
+    return compare_with_draws(result, draws)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unplaceable_reason(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: StrategyAssumptions,
+    retention: float,
+    limit: float,
+    upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
+) -> str:
+    """Why the market would not write ``limit xs retention`` (the English reason of
+    :data:`pricing.market.REASONS`; empty when it would, or without market terms)."""
+    if assumptions.market is None or limit <= 0:
+        return ""
+    model = loss_model(profile, spec, model_assumptions, upload)
+    kind = str(cover_type(retention, model.hot_cap, profile.third_party_provider))
+    quote = quote_layer(
+        model.frequency,
+        model.severity,
+        Layer(retention=retention, limit=limit),
+        assumptions.loadings,
+        assumptions.principle,
+        market=assumptions.market,
+        cover=kind,
+    )
+    code = quote.market.reason if quote.market is not None else ""
+    return REASONS.get(code, code)
 
 
 def usd_m(x: float, digits: int = 2) -> str:

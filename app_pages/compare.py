@@ -1,13 +1,22 @@
-"""Compare: reserve only, insurance only or the optimal hybrid, under a chosen regime."""
+"""Compare: reserve only, insurance only or the optimal hybrid, under a chosen regime.
 
+Every word goes through the message catalogue (``t``) and every amount through the display
+currency (``money``, chart axes via :class:`pricing.plots.Display`).
+"""
+
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-from app_pages import common, scenario_store, state
-from app_pages.common import md, usd_m
+from app_pages import common, compare_text, locale, regime_state, scenario_store, state
+from app_pages.compare_text import interval_text, safe, strategy_name
+from app_pages.locale import money, t
+from app_pages.regime_editor import display, money_input, parameter_table
 from pricing import plots
-from pricing.exceptions import DataValidationError
-from pricing.regulation import JP_DRAFT_STYLES, REGIMES, RegimeInputs, minimum
-from pricing.strategy import COST_COMPONENTS
+from pricing.exceptions import DataValidationError, InputError
+from pricing.regulation import JURISDICTION_REGIMES, REGIMES, RegimeInputs, minimum
+from pricing.strategy import COST_COMPONENTS, Comparison
 
 #: Widget key of the regime (shared with Small vs large and Sensitivity).
 REGIME_KEY = "regime"
@@ -18,255 +27,349 @@ def reset_inspector() -> None:
     state.forget("cmp_retention", "cmp_limit")
 
 
-def regime_parameters(container: st.delta_generator.DeltaGenerator) -> None:
-    """The Japanese draft scenario's editable parameters (not law: every value is assumed)."""
-    with container.expander("Parameters of the Japan draft scenario (assumed, editable)"):
-        g, h, i = st.columns(3)
-        g.selectbox(
-            "Style",
-            JP_DRAFT_STYLES,
-            **state.bind("jp_style"),
-            help="exposure: max(floor, α × cold + β × uncovered hot); history: max(floor, m × "
-            "worst loss); securities: rates × trading volume (needs rates per category).",
-        )
-        g.number_input(
-            "Floor (JPY bn)",
-            min_value=0.0,
-            step=0.5,
-            **state.bind("jp_floor_bn"),
-            help="Default ¥2bn, the bottom of the reported range.",
-        )
-        h.number_input(
-            "α: reserve per cold yen (%)",
-            min_value=0.0,
-            step=0.5,
-            **state.bind("jp_alpha"),
-            help="Default 1%, borrowed from Thailand's charge on cold wallets.",
-        )
-        h.number_input(
-            "β: reserve per uncovered hot yen (%)",
-            min_value=0.0,
-            step=5.0,
-            **state.bind("jp_beta"),
-            help="Default 100%, borrowed from Hong Kong's full cover of hot storage.",
-        )
-        i.number_input(
-            "Cap (JPY bn)",
-            min_value=0.0,
-            step=5.0,
-            **state.bind("jp_cap_bn"),
-            help="Cap of the securities style; default ¥40bn, the top of the reported range.",
-        )
-        i.number_input(
-            "Most of the reserve insurance may replace (%)",
-            min_value=0.0,
-            max_value=100.0,
-            step=5.0,
-            **state.bind("jp_share_max"),
-            help="Default 50%: reports say only 'part'.",
-        )
+def source_note(upload: bytes | None) -> str:
+    """Where the incident data comes from (the file name set as code: not translated)."""
+    if upload is None:
+        return t(
+            "Incident data: the shipped history {path}, every row with its public source."
+        ).format(path=f"`data/{Path(common.incidents().origin).name}`")
+    return safe(t(common.data_source_note(upload)))
 
 
-st.title("Compare")
+def also_held(profile: object, first: str) -> list[str]:
+    """The regimes of the other jurisdictions the exchange is licensed in (held at once)."""
+    codes = []
+    for j in getattr(profile, "jurisdictions", ()):
+        code = JURISDICTION_REGIMES.get(j)
+        if code and REGIMES[code].jurisdiction != REGIMES[first].jurisdiction:
+            codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
+def regime_label(code: str, names: dict[str, str]) -> str:
+    """``code: name`` of a regime, marked when it is a scenario rather than law."""
+    scenario = REGIMES[code].scenario
+    return f"{code}: {t(names[code])}" + (t(": a scenario, not law") if scenario else "")
+
+
+st.title(t("Compare"))
 presenting = state.presenting()
+d = display()
 answer = st.container()  # the recommendation (above the inputs in presentation mode)
 if not presenting:
-    with st.expander("How to read this page"):
-        st.markdown(
-            "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
-            "profile** page: **reserve only** (a fund the exchange holds), **insurance only** "
-            "(cover from the first dollar with only the reserve the regulator requires) and the "
-            "**hybrid** (a reserve for the first part of each theft and insurance of a layer above "
-            "it: *limit* per theft above a *retention*), at the cheapest retention and limit of "
-            "the optimiser's grid. The reserve is sized so that all customers are compensated in "
-            "full in the **protection target** share of years, and never below the **regulatory "
-            "minimum**.\n\n"
-            "**Cost of risk** (per year) adds the insurance premium, the losses the reserve pays, "
-            "the cost of carrying the reserve (cost of capital less its after-tax yield), the "
-            "losses left to customers, the cost of bridging the insurer's payment delay, and a "
-            "capital charge for any 1-in-200 loss beyond the reserve. **Insurance is not cash in "
-            "hand**: a claim may be disputed and never paid, and the insurer pays months later. "
-            "**P(all compensated)** is the chance that every customer is eventually paid in full "
-            "in a year; **promptly** means from the reserve alone, at once. **Expected "
-            "shortfall** is the average yearly loss left to customers; **1-in-200 uncompensated** "
-            "what they would lose in a 1-in-200 year.\n\n"
-            "The **heatmap** shows the total cost of every retention and limit of the grid (the "
-            "star is the optimum); type a retention and limit below it to inspect another "
-            "structure. The **frontier** is the cheapest structure for each protection level. "
-            "Every chart has a camera button (top right) that saves it as a PNG."
-        )
+    with st.expander(t("How to read this page")):
+        st.markdown(t(compare_text.HOW_TO_READ))
 
 profile = common.current_profile()
 spec = common.current_spec()
 model_assumptions = common.current_assumptions()
 upload = common.active_upload()
 inputs = RegimeInputs.from_profile(profile)
-labels = {}
-for code in REGIMES:
-    name = minimum(code, inputs).name
-    labels[code] = f"{name}: a scenario, not law" if code == "jp-2027" else name
+names = {code: minimum(code, inputs).name for code in REGIMES}
 
 codes = list(REGIMES)
 top = (
-    st.expander("Inputs", expanded=False, icon=":material/tune:")
+    st.expander(t("Inputs"), expanded=False, icon=":material/tune:")
     if presenting
     else st.container(border=True)
 )
 a, b = top.columns([3, 1])
 regime = a.selectbox(
-    "Regime",
+    t("Regime"),
     codes,
     **state.bind(REGIME_KEY, state.regime_default(profile)),
-    format_func=lambda c: f"{c}: {labels[c]}",
-    help="The regulatory minimum the reserve may not fall below; it starts from the "
-    "exchange's jurisdiction (Exchange profile page). Japan's planned liability reserve "
-    "(jp-2027) has not been published: it is an assumed scenario, not law.",
+    format_func=lambda c: regime_label(c, names),
+    help=t(
+        "The regulatory minimum the reserve may not fall below; it starts from the exchange's "
+        "jurisdiction (Exchange profile page). Japan's 2027 reform (jp-2027) is a scenario, "
+        "not law: its parameters are assumptions you can edit below."
+    ),
 )
 target = b.number_input(
-    "Protection target (%)",
+    t("Protection target (%)"),
     min_value=50.1,
     max_value=99.99,
     step=0.1,
     format="%.2f",
     **state.bind("cmp_target"),
-    help="Share of years in which all customers must be compensated in full (99.5%: all but "
-    "1 year in 200).",
+    help=t(
+        "Share of years in which all customers must be compensated in full (99.5%: all but "
+        "1 year in 200)."
+    ),
 )
-c, d, e, f = top.columns(4)
+c, e, f, g = top.columns(4)
 c.number_input(
-    "Dispute probability (%)",
+    t("Dispute probability (%)"),
     min_value=0.0,
     max_value=100.0,
     step=1.0,
     **state.bind("cmp_dispute"),
-    help="Chance a claim is disputed or excluded and never paid (insider collusion and "
-    "social engineering exclusions are common).",
+    help=t(
+        "Chance a claim is disputed or excluded and never paid (insider collusion and social "
+        "engineering exclusions are common)."
+    ),
 )
-d.number_input(
-    "Payment delay (months)",
+e.number_input(
+    t("Payment delay (months)"),
     min_value=0.0,
     max_value=120.0,
     step=1.0,
     **state.bind("cmp_delay"),
-    help="Months from the theft to the insurer's payment; the exchange bridges them.",
+    help=t("Months from the theft to the insurer's payment; the exchange bridges them."),
 )
-e.number_input(
-    "Insurance capacity (USD m)",
+money_input(
+    f,
+    t("Insurance capacity ({unit})"),
+    "cmp_capacity",
     min_value=0.0,
     step=50.0,
-    **state.bind("cmp_capacity"),
-    help="Most insurance the market will write for one exchange (USD 600m: the largest "
-    "single-insured limit reported for crypto crime cover).",
+    help=t(
+        "Most insurance the market will write for one exchange (by default the largest "
+        "single-insured limit reported for crypto crime cover)."
+    ),
 )
-f.number_input(
-    "Market rate on line (%)",
+g.number_input(
+    t("Market rate on line (%)"),
     min_value=0.0,
     max_value=100.0,
     step=0.5,
     **state.bind("cmp_rol"),
-    placeholder="empty: market curve",
-    help="If set, every layer costs this rate × its limit instead of the market curve's price "
-    "(floors, minimum retention, capacity; never below the technical premium).",
+    placeholder=t("empty: market curve"),
+    help=t(
+        "If set, every layer costs this rate × its limit instead of the market curve's price "
+        "(floors, minimum retention, capacity; never below the technical premium)."
+    ),
 )
-if regime == "jp-2027":
-    regime_parameters(top)
+for code in [regime, *also_held(profile, regime)]:
+    parameter_table(
+        top,
+        code,
+        t("Parameters of {regime} (editable; saved with the scenario)").format(regime=code),
+    )
+k1, k2 = top.columns([1, 3], vertical_alignment="center")
+k1.toggle(
+    t("Compensation in kind"),
+    **state.bind("ik_on"),
+    help=t(
+        "Customers get the same coins back, bought after a delay at a price that has moved: "
+        "retained losses are scaled by a lognormal price factor."
+    ),
+)
+if state.value("ik_on"):
+    parameter_table(k2, regime_state.IN_KIND, t("Parameters of compensation in kind"))
 
 try:
     assumptions = state.strategy_assumptions()
+except InputError as err:
+    st.error(
+        t("These assumptions are not valid:")
+        + "\n\n"
+        + "\n".join(f"- **{safe(p.column)}**: {safe(t(p.message))}" for p in err.problems)
+    )
+    st.stop()
 except ValueError as err:
-    st.error(f"These assumptions are not valid: {err}")
+    labels = {
+        "target": t("Protection target (%)"),
+        "capacity_usd": t("Insurance capacity ({unit})").format(unit=d.unit),
+        "market_rate_on_line": t("Market rate on line (%)"),
+    }
+    st.error(
+        t("These assumptions are not valid:")
+        + "\n\n"
+        + "\n".join(f"- {t(p)}" for p in common.field_problems(err, labels))
+    )
     st.stop()
 st.session_state[common.COMPARE_KEY] = assumptions
 
 try:
+    # The point comparison first (about a second); the parameter draws' ranges fill in at the
+    # end of the page, so the page is readable while they are computed.
     result = common.comparison(profile, spec, regime, assumptions, upload, model_assumptions)
     agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
 except (ValueError, DataValidationError) as err:
-    st.error(f"The comparison could not be computed: {err}")
+    st.error(t("The comparison could not be computed: {error}").format(error=safe(err)))
     st.stop()
 
 if not presenting:
     st.info(
-        f"**Exchange:** {md(profile.name)}: customer assets "
-        f"{usd_m(profile.customer_assets_usd, 0)}, "
-        f"revenue {usd_m(profile.annual_revenue_usd, 1)} a year (change it on the Exchange profile "
-        f"page). **Loss model:** {result.model.rate:.4f} thefts per year. "
-        f"{md(common.data_source_note(upload))}"
+        t(
+            "**Exchange:** {name}: customer assets {assets}, revenue {revenue} a year (change it "
+            "on the Exchange profile page). **Loss model:** {rate} thefts per year."
+        ).format(
+            name=safe(profile.name),
+            assets=money(profile.customer_assets_usd, 0),
+            revenue=money(profile.annual_revenue_usd, 1),
+            rate=f"{result.model.rate:.4f}",
+        )
+        + " "
+        + source_note(upload)
     )
 
 # --- Recommendation ---------------------------------------------------------------------
 rec = answer if presenting else st.container()
-rec.header("Recommendation")
-rec.success(result.recommendation())
+rec.header(t("Recommendation"))
+rec_slots = {
+    "text": rec.empty(),
+    "metrics": [c.empty() for c in rec.columns(4)],
+    "confidence": rec.empty(),
+}
+
+
+def draw_recommendation(res: Comparison) -> None:
+    """The recommendation, its headline metrics and confidence (ranges once ``res`` has draws)."""
+    top = res.get(res.recommended)
+    rec_slots["text"].success(compare_text.recommendation(res))
+    m1, m2, m3, m4 = rec_slots["metrics"]
+    pending = t("computing the parameter draws…")
+    m1.metric(
+        t("Cost of risk, recommended"),
+        money(top.total_cost, 3),
+        help=t("90% range over parameter draws: {range}").format(
+            range=interval_text(top.total_cost_interval) if res.n_draws else pending
+        ),
+    )
+    m2.metric(t("% of customer assets"), f"{top.cost_pct_assets:.3f}%")
+    m3.metric(t("% of revenue"), f"{top.cost_pct_revenue:.1f}%")
+    m4.metric(
+        t("P(all compensated)"),
+        f"{100 * top.p_full:.2f}%",
+        help=t("90% range over parameter draws: {range}").format(
+            range=interval_text(top.p_full_interval, amount=False) if res.n_draws else pending
+        ),
+    )
+    confidence = compare_text.confidence_text(res)
+    if confidence:
+        rec_slots["confidence"].caption(
+            t(
+                "**Confidence:** {confidence} (each draw of the fitted frequency and severity "
+                "parameters re-sizes the reserves and picks the cheapest structure meeting the "
+                "target). Cost of risk, 90% range: {cost}; P(all compensated), 90% range: {p}."
+            ).format(
+                confidence=confidence,
+                cost=interval_text(top.total_cost_interval),
+                p=interval_text(top.p_full_interval, amount=False),
+            )
+        )
+    else:
+        rec_slots["confidence"].caption(pending)
+
+
 best = result.get(result.recommended)
-m1, m2, m3, m4 = rec.columns(4)
-m1.metric("Cost of risk, recommended", usd_m(best.total_cost, 3))
-m2.metric("% of customer assets", f"{best.cost_pct_assets:.3f}%")
-m3.metric("% of revenue", f"{best.cost_pct_revenue:.1f}%")
-m4.metric("P(all compensated)", f"{100 * best.p_full:.2f}%")
+draw_recommendation(result)
+for s in result.strategies:
+    if not s.placeable:
+        reason = common.unplaceable_reason(
+            profile, spec, assumptions, s.retention, s.limit, upload, model_assumptions
+        )
+        rec.warning(
+            t("{name}: not placeable: {reason}.").format(
+                name=strategy_name(s.name), reason=t(reason) if reason else "—"
+            )
+        )
 rec.download_button(
-    "Download the client report (PDF)",
+    t("Download the client report (PDF)"),
     lambda: scenario_store.scenario_pdf(state.scenario(profile.name).to_json()),
     file_name="vaultcover_report.pdf",
     mime="application/pdf",
     on_click="ignore",
     icon=":material/picture_as_pdf:",
     key="cmp_report",
-    help="Recommendation and why, cost and protection, the regulatory minimum with its "
-    "formula and sources, charts, sensitivity and every assumption (takes a minute).",
+    help=t(
+        "Recommendation and why, cost and protection, the regulatory minimum with its formula "
+        "and sources, charts, sensitivity and every assumption (takes a minute)."
+    ),
 )
 
 # --- Cost and protection by strategy ----------------------------------------------------
-st.header("Cost and protection by strategy")
+st.header(t("Cost and protection by strategy"))
 left, right = st.columns([3, 2])
 (answer if presenting else left).plotly_chart(
-    plots.cost_components_chart(result),
+    plots.cost_components_chart(result, d),
     width="stretch",
     key="cmp_components",
     config=common.chart_config("vaultcover_cost_components"),
     theme=None,
 )
 table = result.table()
-strategy_names = table["strategy"].map(lambda s: plots.STRATEGY_LABELS.get(s, s))
-costs = table[["retention", "limit", "reserve", *COST_COMPONENTS, "total_cost"]] / 1e6
-costs = costs.rename(
-    columns={c: plots.COMPONENT_LABELS[c] for c in COST_COMPONENTS} | {"total_cost": "total"}
-)
+strategy_names = [strategy_name(s) for s in table["strategy"]]
+costs = table[["retention", "limit", "reserve", *COST_COMPONENTS, "total_cost"]].apply(d.axis)
+costs["technical_premium"] = d.axis([s.technical_premium for s in result.strategies])
+row_names = {
+    "retention": t("retention"),
+    "limit": t("limit"),
+    "reserve": t("reserve"),
+    **{c: t(plots.COMPONENT_LABELS[c]) for c in COST_COMPONENTS},
+    "premium": t("market premium (used)"),
+    "technical_premium": t("technical premium (insurer's floor)"),
+    "total_cost": t("total"),
+}
+costs = costs.rename(columns=row_names)
 costs.insert(0, "strategy", strategy_names)
-costs["% of assets"] = table["cost_pct_assets"]
-costs["% of revenue"] = table["cost_pct_revenue"]
-right.caption("Structure and yearly cost, USD million")
+costs[t("% of assets")] = table["cost_pct_assets"]
+costs[t("% of revenue")] = table["cost_pct_revenue"]
+right.caption(t("Structure and yearly cost, {unit}").format(unit=d.unit))
 right.dataframe(
-    # A reserve-only structure has no retention: shown as a dash, not "None".
-    costs.set_index("strategy").T.style.format("{:,.3f}", na_rep="—"),
+    # A reserve-only structure has no retention: a dash, not "None" (formatted as text, since
+    # a Styler's na_rep does not reach every cell in the browser).
+    costs.set_index("strategy").T.map(lambda v: "—" if pd.isna(v) else f"{v:,.3f}"),
     width="stretch",
     key="cmp_costs",
 )
-st.subheader("Protection")
-protection = table[["strategy"]].assign(strategy=strategy_names)
-protection["P(all compensated) %"] = 100 * table["p_full"]
-protection["P(compensated promptly) %"] = 100 * table["p_full_prompt"]
-protection["expected shortfall, USD m/yr"] = table["expected_shortfall"] / 1e6
-protection["1-in-200 uncompensated, USD m"] = table["var_0.995_uncompensated"] / 1e6
-protection[f"meets {100 * assumptions.target:g}% target"] = table["meets_target"]
-st.dataframe(
-    protection,
-    hide_index=True,
-    width="stretch",
-    key="cmp_protection",
-    column_config={
-        "P(all compensated) %": st.column_config.NumberColumn(format="%.3f"),
-        "P(compensated promptly) %": st.column_config.NumberColumn(format="%.3f"),
-        "expected shortfall, USD m/yr": st.column_config.NumberColumn(format="%.3f"),
-        "1-in-200 uncompensated, USD m": st.column_config.NumberColumn(format="%.2f"),
-    },
-)
+st.subheader(t("Protection"))
+protection_slot, ranges_note = st.empty(), st.empty()
+
+
+def draw_protection(res: Comparison, final: bool) -> None:
+    """The protection table (its 90% ranges once ``res`` has draws)."""
+    table = res.table()
+    pending = "…"
+    frame = pd.DataFrame({t("strategy"): [strategy_name(n) for n in table["strategy"]]})
+    frame[t("P(all compensated) %")] = 100 * table["p_full"]
+    frame[t("P(all compensated), 90% range")] = [
+        interval_text(s.p_full_interval, amount=False) if res.n_draws else pending
+        for s in res.strategies
+    ]
+    frame[t("cost of risk, 90% range")] = [
+        interval_text(s.total_cost_interval) if res.n_draws else pending for s in res.strategies
+    ]
+    frame[t("P(compensated promptly) %")] = 100 * table["p_full_prompt"]
+    frame[t("expected shortfall, {unit}/yr").format(unit=d.unit)] = d.axis(
+        table["expected_shortfall"]
+    )
+    frame[t("1-in-200 uncompensated, {unit}").format(unit=d.unit)] = d.axis(
+        table["var_0.995_uncompensated"]
+    )
+    met = t("meets {target}% target").format(target=f"{100 * assumptions.target:g}")
+    frame[met] = table["meets_target"]
+    frame[t("placeable")] = [s.placeable for s in res.strategies]
+    frame[t("compliant")] = table["compliant"]
+    protection_slot.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="cmp_protection" if final else None,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in frame.columns
+            if frame[c].dtype.kind == "f"
+        },
+    )
+    if res.n_draws:
+        ranges_note.caption(
+            t(
+                "Ranges: the central 90% over {n} draws of the fitted frequency and severity "
+                "parameters (seed 1), each strategy's structure held fixed."
+            ).format(n=res.n_draws)
+        )
+
+
+draw_protection(result, final=False)
 csv = table.copy()
 csv.insert(0, "regime", regime)
 csv.insert(0, "profile", profile.name)
 csv["recommended"] = csv["strategy"] == result.recommended
 st.download_button(
-    "Download the strategy table (CSV)",
+    t("Download the strategy table (CSV)"),
     csv.to_csv(index=False),
     file_name=f"vaultcover_compare_{regime}.csv",
     mime="text/csv",
@@ -276,67 +379,82 @@ st.download_button(
 )
 
 # --- Inspect a structure ----------------------------------------------------------------
-st.header("Inspect a structure")
+st.header(t("Inspect a structure"))
 chosen = result.get(result.recommended)  # the inspector starts at the recommendation
 optimum = (round(chosen.retention / 1e6, 3), round(chosen.limit / 1e6, 3))
-g, h, k = st.columns([2, 2, 1], vertical_alignment="bottom")
-retention_m = g.number_input(
-    "Retention per theft (USD m)",
+g1, h1, k = st.columns([2, 2, 1], vertical_alignment="bottom")
+retention_m = money_input(
+    g1,
+    t("Retention per theft ({unit})"),
+    "cmp_retention",
+    optimum[0],
     min_value=0.0,
     step=1.0,
     format="%.3f",
-    **state.bind("cmp_retention", optimum[0]),
-    help="The part of each theft the reserve pays before the insurance layer starts.",
+    help=t("The part of each theft the reserve pays before the insurance layer starts."),
 )
-limit_m = h.number_input(
-    "Limit per theft (USD m)",
+limit_m = money_input(
+    h1,
+    t("Limit per theft ({unit})"),
+    "cmp_limit",
+    optimum[1],
     min_value=0.0,
     step=1.0,
     format="%.3f",
-    **state.bind("cmp_limit", optimum[1]),
-    help="Most the insurance pays for one theft; 0 means no insurance.",
+    help=t("Most the insurance pays for one theft; 0 means no insurance."),
 )
-k.button("Back to the optimum", on_click=reset_inspector, key="cmp_reset")
+k.button(t("Back to the optimum"), on_click=reset_inspector, key="cmp_reset")
+retention_m = float(retention_m or 0.0)
+limit_m = float(limit_m or 0.0)
 
 # Nearest point of the optimiser's grid (the library evaluates the grid, not every structure).
 point = result.grid_point(retention_m * 1e6, limit_m * 1e6)
 n1, n2, n3 = st.columns(3)
+gap = point.total_cost - chosen.total_cost
 n1.metric(
-    "Total cost at the nearest grid point",
-    usd_m(point.total_cost, 3),
+    t("Total cost at the nearest grid point"),
+    money(point.total_cost, 3),
     delta=(
-        f"{(point.total_cost - chosen.total_cost) / 1e6:+,.3f} m vs the optimum"
-        if abs(point.total_cost - chosen.total_cost) >= 500
+        t("{delta} vs the optimum").format(delta=("+" if gap > 0 else "") + money(gap, 3))
+        if abs(gap) >= 500
         else None
     ),
     delta_color="inverse",
 )
 n2.metric(
-    "% of customer assets / of revenue",
+    t("% of customer assets / of revenue"),
     f"{point.cost_pct_assets:.3f}% / {point.cost_pct_revenue:.1f}%",
 )
-n3.metric("P(all compensated)", f"{100 * point.p_full:.3f}%")
+n3.metric(t("P(all compensated)"), f"{100 * point.p_full:.3f}%")
 structure = (
-    "no insurance (reserve only)"
+    t("no insurance (reserve only)")
     if point.limit == 0
-    else f"{usd_m(point.limit)} per theft above a retention of {usd_m(point.retention)}"
+    else t("{limit} per theft above a retention of {retention}").format(
+        limit=money(point.limit), retention=money(point.retention)
+    )
 )
 st.caption(
-    f"Nearest point of the optimiser's {result.retentions.size} × {result.limits.size} grid: "
-    f"{structure}, with the reserve sized to the {100 * assumptions.target:g}% target (and "
-    "never below the regulatory minimum). The cost is that grid point's, not the exact "
-    "structure typed."
+    t(
+        "Nearest point of the optimiser's {n} × {m} grid: {structure}, with the reserve sized "
+        "to the {target}% target (and never below the regulatory minimum). The cost is that "
+        "grid point's, not the exact structure typed."
+    ).format(
+        n=result.retentions.size,
+        m=result.limits.size,
+        structure=structure,
+        target=f"{100 * assumptions.target:g}",
+    )
 )
 left, right = st.columns(2)
 left.plotly_chart(
-    plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6)),
+    plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6), display=d),
     width="stretch",
     key="cmp_heatmap",
     config=common.chart_config("vaultcover_cost_heatmap"),
     theme=None,
 )
 right.plotly_chart(
-    plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6),
+    plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6, display=d),
     width="stretch",
     key="cmp_exceedance",
     config=common.chart_config("vaultcover_exceedance_layer"),
@@ -344,81 +462,119 @@ right.plotly_chart(
 )
 
 # --- Frontier ---------------------------------------------------------------------------
-st.header("Cost against protection")
+st.header(t("Cost against protection"))
 st.plotly_chart(
-    plots.frontier_chart(result),
+    plots.frontier_chart(result, d),
     width="stretch",
     key="cmp_frontier",
     config=common.chart_config("vaultcover_frontier"),
     theme=None,
 )
 st.caption(
-    "Each grey point is the cheapest retention, limit and reserve that reaches that level of "
-    "protection; points to the right protect more and cost more."
+    t(
+        "Each grey point is the cheapest retention, limit and reserve that reaches that level "
+        "of protection; points to the right protect more and cost more."
+    )
 )
 
 # --- The reserve over the years -----------------------------------------------------------
-st.header("The recommended reserve over the next years")
+st.header(t("The recommended reserve over the next years"))
 years = st.slider(
-    "Years ahead",
+    t("Years ahead"),
     1,
     10,
     **state.bind("cmp_years"),
-    help="Each year the reserve pays what it can; it is refilled to its size afterwards.",
+    help=t("Each year the reserve pays what it can; it is refilled to its size afterwards."),
 )
-recommended = result.get(result.recommended)
 projection = common.reserve_projection(
     profile, spec, regime, assumptions, years, upload, model_assumptions
 )
 y1, y2 = st.columns(2)
 y1.metric(
-    f"P(the reserve runs dry within {years} years)",
+    t("P(the reserve runs dry within {years} years)").format(years=years),
     f"{100 * projection.p_exhausted[-1]:.2f}%",
-    help="Share of 20,000 simulated paths in which some year's retained losses exceeded the "
-    "reserve (seed 1).",
+    help=t(
+        "Share of 20,000 simulated paths in which some year's retained losses exceeded the "
+        "reserve (seed 1)."
+    ),
 )
 y2.metric(
-    f"Expected shortfall to customers over {years} years",
-    usd_m(float(projection.expected_shortfall.sum())),
+    t("Expected shortfall to customers over {years} years").format(years=years),
+    money(float(projection.expected_shortfall.sum())),
 )
-st.dataframe(
-    projection.table().rename(
-        columns={
-            "p_exhausted_by_year": "P(ran dry by this year)",
-            "expected_shortfall": "expected shortfall (USD)",
-            "mean_balance": "mean reserve at year end (USD)",
-            "expected_contribution": "expected refill (USD)",
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-    key="cmp_projection",
-)
+years_table = projection.table()
+shown_years = years_table[["year"]].rename(columns={"year": t("year")})
+shown_years[t("P(ran dry by this year)")] = years_table["p_exhausted_by_year"]
+for column, label in (
+    ("expected_shortfall", "expected shortfall"),
+    ("mean_balance", "mean reserve at year end"),
+    ("expected_contribution", "expected refill"),
+):
+    shown_years[t(label)] = [money(v) for v in years_table[column]]
+st.dataframe(shown_years, hide_index=True, width="stretch", key="cmp_projection")
 st.caption(
-    f"Strategy: {recommended.name.replace('_', ' ')}; reserve {usd_m(recommended.reserve)}; "
-    "losses net of insurance payments, with disputed claims left to the reserve."
+    t(
+        "Strategy: {name}; reserve {reserve}; losses net of insurance payments, with disputed "
+        "claims left to the reserve."
+    ).format(name=strategy_name(best.name), reserve=money(best.reserve))
 )
 
 # --- Regulatory minimum -----------------------------------------------------------------
 rule = result.rule
-st.header("Regulatory minimum")
+st.header(t("Regulatory minimum"))
+st.markdown(f"**{safe(t(rule.name))}** [{rule.regime}]")
 r1, r2, r3 = st.columns(3)
-r1.metric("Minimum", usd_m(rule.amount_usd))
-r2.metric("% of customer assets", f"{result.minimum_pct_assets:.2f}%")
-r3.metric("Insurance counts towards it", rule.insurance_counts)
-if regime == "jp-2027":
-    band = rule.reference_band_usd
+r1.metric(t("Minimum"), money(rule.amount_usd))
+r2.metric(t("% of customer assets"), f"{result.minimum_pct_assets:.2f}%")
+r3.metric(t("Insurance counts towards it"), t(rule.insurance_counts))
+if REGIMES[rule.regime].scenario:
+    band = rule.reference_band
     st.warning(
-        "Japan's planned liability reserve is **not law**: its formula has not been "
-        "published, so this minimum is an assumed scenario (its assumptions are listed "
-        "below)."
+        t(
+            "Japan's planned liability reserve is **not law**: its formula has not been "
+            "published, so this minimum is a scenario whose assumptions are listed below and "
+            "editable above."
+        )
         + (
-            f" The reported range, {rule.currency} {rule.reference_band[0]:,.0f} – "
-            f"{rule.reference_band[1]:,.0f} ({usd_m(band[0], 0)} – {usd_m(band[1], 0)}), is "
-            "context only."
-            if band and rule.reference_band
+            " "
+            + t("The reported range, {low} – {high}, is context only.").format(
+                low=locale.money(band[0] / locale.DEFAULT_FX.rate(rule.currency), 0),
+                high=locale.money(band[1] / locale.DEFAULT_FX.rate(rule.currency), 0),
+            )
+            if band
             else ""
         )
     )
-st.markdown(f"**Formula:** `{rule.formula}`")
-st.code("\n".join(rule.summary()), language=None, wrap_lines=True)
+if rule.status:
+    st.markdown("\n".join(f"- {safe(t(line))}" for line in rule.status))
+st.markdown(f"**{t('Formula')}**")
+st.code(f"{rule.formula}\n= {rule.formula_substituted}", language=None, wrap_lines=True)
+st.markdown(f"**{t('How insurance counts')}**: {safe(compare_text.counts_text(rule))}")
+requirements = compare_text.requirements_table(rule)
+if not requirements.empty:
+    st.dataframe(requirements, hide_index=True, width="stretch", key="cmp_requirements")
+parts = compare_text.components_table(rule)
+if not parts.empty:
+    st.dataframe(parts, hide_index=True, width="stretch", key="cmp_rule_parts")
+for text, passed in rule.checks:
+    (st.success if passed else st.error)(
+        f"{t('Check')} [{t('pass') if passed else t('FAIL')}] {safe(t(text))}"
+    )
+with st.expander(t("Assumptions, notes and sources")):
+    for line in rule.assumptions:
+        st.markdown(f"- {safe(t(line))}")
+    for line in compare_text.notes(rule):
+        st.markdown(f"- {safe(line)}")
+    dated = rule.as_of.isoformat() if rule.as_of else t("not dated in sources")
+    st.caption(f"{t('As of')}: {dated}")
+    for line in compare_text.sources(rule):
+        st.caption(safe(line))
+
+# --- The parameter draws' ranges, filled in above ---------------------------------------------
+try:
+    ranged = common.comparison_ranges(profile, spec, regime, assumptions, upload, model_assumptions)
+except (ValueError, DataValidationError) as err:  # the point results above still stand
+    st.warning(t("The 90% ranges could not be computed: {error}").format(error=safe(err)))
+else:
+    draw_recommendation(ranged)
+    draw_protection(ranged, final=True)

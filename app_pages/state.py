@@ -14,7 +14,6 @@ draws the widget was visited. :func:`load_scenario` writes a saved
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -24,10 +23,11 @@ import streamlit as st
 
 from pricing.calibration import CalibrationSpec
 from pricing.coverage import InsuranceFrictions
+from pricing.i18n import tr
 from pricing.lossmodel import LossModelAssumptions
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import FIELDS, PRESETS, ExchangeProfile
-from pricing.regulation import REGIMES, JpDraftScenario
+from pricing.regulation import REGIMES
 from pricing.scenario import (
     DEFAULT_EXCLUSIONS,
     DEFAULT_SUBJECTIVITIES,
@@ -45,7 +45,6 @@ _STRATEGY = StrategyAssumptions()
 _SPEC = CalibrationSpec()
 _MODEL = LossModelAssumptions()
 _LOADINGS = LoadingAssumptions()
-_JP = JpDraftScenario()
 _SMALL = PRESETS["small"]
 INFO = {f.name: f for f in FIELDS}
 
@@ -97,13 +96,8 @@ STATIC: dict[str, Any] = {
     "cmp_capacity": _STRATEGY.capacity_usd / 1e6,
     "cmp_rol": None,
     "cmp_years": 5,
-    # Japan draft scenario parameters
-    "jp_style": _JP.style,
-    "jp_floor_bn": _JP.floor_jpy / 1e9,
-    "jp_cap_bn": _JP.cap_jpy / 1e9,
-    "jp_alpha": 100 * _JP.alpha_cold,
-    "jp_beta": 100 * _JP.beta_hot_uncovered,
-    "jp_share_max": 100 * _JP.insurance_share_max,
+    # Compensation in kind (its parameters are below, with the regimes')
+    "ik_on": False,
     # Insurer quote
     "q_principle": "cost_of_capital",
     "q_theta": 100 * _LOADINGS.theta,
@@ -157,12 +151,7 @@ LABELS: dict[str, str] = {
     "cmp_retention": "Inspected retention (USD m)",
     "cmp_limit": "Inspected limit (USD m)",
     "regime": "Regime",
-    "jp_style": "Japan draft: style",
-    "jp_floor_bn": "Japan draft: floor (JPY bn)",
-    "jp_cap_bn": "Japan draft: cap (JPY bn)",
-    "jp_alpha": "Japan draft: α per cold yen (%)",
-    "jp_beta": "Japan draft: β per uncovered hot yen (%)",
-    "jp_share_max": "Japan draft: most insurance may replace (%)",
+    "ik_on": "Compensation in kind",
     "q_principle": "Premium principle",
     "q_theta": "Expected-value loading θ (%)",
     "q_kappa": "Standard-deviation multiple κ",
@@ -330,7 +319,7 @@ def changes() -> list[tuple[str, str]]:
                 (f"Severity parameter {family_name.replace('_', ' ')} (override)", _show(val))
             )
             continue
-        out.append((LABELS.get(key, key), _show(val)))
+        out.append((_t(LABELS.get(key, key)), _show(val)))
     from app_pages import common  # a late import: common imports nothing from here
 
     upload = st.session_state.get(common.UPLOAD_KEY)
@@ -341,15 +330,20 @@ def changes() -> list[tuple[str, str]]:
     return out
 
 
+def _t(text: str) -> str:
+    """``text`` in the app's language (``ui_lang``; the catalogue of :mod:`pricing.i18n`)."""
+    return tr(text, str(value("ui_lang") or "en"))
+
+
 def _show(val: Any) -> str:
     if isinstance(val, bool):
-        return "yes" if val else "no"
+        return _t("on") if val else _t("off")
     if isinstance(val, float):
-        return f"{val:,.6g}"
+        return f"{val:,.0f}" if abs(val) >= 1e6 and val.is_integer() else f"{val:,.6g}"
     if isinstance(val, (list, tuple)):
         return ", ".join(_show(v) for v in val) or "none"
     if val is None:
-        return "not set"
+        return _t("not set")
     text = str(val).replace("\n", " ")
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -364,7 +358,7 @@ def reset() -> None:
             st.session_state.pop(key, None)
     st.session_state[INPUTS] = kept
     for key in list(st.session_state):
-        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "jp_", "sens_", "hist_")):
+        if str(key).startswith(("lm_", "pf_", "cmp_", "q_", "rp_", "ik_", "sens_", "hist_")):
             del st.session_state[key]
     for key in (
         common.UPLOAD_KEY,
@@ -400,9 +394,9 @@ def presentation_toggle(column: Any = None) -> None:
     """The presentation-mode switch (top right, or in ``column``) and its larger type."""
     right = st.columns([6, 1])[1] if column is None else column
     right.toggle(
-        "Presentation",
+        _t("Presentation"),
         **bind("presentation"),
-        help="For a projector: inputs collapsed, larger type, the answer and its chart first.",
+        help=_t("For a projector: inputs collapsed, larger type, the answer and its chart first."),
     )
     if presenting():
         st.html(PRESENTATION_CSS)
@@ -415,15 +409,15 @@ def banner() -> None:
     if not found:
         return
     left, right = st.columns([7, 1], vertical_alignment="center")
-    shown = "; ".join(f"{what}: **{_escape(val)}**" for what, val in found[:12])
-    more = f" and {len(found) - 12} more" if len(found) > 12 else ""
-    left.info(f"**Changed from the defaults:** {shown}{more}.", icon=":material/edit_note:")
+    shown = "; ".join(f"{_escape(what)}: **{_escape(val)}**" for what, val in found[:12])
+    more = _t(" and {n} more").format(n=len(found) - 12) if len(found) > 12 else ""
+    left.info(f"**{_t('Changed from the defaults:')}** {shown}{more}.", icon=":material/edit_note:")
     right.button(
-        "Reset all",
+        _t("Reset all"),
         on_click=reset,
         key="reset_all",
         icon=":material/restart_alt:",
-        help="Every input back to its default; uploads and the edited tower dropped.",
+        help=_t("Every input back to its default; uploads and the edited tower dropped."),
     )
 
 
@@ -445,23 +439,9 @@ def regime(profile: ExchangeProfile) -> str:
     return chosen if chosen in REGIMES else regime_default(profile)
 
 
-def jp_draft() -> JpDraftScenario:
-    """Japan's draft reserve scenario from its parameters (raises ValueError if invalid)."""
-    return dataclasses.replace(
-        _JP,
-        style=value("jp_style"),
-        floor_jpy=float(value("jp_floor_bn")) * 1e9,
-        cap_jpy=float(value("jp_cap_bn")) * 1e9,
-        alpha_cold=float(value("jp_alpha")) / 100,
-        beta_hot_uncovered=float(value("jp_beta")) / 100,
-        insurance_share_max=float(value("jp_share_max")) / 100,
-    )
-
-
 def strategy_assumptions() -> StrategyAssumptions:
     """Compare's assumptions (raises ValueError naming the field when one is invalid)."""
     rol = value("cmp_rol")
-    jp = jp_draft()
     return StrategyAssumptions(
         target=float(value("cmp_target")) / 100,
         frictions=InsuranceFrictions(
@@ -470,7 +450,8 @@ def strategy_assumptions() -> StrategyAssumptions:
         ),
         market_rate_on_line=None if rol is None else float(rol) / 100,
         capacity_usd=float(value("cmp_capacity")) * 1e6,
-        jp_draft=None if jp == _JP else jp,
+        regime_params=regime_state.edited_regime_params(),
+        in_kind=regime_state.in_kind(),
     )
 
 
@@ -553,13 +534,7 @@ def load_scenario(s: Scenario) -> None:
     put("cmp_delay", a.frictions.payment_delay_months)
     put("cmp_capacity", a.capacity_usd / 1e6)
     put("cmp_rol", None if a.market_rate_on_line is None else 100 * a.market_rate_on_line)
-    jp = a.jp_draft or _JP
-    put("jp_style", jp.style)
-    put("jp_floor_bn", jp.floor_jpy / 1e9)
-    put("jp_cap_bn", jp.cap_jpy / 1e9)
-    put("jp_alpha", 100 * jp.alpha_cold)
-    put("jp_beta", 100 * jp.beta_hot_uncovered)
-    put("jp_share_max", 100 * jp.insurance_share_max)
+    regime_state.load(a)
     ld = s.loadings
     put("q_principle", s.principle)
     put("q_theta", 100 * ld.theta)
@@ -619,3 +594,8 @@ def _load_model(m: Any) -> None:
             store[f"lm_param_{family}_{name}"] = val
     if m.severity_params and family is None:
         st.session_state["_lm_params_best"] = tuple(m.severity_params)
+
+
+# Every regime's parameters and compensation in kind as bound inputs (registered in STATIC and
+# LABELS on import; the module uses this one, whose names are all defined by now).
+from app_pages import regime_state  # noqa: E402

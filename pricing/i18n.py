@@ -3,7 +3,8 @@
 Translations live in ``pricing/locale/<lang>/LC_MESSAGES/vaultcover.po``, read at run time with
 Babel (no compiled ``.mo`` needed). A message id may hold ``{placeholders}``: such an entry
 translates every English text of that shape, with the captured parts translated in turn (a
-list joined by ``"; "`` item by item), so notes with numbers in them are translated too. Text without a translation stays English.
+part without an entry of its own, joined by ``"; "``, item by item), so notes with numbers in
+them are translated too. Text without a translation stays English.
 
 The glossary (``pricing/locale/glossary.csv``) gives the terms Japanese practitioners use.
 
@@ -93,12 +94,17 @@ def tr(text: str, lang: str = "en") -> str:
     for pattern, template in patterns:
         found = pattern.match(text)
         if found:
-            parts = {
-                k: v if k == "name" else "; ".join(tr(item, lang) for item in v.split("; "))
-                for k, v in found.groupdict().items()
-            }
+            parts = {k: v if k == "name" else _part(v, lang) for k, v in found.groupdict().items()}
             return template.format(**parts)
     return text
+
+
+def _part(text: str, lang: str) -> str:
+    """A captured part: its own exact entry if it has one, else each ``; ``-separated item."""
+    exact, _ = _catalogue(lang)
+    if text in exact or "; " not in text:
+        return tr(text, lang)
+    return "; ".join(tr(item, lang) for item in text.split("; "))
 
 
 def translator(lang: str):

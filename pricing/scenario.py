@@ -2,10 +2,11 @@
 
 A :class:`Scenario` names an exchange profile, the calibration choices, the loss-model
 assumptions and manual overrides, the regime and its parameters (inside
-:class:`~pricing.strategy.StrategyAssumptions`: ``jp_draft``, ``fx``), the insurance frictions,
-an insurance tower with its market rates, the quote loadings and the quote sheet's editable
-text. :func:`evaluate` turns it into numbers; :func:`scenario_table` lays 2–4 evaluated
-scenarios side by side and marks the assumptions that differ.
+:class:`~pricing.strategy.StrategyAssumptions`: ``regime_params``, one set per regime edited,
+``in_kind`` for compensation in kind, ``fx``; the former ``jp_draft`` is still read), the
+insurance frictions, an insurance tower with its market rates, the quote loadings and the
+quote sheet's editable text. :func:`evaluate` turns it into numbers; :func:`scenario_table`
+lays 2–4 evaluated scenarios side by side and marks the assumptions that differ.
 
 The JSON form is a plain dictionary of the dataclasses' fields (non-finite numbers as the
 strings ``"inf"``/``"-inf"``), decoded field by field against the dataclasses' type hints, so a
@@ -39,7 +40,7 @@ from .exceptions import InputError, Problem
 from .lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from .premium import PRINCIPLES, LoadingAssumptions
 from .profiles import ExchangeProfile
-from .regulation import ALIASES, REGIMES
+from .regulation import ALIASES, REGIMES, RegimeParams, resolve
 from .strategy import Comparison, StrategyAssumptions, compare
 
 __all__ = [
@@ -54,6 +55,9 @@ __all__ = [
     "evaluate",
     "scenario_table",
 ]
+
+#: Key naming the regime of a set of regime parameters in the JSON form.
+REGIME_TAG = "regime"
 
 #: The regime an exchange's jurisdiction is under by default (``other`` has none of its own).
 JURISDICTION_REGIMES = {
@@ -95,8 +99,8 @@ class Scenario:
     calibration : modelling choices of the market-wide fit.
     model : loss-model assumptions and manual overrides (``None``: the defaults).
     regime : code of the regulatory regime (a key of :data:`pricing.regulation.REGIMES`).
-    strategy : protection target, frictions, market rate, capacity and the regime's
-        parameters (``jp_draft``, ``fx``).
+    strategy : protection target, frictions, market rate, capacity, the regimes' edited
+        parameters (``regime_params``), compensation in kind (``in_kind``) and ``fx``.
     tower : the insurance tower of the quote (``None``: not set).
     market_rates : market rate on line per tower layer (``None`` entries: technical price).
     loadings, principle : the quote's loadings and premium principle.
@@ -172,9 +176,16 @@ class Scenario:
 # JSON codec for frozen dataclasses
 # --------------------------------------------------------------------------------------------
 def encode(value: Any) -> Any:
-    """A dataclass tree as JSON-ready values; non-finite floats become ``"inf"``/``"-inf"``."""
+    """A dataclass tree as JSON-ready values; non-finite floats become ``"inf"``/``"-inf"``.
+
+    Regime parameters are tagged with their regime (``{"regime": "jp-2027", ...}``) so that a
+    list of them decodes to each regime's own parameter class.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, RegimeParams) and type(value).regime in REGIMES:
+            return {REGIME_TAG: type(value).regime, **out}
+        return out
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, (tuple, list)):
@@ -210,11 +221,15 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
         raise _Bad(errors or [Problem(None, path, "must not be empty")])
     if tp is Any:
         return value
+    if tp is RegimeParams:  # a regime's parameters, tagged with the regime's code
+        return _decode_regime_params(value, path)
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise _Bad([Problem(None, path, f"expected an object ({_type_name(tp)})")])
         hints = typing.get_type_hints(tp)
         names = {f.name for f in dataclasses.fields(tp) if f.init}
+        if issubclass(tp, RegimeParams):  # typed, ranged parameters check themselves
+            return _decode_params(tp, value, path)
         problems = [
             Problem(None, f"{path}.{k}" if path else k, "unknown field")
             for k in value
@@ -286,6 +301,40 @@ def _decode(tp: Any, value: Any, path: str) -> Any:
             raise _Bad([Problem(None, path, f"expected text, got {value!r}")])
         return value
     return value
+
+
+def _decode_params(tp: Any, value: dict[str, Any], path: str) -> Any:
+    """Parameters of class ``tp`` (defaults for names left out), each value checked."""
+    if value.get(REGIME_TAG) == tp.regime:
+        value = {k: v for k, v in value.items() if k != REGIME_TAG}
+    try:
+        return tp().with_settings(value)
+    except InputError as err:
+        raise _Bad(
+            [
+                Problem(None, f"{path}.{p.column}" if path else p.column, p.message)
+                for p in err.problems
+            ]
+        ) from None
+
+
+def _decode_regime_params(value: Any, path: str) -> Any:
+    """One regime's parameters from ``{"regime": code, name: value, ...}``."""
+    if not isinstance(value, dict):
+        raise _Bad([Problem(None, path, "expected an object (regime parameters)")])
+    code = value.get(REGIME_TAG)
+    if code not in REGIMES and code not in ALIASES:
+        raise _Bad(
+            [
+                Problem(
+                    None,
+                    f"{path}.{REGIME_TAG}",
+                    f"unknown regime {code!r}; one of {', '.join(REGIMES)}",
+                )
+            ]
+        )
+    cls = REGIMES[resolve(code)].params_class
+    return _decode(cls, {k: v for k, v in value.items() if k != REGIME_TAG}, path)
 
 
 def decode(cls: type, values: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,10 @@ def test_compare_renders_on_the_defaults():
     assert shown["Insurance counts towards it"] == "partly"
     assert shown["% of revenue"].endswith("%")
     assert "not law" in at.warning[0].value
-    assert "Insurance counts: partly" in at.code[0].value
-    assert "Source:" in at.code[0].value
+    assert "R_cash" in at.code[0].value, "the formula, symbolic and with numbers"
+    requirements = next(d.value for d in at.dataframe if "Requirement" in d.value.columns)
+    assert "Liability reserve (責任準備金, scenario)" in set(requirements["Requirement"])
+    assert any(c.value.startswith("[jp-psa] ") for c in at.caption), "sources listed"
     assert [b.label for b in at.get("download_button")] == [
         "Download the client report (PDF)",
         "Download the strategy table (CSV)",
@@ -121,7 +124,7 @@ def test_invalid_assumptions_show_an_error_not_a_traceback():
     at = run(COMPARE)
     at.number_input(key="cmp_capacity").set_value(0.0).run()
     assert not at.exception
-    assert "capacity_usd" in at.error[0].value
+    assert "**Insurance capacity (USD m)**" in at.error[0].value
 
 
 def test_compare_uses_the_profile_in_use():
@@ -140,6 +143,7 @@ def test_small_vs_large_shows_both_exchanges():
     assert chart_titles(at) == ["Small against large exchange under the jp-2027 rule"]
     table = at.dataframe[0].value
     assert set(table["exchange"]) == {"Small domestic exchange", "Large global exchange"}
+    assert all(re.fullmatch(r"USD .+ – USD .+", r) for r in table["cost of risk, 90% range"])
     assert len(table) == 6
     text = at.markdown[-1].value
     assert "Small domestic exchange" in text and "Large global exchange" in text
@@ -191,3 +195,103 @@ def test_compare_projects_the_recommended_reserve_over_the_chosen_years():
     assert float(ten.rstrip("%")) >= five
     table = next(d.value for d in at.dataframe if "P(ran dry by this year)" in d.value.columns)
     assert list(table["year"]) == list(range(1, 11))
+
+
+# --------------------------------------------------------------------------------------------
+# Regime parameters, ranges, currency
+# --------------------------------------------------------------------------------------------
+def test_regime_parameters_are_editable_and_set_the_minimum():
+    """A custody-share reserve of 2% of cold crypto: the minimum shown is the library's."""
+    from pricing.i18n import fmt_amount
+    from pricing.regulation import Jp2027Params, RegimeInputs, minimum
+
+    at = run(COMPARE)
+    assert "Parameters of jp-2027" in " ".join(e.label for e in at.expander)
+    at.selectbox(key="rp_jp-2027_basis").set_value("custody_share")
+    at.number_input(key="rp_jp-2027_custody_share").set_value(0.02).run()
+    assert not at.exception and not at.error
+    params = Jp2027Params(basis="custody_share", custody_share=0.02)
+    expected = minimum("jp-2027", RegimeInputs.from_profile(PRESETS["small"]), params=params)
+    assert metrics(at)["Minimum"] == fmt_amount(expected.amount_usd, "USD")
+    inputs = at.session_state["_inputs"]
+    assert inputs["rp_jp-2027_custody_share"] == pytest.approx(0.02)
+    assert "rp_jp-2027_floor_jpy" not in inputs, "only what the user changed is stored"
+
+
+def test_a_bad_parameter_value_is_named_next_to_its_field():
+    at = run(COMPARE)
+    at.number_input(key="rp_jp-2027_custody_share").set_value(2.0).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert "must be float in [0, 1], got 2" in errors[0], "under the field"
+    assert r"jp-2027: custody\_share" in errors[-1] and "not valid" in errors[-1], (
+        "and in the summary"
+    )
+    assert not at.success, "no recommendation from invalid parameters"
+
+
+def test_compare_shows_ranges_confidence_and_both_premiums():
+    at = run(COMPARE)
+    labels = [m.label for m in at.metric]
+    assert labels.count("Cost of risk, recommended") == 1, "the ranges replace the point view"
+    assert sum("Recommended:" in s.value for s in at.success) == 1
+    best = next(m for m in at.metric if m.label == "Cost of risk, recommended")
+    assert "90% range over parameter draws: USD" in best.proto.help
+    assert any("**Confidence:**" in c.value and "of 20 draws" in c.value for c in at.caption)
+    protection = at.dataframe[1].value
+    ranges = protection["P(all compensated), 90% range"]
+    assert all(re.fullmatch(r"\d+\.\d\d% – \d+\.\d\d%", r) for r in ranges)
+    costs = at.dataframe[0].value
+    assert {"market premium (used)", "technical premium (insurer's floor)"} <= set(costs.index)
+
+
+def test_compensation_in_kind_lowers_the_reserve_only_protection():
+    """At the same (floor-bound) reserve, buying stolen coins back at a moved price leaves
+    customers uncompensated more often (σ = 60%/yr over 14 days)."""
+
+    def p_full() -> float:
+        protection = at.dataframe[1].value.set_index("strategy")
+        return float(protection.loc["Reserve only", "P(all compensated) %"])
+
+    at = run(COMPARE)
+    before = p_full()
+    at.toggle(key="ik_on").set_value(True).run()
+    assert not at.exception
+    assert "Parameters of compensation in kind" in [e.label for e in at.expander]
+    assert p_full() < before
+
+
+def test_amounts_are_typed_in_the_display_currency():
+    from pricing.regulation import DEFAULT_FX
+
+    rate = DEFAULT_FX.rate("JPY")
+    at = run(COMPARE, _inputs={"ui_currency": "JPY"})
+    capacity = at.number_input(key="cmp_capacity__JPY_en")
+    assert capacity.label == "Insurance capacity (JPY m)"
+    assert capacity.value == pytest.approx(600 * rate)
+    capacity.set_value(300 * rate).run()
+    assert at.session_state["_inputs"]["cmp_capacity"] == pytest.approx(300.0)
+    assert metrics(at)["Minimum"].startswith("¥")
+    assert (
+        "JPY million"
+        in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["title"]["text"]
+    )
+
+
+def test_a_reserve_only_structure_has_a_dash_for_its_retention():
+    at = run(COMPARE)
+    costs = at.dataframe[0].value
+    assert costs.loc["retention", "Reserve only"] == "—"
+    assert costs.loc["limit", "Reserve only"] == "0.000"
+
+
+def test_an_exchange_licensed_elsewhere_edits_each_regime_it_is_held_to():
+    profile = dataclasses.replace(PRESETS["small"], jurisdictions=("hk",))
+    at = run(COMPARE, profile=profile)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Parameters of jp-2027") for label in labels)
+    assert any(label.startswith("Parameters of hk") for label in labels)
+    at.number_input(key="rp_hk_cold_cover_share").set_value(0.9).run()
+    assert not at.exception
+    assert at.session_state["_inputs"]["rp_hk_cold_cover_share"] == pytest.approx(0.9)
+    assert "Hong Kong" in at.success[0].value and "Also licensed under" in at.success[0].value

@@ -45,7 +45,7 @@ def test_save_then_load_restores_every_input(db):
     at.radio(key="pf_preset").set_value("large").run()
     go(at, "app_pages/compare.py")
     at.number_input(key="cmp_dispute").set_value(40.0).run()
-    at.number_input(key="jp_floor_bn").set_value(5.0).run()
+    at.number_input(key="rp_hk_cold_cover_share").set_value(0.6).run()  # the large preset: hk
     go(at, SCENARIOS)
     at.text_input(key="sc_name").set_value("Large, disputes 40%")
     at.text_input(key="sc_client").set_value("Big Exchange Ltd")
@@ -59,7 +59,7 @@ def test_save_then_load_restores_every_input(db):
     saved = ScenarioStore(db).load("Large, disputes 40%", user="ana")
     assert saved.profile == PRESETS["large"]
     assert saved.strategy.frictions.dispute_probability == pytest.approx(0.40)
-    assert saved.strategy.jp_draft.floor_jpy == pytest.approx(5e9)
+    assert saved.strategy.params_for("hk").cold_cover_share == pytest.approx(0.6)
 
     at.button(key="reset_all").click().run()
     go(at, "app_pages/compare.py")
@@ -68,7 +68,7 @@ def test_save_then_load_restores_every_input(db):
     at.button(key="sc_load").click().run()
     go(at, "app_pages/compare.py")
     assert at.number_input(key="cmp_dispute").value == pytest.approx(40.0)
-    assert at.number_input(key="jp_floor_bn").value == pytest.approx(5.0)
+    assert at.number_input(key="rp_hk_cold_cover_share").value == pytest.approx(0.6)
     assert "Large global exchange" in at.info[-1].value
     go(at, "app_pages/profile.py")
     assert at.radio(key="pf_preset").value == "large"

@@ -47,7 +47,7 @@ def test_every_input_survives_a_tour_of_every_page():
     assert at.number_input(key="lm_base_rate").value == pytest.approx(0.25)
     go(at, "app_pages/compare.py")
     at.number_input(key="cmp_dispute").set_value(35.0).run()
-    at.number_input(key="jp_floor_bn").set_value(3.0).run()
+    at.number_input(key="rp_jp-2027_floor_jpy").set_value(3e9).run()
     minimum = next(m.value for m in at.metric if m.label == "Minimum")
     go(at, "app_pages/quote.py")
     at.number_input(key="q_theta").set_value(80.0).run()
@@ -57,14 +57,14 @@ def test_every_input_survives_a_tour_of_every_page():
         go(at, page)
         text = banner(at)
         assert "Dispute probability (%): **35**" in text, page
-        assert "Japan draft: floor (JPY bn): **3**" in text
+        assert r"jp-2027: floor\_jpy: **3,000,000,000**" in text
         assert "Average-exchange rate (override): **0.25**" in text
 
     go(at, "app_pages/model.py")
     assert at.number_input(key="lm_base_rate").value == pytest.approx(0.25)
     go(at, "app_pages/compare.py")
     assert at.number_input(key="cmp_dispute").value == pytest.approx(35.0)
-    assert at.number_input(key="jp_floor_bn").value == pytest.approx(3.0)
+    assert at.number_input(key="rp_jp-2027_floor_jpy").value == pytest.approx(3e9)
     assert next(m.value for m in at.metric if m.label == "Minimum") == minimum
     go(at, "app_pages/quote.py")
     assert at.number_input(key="q_theta").value == pytest.approx(80.0)

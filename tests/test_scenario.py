@@ -11,8 +11,18 @@ from pricing.coverage import Layer, Tower
 from pricing.exceptions import InputError
 from pricing.lossmodel import LossModelAssumptions
 from pricing.profiles import PRESETS
-from pricing.regulation import JpDraftScenario
+from pricing.regulation import (
+    HkParams,
+    InKindCompensation,
+    Jp2027Params,
+    JpDraftScenario,
+    RegimeInputs,
+    VaraParams,
+    minimum,
+    regime_params,
+)
 from pricing.scenario import Scenario, assumption_differences, evaluate, scenario_table
+from pricing.store import ScenarioStore
 from pricing.strategy import StrategyAssumptions
 
 FULL = Scenario(
@@ -73,3 +83,73 @@ def test_side_by_side_table_matches_each_evaluation_and_marks_differences():
     assert diff["assumption"].tolist() == ["regime"]
     with pytest.raises(InputError, match="2 to 4"):
         scenario_table([ra])
+
+
+# --------------------------------------------------------------------------------------------
+# Regime parameters and compensation in kind travel with the scenario
+# --------------------------------------------------------------------------------------------
+EDITED = Scenario(
+    name="Edited regimes",
+    profile=PRESETS["jp-small"],
+    regime="jp-2027",
+    strategy=StrategyAssumptions(
+        regime_params=(
+            regime_params("jp-2027", {"basis": "custody_share", "custody_share": "0.02"}),
+            regime_params("hk", {"cold_cover_share": "0.6"}),
+            regime_params("vara", {"max_retention_aed": "5e6"}),
+        ),
+        in_kind=InKindCompensation(volatility=0.8, delay_days=30.0),
+    ),
+)
+
+
+def test_edited_regime_parameters_and_in_kind_survive_json():
+    record = EDITED.to_dict()
+    tags = [p["regime"] for p in record["strategy"]["regime_params"]]
+    assert tags == ["jp-2027", "hk", "vara"]
+    back = Scenario.from_json(EDITED.to_json())
+    assert back == EDITED
+    assert [type(p) for p in back.strategy.regime_params] == [Jp2027Params, HkParams, VaraParams]
+    assert back.strategy.params_for("jp-2027").custody_share == 0.02
+    assert back.strategy.params_for("jp-2027").cap_jpy is None  # optional: none kept as none
+    assert back.strategy.in_kind.delay_days == 30.0
+
+
+def test_edited_parameters_change_the_saved_scenarios_minimum():
+    """A custody-share reserve of 2% of cold crypto is twice the 1% one (the basis' formula)."""
+    inputs = RegimeInputs.from_profile(PRESETS["jp-small"])
+    back = Scenario.from_json(EDITED.to_json())
+    edited = minimum("jp-2027", inputs, params=back.strategy.params_for("jp-2027"))
+    one = minimum("jp-2027", inputs, params=Jp2027Params(basis="custody_share"))
+    reserve = {r.name: r.amount_usd for r in edited.requirements}
+    base = {r.name: r.amount_usd for r in one.requirements}
+    name = next(n for n in reserve if "Liability reserve" in n)
+    assert reserve[name] == pytest.approx(2 * base[name], rel=1e-12)
+
+
+def test_bad_regime_parameters_in_a_record_are_named():
+    record = EDITED.to_dict()
+    record["strategy"]["regime_params"][0]["custody_share"] = 2
+    record["strategy"]["in_kind"]["bogus"] = 1
+    with pytest.raises(InputError) as err:
+        Scenario.from_dict(record)
+    fields = {p.field for p in err.value.problems}
+    assert fields == {"strategy.regime_params[0].custody_share", "strategy.in_kind.bogus"}
+    record = EDITED.to_dict()
+    record["strategy"]["regime_params"][1]["regime"] = "atlantis"
+    with pytest.raises(InputError, match="unknown regime 'atlantis'"):
+        Scenario.from_dict(record)
+
+
+def test_a_record_without_regime_parameters_still_loads():
+    record = Scenario("Old", PRESETS["small"]).to_dict()
+    del record["strategy"]["regime_params"], record["strategy"]["in_kind"]
+    back = Scenario.from_dict(record)
+    assert back.strategy.regime_params == () and back.strategy.in_kind is None
+
+
+def test_the_store_keeps_regime_parameters_and_in_kind():
+    store = ScenarioStore("sqlite://")
+    store.save(EDITED, user="ana")
+    loaded = store.load("Edited regimes", user="ana")
+    assert loaded == EDITED

@@ -1,0 +1,248 @@
+"""Words of the Compare page that are built from a result: the recommendation in the page's
+language, and the regulatory minimum laid out as tables (formatting only; every number comes
+from :mod:`pricing`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from app_pages.locale import lang, money, t
+from pricing import plots
+from pricing.regulation import RegulatoryMinimum
+from pricing.strategy import Comparison, StrategyResult
+
+#: The Compare page's "How to read this page" text (translated through the catalogue).
+HOW_TO_READ = (
+    "Three ways to fund compensation after a theft, for the exchange set on the **Exchange "
+    "profile** page: **reserve only** (a fund the exchange holds), **insurance only** (cover "
+    "with only the reserve the regulator requires) and the **hybrid** (a reserve for the first "
+    "part of each theft and insurance of a layer above it: *limit* per theft above a "
+    "*retention*), at the cheapest retention and limit of the optimiser's grid. The reserve is "
+    "sized so that all customers are compensated in full in the **protection target** share of "
+    "years, and never below the **regulatory minimum**.\n\n"
+    "**Cost of risk** (per year) adds the insurance premium (the market's price; the technical "
+    "premium is shown beside it as the insurer's floor), the losses the reserve pays, the cost "
+    "of carrying the reserve (cost of capital less its after-tax yield), the losses left to "
+    "customers, the cost of bridging the insurer's payment delay, and a capital charge for any "
+    "1-in-200 loss beyond the reserve. **Insurance is not cash in hand**: a claim may be "
+    "disputed and never paid, and the insurer pays months later. **P(all compensated)** is the "
+    "chance that every customer is eventually paid in full in a year; **promptly** means from "
+    "the reserve alone, at once. **Expected shortfall** is the average yearly loss left to "
+    "customers; **1-in-200 uncompensated** what they would lose in a 1-in-200 year. Costs and "
+    "P(all compensated) carry a **90% range** over draws of the fitted parameters, and the "
+    "recommendation says in what share of draws it stays the cheapest.\n\n"
+    "The **heatmap** shows the total cost of every retention and limit of the grid (the star is "
+    "the optimum); type a retention and limit below it to inspect another structure. The "
+    "**frontier** is the cheapest structure for each protection level. Every chart has a camera "
+    "button (top right) that saves it as a PNG. The **regime's parameters** are editable: each "
+    "is marked as a published rule or an assumption, with its reason and source."
+)
+
+
+def strategy_name(name: str) -> str:
+    """A strategy's display name in the page's language."""
+    return t(plots.STRATEGY_LABELS.get(name, name))
+
+
+def interval_text(interval: tuple[float, float] | None, amount: bool = True) -> str:
+    """``low – high`` of a 90% range (amounts in the display currency, else percentages)."""
+    if interval is None or not all(math.isfinite(v) for v in interval):
+        return "—"
+    if amount:
+        return f"{money(interval[0])} – {money(interval[1])}"
+    return f"{100 * interval[0]:.2f}% – {100 * interval[1]:.2f}%"
+
+
+def confidence_text(result: Comparison) -> str | None:
+    """``hybrid in 83% of 20 draws`` (``None`` without draws)."""
+    if result.recommended_share is None:
+        return None
+    kind = t(result.get(result.recommended).kind)
+    return t("{kind} in {share}% of {n} draws").format(
+        kind=kind, share=f"{100 * result.recommended_share:.0f}", n=result.n_draws
+    )
+
+
+def counts_text(rule: RegulatoryMinimum) -> str:
+    """How insurance counts towards ``rule``, requirement by requirement, translated."""
+    texts = []
+    for q in rule.requirements:
+        if q.funded_by == "customer":
+            continue
+        if q.funded_by == "insurance":
+            texts.append(
+                t("{name}: required, limit at least {amount}").format(
+                    name=t(q.name), amount=money(q.amount_usd)
+                )
+            )
+        elif q.insurance_counts == "partly" and q.layer_counts:
+            texts.append(
+                t("{name}: up to {share}% of it").format(
+                    name=t(q.name), share=f"{100 * q.insurance_share_max:.0f}"
+                )
+            )
+        elif q.insurance_counts in ("yes", "partly") and not q.layer_counts:
+            texts.append(
+                t("{name}: not the crime layer (another policy form counts)").format(name=t(q.name))
+            )
+        else:
+            texts.append(f"{t(q.name)}: {t(q.insurance_counts)}")
+    return "; ".join(texts) or t(rule.insurance_counts)
+
+
+def _binding(result: Comparison, best: StrategyResult) -> str:
+    rule = result.rule
+    headline = rule.amount_usd
+    credit = max(headline - best.floor, 0.0)
+    if best.reserve > best.floor * (1 + 1e-9) + 1.0:
+        text = t(
+            "The protection target binds: the reserve is the {target}% quantile of the "
+            "retained loss, above the regulatory floor of {floor}."
+        ).format(target=f"{100 * result.assumptions.target:g}", floor=money(best.floor))
+    else:
+        text = t(
+            "The regulatory minimum binds: the reserve sits at the floor of {floor}, which "
+            "already meets the protection target."
+        ).format(floor=money(best.floor))
+    if best.limit > 0 and credit > 0:
+        text += " " + t(
+            "The rule counts insurance towards its minimum: this layer is credited with "
+            "{credit}, so the reserve floor is {floor}, below the headline minimum of {headline}."
+        ).format(credit=money(credit), floor=money(best.floor), headline=money(headline))
+    elif best.limit > 0:
+        text += " " + t(
+            "The rule gives this layer no credit: the reserve must hold the whole minimum of "
+            "{headline}."
+        ).format(headline=money(headline))
+    return text
+
+
+def recommendation(result: Comparison) -> str:
+    """The recommendation: the library's own words in English, the same facts translated
+    otherwise (structure, cost, what binds, the regime's credit, confidence, the others)."""
+    if lang() == "en":
+        return result.recommendation()
+    best = result.get(result.recommended)
+    parts = [
+        t("Recommended: {kind}, total cost of risk {cost} per year ({assets}% of customer "
+          "assets, {revenue}% of revenue).").format(
+            kind=t(best.kind),
+            cost=money(best.total_cost),
+            assets=f"{best.cost_pct_assets:.3f}",
+            revenue=f"{best.cost_pct_revenue:.1f}",
+        )
+    ]  # fmt: skip
+    if best.limit <= 0:
+        parts.append(
+            t("A reserve of {reserve} and no insurance.").format(reserve=money(best.reserve))
+        )
+    else:
+        parts.append(
+            t("Insurance of {limit} per theft above a retention of {retention} (market premium "
+              "{premium}; technical {technical}), with a reserve of {reserve}.").format(
+                limit=money(best.limit),
+                retention=money(best.retention),
+                premium=money(best.components["premium"]),
+                technical=money(best.technical_premium),
+                reserve=money(best.reserve),
+            )
+        )  # fmt: skip
+    parts.append(_binding(result, best))
+    confidence = confidence_text(result)
+    if confidence:
+        parts.append(
+            t("Confidence: {confidence}; cost between {low} and {high} (90%).").format(
+                confidence=confidence,
+                low=money(best.total_cost_interval[0]) if best.total_cost_interval else "—",
+                high=money(best.total_cost_interval[1]) if best.total_cost_interval else "—",
+            )
+        )
+    parts.append(
+        t("All customers are compensated in full in {p}% of years, promptly from the reserve "
+          "alone in {prompt}%.").format(
+            p=f"{100 * best.p_full:.2f}", prompt=f"{100 * best.p_full_prompt:.2f}"
+        )
+    )  # fmt: skip
+    for other in (s for s in result.strategies if s.name != best.name):
+        if not other.placeable:
+            parts.append(
+                t("{name}: the market would not write it.").format(name=strategy_name(other.name))
+            )
+            continue
+        verb = t("meets") if other.meets_target else t("misses")
+        parts.append(
+            t("{name} ({kind}) costs {cost} and {verb} the {target}% target.").format(
+                name=strategy_name(other.name),
+                kind=t(other.kind),
+                cost=money(other.total_cost),
+                verb=verb,
+                target=f"{100 * result.assumptions.target:g}",
+            )
+        )
+    parts.append(t("How insurance counts: {text}.").format(text=counts_text(result.rule)))
+    for rule in result.rules[1:]:
+        parts.append(
+            t("Also licensed under {name}: minimum {amount}.").format(
+                name=t(rule.name), amount=money(rule.amount_usd)
+            )
+        )
+    breaking = [strategy_name(s.name) for s in result.strategies if not s.compliant]
+    if breaking:
+        parts.append(
+            t("Non-compliant, never recommended: {names}.").format(names=", ".join(breaking))
+        )
+    if not best.compliant:
+        parts.append(
+            t("WARNING: no structure on the grid meets every requirement; the cheapest "
+              "structure is shown but breaks a rule.")
+        )  # fmt: skip
+    return " ".join(parts)
+
+
+def requirements_table(rule: RegulatoryMinimum) -> pd.DataFrame:
+    """Every requirement that applies at once: amount, who funds it, how insurance counts,
+    status, formula and sources."""
+    rows = []
+    for q in rule.requirements:
+        treatment = t(f"insurance: {q.insurance_counts}")
+        if q.insurance_counts == "partly":
+            treatment += f" (≤ {q.insurance_share_max:.0%})"
+        if not q.layer_counts and q.insurance_counts in ("yes", "partly"):
+            treatment += "; " + t("a crime layer does not count")
+        rows.append(
+            {
+                t("Requirement"): t(q.name),
+                t("Amount"): money(q.amount_usd),
+                t("Funded by"): t(f"funded by: {q.funded_by}"),
+                t("Insurance counts"): treatment,
+                t("Status"): t(q.status),
+                t("Formula"): q.formula,
+                t("Source"): " ".join(r.ref for r in q.source),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def components_table(rule: RegulatoryMinimum) -> pd.DataFrame:
+    """The rule's parts and related amounts in the display currency."""
+    return pd.DataFrame(
+        [{t("Part"): t(label), t("Amount"): money(usd)} for label, _, usd in rule.components]
+    )
+
+
+def notes(rule: RegulatoryMinimum) -> list[str]:
+    """The rule's caveats, translated (the FX note is left out: the sidebar states the rate)."""
+    return [t(n) for n in rule.notes if not n.startswith("FX rate")]
+
+
+def sources(rule: RegulatoryMinimum) -> list[str]:
+    """Every reference as ``[ref] title (grade, date) url`` (citations are not translated)."""
+    return [str(r) for r in rule.source]
+
+
+def safe(value: Any) -> str:
+    """Text for markdown (``$``, ``*`` and ``_`` escaped)."""
+    return str(value).replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
