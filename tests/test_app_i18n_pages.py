@@ -214,7 +214,7 @@ def test_the_walk_finds_english_and_usd_on_the_english_history_page():
     at = open_page(HISTORY)
     left = english_left(at)
     assert "Loss history" in left  # the title
-    assert "platform_type" in left and "hot_wallet_key_compromise" in left  # a table's cells
+    assert "continued" in left and "press" in left  # a table's cells (outcome, source type)
     assert "Thefts from exchanges and custodians" in left  # a chart's title
     assert any("USD" in s for s in left)
 
