@@ -35,7 +35,7 @@ JPY = DEFAULT_FX.rate("JPY")
 #: Latin-letter words allowed on the Japanese pages, each with its reason.
 ALLOWED = {
     # currency, file-format and data-format codes
-    *("JPY", "CSV", "PDF", "PNG", "JSON", "ETH"),
+    *("JPY", "CSV", "PDF", "PNG", "JSON", "ETH", "UTC"),
     # proper nouns: the product, firms and providers named as examples, the book cited
     *("Vaultcover", "DMM", "Bitcoin", "Ginco", "Bybit", "Safe", "Wallet", "Fireblocks"),
     *("Loss", "Models", "Klugman", "Panjer", "Willmot", "actuar", "Cameron", "Trivedi"),
@@ -90,6 +90,7 @@ USD_AMOUNT = re.compile(r"\bUSD\b|US\$|\$\s?\d|\d\s?(十億|百万|万|億)?米?
 NOT_WORDS = re.compile(
     r"%\{[^}]*\}|<[^>]+>|https?://\S+|`[^`]*`|:material/\w+:"
     r"|\b\w+_\w+\b"  # a symbol or parameter name: A_ref, ρ_p, ci_low
+    r"|\[\?[^\]]*\]\([^)]*\)"  # a scenario's link: [?scenario=Base%20case](/?scenario=…)
 )
 
 
@@ -309,3 +310,59 @@ def test_model_threshold_typed_in_oku_yen_fits_the_same_losses_as_in_usd():
     fitted = min(numbers(spec["data"][1]["x"]))
     assert fitted > 25e6 * JPY * 0.999, "the fitted quantiles are above the threshold, in yen"
     assert not english_left(at, (profile_name(at),)), english_left(at, (profile_name(at),))
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios
+# --------------------------------------------------------------------------------------------
+def saved_scenarios() -> tuple[str, ...]:
+    """Two saved scenarios of user ``ana`` that differ in profile, regime and disputes."""
+    import dataclasses
+    import os
+
+    from pricing.profiles import PRESETS
+    from pricing.scenario import Scenario
+    from pricing.store import ScenarioStore
+
+    store = ScenarioStore(os.environ["VAULTCOVER_DB"])
+    base = Scenario("Base case", PRESETS["small"])
+    other = Scenario("Large HK", PRESETS["large"], regime="hk")
+    frictions = dataclasses.replace(other.strategy.frictions, dispute_probability=0.4)
+    other = dataclasses.replace(
+        other, strategy=dataclasses.replace(other.strategy, frictions=frictions)
+    )
+    store.save(base, user="ana")
+    store.save(other, user="ana")
+    return ("Base case", "Large HK", PRESETS["small"].name, PRESETS["large"].name, "ana")
+
+
+def test_scenarios_in_japanese_and_yen_has_no_english_and_no_usd():
+    names = saved_scenarios()
+    at = japanese(open_page(SCENARIOS))
+    at.multiselect(key="sc_compare").set_value(["Base case", "Large HK"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "シナリオ"
+    compared = next(d.value for d in at.dataframe if "measure" in d.value.columns)
+    assert compared["measure"].str.contains("JPY").any()
+    assert any("円" in v for v in compared["Base case"])
+    assert not english_left(at, names), english_left(at, names)
+
+
+def test_scenarios_compare_amounts_are_the_english_pages_at_the_shipped_rate():
+    """Each amount of the comparison in yen is the English page's USD amount times the rate,
+    to the shown precision, and the assumption that differs in USD is converted too."""
+    from pricing.profiles import PRESETS
+
+    saved_scenarios()
+    at = open_page(SCENARIOS)
+    at.multiselect(key="sc_compare").set_value(["Base case", "Large HK"]).run()
+    diff_usd = next(d.value for d in at.dataframe if "assumption" in d.value.columns)
+    assert "profile › customer assets usd" in diff_usd["assumption"].tolist()
+    at = japanese(at)
+    diff = next(d.value for d in at.dataframe if "assumption" in d.value.columns)
+    row = diff[diff["assumption"] == "プロファイル › 顧客資産 (JPY)"]
+    from pricing.i18n import fmt_amount
+
+    assert row["Large HK"].item() == fmt_amount(
+        PRESETS["large"].customer_assets_usd * JPY, "JPY", "ja"
+    )
