@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, compare_text, locale, regime_state, scenario_store, state
+from app_pages import (
+    common,
+    compare_text,
+    locale,
+    regime_state,
+    scenario_store,
+    session_scenario,
+    state,
+)
 from app_pages.compare_text import interval_text, safe, strategy_name
 from app_pages.locale import money, t
 from app_pages.regime_editor import display, money_input, parameter_table
@@ -268,7 +276,7 @@ for s in result.strategies:
         )
 rec.download_button(
     t("Download the client report (PDF)"),
-    lambda: scenario_store.scenario_pdf(state.scenario(profile.name).to_json()),
+    lambda: scenario_store.scenario_pdf(session_scenario.scenario(profile.name).to_json()),
     file_name="vaultcover_report.pdf",
     mime="application/pdf",
     on_click="ignore",

@@ -42,7 +42,7 @@ for _code, _cls in PARAM_CLASSES.items():
 
 def param_values(code: str) -> dict[str, Any]:
     """The user's values of ``code``'s parameters (only those set), by parameter name."""
-    store = state._store()
+    store = state.user_values()
     return {name: store[key] for key, (c, name) in PARAM_KEYS.items() if c == code and key in store}
 
 
@@ -59,10 +59,10 @@ def regime_params(code: str) -> RegimeParams:
 def param_problem(code: str, name: str) -> str | None:
     """Why the user's value of one parameter is not allowed (``None`` if it is)."""
     key = param_key(code, name)
-    if key not in state._store():
+    if key not in state.user_values():
         return None
     try:
-        PARAM_CLASSES[code]().with_settings({name: state._store()[key]})
+        PARAM_CLASSES[code]().with_settings({name: state.user_values()[key]})
     except InputError as err:
         return "; ".join(p.message for p in err.problems)
     return None

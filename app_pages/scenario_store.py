@@ -8,7 +8,7 @@ import os
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import session_scenario
 from pricing.exceptions import InputError
 from pricing.scenario import Scenario, ScenarioResult
 from pricing.scenario import evaluate as evaluate_scenario
@@ -86,7 +86,7 @@ def open_link() -> None:
     except InputError as err:
         st.error(f"The link's scenario could not be opened: {err.problems[0].message}.")
         return
-    state.load_scenario(scenario)
+    session_scenario.load_scenario(scenario)
     st.toast(f"Loaded scenario {scenario.name}.", icon=":material/upload:")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, locale, scenario_store, state
+from app_pages import common, locale, scenario_store, session_scenario, state
 from app_pages.locale import t
 from app_pages.page_text import note, plain
 from pricing.exceptions import InputError
@@ -125,7 +125,7 @@ client = b.text_input(
 )
 if c.button(t("Save"), type="primary", key="sc_save", icon=":material/save:"):
     try:
-        record = state.scenario(name.strip())
+        record = session_scenario.scenario(name.strip())
         if client.strip():
             record = dataclasses.replace(record, client=client.strip())
         saved = store.save(record, user=user)
@@ -172,7 +172,7 @@ d, e, f, g = st.columns(4)
 d.button(
     t("Load into this session"),
     key="sc_load",
-    on_click=state.load_scenario,
+    on_click=session_scenario.load_scenario,
     args=(chosen.scenario,),
     icon=":material/upload:",
     help=t("Every input of every page takes the scenario's value (its latest version)."),
@@ -248,7 +248,7 @@ with st.expander(t("Version history of {name}").format(name=pick)):
     i.button(
         t("Load version {version}").format(version=version),
         key="sc_load_version",
-        on_click=state.load_scenario,
+        on_click=session_scenario.load_scenario,
         args=(store.load(pick, user=user, version=version),),
         icon=":material/history:",
         help=t("Every input takes that version's value; saving it again makes a new version."),

@@ -18,7 +18,6 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from pricing.calibration import CalibrationSpec
@@ -32,7 +31,6 @@ from pricing.scenario import (
     DEFAULT_EXCLUSIONS,
     DEFAULT_SUBJECTIVITIES,
     JURISDICTION_REGIMES,
-    Scenario,
 )
 from pricing.strategy import StrategyAssumptions
 
@@ -194,7 +192,8 @@ LABELS: dict[str, str] = {
 }
 
 
-def _store() -> dict[str, Any]:
+def user_values() -> dict[str, Any]:
+    """The values the user set (key -> value; only those that differ from the default)."""
     return st.session_state.setdefault(INPUTS, {})
 
 
@@ -220,7 +219,7 @@ def value(key: str, fallback: Any = None) -> Any:
     """The current value of input ``key``: the widget's, else the user's, else the default."""
     if key in st.session_state:
         return st.session_state[key]
-    store = _store()
+    store = user_values()
     if key in store:
         return store[key]
     found = default(key)
@@ -235,9 +234,9 @@ def remember(key: str) -> None:
     if isinstance(new, list):
         new = list(new)
     if _same(new, default(key)):
-        _store().pop(key, None)
+        user_values().pop(key, None)
     else:
-        _store()[key] = new
+        user_values()[key] = new
 
 
 def remember_all(keys: Iterable[str]) -> None:
@@ -266,7 +265,7 @@ def bind(
     defaults = _defaults()
     old_default = defaults.get(key, new_default)
     defaults[key] = new_default
-    store = _store()
+    store = user_values()
     if not form or key not in st.session_state:
         # Every change already went through the callback into the store, so this only
         # restores a value Streamlit dropped (another page, or the same key drawn by another
@@ -293,19 +292,19 @@ def set_value(key: str, new: Any) -> None:
 
 def value_keys() -> list[str]:
     """Keys of every input the user set."""
-    return list(_store())
+    return list(user_values())
 
 
 def forget(*keys: str) -> None:
     """Drop the user's values of ``keys`` (back to their defaults at the next draw)."""
     for key in keys:
-        _store().pop(key, None)
+        user_values().pop(key, None)
         st.session_state.pop(key, None)
 
 
 def changes() -> list[tuple[str, str]]:
     """What differs from the defaults, as (what, value) pairs for the banner."""
-    store = _store()
+    store = user_values()
     out: list[tuple[str, str]] = []
     preset = store.get("pf_preset", STATIC["pf_preset"])
     for key, val in store.items():
@@ -318,6 +317,9 @@ def changes() -> list[tuple[str, str]]:
             out.append(
                 (f"Severity parameter {family_name.replace('_', ' ')} (override)", _show(val))
             )
+            continue
+        if key == "q_market_quotes":  # rows of numbers: say how many
+            out.append((_t(LABELS[key]), _t("{n} entered").format(n=len(val))))
             continue
         out.append((_t(LABELS.get(key, key)), _show(val)))
     from app_pages import common  # a late import: common imports nothing from here
@@ -352,8 +354,8 @@ def reset() -> None:
     """Callback: every input back to its default, uploads and the tower dropped."""
     from app_pages import common
 
-    kept = {k: v for k, v in _store().items() if k in VIEW_KEYS}
-    for key in list(_store()):
+    kept = {k: v for k, v in user_values().items() if k in VIEW_KEYS}
+    for key in list(user_values()):
         if key not in kept:
             st.session_state.pop(key, None)
     st.session_state[INPUTS] = kept
@@ -435,7 +437,7 @@ def regime_default(profile: ExchangeProfile) -> str:
 
 def regime(profile: ExchangeProfile) -> str:
     """The regime in use: the user's choice, else the profile's jurisdiction's."""
-    chosen = _store().get("regime") or st.session_state.get("regime")
+    chosen = user_values().get("regime") or st.session_state.get("regime")
     return chosen if chosen in REGIMES else regime_default(profile)
 
 
@@ -468,132 +470,14 @@ def loadings() -> LoadingAssumptions:
     )
 
 
-def scenario(name: str) -> Scenario:
-    """Everything set in this session as a :class:`Scenario` named ``name``."""
-    from app_pages import common
-
-    profile = common.current_profile()
-    tower, rates = None, ()
-    frame = st.session_state.get("tower_frame")
-    if isinstance(frame, pd.DataFrame):
-        try:
-            tower, rates = common.tower_from_rows(frame)
-        except ValueError:
-            tower, rates = None, ()
-    upload = st.session_state.get(common.UPLOAD_KEY)
-    return Scenario(
-        name=name,
-        profile=profile,
-        calibration=common.current_spec(),
-        model=common.current_assumptions(),
-        regime=regime(profile),
-        strategy=strategy_assumptions(),
-        tower=tower,
-        market_rates=rates if any(r is not None for r in rates) else (),
-        loadings=loadings(),
-        principle=value("q_principle"),
-        subjectivities=value("q_subjectivities"),
-        exclusions=value("q_exclusions"),
-        client=value("q_client"),
-        incidents_csv=upload["bytes"].decode("utf-8") if upload else None,
-        incidents_name=upload["name"] if upload else None,
-    )
-
-
 def put(key: str, new: Any) -> None:
     """Store ``new`` as the user's value of ``key`` unless it is the default (its widget,
     if drawn later in this run or on another page, takes it)."""
     if _same(new, default(key)):
-        _store().pop(key, None)
+        user_values().pop(key, None)
     else:
-        _store()[key] = new
+        user_values()[key] = new
     st.session_state.pop(key, None)  # the widget takes the stored value at its next draw
-
-
-def load_scenario(s: Scenario) -> None:
-    """Callback: replace every input with those of ``s``."""
-    from app_pages import common
-
-    reset()
-    p = s.profile
-    preset = next((k for k, v in PRESETS.items() if v == p), "custom")
-    put("pf_preset", preset)
-    for name, val in profile_widgets(p).items():
-        put(name, val)
-    st.session_state[common.PROFILE_KEY] = p
-    st.session_state[common.SPEC_KEY] = s.calibration
-    if s.model is not None:
-        st.session_state[common.MODEL_KEY] = s.model
-        _load_model(s.model)
-    _load_calibration(s)
-    if s.regime != regime_default(p):
-        _store()["regime"] = s.regime
-    a = s.strategy
-    put("cmp_target", 100 * a.target)
-    put("cmp_dispute", 100 * a.frictions.dispute_probability)
-    put("cmp_delay", a.frictions.payment_delay_months)
-    put("cmp_capacity", a.capacity_usd / 1e6)
-    put("cmp_rol", None if a.market_rate_on_line is None else 100 * a.market_rate_on_line)
-    regime_state.load(a)
-    ld = s.loadings
-    put("q_principle", s.principle)
-    put("q_theta", 100 * ld.theta)
-    put("q_kappa", ld.kappa)
-    put("q_wang", ld.wang_lambda)
-    put("q_coc", 100 * ld.cost_of_capital)
-    put("q_expense", 100 * ld.expense_ratio)
-    put("q_fixed", ld.expense_fixed_usd)
-    put("q_minimum", ld.minimum_premium_usd)
-    put("q_subjectivities", s.subjectivities)
-    put("q_exclusions", s.exclusions)
-    put("q_client", s.client)
-    if s.tower is not None:
-        rates = s.market_rates or (None,) * len(s.tower.layers)
-        rows = common.rows_from_tower(s.tower, rates)
-        st.session_state["tower_frame"] = rows
-        st.session_state["tower_assets"] = p.customer_assets_usd
-        if not rows.equals(common.default_tower(p).astype(float)):
-            st.session_state["tower_edited"] = True
-    if s.incidents_csv is not None:
-        st.session_state[common.UPLOAD_KEY] = {
-            "bytes": s.incidents_csv.encode("utf-8"),
-            "name": s.incidents_name or "scenario incidents.csv",
-        }
-
-
-def _load_calibration(s: Scenario) -> None:
-    spec = s.calibration
-    put("threshold_m", spec.threshold / 1e6)
-    put("on_level", spec.on_level)
-    if spec.target_year is not None:
-        _store()["target_year"] = spec.target_year
-    if spec.years is not None:
-        _store()["model_years"] = tuple(spec.years)
-    if spec.attack_vectors is not None:
-        _store()["model_vectors"] = list(spec.attack_vectors)
-    put("frequency_model", spec.frequency_model)
-    put("trend", spec.trend)
-
-
-def _load_model(m: Any) -> None:
-    store = _store()
-    if m.severity_family is not None:
-        store["lm_family"] = m.severity_family
-    if m.base_rate is not None:
-        store["lm_base_rate"] = m.base_rate
-    put("lm_eta", m.severity_size_elasticity)
-    put("lm_rho", m.cold_reach)
-    put("lm_gamma", m.frequency.size_elasticity)
-    put("lm_delta", m.frequency.hot_share_elasticity)
-    put("lm_reference", m.frequency.reference_assets_usd / 1e6)
-    put("lm_rho_p", m.provider_cold_reach)
-    put("lm_s", m.provider_user_share)
-    family = m.severity_family
-    for name, val in m.severity_params or ():
-        if family is not None:
-            store[f"lm_param_{family}_{name}"] = val
-    if m.severity_params and family is None:
-        st.session_state["_lm_params_best"] = tuple(m.severity_params)
 
 
 # Every regime's parameters and compensation in kind as bound inputs (registered in STATIC and

@@ -325,7 +325,7 @@ def _regulation(doc: Document, result: ScenarioResult, out: _Out = _EN) -> None:
 def _market_quote(doc: Document, result: ScenarioResult, out: _Out = _EN) -> None:
     """The scenario's tower priced at market beside the technical premium."""
     from .coverage import quote_tower
-    from .market import DEFAULT_TERMS, cover_type
+    from .market import cover_type
 
     t = out.t
     s, m = result.scenario, result.model
@@ -335,8 +335,9 @@ def _market_quote(doc: Document, result: ScenarioResult, out: _Out = _EN) -> Non
         for layer in s.tower.layers
     ]
     rates = list(s.market_rates) or None
+    terms = s.market_terms(m.frequency, m.severity)
     quote = quote_tower(
-        m.frequency, m.severity, s.tower, s.loadings, s.principle, rates, DEFAULT_TERMS, kinds
+        m.frequency, m.severity, s.tower, s.loadings, s.principle, rates, terms, kinds
     )
     money = out.money
     doc.table(

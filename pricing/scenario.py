@@ -38,6 +38,8 @@ from .coverage import Tower, TowerQuote, quote_tower
 from .data import load_exposure, load_incidents
 from .exceptions import InputError, Problem
 from .lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
+from .market import DEFAULT_TERMS, MarketTerms
+from .market_quotes import BOUNDS, MarketQuote, fit_market_curve
 from .premium import PRINCIPLES, LoadingAssumptions
 from .profiles import ExchangeProfile
 from .regulation import ALIASES, REGIMES, RegimeParams, resolve
@@ -103,6 +105,8 @@ class Scenario:
         parameters (``regime_params``), compensation in kind (``in_kind``) and ``fx``.
     tower : the insurance tower of the quote (``None``: not set).
     market_rates : market rate on line per tower layer (``None`` entries: technical price).
+    market_quotes, market_curve : the user's market quotes and the curve family fitted to
+        them (:func:`pricing.market_quotes.fit_market_curve`); none: the default market terms.
     loadings, principle : the quote's loadings and premium principle.
     subjectivities, exclusions : the quote sheet's editable text.
     client : who the scenario is for (free text).
@@ -118,6 +122,8 @@ class Scenario:
     strategy: StrategyAssumptions = field(default_factory=StrategyAssumptions)
     tower: Tower | None = None
     market_rates: tuple[float | None, ...] = ()
+    market_quotes: tuple[MarketQuote, ...] = ()
+    market_curve: str = "ph"
     loadings: LoadingAssumptions = field(default_factory=LoadingAssumptions)
     principle: str = "cost_of_capital"
     subjectivities: str = DEFAULT_SUBJECTIVITIES
@@ -142,8 +148,20 @@ class Scenario:
             problems.append(
                 Problem(None, "market_rates", "needs one entry per tower layer (or none)")
             )
+        if self.market_curve not in BOUNDS:
+            problems.append(Problem(None, "market_curve", f"must be one of {', '.join(BOUNDS)}"))
+        if len(self.market_quotes) > 5:
+            problems.append(Problem(None, "market_quotes", "at most 5 quotes"))
         if problems:
             raise InputError("scenario", problems)
+
+    def market_terms(self, frequency: Any, severity: Any) -> MarketTerms:
+        """The market's terms for this scenario: the defaults, or the curve fitted to its
+        market quotes on the loss model (``frequency``, ``severity``)."""
+        if not self.market_quotes:
+            return DEFAULT_TERMS
+        fit = fit_market_curve(frequency, severity, self.market_quotes, family=self.market_curve)
+        return fit.terms(DEFAULT_TERMS)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (plain dictionaries, lists and numbers; see :func:`encode`)."""

@@ -376,7 +376,7 @@ def test_a_market_rate_on_line_prices_the_layer_at_that_rate():
     at = open_page(QUOTE)
     set_tower(at, market_rol_1=2.0)
     table = at.dataframe[1].value
-    assert table["principle"].iloc[1] == "market"
+    assert table["principle"].iloc[1] == "entered rate on line"
     assert table["premium"].iloc[1] == pytest.approx(0.02 * 0.5 * 20e6)
 
 

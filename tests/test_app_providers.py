@@ -84,7 +84,7 @@ def test_the_provider_cold_reach_reaches_the_model_and_the_banner():
     assert at.session_state[common.MODEL_KEY].provider_cold_reach == pytest.approx(0.9)
     at.switch_page(PROFILE).run()
     banner = [i.value for i in at.info if i.value.startswith("**Changed from the defaults:**")]
-    assert banner and "Cold storage within a provider's reach ρ_p: **0.9**" in banner[0]
+    assert banner and "Cold storage within a provider's reach ρ\\_p: **0.9**" in banner[0]
 
 
 def test_the_profile_page_shows_the_history_of_its_providers():

@@ -158,3 +158,27 @@ def test_an_earlier_version_loads_its_own_inputs(db):
     at.button(key="sc_load").click().run()  # the latest version
     go(at, "app_pages/profile.py")
     assert at.radio(key="pf_preset").value == "large"
+
+
+def test_market_quotes_are_saved_with_the_scenario_and_come_back(db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    entered = ((5e6, 10e6, None, 0.08), (20e6, 20e6, 800_000.0, None))
+    at.session_state["_inputs"] = {**at.session_state["_inputs"], "q_market_quotes": entered}
+    go(at, SCENARIOS)
+    banner = [i.value for i in at.info if i.value.startswith("**Changed from the defaults:**")]
+    assert banner and "Market quotes: **2 entered**" in banner[0]
+    at.text_input(key="sc_name").set_value("Quoted")
+    at.button(key="sc_save").click().run()
+    saved = ScenarioStore(db).load("Quoted", user="ana")
+    assert [(q.retention, q.limit, q.rate_on_line) for q in saved.market_quotes] == [
+        (5e6, 10e6, 0.08),
+        (20e6, 20e6, pytest.approx(0.04)),
+    ]
+    at.button(key="reset_all").click().run()
+    assert "q_market_quotes" not in at.session_state["_inputs"]
+    at.button(key="sc_load").click().run()
+    restored = at.session_state["_inputs"]["q_market_quotes"]
+    assert [(r, lim, rol) for r, lim, _, rol in restored] == [
+        (5e6, 10e6, 0.08),
+        (20e6, 20e6, pytest.approx(0.04)),
+    ]

@@ -153,3 +153,28 @@ def test_the_store_keeps_regime_parameters_and_in_kind():
     store.save(EDITED, user="ana")
     loaded = store.load("Edited regimes", user="ana")
     assert loaded == EDITED
+
+
+def test_market_quotes_round_trip_and_price_the_report_with_the_fitted_curve():
+    """A scenario keeps its market quotes and curve family through JSON, and its market terms
+    are the curve fitted to them (the same fit as pricing.market_quotes on the model)."""
+    from pricing.market import DEFAULT_TERMS
+    from pricing.market_quotes import MarketQuote, fit_market_curve
+
+    quotes = (MarketQuote(5e6, 10e6, 0.08), MarketQuote(20e6, 20e6, 0.04))
+    s = Scenario("Quoted", PRESETS["small"], market_quotes=quotes, market_curve="wang")
+    back = Scenario.from_json(s.to_json())
+    assert back.market_quotes == quotes and back.market_curve == "wang"
+    result = evaluate(back)
+    m = result.model
+    expected = fit_market_curve(m.frequency, m.severity, quotes, family="wang").terms(DEFAULT_TERMS)
+    assert back.market_terms(m.frequency, m.severity) == expected
+    assert (
+        Scenario("Plain", PRESETS["small"]).market_terms(m.frequency, m.severity) == DEFAULT_TERMS
+    )
+
+
+def test_a_bad_market_curve_is_named():
+    with pytest.raises(InputError) as err:
+        Scenario("Bad", PRESETS["small"], market_curve="cubic")
+    assert [p.column for p in err.value.problems] == ["market_curve"]

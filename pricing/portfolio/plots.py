@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ..plots import PALETTE, _layout, _legend_below
+from ..plots._base import PALETTE, _layout, _legend_below
 from .result import PortfolioResult
 
 __all__ = ["accumulation_chart", "allocation_chart", "portfolio_exceedance_chart"]
