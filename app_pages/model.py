@@ -1,8 +1,11 @@
 """Loss model: the fitted severity candidates and the frequency GLM, with every choice shown."""
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from app_pages import common, locale, state
@@ -66,14 +69,14 @@ THRESHOLD_AMOUNTS = {
 }
 
 
-def headers(frame, amounts: dict[str, str] | None = None) -> dict:  # type: ignore[no-untyped-def]
+def headers(frame: pd.DataFrame, amounts: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Column labels of a fit table in the page's language (none in English and USD)."""
     if plain():
         return {}
     config = {}
     for column in frame.columns:
-        if column in (amounts or {}):
-            label = t(amounts[column]).format(currency=locale.unit())  # type: ignore[index]
+        if amounts and column in amounts:
+            label = t(amounts[column]).format(currency=locale.unit())
         elif column.startswith("se_"):
             label = f"SE {column[3:]}"
         else:
@@ -82,7 +85,7 @@ def headers(frame, amounts: dict[str, str] | None = None) -> dict:  # type: igno
     return config
 
 
-def cells(frame, columns: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """Text cells of a fit table in the page's language (amounts in them converted)."""
     if plain():
         return frame

@@ -12,13 +12,6 @@ from pricing.coverage import Layer
 from pricing.regulation import REGIMES
 
 REGIME_KEY = "regime"  # shared with Compare and Small vs large
-STRATEGY_LABELS = plots.STRATEGY_LABELS
-
-
-def factor_label(text: str) -> str:
-    """A tornado value label (``7%``, ``1 month``, ``0.42×``) in the page's language."""
-    return t(text)
-
 
 st.title(t("Sensitivity"))
 with st.expander(t("How to read this")):
@@ -70,7 +63,7 @@ result = common.sensitivity_tornado(profile, spec, regime, assumptions, upload, 
 strategy_name = (
     result.base_strategy.replace("_", " ")
     if locale.lang() == "en"
-    else t(STRATEGY_LABELS.get(result.base_strategy, result.base_strategy))
+    else t(plots.STRATEGY_LABELS.get(result.base_strategy, result.base_strategy))
 )
 st.metric(
     per_year("Base total cost of risk"),
@@ -83,8 +76,8 @@ if plain():
 else:  # the chart in the display currency and language: its data converted, its words set
     rows = result.rows.assign(
         factor=result.rows["factor"].map(t),
-        low_label=result.rows["low_label"].map(factor_label),
-        high_label=result.rows["high_label"].map(factor_label),
+        low_label=result.rows["low_label"].map(t),
+        high_label=result.rows["high_label"].map(t),
         **{c: result.rows[c].map(locale.from_usd) for c in ("low_cost", "high_cost", "swing")},
     )
     tornado_figure = plots.tornado_chart(
@@ -113,8 +106,8 @@ table = result.table()
 if not plain():
     table = table.assign(
         factor=table["factor"].map(t),
-        low_label=table["low_label"].map(factor_label),
-        high_label=table["high_label"].map(factor_label),
+        low_label=table["low_label"].map(t),
+        high_label=table["high_label"].map(t),
         **{c: table[c].map(locale.from_usd) for c in money_columns},
     )
 table = table.rename(
