@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import common, locale, state
 from app_pages.locale import t
 from app_pages.page_text import VECTOR_LABELS as VECTOR_NAMES
-from app_pages.page_text import amount_input, categories, plain, relabel
+from app_pages.page_text import amount_input, categories, chart_unit, plain, relabel
 from pricing import plots
 from pricing.data import ATTACK_VECTORS, IncidentFilter
 
@@ -158,8 +158,9 @@ if plain():
     c3.metric("Largest", f"{known.max() / 1e6:,.0f} m" if len(known) else "–")
 else:  # converted at today's shipped rate: the amounts were USD at the time of each theft
     c2.metric(
-        t("Total stolen ({currency}, from USD at the time)").format(currency=locale.unit()),
+        t("Total stolen ({currency})").format(currency=locale.unit()),
         locale.money(known.sum()),
+        help=t("USD at the time of each theft, converted at the shipped, dated FX rate."),
     )
     c3.metric(t("Largest"), locale.money(known.max()) if len(known) else "–")
 c4.metric(t("Amount unknown"), f"{view['loss_usd'].isna().sum()}")
@@ -178,17 +179,21 @@ if not typed:
     )
 
 ccy = locale.unit()
-timeline = plots.incident_timeline(
-    view.assign(loss_usd=view["loss_usd"].map(locale.from_usd)), ATTACK_VECTORS
-)
-if locale.lang() != "en" or ccy != "USD":
+factor, chart_unit_name = chart_unit()
+timeline = plots.incident_timeline(view.assign(loss_usd=view["loss_usd"] * factor), ATTACK_VECTORS)
+if not plain():
     relabel(
         timeline,
         title=t("Thefts from exchanges and custodians"),
         x=t("date"),
-        y=t("loss, {currency} (from USD at the time; log scale)").format(currency=ccy),
+        y=t("loss, {unit} (log scale)").format(unit=chart_unit_name),
         names={v.replace("_", " "): t(label) for v, label in VECTOR_LABELS.items()},
-        hover=("USD %{y:,.0f}", "%{y:,.0f} " + ccy),
+        hover=("USD %{y:,.0f}", "%{y:,.2f} " + chart_unit_name),
+    )
+    # the legend's longer names below the plot, clear of the title
+    timeline.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0.0},
+        margin={"b": 110},
     )
 st.plotly_chart(timeline, width="stretch", key="timeline", theme=None)
 amount_header = "loss (USD)" if plain() else t("loss ({currency})").format(currency=ccy)

@@ -10,7 +10,15 @@ import streamlit as st
 
 from app_pages import common, locale, state
 from app_pages.locale import t
-from app_pages.page_text import VECTOR_LABELS, amount_input, note, plain, relabel, whole
+from app_pages.page_text import (
+    VECTOR_LABELS,
+    amount_input,
+    chart_unit,
+    note,
+    plain,
+    relabel,
+    whole,
+)
 from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
@@ -240,30 +248,31 @@ names = [fit.family for fit in cal.severity.fits]
 chosen = st.selectbox(t("Candidate"), names, index=names.index(best.family), key="qq_family")
 fit = cal.severity.fits[names.index(chosen)]
 left, right = st.columns(2)
-rate = locale.from_usd(1.0)  # the charts are drawn in the display currency
+rate = locale.from_usd(1.0)  # tables in the display currency
 ccy = locale.unit()
+factor, chart_unit_name = chart_unit()  # charts in its typing unit (億円 for yen)
 qq = fit.qq_data()
 qq_figure = plots.qq_chart(
-    qq.assign(empirical=qq["empirical"] * rate, fitted=qq["fitted"] * rate), chosen
+    qq.assign(empirical=qq["empirical"] * factor, fitted=qq["fitted"] * factor), chosen
 )
 relabel(
     qq_figure,
     title=t("QQ plot: {family}").format(family=chosen),
-    x=t("fitted quantile, {currency}").format(currency=ccy),
-    y=t("observed loss, {currency}").format(currency=ccy),
+    x=t("fitted quantile, {currency}").format(currency=chart_unit_name),
+    y=t("observed loss, {currency}").format(currency=chart_unit_name),
     names={"perfect fit": t("perfect fit")},
 )
 left.plotly_chart(qq_figure, width="stretch", key="qq", theme=None)
 grid = np.geomspace(
     sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(), sel.losses.max() * 3, 200
 )
-curves = {f.family: (grid * rate, f.conditional.sf(grid)) for f in cal.severity.fits}
-survival = plots.survival_chart(sel.losses * rate, curves, sel.threshold * rate)
+curves = {f.family: (grid * factor, f.conditional.sf(grid)) for f in cal.severity.fits}
+survival = plots.survival_chart(sel.losses * factor, curves, sel.threshold * factor)
 relabel(
     survival,
     title=t("Fitted against observed loss sizes"),
     x=t("loss, {currency} (above the {threshold} threshold)").format(
-        currency=ccy, threshold=locale.money(sel.threshold)
+        currency=chart_unit_name, threshold=locale.money(sel.threshold)
     ),
     y=t("probability a reported loss is larger"),
     names={"observed": t("observed")},

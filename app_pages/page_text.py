@@ -160,3 +160,13 @@ def amount_input(
         st.session_state[origin] = round(new, 9)
         return round(new, 9) * 1e6
     return usd_m * 1e6
+
+
+def chart_unit() -> tuple[float, str]:
+    """(factor, unit) for a chart's amount axis: USD as is on the English USD page, else the
+    display currency in the unit amounts are typed in (億円 for yen: a log axis then reads 1,
+    10, 100 億円 rather than SI suffixes)."""
+    if plain():
+        return 1.0, "USD"
+    size, unit = amount_unit()
+    return locale.from_usd(1.0) / size, unit

@@ -248,7 +248,8 @@ def test_history_amounts_are_the_incidents_at_the_shipped_rate():
     )
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     shown = sorted(y for trace in spec["data"] for y in numbers(trace["y"]))
-    assert shown == pytest.approx(sorted(usd_table["loss_usd"].dropna() * JPY), rel=1e-9)
+    # the chart in 億円 (10^8 yen), so its log axis reads 1, 10, 100 億円
+    assert shown == pytest.approx(sorted(usd_table["loss_usd"].dropna() * JPY / 1e8), rel=1e-9)
     # ¥15.7bn typed as 157億円 is USD 100 m at the shipped rate: the same rows as 100 (USD m)
     at.number_input(key="hist_min_loss_in_JPY").set_value(100 * JPY / 100).run()
     assert not at.exception
@@ -311,7 +312,7 @@ def test_model_threshold_typed_in_oku_yen_fits_the_same_losses_as_in_usd():
         if "QQ" in json.loads(c.proto.spec)["layout"]["title"]["text"]
     )
     fitted = min(numbers(spec["data"][1]["x"]))
-    assert fitted > 25e6 * JPY * 0.999, "the fitted quantiles are above the threshold, in yen"
+    assert fitted > 25e6 * JPY / 1e8 * 0.999, "the fitted quantiles are above it, in 億円"
     assert not english_left(at, (profile_name(at),)), english_left(at, (profile_name(at),))
 
 
