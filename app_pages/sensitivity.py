@@ -119,7 +119,7 @@ table = table.rename(
     }
 )
 st.dataframe(
-    table.style.format({c: "{:,.0f}" for c in table.columns if f"({ccy})" in c}),
+    table.style.format({t(h).format(currency=ccy): "{:,.0f}" for h in money_columns.values()}),
     hide_index=True,
     width="stretch",
     key="sens_table",

@@ -389,3 +389,17 @@ def test_sensitivity_layer_typed_in_oku_yen_prices_the_same_layer_as_in_usd():
     assert at.session_state["sens_limit"] == pytest.approx(10.0, rel=1e-6)
     point = next(m.value for m in at.metric if m.label.startswith("点推定値"))
     assert yen(point) == pytest.approx(usd * JPY, rel=5e-3)  # shown to 3 figures
+
+
+def test_sensitivity_table_amounts_are_whole_yen():
+    """The tornado table's costs are shown to the yen with thousands separators, as in USD
+    (the Styler's format follows the translated column names)."""
+    import pyarrow as pa
+
+    at = japanese(open_page(SENSITIVITY))
+    styler = at.dataframe[0].proto.arrow_data.styler
+    shown = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    costs = [c for c in shown.columns if c.endswith("（JPY）")]
+    assert len(costs) == 3, list(shown.columns)
+    for column in costs:
+        assert shown[column].str.fullmatch(r"\d{1,3}(,\d{3})*").all(), shown[column].tolist()
