@@ -24,16 +24,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from .calibration import Calibration
 from .coverage import Layer, price_layer_grid, quote_layer
-from .lossmodel import ExchangeLossModel, build_loss_model
+from .lossmodel import LOSS_MODEL_GRID, ExchangeLossModel, build_loss_model
 from .market import MarketTerms, price_market
 from .premium import LoadingAssumptions
 from .sensitivity import Z90, _positive_draw, _with_rate_factor
-from .strategy import Comparison, StrategyResult, evaluate_structure
+from .strategy import Comparison, StrategyResult, evaluate_structures
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -160,12 +161,18 @@ def compare_with_draws(
     p_full = np.empty_like(costs)
     same = 0
     for i, m in enumerate(draws.models):
-        total = m.aggregate()
+        # the yearly loss of the draw, without the aliasing audit (the same probabilities,
+        # one FFT less)
+        total = m.aggregate(grid=_draw_grid(m))
         options = []
-        for k, s in enumerate(comparison.strategies):
-            r = evaluate_structure(
-                m, comparison.rules or comparison.rule, s.retention, s.limit, s.reserve, a, total
-            )
+        results = evaluate_structures(
+            m,
+            comparison.rules or comparison.rule,
+            [(s.retention, s.limit, s.reserve) for s in comparison.strategies],
+            a,
+            total,
+        )
+        for k, (s, r) in enumerate(zip(comparison.strategies, results, strict=True)):
             costs[i, k], p_full[i, k] = r.total_cost, r.p_full
             if s.name == "insurance_only":  # the reserve stays at the floor
                 if r.p_full >= a.target - 1e-12:
@@ -187,6 +194,12 @@ def compare_with_draws(
     return replace(
         comparison, strategies=strategies, recommended_share=same / draws.n, n_draws=draws.n
     )
+
+
+def _draw_grid(model: ExchangeLossModel) -> Any:
+    """The loss model's grid (:data:`pricing.lossmodel.LOSS_MODEL_GRID`) without the aliasing
+    estimate, which only audits the grid."""
+    return replace(LOSS_MODEL_GRID, align_to=model.hot_cap or None, estimate_aliasing=False)
 
 
 def _kind(strategy: StrategyResult, reserve: float) -> str:

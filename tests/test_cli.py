@@ -496,6 +496,38 @@ def test_compare_table_and_regulation_text(capsys):
     assert doc["amount_usd"] == pytest.approx(130e6 * 0.05)  # hot wallets backed in kind
 
 
+def test_compare_in_another_currency_keeps_usd_and_adds_converted_amounts(capsys):
+    """``--currency JPY``: the USD amounts are those of a USD run; each ``*_display`` amount is
+    the USD one times the dated rate of data/fx.csv (relative 1e-12); the table says JPY."""
+    from pricing.regulation import DEFAULT_FX
+
+    base = ["compare", "--profile", "small", "--regime", "jp-draft", "--draws", "0"]
+    code, out, _ = run(capsys, *base, "--json")
+    usd = json.loads(out)
+    code, out, _ = run(capsys, *base, "--json", "--currency", "JPY")
+    assert code == 0
+    doc = json.loads(out)
+    rate, as_of, _ = DEFAULT_FX.dated("JPY")
+    assert doc["display_currency"] == "JPY" and doc["fx"]["per_usd"] == rate == 157.0
+    assert doc["fx"]["as_of"] == as_of
+    assert doc["regulatory_minimum_display"] == pytest.approx(
+        usd["regulatory_minimum_usd"] * rate, rel=1e-12
+    )
+    for s, u in zip(doc["strategies"], usd["strategies"], strict=True):
+        assert s["total_cost"] == u["total_cost"] and s["reserve"] == u["reserve"]
+        assert s["total_cost_display"] == pytest.approx(u["total_cost"] * rate, rel=1e-12)
+        assert s["reserve_display"] == pytest.approx(u["reserve"] * rate, rel=1e-12)
+        assert sum(s["components_display"].values()) == pytest.approx(
+            s["total_cost_display"], rel=1e-12
+        )
+    code, out, _ = run(capsys, *base, "--currency", "JPY")
+    assert code == 0 and "Strategies (JPY per year" in out and "Amounts in JPY at 157" in out
+    reserve = next(s["reserve"] for s in usd["strategies"] if s["name"] == "reserve_only")
+    assert f"{reserve * rate:,.0f}" in out
+    code, _, err = run(capsys, *base, "--currency", "XYZ")
+    assert code == 2 and "--currency" in err
+
+
 def test_batch_compare_from_a_folder_and_from_a_csv(capsys, tmp_path):
     from pricing.profiles import PRESETS
 
@@ -511,6 +543,9 @@ def test_batch_compare_from_a_folder_and_from_a_csv(capsys, tmp_path):
 
     result = pd.read_csv(out_csv)
     assert len(result) == 6 and result.groupby("profile")["recommended"].sum().eq(1).all()
+    # the default 20 parameter draws give every row its 90% ranges
+    assert (result["total_cost_low"] <= result["total_cost_high"]).all()
+    assert result.loc[result["recommended"], "recommended_share_of_draws"].between(0, 1).all()
 
     rows = pd.DataFrame([p.to_dict() for p in two.values()]).astype(str)
     rows.loc[1, "hot_share"] = "lots"  # one bad row: named by line and field

@@ -135,6 +135,30 @@ def test_hybrid_never_costs_more_on_the_default_grid(models, totals):
     assert c.get("hybrid").total_cost == pytest.approx(c.total_cost[ok].min(), rel=REL)
 
 
+@pytest.mark.parametrize("regime", ["jp-draft", "hk", "mica"])
+@pytest.mark.parametrize("preset", PRESET_NAMES)
+def test_fast_paths_agree_with_the_whole_grid(models, totals, monkeypatch, preset, regime):
+    """Structures read off the total loss below their retention and compounds on windows
+    (``engine.WINDOWS``) give back the whole-grid FFT of every structure (the method without
+    either): every grid point's total cost within 1e-10 relative and p_full within 1e-10, and
+    the same three structures."""
+    from pricing.strategy import engine
+
+    a = StrategyAssumptions(**SMALL_GRID)
+    fast = compare(models[preset], regime, a, total=totals[preset])
+    monkeypatch.setattr(engine, "WINDOWS", False)
+    full = compare(models[preset], regime, a, total=totals[preset])
+    finite = np.isfinite(full.total_cost)
+    assert np.array_equal(finite, np.isfinite(fast.total_cost))
+    np.testing.assert_allclose(fast.total_cost[finite], full.total_cost[finite], rtol=1e-10)
+    np.testing.assert_allclose(fast.p_full, full.p_full, rtol=0, atol=1e-10)
+    for s in full.strategies:
+        f = fast.get(s.name)
+        assert (f.retention, f.limit) == (s.retention, s.limit)
+        assert f.total_cost == pytest.approx(s.total_cost, rel=1e-10)
+        assert f.p_full == pytest.approx(s.p_full, abs=1e-10)
+
+
 @pytest.mark.parametrize("regime", REGIMES)
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_components_and_cost_arithmetic(run, models, preset, regime):
@@ -484,6 +508,34 @@ def test_compare_profiles_in_processes_matches_one_process_in_order(models):
     assert serial["profile"].tolist()[::3] == [m.profile.name for m in batch]
     with pytest.raises(ValueError, match="workers"):
         compare_profiles(batch, "hk", a, workers=0)
+
+
+def test_compare_profiles_under_draws_carries_each_profiles_ranges(models):
+    """With draws, every profile's rows carry the 90% ranges and the recommendation's share of
+    draws that compare_with_draws gives for that profile alone (same seeds), in one process or
+    two; without draws the columns are absent."""
+    from pricing.uncertainty import compare_with_draws, draw_models
+
+    a = StrategyAssumptions(**SMALL_GRID)
+    cal = calibrate()
+    batch = [models["small"], models["large"]]
+    serial = compare_profiles(batch, "hk", a, workers=1, calibration=cal, draws=4, seed=7)
+    parallel = compare_profiles(batch, "hk", a, workers=2, calibration=cal, draws=4, seed=7)
+    pd.testing.assert_frame_equal(serial, parallel)
+    for model in batch:
+        alone = compare_with_draws(compare(model, "hk", a), draw_models(model, cal, 4, 7))
+        rows = serial[serial["profile"] == model.profile.name].set_index("strategy")
+        for s in alone.strategies:
+            assert rows.loc[s.name, "total_cost_low"] == pytest.approx(s.total_cost_interval[0])
+            assert rows.loc[s.name, "total_cost_high"] == pytest.approx(s.total_cost_interval[1])
+            assert rows.loc[s.name, "p_full_low"] == pytest.approx(s.p_full_interval[0])
+            assert rows.loc[s.name, "p_full_high"] == pytest.approx(s.p_full_interval[1])
+        share = rows.loc[rows["recommended"], "recommended_share_of_draws"].item()
+        assert share == pytest.approx(alone.recommended_share)
+    plain = compare_profiles(batch, "hk", a, workers=1)
+    assert "total_cost_low" not in plain.columns
+    with pytest.raises(ValueError, match="calibration"):
+        compare_profiles(batch, "hk", a, workers=1, draws=4)
 
 
 @pytest.mark.parametrize("regime", ["hk", "jp-draft"])

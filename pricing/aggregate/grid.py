@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
-from ..counts import Frequency, _arr, _check_positive
-from ..distributions import LossDistribution
+from ..counts import Frequency, _check_positive
+from ..distributions import Capped, LossDistribution, Mixture
 from .moments import CompoundMoments
 
 __all__ = [
@@ -72,7 +73,66 @@ def discretize(severity: LossDistribution, bucket: float, n: int) -> np.ndarray:
     if int(n) < 2:
         raise ValueError(f"discretize: 'n' must be >= 2 grid points, got {n!r}")
     n = int(n)
-    return discretize_lev(_arr(severity.lev(h * np.arange(n, dtype=float))), h)
+    return discretize_lev(lev_on(severity, h * np.arange(n, dtype=float)), h)
+
+
+def lev_on(severity: LossDistribution, x: np.ndarray) -> np.ndarray:
+    """``E[X∧x]`` elementwise (USD), evaluating the severity only below its upper end: beyond
+    it ``E[X∧x] = E[X∧upper]`` (the largest possible loss), taken from one evaluation."""
+    x = np.asarray(x, dtype=float)
+    upper = float(severity.upper)
+    lev = _shared_base_lev(severity)
+    if not math.isfinite(upper):
+        return lev(x)
+    inside = x < upper
+    n_inside = int(np.count_nonzero(inside))
+    if n_inside == x.size:
+        return lev(x)
+    out = np.empty(x.shape)
+    out[~inside] = float(lev(np.array([upper]))[0])
+    if n_inside:
+        out[inside] = lev(x[inside])
+    return out
+
+
+def _shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.ndarray]:
+    try:
+        return _shared_base_lev_cached(severity)
+    except TypeError:  # an unhashable user-defined distribution
+        return _make_shared_base_lev(severity)
+
+
+def _make_shared_base_lev(severity: LossDistribution) -> Callable[[np.ndarray], np.ndarray]:
+    """``E[X∧x]`` as a function of an array. A mixture of one distribution capped at several
+    amounts (an exchange's wallets: ``Σ w_k E[Y∧min(x, c_k)]``) evaluates ``E[Y∧x]`` once and
+    takes ``E[Y∧c_k]`` beyond each cap: the same sum as :meth:`Mixture.lev` with one
+    evaluation of the shared distribution instead of one per wallet."""
+
+    def plain(x: np.ndarray) -> np.ndarray:
+        return np.asarray(severity.lev(x), dtype=float)
+
+    if not isinstance(severity, Mixture):
+        return plain
+    parts = [(c, w) for c, w in zip(severity.components, severity.weights, strict=True) if w > 0]
+    if len(parts) < 2 or not all(isinstance(c, Capped) for c, _ in parts):
+        return plain
+    base = parts[0][0].base
+    if not all(c.base == base for c, _ in parts):
+        return plain
+    caps = [float(c.cap) for c, _ in parts]
+    at_caps = np.asarray(base.lev(np.array(caps)), dtype=float)
+
+    def shared(x: np.ndarray) -> np.ndarray:
+        y = np.asarray(base.lev(np.minimum(x, max(caps))), dtype=float)
+        total = np.zeros(np.shape(x))
+        for (_, w), cap, top in zip(parts, caps, at_caps, strict=True):
+            total = total + w * np.where(x >= cap, top, y)
+        return total
+
+    return shared
+
+
+_shared_base_lev_cached = functools.lru_cache(maxsize=64)(_make_shared_base_lev)
 
 
 def discretize_lev(lev: np.ndarray, bucket: float) -> np.ndarray:
@@ -222,9 +282,12 @@ def _initial_reach(
     severities). Guess: the larger of the floor and a Cornish–Fisher quantile from the
     closed-form mean, standard deviation and skewness.
     """
-    jump = float(severity.isf(min(eps / frequency.mean, 1e-3)))
-    floor = severity.upper if math.isfinite(severity.upper) else jump
-    guess = max(floor, jump if math.isfinite(jump) else 0.0)
+    if math.isfinite(severity.upper):  # no quantile beyond the largest loss: no search
+        guess = floor = float(severity.upper)
+    else:
+        jump = float(severity.isf(min(eps / frequency.mean, 1e-3)))
+        floor = jump
+        guess = max(floor, jump if math.isfinite(jump) else 0.0)
     if math.isfinite(moments.variance):
         z = float(special.ndtri(1.0 - eps))
         skew = moments.skewness if math.isfinite(moments.skewness) else 0.0
@@ -369,3 +432,52 @@ def tilted_compound(frequency: Frequency, f: np.ndarray, n: int, tilt: float = _
     g = np.fft.irfft(compound_transform(frequency, phi), n, axis=-1)
     g *= np.exp(theta * np.arange(n))
     return g
+
+
+class CompoundWorkspace:
+    """Buffers for :meth:`compound_cdf` of ``rows`` severities on ``n`` points, reused from
+    call to call: the same arithmetic as :func:`discretize_lev` and :func:`tilted_compound`
+    (bit for bit), without the large temporaries whose page faults cost as much as the FFTs.
+    One workspace per thread."""
+
+    def __init__(self, frequency: Frequency, rows: int, n: int, tilt: float = _TILT) -> None:
+        self.frequency, self.n = frequency, n
+        theta = tilt / n
+        self.down = np.exp(-theta * np.arange(n))
+        self.up = np.exp(theta * np.arange(n))
+        self.coeffs = _pgf_series(frequency)
+        self.lev = np.empty((rows, n))
+        self.d = np.empty((rows, n))
+        self.phi = np.empty((rows, n // 2 + 1), dtype=complex)
+        self.acc = np.empty((rows, n // 2 + 1), dtype=complex)
+
+    def compound_cdf(self, k: int, bucket: float) -> np.ndarray:
+        """Cumulative compound probabilities of the first ``k`` rows of :attr:`lev` (``E[X∧jh]``
+        per row, overwritten), as ``np.cumsum(clip(tilted_compound(f, n), 0))`` with
+        ``f = discretize_lev(lev / bucket, 1)``; the pmf is left in ``self.d[:k]``."""
+        lev, d, n = self.lev[:k], self.d[:k], self.n
+        lev /= bucket
+        lev -= lev[:, :1].copy()
+        d[:, 0] = 1.0
+        np.subtract(lev[:, 1:], lev[:, :-1], out=d[:, 1:])
+        np.clip(d, 0.0, 1.0, out=d)
+        np.minimum.accumulate(d, axis=-1, out=d)
+        f = lev  # the levels are no longer needed: the pmf goes in their place
+        np.subtract(d[:, :-1], d[:, 1:], out=f[:, :-1])
+        f[:, -1] = d[:, -1]
+        f *= self.down
+        phi, acc = self.phi[:k], self.acc[:k]
+        np.fft.rfft(f, n, axis=-1, out=phi)
+        coeffs = self.coeffs
+        if coeffs is None or coeffs.size > 24:
+            acc[...] = self.frequency.pgf(phi)
+        else:
+            acc.fill(coeffs[-1])
+            for c in coeffs[-2::-1]:
+                acc *= phi
+                acc += c
+        g = d
+        np.fft.irfft(acc, n, axis=-1, out=g)
+        g *= self.up
+        np.clip(g, 0.0, None, out=g)
+        return np.cumsum(g, axis=-1, out=lev)

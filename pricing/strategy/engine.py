@@ -1,0 +1,380 @@
+"""The optimiser's grid: cost components and protection of every (retention, limit) at once.
+
+The retained loss per theft is discretised on one common grid; the compound distribution of
+the yearly retained loss of each structure comes from one tilted FFT (see
+:mod:`pricing.strategy` for the formulas), and the layer premiums from
+:func:`pricing.coverage.price_layer_grid` and the market curve."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ..aggregate import AggregateDistribution, aligned_bucket
+from ..aggregate.grid import CompoundWorkspace
+from ..coverage import lev_on, price_layer_grid
+from ..lossmodel import ExchangeLossModel
+from ..market import cover_type, market_grid
+from ..regulation import (
+    InKindCompensation,
+    RegulatoryMinimum,
+)
+from ..regulation.compliance import reserve_floor
+from ..reserve import carrying_rate
+from .results import COST_COMPONENTS, StrategyAssumptions
+
+TAIL_LEVEL = 0.995
+#: Points of the retained-loss grid of every layer.
+RETAINED_GRID_LOG2 = 11
+#: Retained-loss compounds on windows up to each row's highest reserve or quantile (``False``:
+#: the whole grid for every structure, the reference the windows are tested against).
+WINDOWS = True
+
+
+def layer_axes(
+    model: ExchangeLossModel, n_retentions: int, n_limits: int, capacity_usd: float = math.inf
+) -> tuple[np.ndarray, np.ndarray]:
+    """Retentions ``0, …`` and limits ``0, …`` (USD) spanning the exchange's possible thefts.
+
+    Both run geometrically from 0.1% of the largest possible theft to that theft (limits to
+    at most the market capacity); retention 0 (insurance from the first dollar) and limit 0
+    (no insurance) are the extremes.
+    """
+    top = model.severity.upper
+    lo = max(top * 1e-3, 1e4)
+    retentions = np.concatenate([[0.0], np.geomspace(lo, top, n_retentions - 1)])
+    top_limit = min(top, capacity_usd)
+    limits = np.concatenate([[0.0], np.geomspace(min(lo, top_limit / 10), top_limit, n_limits - 1)])
+    return retentions, limits
+
+
+def _capacity(a: StrategyAssumptions) -> float:
+    """Largest limit on the optimiser's axis: the capacity setting and the market's."""
+    if a.market is None:
+        return a.capacity_usd
+    return min(a.capacity_usd, a.market.capacity.per_insured_usd)
+
+
+def _evaluate(
+    model: ExchangeLossModel,
+    retentions: np.ndarray,
+    limits: np.ndarray,
+    rule: RegulatoryMinimum,
+    a: StrategyAssumptions,
+    total: AggregateDistribution,
+    progress: Callable[[float], None] | None,
+    fixed_reserve: float | np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Cost components and protection for every (retention, limit), twice: with the reserve
+    sized to the target (``K = max(floor, VaR)``) and with the regulatory floor alone
+    (``fixed_reserve``: that reserve instead of the floor in the second set, for
+    :func:`evaluate_structure`)."""
+    profile, freq, sev = model.profile, model.frequency, model.severity
+    n_r, n_l = retentions.size, limits.size
+    q = 1.0 - a.frictions.payment_factor
+    coc = profile.cost_of_capital
+
+    premium, technical = _premiums(model, retentions, limits, a)
+    placeable = np.isfinite(premium)
+
+    # Retained loss per theft on a common grid, and its compound distribution per layer.
+    m = 1 << RETAINED_GRID_LOG2
+    reach = _reach(total)
+    h = aligned_bucket(reach / (m - 1), model.hot_cap)  # the hot-wallet atom on the grid
+    u = h * np.arange(m)
+    lev_u = lev_on(sev, u)
+    lev_d = lev_on(sev, retentions)
+    lev_dl = lev_on(sev, retentions[:, None] + limits[None, :])
+    mean_x = float(sev.mean())
+    ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
+    mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
+    if a.in_kind is not None:  # compensation in kind: E[R·F] = E[R] E[F]
+        mean_r = mean_r * a.in_kind.mean()
+    floor = reserve_floor(rule, retentions[:, None], limits[None, :])
+    held = (
+        floor
+        if fixed_reserve is None
+        else np.broadcast_to(np.asarray(fixed_reserve, dtype=float), floor.shape).copy()
+    )
+
+    var_tail = np.empty((n_r, n_l))
+    var_target = np.empty((n_r, n_l))
+    cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
+    lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
+
+    # Below the retention d the retained loss per theft is the theft itself, so the yearly
+    # retained loss R has the law of the total loss S below d (a compound's probabilities at
+    # x depend on the severity's at ≤ x only). A structure whose quantiles and reserves all lie
+    # below d − 2h reads them off S's grid: one FFT instead of one per structure (same grid,
+    # same numbers but for the FFT's aliasing, < 1e-12). Limit 0 (no layer) is S everywhere.
+    ws = _workspace(freq, 1, m)
+    ws.lev[0] = lev_u
+    total_s = tuple(np.array(v, copy=True) for v in _grid_stats(ws, 1, h, u, a))
+    short = np.zeros((n_r, n_l), dtype=bool)
+    short[:, 0] = True
+    # Each structure needs R only up to the highest of its reserves and quantiles. R ≤ S, so
+    # its quantiles are at most the total's: a window [0, top] suffices (plus 16 buckets). Its
+    # compound comes from a tilted FFT twice as long, as in pricing.aggregate.grid.window_pmf:
+    # on the same buckets, the same probabilities but for the damped wrap-around (< 1e-11).
+    # With compensation in kind R·F reaches beyond any window: the whole grid.
+    keep = np.full((n_r, n_l), m)  # grid points kept for each structure
+    if a.in_kind is None and WINDOWS:
+        var_s = float(max(total_s[2][0], total_s[3][0]))
+        top = np.maximum(np.maximum(floor, var_s), held)
+        short |= top <= retentions[:, None] - 2.0 * h
+        points = np.ceil(top / h) + 16.0
+        window = 2.0 ** np.ceil(np.log2(np.maximum(points, 32.0)))
+        keep = np.where(window <= m / 2, window, m).astype(int)  # else the whole grid
+    fft_points = np.where(keep < m, 2 * keep, m)
+    needed = np.flatnonzero(~short.all(axis=0))
+    width = int(np.where(short, 0, fft_points).max(initial=0))
+    lev_ul = np.empty((n_l, width))
+    lev_ul[needed] = lev_on(sev, u[None, :width] + limits[needed, None])  # (n_l, width)
+    q_lev_u = q * lev_u
+
+    def fill(i: int, cols: np.ndarray, stats: tuple) -> None:
+        cdf, cum_xg, vt, vg = stats
+        var_tail[i, cols], var_target[i, cols] = vt, vg
+        grid = u[: cdf.shape[-1]]
+        for key, k_res in (("target", np.maximum(floor[i, cols], vg)), ("floor", held[i, cols])):
+            cdf_at[key][i, cols], lev_at[key][i, cols] = _cdf_lev(grid, cdf, cum_xg, k_res)
+
+    def row(i: int) -> None:
+        cols = np.flatnonzero(short[i])
+        if cols.size:
+            cdf, cum_xg, vt, vg = total_s
+            fill(i, cols, (cdf[np.zeros(cols.size, dtype=int)], cum_xg[[0] * cols.size], vt, vg))
+        rest = np.flatnonzero(~short[i])
+        for n in np.unique(fft_points[i, rest]):  # structures with the same transform together
+            cols = rest[fft_points[i, rest] == n]
+            kept = int(keep[i, cols].max())
+            stats = _row_stats(i, cols, int(n), kept)
+            if kept < m and stats[0][:, -1].min() < max(TAIL_LEVEL, a.target):
+                stats = _row_stats(i, cols, m, m)  # the window missed a quantile: whole grid
+            fill(i, cols, stats)
+
+    def _row_stats(i: int, cols: np.ndarray, n: int, kept: int) -> tuple:
+        # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] +
+        # E[X∧d] from d on (written in place into the workspace)
+        k, kd = cols.size, min(int(np.searchsorted(u, retentions[i], side="left")), n)
+        work = _workspace(freq, n_l, n)
+        buf = work.lev[:k]
+        buf[:, :kd] = lev_u[:kd]
+        if n <= lev_ul.shape[1]:
+            np.take(lev_ul[:, kd:n], cols, axis=0, out=buf[:, kd:], mode="clip")
+        else:
+            buf[:, kd:] = lev_on(sev, u[None, kd:n] + limits[cols, None])
+        buf[:, kd:] -= lev_dl[i, cols][:, None]
+        buf[:, kd:] += lev_d[i]
+        buf *= 1.0 - q
+        buf += q_lev_u[:n]
+        return _grid_stats(work, k, h, u[:n], a, kept)
+
+    # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
+    workers = _settings_workers()
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done, _ in enumerate(pool.map(row, range(n_r)), start=1):
+                if progress is not None:
+                    progress(done / n_r)
+    else:
+        for done, i in enumerate(range(n_r), start=1):
+            row(i)
+            if progress is not None:
+                progress(done / n_r)
+
+    out: dict[str, np.ndarray] = {
+        "retention": retentions[:, None] * np.ones((1, n_l)),
+        "limit": np.ones((n_r, 1)) * limits[None, :],
+    }
+    recovered = (1.0 - q) * ceded_mean
+    bridging = recovered * coc * a.frictions.payment_delay_months / 12.0
+    for suffix, reserve in (("", np.maximum(floor, var_target)), ("_floor", held)):
+        key = "target" if suffix == "" else "floor"
+        retained = np.minimum(lev_at[key], mean_r)
+        uncompensated = np.maximum(mean_r - retained, 0.0)
+        prompt_cdf = _prompt_cdf(total, reserve, a.in_kind)
+        out |= {
+            "premium" + suffix: premium,
+            "retained_losses" + suffix: retained,
+            "carrying_cost" + suffix: carrying_rate(profile) * reserve,
+            "uncompensated" + suffix: uncompensated,
+            "bridging_cost" + suffix: bridging,
+            "tail_charge" + suffix: coc * np.maximum(var_tail - reserve, 0.0),
+            "reserve" + suffix: reserve,
+            "p_full" + suffix: cdf_at[key],
+            "p_full_prompt" + suffix: cdf_at[key] if a.insurance_is_prompt else prompt_cdf,
+            "var_uncompensated" + suffix: np.maximum(var_tail - reserve, 0.0),
+        }
+    out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
+    out["meets"] = (out["p_full"] >= a.target - 1e-12) & placeable
+    out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
+    out["var_target"] = var_target
+    return out
+
+
+def _settings_workers() -> int:
+    """Threads for the rows: ``pricing.coverage.WORKERS`` (one setting for both grids)."""
+    from .. import coverage
+
+    return int(coverage.WORKERS)
+
+
+_LOCAL = threading.local()
+
+
+def _workspace(freq: Any, rows: int, m: int) -> CompoundWorkspace:
+    """This thread's buffers for ``rows`` compound distributions on ``m`` points."""
+    ws = getattr(_LOCAL, "workspace", None)
+    if ws is None or ws.n != m or ws.lev.shape[0] < rows or ws.frequency != freq:
+        ws = CompoundWorkspace(freq, rows, m)
+        ws.cum = np.empty((rows, m))
+        _LOCAL.workspace = ws
+    return ws
+
+
+#: Premium grids of recent comparisons (they do not depend on the regime or the target).
+_PREMIUM_CACHE: OrderedDict[Any, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_PREMIUM_CACHE_SIZE = 16
+
+
+def clear_caches() -> None:
+    """Forget the cached premium grids (benchmarks time a comparison from scratch)."""
+    _PREMIUM_CACHE.clear()
+
+
+def _premiums(
+    model: ExchangeLossModel, retentions: np.ndarray, limits: np.ndarray, a: StrategyAssumptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Premium and technical premium of every layer (limit 0 = no policy, no premium; ``inf``
+    where the market would not write it). The layer grid does not depend on the regime, the
+    target or the frictions: it is kept for the next comparison of the same exchange (e.g.
+    another regime), keyed by everything it depends on. Read-only arrays."""
+    profile = model.profile
+    try:
+        key = (
+            model.frequency,
+            model.severity,
+            retentions.tobytes(),
+            limits.tobytes(),
+            a.loadings,
+            a.principle,
+            a.market,
+            a.market_rate_on_line,
+            model.hot_cap,
+            profile.third_party_provider,
+        )
+        hash(key)
+    except TypeError:  # an unhashable user-defined distribution: no cache
+        key = None
+    if key is not None and key in _PREMIUM_CACHE:
+        _PREMIUM_CACHE.move_to_end(key)
+        return _PREMIUM_CACHE[key]
+    freq, sev = model.frequency, model.severity
+    n_r, n_l = retentions.size, limits.size
+    premium = np.zeros((n_r, n_l))
+    technical = np.full((n_r, n_l), math.nan)
+    technical[:, 0] = 0.0
+    if a.market_rate_on_line is not None:
+        premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
+    else:
+        priced = price_layer_grid(
+            freq,
+            sev,
+            retentions,
+            limits[1:],
+            a.loadings,
+            32,
+            wang=a.principle == "wang",
+            std=a.principle == "std_dev",
+        )
+        technical[:, 1:] = priced.premiums[a.principle]
+        premium[:, 1:] = technical[:, 1:]
+        if a.market is not None:
+            kinds = cover_type(retentions, model.hot_cap, profile.third_party_provider)
+            quoted = market_grid(
+                freq, sev, retentions, limits[1:], priced.expected_loss, technical[:, 1:],
+                kinds, a.market,
+            )  # fmt: skip
+            premium[:, 1:] = quoted["premium"]
+    premium.setflags(write=False)
+    technical.setflags(write=False)
+    if key is not None:
+        _PREMIUM_CACHE[key] = (premium, technical)
+        while len(_PREMIUM_CACHE) > _PREMIUM_CACHE_SIZE:
+            _PREMIUM_CACHE.popitem(last=False)
+    return premium, technical
+
+
+def _grid_stats(
+    ws: CompoundWorkspace,
+    k: int,
+    h: float,
+    u: np.ndarray,
+    a: StrategyAssumptions,
+    keep: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cumulative probabilities and cumulative ``Σ x g`` of the compound of the first ``k``
+    retained severities of the workspace (``E[R_X∧u]`` per row) on the grid ``u``, and its
+    ``VaR`` at the tail level and at the target, on the first ``keep`` points (default all;
+    views into the workspace)."""
+    cdf = ws.compound_cdf(k, h)
+    g = ws.d[:k]
+    if a.in_kind is not None:  # the distribution of R·F on the same grid
+        cdf = a.in_kind.transform_grid_cdf(cdf)
+        g = np.diff(cdf, axis=-1, prepend=0.0)
+    keep = u.size if keep is None else keep
+    cdf, g, u = cdf[:, :keep], g[:, :keep], u[:keep]
+    g *= u
+    cum_xg = np.cumsum(g, axis=-1, out=ws.cum[:k, :keep])
+    return cdf, cum_xg, _quantile(u, cdf, TAIL_LEVEL), _quantile(u, cdf, a.target)
+
+
+def _prompt_cdf(
+    total: AggregateDistribution, reserve: np.ndarray, in_kind: InKindCompensation | None
+) -> np.ndarray:
+    """``P(S ≤ K)`` (``P(S·F ≤ K)`` with compensation in kind) of the total loss."""
+
+    def cdf(k: Any) -> np.ndarray:
+        return np.asarray(total.cdf(np.minimum(k, total.grid_end * (1 - 1e-12))))
+
+    return cdf(reserve) if in_kind is None else in_kind.cdf_of_product(cdf, reserve)
+
+
+def _reach(total: AggregateDistribution) -> float:
+    """Upper end of the retained-loss grid: twice the 1 − 1e-5 quantile of the total loss
+    (retained losses never exceed the total), at least the largest single theft."""
+    try:
+        q = float(total.grid_quantile(1.0 - 1e-5))
+    except ValueError:
+        q = total.grid_end
+    return max(
+        2.0 * q,
+        float(total.severity.upper if math.isfinite(total.severity.upper) else 0),
+        total.bucket * 16,
+    )
+
+
+def _quantile(u: np.ndarray, cdf: np.ndarray, p: float) -> np.ndarray:
+    """Row-wise ``VaR_p`` on the grid ``u`` (the last point if the grid holds less than p)."""
+    k = np.minimum((cdf < p - 1e-12).sum(axis=-1), u.size - 1)
+    return u[k]
+
+
+def _cdf_lev(
+    u: np.ndarray, cdf: np.ndarray, cum_xg: np.ndarray, k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row), from the
+    cumulative probabilities and cumulative ``Σ x g`` of each row."""
+    idx = np.searchsorted(u, k, side="right") - 1  # last grid point ≤ K
+    idx = np.clip(idx, 0, u.size - 1)
+    rows = np.arange(cdf.shape[0])
+    p_le = cdf[rows, idx]
+    lev = cum_xg[rows, idx] + k * (1.0 - p_le)
+    return p_le, lev
