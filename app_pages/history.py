@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, locale, state
+from app_pages.locale import t
+from app_pages.page_text import VECTOR_LABELS as VECTOR_NAMES
+from app_pages.page_text import amount_input, categories, chart_unit, plain, relabel
 from pricing import plots
 from pricing.data import ATTACK_VECTORS, IncidentFilter
 
@@ -15,63 +18,126 @@ PLATFORM_LABELS = {
     "exchanges_custodians": "exchanges and custodians",
     "all": "all custodial platforms",
 }
+VECTOR_LABELS = {v: VECTOR_NAMES.get(v, v.replace("_", " ")) for v in ATTACK_VECTORS}
+PROVIDER_LABELS = {"any": "any", "third_party": "involved", "in_house": "not involved"}
+#: The table's coded columns, by their labels (Japanese page only; the English page shows the
+#: codes as the file has them). Names, countries, sources and notes are data and stay as they are.
+CODES = {
+    "platform_type": {
+        "exchange": "exchange",
+        "custodian_lender": "custodian or lender",
+        "casino": "casino",
+        "mining_pool": "mining pool",
+        "payment_processor": "payment processor",
+        "wallet_app": "wallet app",
+    },
+    "attack_vector": VECTOR_LABELS,
+    "wallet": {"hot": "hot", "cold": "cold", "unknown": "not known"},
+    "customers_reimbursed": {
+        "full": "reimbursed in full",
+        "partial": "reimbursed in part",
+        "none": "not reimbursed",
+        "unknown": "not known",
+    },
+    "outcome": {
+        "acquired": "acquired",
+        "bankrupt": "bankrupt",
+        "closed": "closed",
+        "continued": "continued",
+    },
+    "source_type": {
+        "press": "press",
+        "primary": "primary source",
+        "research": "research",
+        "secondary": "secondary source",
+    },
+}
+#: Column headers of the incident table.
+COLUMNS = {
+    "date": "date",
+    "year": "year",
+    "exchange": "exchange",
+    "country": "country",
+    "platform_type": "platform type",
+    "loss_native": "loss in coins",
+    "attack_vector": "attack vector",
+    "signing_provider": "signing provider",
+    "infrastructure_provider": "infrastructure provider",
+    "third_party_provider": "third-party provider",
+    "wallet": "wallet",
+    "customers_reimbursed": "customers reimbursed",
+    "outcome": "outcome",
+    "source": "source",
+    "source_type": "source type",
+    "second_source": "second source",
+    "notes": "notes",
+}
 
-st.title("Loss history")
-with st.expander("How to read this page"):
+st.title(t("Loss history"))
+with st.expander(t("How to read this page")):
     st.markdown(
-        "Every theft of customer crypto from a centralised exchange or custodian that public "
-        "sources document, 2011 onwards. Amounts are **USD at the time of the theft**; an empty "
-        "amount means no public source gives one (it is never estimated). The *source* column "
-        "links each row to the public report behind it. By default the view shows exchanges "
-        "and custodians, the kinds of platform Vaultcover prices; choose *all custodial "
-        "platforms* to add payment processors, casinos, mining pools and hosted wallet apps. "
-        "The filters only change this view; "
-        "the **Loss model** page has its own selection (reporting threshold, years, vectors)."
+        t(
+            "Every theft of customer crypto from a centralised exchange or custodian that "
+            "public sources document, 2011 onwards. Amounts are **USD at the time of the "
+            "theft**; an empty amount means no public source gives one (it is never estimated). "
+            "The *source* column links each row to the public report behind it. By default the "
+            "view shows exchanges and custodians, the kinds of platform Vaultcover prices; "
+            "choose *all custodial platforms* to add payment processors, casinos, mining pools "
+            "and hosted wallet apps. The filters only change this view; the **Loss model** "
+            "page has its own selection (reporting threshold, years, vectors)."
+        )
+        + (
+            ""
+            if locale.currency() == "USD"
+            else " "
+            + t("The amounts are shown in {currency} at the shipped, dated FX rate.").format(
+                currency=locale.unit()
+            )
+        )
     )
 
 has_upload = bool(st.session_state.get(common.UPLOAD_KEY))
-with st.expander("Use your own incident file", expanded=has_upload):
+with st.expander(t("Use your own incident file"), expanded=has_upload):
     data = common.data_source_control()
 
 frame = data.frame
 first, last = data.years
 left, mid, right = st.columns([2, 3, 2])
 years = (
-    left.slider("Years", first, last, **state.bind("hist_years", (first, last)))
+    left.slider(t("Years"), first, last, **state.bind("hist_years", (first, last)))
     if first < last
     else (first, last)
 )
 vectors = mid.multiselect(
-    "Attack vectors",
+    t("Attack vectors"),
     ATTACK_VECTORS,
     **state.bind("hist_vectors", list(ATTACK_VECTORS)),
-    format_func=lambda v: v.replace("_", " "),
-    help="How the attacker got in; 'third party provider' means a wallet, custody or "
-    "infrastructure vendor was the entry point (e.g. DMM Bitcoin via Ginco, Bybit via Safe).",
+    format_func=locale.labels(VECTOR_LABELS).get,
+    help=t(
+        "How the attacker got in; 'third party provider' means a wallet, custody or "
+        "infrastructure vendor was the entry point (e.g. DMM Bitcoin via Ginco, Bybit via Safe)."
+    ),
 )
 provider = right.radio(
-    "Third-party provider",
-    ["any", "third_party", "in_house"],
+    t("Third-party provider"),
+    list(PROVIDER_LABELS),
     horizontal=True,
     **state.bind("hist_provider"),
-    format_func={"any": "any", "third_party": "involved", "in_house": "not involved"}.get,
+    format_func=locale.labels(PROVIDER_LABELS).get,
 )
 platforms = left.radio(
-    "Platforms",
+    t("Platforms"),
     list(PLATFORM_VIEWS),
     **state.bind("hist_platforms"),
-    format_func=PLATFORM_LABELS.get,
-    help="Exchanges and custodians (custodians, lenders, brokers, crypto neobanks) are the "
-    "platforms Vaultcover prices (the frequency fit itself counts exchanges only unless told "
-    "otherwise); 'all' adds payment processors, casinos, mining pools and hosted wallet apps.",
+    format_func=locale.labels(PLATFORM_LABELS).get,
+    help=t(
+        "Exchanges and custodians (custodians, lenders, brokers, crypto neobanks) are the "
+        "platforms Vaultcover prices (the frequency fit itself counts exchanges only unless told "
+        "otherwise); 'all' adds payment processors, casinos, mining pools and hosted wallet apps."
+    ),
 )
 typed = bool(frame["platform_type"].ne("").any())
-min_loss = (
-    right.number_input(
-        "Minimum loss (USD million)", min_value=0.0, step=1.0, **state.bind("hist_min_loss")
-    )
-    * 1e6
-)
+min_loss = amount_input(right, "Minimum loss", "hist_min_loss", min_value=0.0, step=1.0)
 
 view, filtered_out = IncidentFilter(
     years=years,
@@ -82,32 +148,74 @@ view, filtered_out = IncidentFilter(
 ).apply(data)
 known = view["loss_usd"].dropna()
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Incidents shown", f"{len(view)}", help=f"{filtered_out} filtered out of {len(frame)}")
-c2.metric("Total stolen (USD, at the time)", f"{known.sum() / 1e9:,.2f} bn")
-c3.metric("Largest", f"{known.max() / 1e6:,.0f} m" if len(known) else "–")
-c4.metric("Amount unknown", f"{view['loss_usd'].isna().sum()}")
+c1.metric(
+    t("Incidents shown"),
+    f"{len(view)}",
+    help=t("{hidden} filtered out of {total}").format(hidden=filtered_out, total=len(frame)),
+)
+if plain():
+    c2.metric("Total stolen (USD, at the time)", f"{known.sum() / 1e9:,.2f} bn")
+    c3.metric("Largest", f"{known.max() / 1e6:,.0f} m" if len(known) else "–")
+else:  # converted at today's shipped rate: the amounts were USD at the time of each theft
+    c2.metric(
+        t("Total stolen ({currency})").format(currency=locale.unit()),
+        locale.money(known.sum()),
+        help=t("USD at the time of each theft, converted at the shipped, dated FX rate."),
+    )
+    c3.metric(t("Largest"), locale.money(known.max()) if len(known) else "–")
+c4.metric(t("Amount unknown"), f"{view['loss_usd'].isna().sum()}")
 if filtered_out:
-    st.caption(f"{filtered_out} of {len(frame)} incidents are hidden by the filters above.")
+    st.caption(
+        t("{hidden} of {total} incidents are hidden by the filters above.").format(
+            hidden=filtered_out, total=len(frame)
+        )
+    )
 if not typed:
     st.caption(
-        "This file has no platform types, so every incident is shown whatever the Platforms choice."
+        t(
+            "This file has no platform types, so every incident is shown whatever the "
+            "Platforms choice."
+        )
     )
 
-st.plotly_chart(
-    plots.incident_timeline(view, ATTACK_VECTORS), width="stretch", key="timeline", theme=None
-)
+ccy = locale.unit()
+factor, chart_unit_name = chart_unit()
+timeline = plots.incident_timeline(view.assign(loss_usd=view["loss_usd"] * factor), ATTACK_VECTORS)
+if not plain():
+    relabel(
+        timeline,
+        title=t("Thefts from exchanges and custodians"),
+        x=t("date"),
+        y=t("loss, {unit} (log scale)").format(unit=chart_unit_name),
+        names={v.replace("_", " "): t(label) for v, label in VECTOR_LABELS.items()},
+        hover=("USD %{y:,.0f}", "%{y:,.2f} " + chart_unit_name),
+    )
+    # the legend's longer names below the plot, clear of the title
+    timeline.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0.0},
+        margin={"b": 110},
+    )
+st.plotly_chart(timeline, width="stretch", key="timeline", theme=None)
+amount_header = "loss (USD)" if plain() else t("loss ({currency})").format(currency=ccy)
 st.dataframe(
-    view.drop(columns=["line"]),
+    categories(view.drop(columns=["line"]), CODES).assign(
+        loss_usd=view["loss_usd"].map(locale.from_usd)
+    ),
     hide_index=True,
     width="stretch",
     column_config={
-        "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-        "loss_usd": st.column_config.NumberColumn("loss (USD)", format="%,.0f"),
-        "source": st.column_config.LinkColumn("source"),
+        **{
+            name: st.column_config.Column(t(header))
+            for name, header in COLUMNS.items()
+            if locale.lang() != "en"
+        },
+        "date": st.column_config.DateColumn(t("date"), format="YYYY-MM-DD"),
+        "loss_usd": st.column_config.NumberColumn(amount_header, format="%,.0f"),
+        "source": st.column_config.LinkColumn(t("source")),
     },
 )
 st.download_button(
-    "Download this view (CSV)",
+    t("Download this view (CSV)"),
     view.to_csv(index=False),
     "incidents_view.csv",
     "text/csv",

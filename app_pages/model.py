@@ -1,9 +1,24 @@
 """Loss model: the fitted severity candidates and the frequency GLM, with every choice shown."""
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, locale, state
+from app_pages.locale import t
+from app_pages.page_text import (
+    VECTOR_LABELS,
+    amount_input,
+    chart_unit,
+    note,
+    plain,
+    relabel,
+    whole,
+)
 from pricing import plots
 from pricing.calibration import CalibrationSpec
 from pricing.data import ATTACK_VECTORS, ON_LEVEL_INDICES
@@ -19,19 +34,85 @@ ON_LEVEL_HELP = {
     "btc_price": "bitcoin's year-end price",
     "none": "amounts as reported, no adjustment",
 }
+COUNT_MODELS = {"auto": "auto", "poisson": "poisson", "negbin": "negbin"}
+#: Column headers of the fit tables (Japanese page; the English page shows the names).
+SEVERITY_COLUMNS = {
+    "rank": "rank",
+    "family": "family",
+    "n_params": "parameters",
+    "loglik": "log-likelihood",
+    "aic": "AIC",
+    "delta_aic": "ΔAIC",
+    "akaike_weight": "Akaike weight",
+    "bic": "BIC",
+    "ks": "KS",
+    "ks_pvalue": "KS p-value",
+    "ad": "AD",
+    "param": "parameter",
+    "estimate": "estimate",
+    "se": "standard error",
+    "estimated": "estimated",
+    "n": "losses",
+    "mean_finite": "finite mean",
+    "converged": "converged",
+    "error": "error",
+    "parameter": "parameter",
+    "std_error": "standard error",
+    "z": "z",
+    "p_value": "p-value",
+    "ci_low_90%": "90% CI, low",
+    "ci_high_90%": "90% CI, high",
+    "exp_estimate": "exp(estimate)",
+    "meaning": "meaning",
+    "assumption": "assumption",
+    "value": "value",
+    "unit": "unit",
+    "basis": "basis",
+}
+#: Columns of the threshold table that are amounts (USD in the library).
+THRESHOLD_AMOUNTS = {
+    "threshold": "threshold ({currency})",
+    "quantile": "1-in-100 reported loss ({currency})",
+    "mean_excess": "mean excess ({currency})",
+}
 
 
-st.title("Loss model")
-with st.expander("How to read this page"):
+def headers(frame: pd.DataFrame, amounts: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Column labels of a fit table in the page's language (none in English and USD)."""
+    if plain():
+        return {}
+    config = {}
+    for column in frame.columns:
+        if amounts and column in amounts:
+            label = t(amounts[column]).format(currency=locale.unit())
+        elif column.startswith("se_"):
+            label = f"SE {column[3:]}"
+        else:
+            label = t(SEVERITY_COLUMNS.get(column, column))
+        config[column] = st.column_config.Column(label)
+    return config
+
+
+def cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Text cells of a fit table in the page's language (amounts in them converted)."""
+    if plain():
+        return frame
+    return frame.assign(**{c: frame[c].map(lambda v: note(v) if v else v) for c in columns})
+
+
+st.title(t("Loss model"))
+with st.expander(t("How to read this page")):
     st.markdown(
-        "**Severity** is the size of one theft; **frequency** the number of thefts per "
-        "exchange per year. Small hacks are under-reported, so only losses above the "
-        "**reporting threshold** are used and each fit is *left-truncated* there (it models "
-        "a loss given that it was large enough to be reported). Old losses are brought to "
-        "the **target year**'s terms by the on-level index. Candidates are ranked by AIC "
-        "(lower is better); KS and AD measure the distance between the fitted and observed "
-        "distributions (smaller is better). Parameters follow *Loss Models* (Klugman, Panjer "
-        "& Willmot) as in R's actuar."
+        t(
+            "**Severity** is the size of one theft; **frequency** the number of thefts per "
+            "exchange per year. Small hacks are under-reported, so only losses above the "
+            "**reporting threshold** are used and each fit is *left-truncated* there (it models "
+            "a loss given that it was large enough to be reported). Old losses are brought to "
+            "the **target year**'s terms by the on-level index. Candidates are ranked by AIC "
+            "(lower is better); KS and AD measure the distance between the fitted and observed "
+            "distributions (smaller is better). Parameters follow *Loss Models* (Klugman, Panjer "
+            "& Willmot) as in R's actuar."
+        )
     )
 
 upload = common.active_upload()
@@ -41,25 +122,29 @@ first, last = data.years
 
 with st.form("calibration"):
     a, b, c = st.columns(3)
-    threshold = (
-        a.number_input(
-            "Reporting threshold (USD million)",
-            min_value=0.0,
-            step=0.5,
-            **state.bind("threshold_m", form=True),
-            help="Losses at or below this (in target-year USD) are left out and the fits are "
-            "left-truncated here.",
-        )
-        * 1e6
+    threshold = amount_input(
+        a,
+        "Reporting threshold",
+        "threshold_m",
+        form=True,
+        min_value=0.0,
+        step=0.5,
+        help=t(
+            "Losses at or below this (in target-year USD) are left out and the fits are "
+            "left-truncated here."
+        ),
     )
+    on_level_labels = {
+        k: f"{t(k.replace('_', ' '))}: {t(ON_LEVEL_HELP[k])}" for k in ON_LEVEL_INDICES
+    }
     on_level = b.selectbox(
-        "On-level index",
+        t("On-level index"),
         ON_LEVEL_INDICES,
         **state.bind("on_level", form=True),
-        format_func=lambda k: f"{k.replace('_', ' ')}: {ON_LEVEL_HELP[k]}",
+        format_func=on_level_labels.get,
     )
     target_year = c.number_input(
-        "Target year",
+        t("Target year"),
         min_value=min(first, exposure.years[1]),
         max_value=exposure.years[1],
         step=1,
@@ -68,29 +153,31 @@ with st.form("calibration"):
     d, e, f = st.columns(3)
     if first < last:
         years = d.slider(
-            "Incident years used",
+            t("Incident years used"),
             first,
             last,
             **state.bind("model_years", (first, last), form=True),
         )
     else:  # a file covering one year: nothing to choose
         years = (first, last)
-        d.caption(f"Incident years used: {first} (the data cover one year).")
+        d.caption(t("Incident years used: {year} (the data cover one year).").format(year=first))
+    vector_labels = locale.labels({v: VECTOR_LABELS.get(v, v) for v in ATTACK_VECTORS})
     vectors = e.multiselect(
-        "Attack vectors used",
+        t("Attack vectors used"),
         ATTACK_VECTORS,
         **state.bind("model_vectors", list(ATTACK_VECTORS), form=True),
-        format_func=lambda v: v.replace("_", " "),
+        format_func=vector_labels.get,
     )
     frequency_model = f.selectbox(
-        "Count model",
-        ["auto", "poisson", "negbin"],
+        t("Count model"),
+        list(COUNT_MODELS),
         **state.bind("frequency_model", form=True),
-        help="auto: negative binomial only if the overdispersion test rejects Poisson at 5%.",
+        format_func=locale.labels(COUNT_MODELS).get,
+        help=t("auto: negative binomial only if the overdispersion test rejects Poisson at 5%."),
     )
-    trend = f.checkbox("Year trend in the frequency model", **state.bind("trend", form=True))
+    trend = f.checkbox(t("Year trend in the frequency model"), **state.bind("trend", form=True))
     st.form_submit_button(
-        "Fit", type="primary", on_click=state.remember_all, args=(state.FIT_KEYS,)
+        t("Fit"), type="primary", on_click=state.remember_all, args=(state.FIT_KEYS,)
     )
 
 try:
@@ -105,81 +192,160 @@ try:
     )
     cal = common.calibration(spec, upload)
 except (ValueError, DataValidationError) as err:
-    st.error(f"The models could not be fitted with these choices: {err}")
+    st.error(t("The models could not be fitted with these choices:") + f" {note(str(err))}")
     st.stop()
 # The Exchange profile and Insurer quote pages build their loss models on these choices.
 st.session_state[common.SPEC_KEY] = spec
 
 sel = cal.selection
-st.info(
-    f"**Data:** {data.origin if upload is None else 'your upload'}: {len(data)} incidents. "
-    f"**Used:** {sel.n} losses above USD {sel.threshold:,.0f} (in {sel.target_year} USD, "
-    f"on-levelled by {ON_LEVEL_HELP[sel.on_level.index]}). {sel.exclusion_text()}"
+if plain():
+    st.info(
+        f"**Data:** {data.origin if upload is None else 'your upload'}: {len(data)} incidents. "
+        f"**Used:** {sel.n} losses above USD {sel.threshold:,.0f} (in {sel.target_year} USD, "
+        f"on-levelled by {ON_LEVEL_HELP[sel.on_level.index]}). {sel.exclusion_text()}"
+    )
+else:
+    st.info(
+        t(
+            "**Data:** {origin}: {count} incidents. **Used:** {n} losses above {threshold} "
+            "(in {year} terms, on-levelled by {index})."
+        ).format(
+            origin=f"data/{Path(data.origin).name}" if upload is None else t("your upload"),
+            count=len(data),
+            n=sel.n,
+            threshold=locale.money(sel.threshold),
+            year=sel.target_year,
+            index=t(ON_LEVEL_HELP[sel.on_level.index]),
+        )
+        + " "
+        + (
+            t("Left out: {items}.").format(
+                items="; ".join(
+                    t("{count} left out: {reason}").format(count=count, reason=note(reason))
+                    for reason, count in sel.excluded
+                )
+            )
+            if sel.excluded
+            else t("No incidents were left out.")
+        )
+    )
+
+st.header(t("Severity: the size of one theft"))
+table = cal.severity.table()
+st.dataframe(table, hide_index=True, width="stretch", column_config=headers(table))
+for family, reason in cal.severity.failures:
+    st.warning(
+        t("{family}: the fit failed ({reason}); it is left out of the ranking.").format(
+            family=family, reason=note(str(reason))
+        )
+    )
+best = cal.severity.best
+st.caption(
+    t("Best by AIC: **{family}**. Pick a candidate to inspect it.").format(family=best.family)
 )
 
-st.header("Severity: the size of one theft")
-table = cal.severity.table()
-st.dataframe(table, hide_index=True, width="stretch")
-for family, reason in cal.severity.failures:
-    st.warning(f"{family}: the fit failed ({reason}); it is left out of the ranking.")
-best = cal.severity.best
-st.caption(f"Best by AIC: **{best.family}**. Pick a candidate to inspect it.")
-
 names = [fit.family for fit in cal.severity.fits]
-chosen = st.selectbox("Candidate", names, index=names.index(best.family), key="qq_family")
+chosen = st.selectbox(t("Candidate"), names, index=names.index(best.family), key="qq_family")
 fit = cal.severity.fits[names.index(chosen)]
 left, right = st.columns(2)
-left.plotly_chart(plots.qq_chart(fit.qq_data(), chosen), width="stretch", key="qq", theme=None)
+rate = locale.from_usd(1.0)  # tables in the display currency
+ccy = locale.unit()
+factor, chart_unit_name = chart_unit()  # charts in its typing unit (億円 for yen)
+qq = fit.qq_data()
+qq_figure = plots.qq_chart(
+    qq.assign(empirical=qq["empirical"] * factor, fitted=qq["fitted"] * factor), chosen
+)
+relabel(
+    qq_figure,
+    title=t("QQ plot: {family}").format(family=chosen),
+    x=t("fitted quantile, {currency}").format(currency=chart_unit_name),
+    y=t("observed loss, {currency}").format(currency=chart_unit_name),
+    names={"perfect fit": t("perfect fit")},
+)
+left.plotly_chart(qq_figure, width="stretch", key="qq", theme=None)
 grid = np.geomspace(
     sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(), sel.losses.max() * 3, 200
 )
-curves = {f.family: (grid, f.conditional.sf(grid)) for f in cal.severity.fits}
-right.plotly_chart(
-    plots.survival_chart(sel.losses, curves, sel.threshold),
-    width="stretch",
-    key="survival",
-    theme=None,
+curves = {f.family: (grid * factor, f.conditional.sf(grid)) for f in cal.severity.fits}
+survival = plots.survival_chart(sel.losses * factor, curves, sel.threshold * factor)
+relabel(
+    survival,
+    title=t("Fitted against observed loss sizes"),
+    x=t("loss, {currency} (above the {threshold} threshold)").format(
+        currency=chart_unit_name, threshold=locale.money(sel.threshold)
+    ),
+    y=t("probability a reported loss is larger"),
+    names={"observed": t("observed")},
 )
-st.dataframe(fit.summary(), hide_index=True)
-with st.expander(f"How the reporting threshold moves the tail ({chosen})"):
+right.plotly_chart(survival, width="stretch", key="survival", theme=None)
+summary = fit.summary()
+st.dataframe(summary, hide_index=True, column_config=headers(summary))
+with st.expander(t("How the reporting threshold moves the tail ({family})").format(family=chosen)):
     st.caption(
         f"{chosen} refitted above each threshold, on the same selection. `quantile` is the "
         "1-in-100 reported loss and `mean_excess` the mean loss above the threshold (USD; "
         "empty where the fitted tail has no finite mean). A tail that shifts a lot with the "
         "threshold is a tail the data do not pin down."
+        if plain()
+        else t(
+            "{family} refitted above each threshold, on the same selection, with the "
+            "1-in-100 reported loss and the mean loss above the threshold ({currency}; empty "
+            "where the fitted tail has no finite mean). A tail that shifts a lot with the "
+            "threshold is a tail the data do not pin down."
+        ).format(family=chosen, currency=ccy)
     )
     if chosen == "spliced":
-        st.info("The spliced model has its own splice point; pick another candidate here.")
+        st.info(t("The spliced model has its own splice point; pick another candidate here."))
     else:
-        sensitivity = common.threshold_sensitivity(spec, chosen, upload)
+        sensitivity = common.threshold_sensitivity(spec, chosen, upload).drop(columns=["loglik"])
+        if not plain():
+            sensitivity = cells(
+                sensitivity.assign(**{c: sensitivity[c] * rate for c in THRESHOLD_AMOUNTS}),
+                ("error",),
+            )
         st.dataframe(
-            sensitivity.drop(columns=["loglik"]),
+            sensitivity,
             hide_index=True,
             width="stretch",
             key="threshold_sensitivity",
+            column_config=headers(sensitivity, THRESHOLD_AMOUNTS),
         )
 
-st.header("Frequency: thefts per exchange-year")
+st.header(t("Frequency: thefts per exchange-year"))
 freq = cal.frequency
-st.plotly_chart(plots.yearly_counts_chart(cal.counts), width="stretch", key="counts", theme=None)
+counts_figure = relabel(
+    plots.yearly_counts_chart(cal.counts),
+    title=t("Incidents per year and the exposure base"),
+    x=t("year"),
+    y=t("incidents per year"),
+    y2=t("exchanges tracked"),
+    names={"incidents": t("incidents"), "exchanges tracked": t("exchanges tracked")},
+)
+st.plotly_chart(counts_figure, width="stretch", key="counts", theme=None)
 low, high = freq.rate_ci(cal.target_year)
 m1, m2, m3 = st.columns(3)
 m1.metric(
-    f"Expected thefts per exchange-year, {cal.target_year}", f"{freq.rate(cal.target_year):.4f}"
+    t("Expected thefts per exchange-year, {year}").format(year=cal.target_year),
+    f"{freq.rate(cal.target_year):.4f}",
 )
-m2.metric("90% confidence interval", f"{low:.4f} – {high:.4f}")
-m3.metric("Model", freq.model)
-st.markdown(freq.explanation)
-for note in cal.notes:
-    st.caption(note)
-st.dataframe(freq.summary(), hide_index=True)
+m2.metric(t("90% confidence interval"), f"{low:.4f} – {high:.4f}")
+m3.metric(t("Model"), freq.model)
+st.markdown(note(freq.explanation))
+for line in cal.notes:
+    st.caption(note(line))
+frequency_table = freq.summary()
+if not plain():
+    frequency_table = cells(frequency_table, ("parameter", "meaning"))
+st.dataframe(frequency_table, hide_index=True, column_config=headers(frequency_table))
 
-st.header("For this exchange: assumptions and manual overrides")
+st.header(t("For this exchange: assumptions and manual overrides"))
 st.caption(
-    "The fits above describe the average tracked exchange and the market's reported losses. "
-    "These assumptions turn them into the loss model of the exchange chosen on the Exchange "
-    "profile page; every other page uses them. Any fitted value can be overridden by hand; "
-    "an overridden value is marked 'manual override' in the assumption table."
+    t(
+        "The fits above describe the average tracked exchange and the market's reported losses. "
+        "These assumptions turn them into the loss model of the exchange chosen on the Exchange "
+        "profile page; every other page uses them. Any fitted value can be overridden by hand; "
+        "an overridden value is marked 'manual override' in the assumption table."
+    )
 )
 
 
@@ -198,10 +364,10 @@ for name, value in st.session_state.pop("_lm_params_best", ()):
 with st.form("exchange_model"):
     a, b, c = st.columns(3)
     family = a.selectbox(
-        "Severity family for the exchange",
+        t("Severity family for the exchange"),
         names,
         **state.bind("lm_family", best.family, form=True),
-        help="Default: the best candidate by AIC.",
+        help=t("Default: the best candidate by AIC."),
     )
     base_fit = cal.severity.fits[names.index(family)]
     params = {}
@@ -212,92 +378,100 @@ with st.form("exchange_model"):
             f"{family} {name}",
             format="%.6g",
             **state.bind(f"lm_param_{family}_{name}", float(value), form=True),
-            help="Fitted by maximum likelihood; change it to override.",
+            help=t("Fitted by maximum likelihood; change it to override."),
         )
     fitted_rate = float(freq.rate(cal.target_year))
     base_rate = c.number_input(
-        "Average-exchange rate (thefts per exchange-year)",
+        t("Average-exchange rate (thefts per exchange-year)"),
         min_value=0.0,
         format="%.5f",
         **state.bind("lm_base_rate", fitted_rate, form=True),
-        help=f"The {freq.model} GLM's projection for {cal.target_year}; change it to override.",
+        help=t("The {model} GLM's projection for {year}; change it to override.").format(
+            model=freq.model, year=cal.target_year
+        ),
     )
     d, e, f, g = st.columns(4)
     eta = d.number_input(
-        "Loss size elasticity η",
+        t("Loss size elasticity η"),
         0.0,
         1.5,
         step=0.05,
         **state.bind("lm_eta", form=True),
-        help="Losses scale with (customer assets / reference)^η.",
+        help=t("Losses scale with (customer assets / reference)^η."),
     )
     rho = e.number_input(
-        "Cold storage within reach ρ",
+        t("Cold storage within reach ρ"),
         0.0,
         1.0,
         step=0.05,
         **state.bind("lm_rho", form=True),
-        help="Share of cold storage a cold, provider or insider compromise can reach.",
+        help=t("Share of cold storage a cold, provider or insider compromise can reach."),
     )
     gamma = f.number_input(
-        "Frequency size elasticity γ",
+        t("Frequency size elasticity γ"),
         -1.0,
         2.0,
         step=0.05,
         **state.bind("lm_gamma", form=True),
-        help="Theft rate scales with (customer assets / reference)^γ.",
+        help=t("Theft rate scales with (customer assets / reference)^γ."),
     )
     delta = g.number_input(
-        "Frequency hot-share elasticity δ",
+        t("Frequency hot-share elasticity δ"),
         -1.0,
         2.0,
         step=0.05,
         **state.bind("lm_delta", form=True),
-        help="Theft rate scales with (hot share / reference hot share)^δ.",
+        help=t("Theft rate scales with (hot share / reference hot share)^δ."),
     )
-    reference = d.number_input(
-        "Reference customer assets (USD m)",
+    reference = amount_input(
+        d,
+        "Reference customer assets",
+        "lm_reference",
+        usd_label="Reference customer assets (USD m)",
+        form=True,
         min_value=0.001,
-        **state.bind("lm_reference", form=True),
-        help="Customer assets of the 'average tracked exchange' (an assumption).",
+        help=t("Customer assets of the 'average tracked exchange' (an assumption)."),
     )
     rho_p = e.number_input(
-        "Cold storage within a provider's reach ρ_p",
+        t("Cold storage within a provider's reach ρ_p"),
         0.0,
         1.0,
         step=0.05,
         **state.bind("lm_rho_p", defaults.provider_cold_reach, form=True),
-        help="Share of cold storage a compromise of a provider that signs for cold wallets "
-        "can reach. Default: the mean of the sourced cases (Bybit 2025: the cold wallet held "
-        "about 70% of its clients' ETH; DMM Bitcoin 2024: the loss exceeded its disclosed "
-        f"holdings of that coin). Range in the sensitivity: {PROVIDER_COLD_REACH_RANGE[0]:g}–"
-        f"{PROVIDER_COLD_REACH_RANGE[1]:g}.",
+        help=t(
+            "Share of cold storage a compromise of a provider that signs for cold wallets "
+            "can reach. Default: the mean of the sourced cases (Bybit 2025: the cold wallet held "
+            "about 70% of its clients' ETH; DMM Bitcoin 2024: the loss exceeded its disclosed "
+            "holdings of that coin). Range in the sensitivity: {low}–{high}."
+        ).format(low=f"{PROVIDER_COLD_REACH_RANGE[0]:g}", high=f"{PROVIDER_COLD_REACH_RANGE[1]:g}"),
     )
     share = f.number_input(
-        "Exchanges using a provider s",
+        t("Exchanges using a provider s"),
         0.01,
         0.99,
         step=0.05,
         **state.bind("lm_s", defaults.provider_user_share, form=True),
-        help="Share of exchanges with a third-party provider in the signing path. An "
-        "assumption: no public census of exchanges' signing stacks exists. A provider user's "
-        "theft rate is scaled by π/s and a non-user's by (1 − π)/(1 − s), π being the share "
-        "of incidents that came through providers. Range in the sensitivity: "
-        f"{PROVIDER_USER_SHARE_RANGE[0]:g}–{PROVIDER_USER_SHARE_RANGE[1]:g}.",
+        help=t(
+            "Share of exchanges with a third-party provider in the signing path. An "
+            "assumption: no public census of exchanges' signing stacks exists. A provider user's "
+            "theft rate is scaled by π/s and a non-user's by (1 − π)/(1 − s), π being the share "
+            "of incidents that came through providers. Range in the sensitivity: {low}–{high}."
+        ).format(low=f"{PROVIDER_USER_SHARE_RANGE[0]:g}", high=f"{PROVIDER_USER_SHARE_RANGE[1]:g}"),
     )
     st.form_submit_button(
-        "Apply to every page",
+        t("Apply to every page"),
         type="primary",
         on_click=state.remember_all,
-        args=([k for k in st.session_state if str(k).startswith("lm_")],),
+        # the bound inputs only, not the widgets typed in another currency (kept in USD)
+        args=([k for k in st.session_state if str(k).startswith("lm_") and "_in_" not in k],),
     )
-st.button("Back to the fitted values and defaults", on_click=reset_overrides, key="lm_reset")
+st.button(t("Back to the fitted values and defaults"), on_click=reset_overrides, key="lm_reset")
 
 overrides = tuple((name, value) for name, value in params.items() if value != base_fit.param[name])
 try:
     chosen_assumptions = LossModelAssumptions(
         frequency=SizeAssumptions(
-            reference_assets_usd=reference * 1e6,
+            reference_assets_usd=reference,
             size_elasticity=gamma,
             reference_hot_share=size.reference_hot_share,
             hot_share_elasticity=delta,
@@ -312,15 +486,35 @@ try:
     )
     exchange = common.loss_model(common.current_profile(), spec, chosen_assumptions, upload)
 except ValueError as err:
-    st.error(f"These assumptions are not valid; the previous ones stay in use. {err}")
+    st.error(
+        t("These assumptions are not valid; the previous ones stay in use.") + f" {note(str(err))}"
+    )
     st.stop()
 st.session_state[common.MODEL_KEY] = chosen_assumptions
 m1, m2, m3 = st.columns(3)
-m1.metric(f"Thefts per year, {exchange.profile.name}", f"{exchange.rate:.4f}")
-m2.metric("Mean loss per theft (USD)", f"{exchange.severity.mean():,.0f}")
-m3.metric("Expected yearly loss (USD)", f"{exchange.rate * exchange.severity.mean():,.0f}")
+m1.metric(t("Thefts per year, {name}").format(name=exchange.profile.name), f"{exchange.rate:.4f}")
+m2.metric(f"{t('Mean loss per theft')} ({ccy})", whole(exchange.severity.mean()))
+m3.metric(f"{t('Expected yearly loss')} ({ccy})", whole(exchange.rate * exchange.severity.mean()))
+assumption_table = exchange.assumption_table()
+if plain():
+    assumption_table = assumption_table.astype({"value": str})
+else:  # amounts in the display currency, words in the page's language
+    is_amount = assumption_table["unit"] == "USD"
+    assumption_table = assumption_table.assign(
+        assumption=assumption_table["assumption"].map(t),
+        value=[
+            locale.money(v) if amount else (t(v) if isinstance(v, str) else f"{v:.6g}")
+            for v, amount in zip(assumption_table["value"], is_amount, strict=True)
+        ],
+        unit=[
+            ccy if amount else t(u)
+            for u, amount in zip(assumption_table["unit"], is_amount, strict=True)
+        ],
+        basis=assumption_table["basis"].map(note),
+    )
 st.dataframe(
-    exchange.assumption_table().astype({"value": str}),
+    assumption_table,
+    column_config=headers(assumption_table),
     hide_index=True,
     width="stretch",
     key="lm_assumptions",

@@ -1,28 +1,33 @@
 """Sensitivity: which assumptions move the cost of risk, and the price range from the data."""
 
+from dataclasses import replace
+
 import streamlit as st
 
-from app_pages import common, state
+from app_pages import common, locale, state
+from app_pages.locale import t
+from app_pages.page_text import amount_input, note, per_year, plain, whole
 from pricing import plots
 from pricing.coverage import Layer
 from pricing.regulation import REGIMES
 
 REGIME_KEY = "regime"  # shared with Compare and Small vs large
 
-st.title("Sensitivity")
-with st.expander("How to read this"):
+st.title(t("Sensitivity"))
+with st.expander(t("How to read this")):
     st.markdown(
-        "- **Tornado:** the comparison is re-run with one assumption at a time set to a low and "
-        "a high value; each bar spans the total cost of risk of the cheapest structure that "
-        "meets the protection target (USD per year). The dashed line is the base case; the "
-        "labels give the values tried. Ranges are the fitted models' 90% confidence bounds "
-        "where the data give one, and a stated plausible range otherwise.\n"
-        "- **Price range:** the severity parameters are drawn from their estimated sampling "
-        "law (maximum likelihood estimate and covariance) and the theft rate from its 90% "
-        "interval; the layer is priced for each draw. The spread is what the limited data "
-        "alone leave open, before any disagreement about the assumptions.\n"
-        "- The comparison settings (target, disputes, delay, capacity, market rate) are those "
-        "last chosen on the Compare page."
+        t(
+            "- **Tornado:** the comparison is re-run with one assumption at a time set to a low "
+            "and a high value; each bar spans the total cost of risk of the cheapest structure "
+            "that meets the protection target (USD per year). The dashed line is the base case; "
+            "the labels give the values tried. Ranges are the fitted models' 90% confidence bounds "
+            "where the data give one, and a stated plausible range otherwise.\n- **Price range:** "
+            "the severity parameters are drawn from their estimated sampling law (maximum "
+            "likelihood estimate and covariance) and the theft rate from its 90% interval; the "
+            "layer is priced for each draw. The spread is what the limited data alone leave open, "
+            "before any disagreement about the assumptions.\n- The comparison settings (target, "
+            "disputes, delay, capacity, market rate) are those last chosen on the Compare page."
+        )
     )
 
 profile = common.current_profile()
@@ -32,91 +37,172 @@ upload = common.active_upload()
 try:
     assumptions = state.strategy_assumptions()
 except ValueError as err:
-    st.error(f"The Compare page's assumptions are not valid: {err}")
+    st.error(t("The Compare page's assumptions are not valid: {error}").format(error=err))
     st.stop()
 codes = list(REGIMES)
 regime = st.selectbox(
-    "Regime",
+    t("Regime"),
     codes,
     **state.bind(REGIME_KEY, state.regime_default(profile)),
-    help="Regulatory minimum used in every re-run (jp-2027 is a scenario, not law).",
+    help=t("Regulatory minimum used in every re-run (jp-2027 is a scenario, not law)."),
 )
 st.caption(
-    f"Exchange: {profile.name}. Target {100 * assumptions.target:g}% of years fully "
-    f"compensated; dispute probability {100 * assumptions.frictions.dispute_probability:g}%; "
-    f"payment delay {assumptions.frictions.payment_delay_months:g} months. "
-    + common.data_source_note(upload)
+    t(
+        "Exchange: {name}. Target {target}% of years fully compensated; dispute probability "
+        "{dispute}%; payment delay {delay} months. "
+    ).format(
+        name=profile.name,
+        target=f"{100 * assumptions.target:g}",
+        dispute=f"{100 * assumptions.frictions.dispute_probability:g}",
+        delay=f"{assumptions.frictions.payment_delay_months:g}",
+    )
+    + note(common.data_source_note(upload))
 )
 
 result = common.sensitivity_tornado(profile, spec, regime, assumptions, upload, model_assumptions)
+strategy_name = (
+    result.base_strategy.replace("_", " ")
+    if locale.lang() == "en"
+    else t(plots.STRATEGY_LABELS.get(result.base_strategy, result.base_strategy))
+)
 st.metric(
-    "Base total cost of risk (USD per year)",
-    f"{result.base_cost:,.0f}",
-    help=f"Cheapest strategy meeting the target: {result.base_strategy.replace('_', ' ')}.",
+    per_year("Base total cost of risk"),
+    whole(result.base_cost),
+    help=t("Cheapest strategy meeting the target: {strategy}.").format(strategy=strategy_name),
 )
-st.plotly_chart(
-    plots.tornado_chart(result), width="stretch", config=common.chart_config("tornado"), theme=None
-)
-table = result.table().rename(
+ccy = locale.unit()
+if plain():
+    tornado_figure = plots.tornado_chart(result)
+else:  # the chart in the display currency and language: its data converted, its words set
+    rows = result.rows.assign(
+        factor=result.rows["factor"].map(t),
+        low_label=result.rows["low_label"].map(t),
+        high_label=result.rows["high_label"].map(t),
+        **{c: result.rows[c].map(locale.from_usd) for c in ("low_cost", "high_cost", "swing")},
+    )
+    tornado_figure = plots.tornado_chart(
+        replace(result, base_cost=locale.from_usd(result.base_cost), rows=rows)
+    )
+    tornado_figure.update_layout(
+        title_text=t("What moves the cost (base: {cost} per year)").format(
+            cost=locale.money(result.base_cost)
+        )
+    )
+    tornado_figure.update_xaxes(
+        title_text=per_year("total cost of risk"), tickformat=",.0f", exponentformat="none"
+    )
+    for trace, side in zip(tornado_figure.data, ("low value", "high value"), strict=True):
+        trace.name = t(side)
+        trace.hovertemplate = (
+            "%{y}<br>" + t(side) + " %{text}: %{x:,.0f} " + ccy + "<extra></extra>"
+        )
+st.plotly_chart(tornado_figure, width="stretch", config=common.chart_config("tornado"), theme=None)
+money_columns = {
+    "low_cost": "cost at low ({currency})",
+    "high_cost": "cost at high ({currency})",
+    "swing": "swing ({currency})",
+}
+table = result.table()
+if not plain():
+    table = table.assign(
+        factor=table["factor"].map(t),
+        low_label=table["low_label"].map(t),
+        high_label=table["high_label"].map(t),
+        **{c: table[c].map(locale.from_usd) for c in money_columns},
+    )
+table = table.rename(
     columns={
-        "factor": "assumption",
-        "low_label": "low value",
-        "high_label": "high value",
-        "low_cost": "cost at low (USD)",
-        "high_cost": "cost at high (USD)",
-        "swing": "swing (USD)",
+        "factor": t("assumption"),
+        "low_label": t("low value"),
+        "high_label": t("high value"),
+        **{c: t(h).format(currency=ccy) for c, h in money_columns.items()},
     }
 )
 st.dataframe(
-    table.style.format({c: "{:,.0f}" for c in table.columns if "USD" in c}),
+    table.style.format({t(h).format(currency=ccy): "{:,.0f}" for h in money_columns.values()}),
     hide_index=True,
     width="stretch",
     key="sens_table",
 )
 
-st.subheader("Price range of a layer from parameter uncertainty")
+st.subheader(t("Price range of a layer from parameter uncertainty"))
 a, b, c = st.columns(3)
-retention = a.number_input(
-    "Retention (USD m)",
+retention = amount_input(
+    a,
+    "Retention",
+    "sens_retention",
+    round(profile.hot_assets_usd / 1e6 / 10, 2),
     min_value=0.0,
     step=0.5,
-    **state.bind("sens_retention", round(profile.hot_assets_usd / 1e6 / 10, 2)),
-    help="Per-occurrence retention of the layer priced.",
+    help=t("Per-occurrence retention of the layer priced."),
+    usd_label="Retention (USD m)",
 )
-limit = b.number_input(
-    "Limit (USD m)",
+limit = amount_input(
+    b,
+    "Limit",
+    "sens_limit",
+    max(0.01, round(profile.hot_assets_usd / 1e6, 2)),  # tiny hot wallets: the minimum
     min_value=0.01,
     step=1.0,
-    # tiny hot wallets: the minimum
-    **state.bind("sens_limit", max(0.01, round(profile.hot_assets_usd / 1e6, 2))),
-    help="Per-occurrence limit of the layer priced.",
+    help=t("Per-occurrence limit of the layer priced."),
+    usd_label="Limit (USD m)",
 )
 draws = c.number_input(
-    "Parameter draws",
+    t("Parameter draws"),
     min_value=20,
     max_value=1000,
     step=20,
     **state.bind("sens_draws"),
-    help="More draws give a smoother histogram and take longer (about 15 ms each).",
+    help=t("More draws give a smoother histogram and take longer (about 15 ms each)."),
 )
 try:
-    layer = Layer(retention * 1e6, limit * 1e6)
+    layer = Layer(retention, limit)
 except ValueError as err:
-    st.error(str(err))
+    st.error(note(str(err)))
     st.stop()
 spread = common.layer_premium_range(profile, spec, layer, int(draws), upload, model_assumptions)
 low, high = spread.interval
 m1, m2, m3 = st.columns(3)
-m1.metric("Point estimate (USD per year)", f"{spread.base:,.0f}")
-m2.metric("Median of draws (USD per year)", f"{spread.median:,.0f}")
-m3.metric(f"{100 * spread.level:.0f}% interval (USD per year)", f"{low:,.0f} – {high:,.0f}")
+m1.metric(per_year("Point estimate"), whole(spread.base))
+m2.metric(per_year("Median of draws"), whole(spread.median))
+m3.metric(
+    per_year("{level}% interval").format(level=f"{100 * spread.level:.0f}"),
+    f"{whole(low)} – {whole(high)}",
+)
+if plain():
+    range_figure = plots.premium_range_chart(spread)
+else:
+    range_figure = plots.premium_range_chart(
+        replace(
+            spread, base=locale.from_usd(spread.base), draws=spread.draws * locale.from_usd(1.0)
+        )
+    )
+    range_figure.update_layout(
+        title_text=t("Premium under parameter uncertainty ({level}% interval dotted)").format(
+            level=f"{100 * spread.level:.0f}"
+        )
+    )
+    range_figure.update_xaxes(title_text=per_year("technical premium"), exponentformat="none")
+    range_figure.update_yaxes(title_text=t("parameter draws"))
+    range_figure.data[0].name = t("draws")
+    for annotation in range_figure.layout.annotations:
+        annotation.text = t(annotation.text)
 st.plotly_chart(
-    plots.premium_range_chart(spread),
+    range_figure,
     width="stretch",
     config=common.chart_config("premium_range"),
     theme=None,
 )
+layer_label = (
+    layer.label
+    if plain()
+    else t("{limit} xs {retention}").format(
+        limit=locale.money(layer.limit), retention=locale.money(layer.retention)
+    )
+)
 st.caption(
-    f"Layer {layer.label}, cost-of-capital premium with the default loadings; "
-    f"{len(spread.draws)} draws, seed 1 (reproducible)."
+    t(
+        "Layer {layer}, cost-of-capital premium with the default loadings; {draws} draws, seed 1 "
+        "(reproducible)."
+    ).format(layer=layer_label, draws=len(spread.draws))
 )
