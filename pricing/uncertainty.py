@@ -157,6 +157,10 @@ def compare_with_draws(
     and the recommendation's share of draws (see the module docstring)."""
     a = comparison.assumptions
     kind = comparison.get(comparison.recommended).kind
+    # the strategies a draw may recommend: as the point comparison, never one the market would
+    # not write or one that breaks a rule while another keeps to every rule
+    placeable = [s for s in comparison.strategies if s.placeable] or list(comparison.strategies)
+    eligible = {s.name for s in ([s for s in placeable if s.compliant] or placeable)}
     costs = np.empty((draws.n, len(comparison.strategies)))
     p_full = np.empty_like(costs)
     same = 0
@@ -174,6 +178,8 @@ def compare_with_draws(
         )
         for k, (s, r) in enumerate(zip(comparison.strategies, results, strict=True)):
             costs[i, k], p_full[i, k] = r.total_cost, r.p_full
+            if s.name not in eligible:
+                continue
             if s.name == "insurance_only":  # the reserve stays at the floor
                 if r.p_full >= a.target - 1e-12:
                     options.append((r.total_cost, s.kind))

@@ -62,6 +62,32 @@ def test_compliance_mask_follows_the_limit_and_an_optional_retention_cap():
     assert ok.ravel().tolist() == [True, False]
 
 
+def test_vara_cover_must_attach_where_it_can_pay_for_a_hot_wallet_theft(cal, small, small_total):
+    """With no deductible in the rulebook, the required crime cover attaches at most at the
+    market's minimum retention for its limit, max(USD 1m, 5% of the limit): a layer above what
+    the hot wallets hold (which could never pay for a hot-wallet theft) is non-compliant, the
+    optimiser's grid holds the cheapest compliant layer, and under parameter draws the
+    recommendation stays among the compliant strategies."""
+    from pricing.market import DEFAULT_TERMS
+    from pricing.uncertainty import compare_with_draws, draw_models
+
+    inputs = RegimeInputs(customer_assets_usd=100e6, hot_share=0.05)
+    (q,) = minimum("vara", inputs).required_insurance
+    assert q.max_retention_usd == pytest.approx(max(1e6, 0.05 * q.amount_usd))
+    assert q.max_retention_usd == pytest.approx(float(DEFAULT_TERMS.minimum_retention(5e6)))
+    ok, _ = compliance([minimum("vara", inputs)], np.array([1e6, 6e6])[:, None], np.array([6e6]))
+    assert ok.ravel().tolist() == [True, False]
+
+    c = compare(small, "vara", StrategyAssumptions(**GRID), total=small_total)
+    best = c.get(c.recommended)
+    hot = PRESETS["small"].hot_assets_usd
+    cap = float(DEFAULT_TERMS.minimum_retention(hot))
+    assert best.retention <= cap * (1 + 1e-12) and best.limit >= hot * (1 - 1e-9)
+    assert cap in c.retentions and hot in c.limits  # the grid holds the compliant point
+    drawn = compare_with_draws(c, draw_models(small, cal, 5, 3))
+    assert drawn.recommended_share > 0
+
+
 def test_mica_floor_ignores_a_crime_layer_but_hong_kong_counts_it():
     inputs = RegimeInputs(customer_assets_usd=1e9, hot_share=0.02, fixed_overheads_usd=40e6)
     mica = minimum("mica", inputs)

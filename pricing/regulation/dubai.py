@@ -9,7 +9,6 @@ non-compliant.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ._base import base_rows, entered, leq, money, num, requirement, result
@@ -43,8 +42,11 @@ class VaraParams(RegimeParams):
         low=0.0,
         unit="AED",
         optional=True,
-        help="largest retention the crime policy may carry (none: not limited)",
-        assumption="assumption: the rulebook does not state a deductible limit",
+        help="largest retention the crime policy may carry (none: the market's smallest "
+        "retention for a limit of the insured amount)",
+        assumption="assumption: the rulebook states no deductible, but a policy that attaches "
+        "above what the hot wallets hold can never pay for a hot-wallet theft; the cover must "
+        "attach at the market's minimum retention, max(USD 1m, 5% of the limit)",
     )
 
 
@@ -72,15 +74,21 @@ def dubai(inputs: RegimeInputs, fx: FxRates = DEFAULT_FX, params: VaraParams | N
         source=refs("[52]"),
         insurance_counts="no",
     )
-    max_ret = math.inf if p.max_retention_aed is None else fx.to_usd(p.max_retention_aed, ccy)
+    if p.max_retention_aed is None:  # the lowest attachment the market writes for this cover
+        from ..market import DEFAULT_TERMS
+
+        max_ret = float(DEFAULT_TERMS.minimum_retention(fx.to_usd(need, ccy)))
+    else:
+        max_ret = fx.to_usd(p.max_retention_aed, ccy)
     crime = requirement(
         fx,
         ccy,
         "crime_insurance",
         "Commercial crime insurance for all hot-wallet VAs (Rulebook VI.D.1(c))",
         need,
-        formula="crime insurance limit ≥ V_hot",
-        formula_substituted=f"limit ≥ {p.hot_insurance_share:g} × {num(v_hot)} = {num(need)} AED",
+        formula="crime insurance limit ≥ V_hot, retention ≤ d_max",
+        formula_substituted=f"limit ≥ {p.hot_insurance_share:g} × {num(v_hot)} = {num(need)} AED"
+        f"; retention ≤ {num(fx.from_usd(max_ret, ccy))} AED",
         source=refs("[51]"),
         insurance_counts="required",
         funded_by="insurance",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -57,7 +58,9 @@ def compare(
         given[code] = a.params_for(code)
     rules = minimums(code, inputs, getattr(profile, "jurisdictions", ()), a.fx, given)
     rule = rules[0]
-    retentions, limits = layer_axes(model, a.n_retentions, a.n_limits, _capacity(a))
+    retentions, limits = _with_required_points(
+        *layer_axes(model, a.n_retentions, a.n_limits, _capacity(a)), rules
+    )
     grid = _evaluate(model, retentions, limits, rules, a, total, progress)
     grid["compliant"], policies = compliance(rules, grid["retention"], grid["limit"])
 
@@ -78,6 +81,22 @@ def compare(
         frontier=_frontier(grid, a),
         rules=rules,
         required_policies=policies,
+    )
+
+
+def _with_required_points(
+    retentions: np.ndarray, limits: np.ndarray, rules: Sequence[RegulatoryMinimum]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The axes with each required policy's largest retention and its limit on them, so that
+    the cheapest compliant layer (attaching as high and as narrow as the rule allows) is a
+    point of the grid rather than missed between two."""
+    required = [q for rule in rules for q in rule.required_insurance]
+    extra_r = [q.max_retention_usd for q in required if math.isfinite(q.max_retention_usd)]
+    extra_l = [q.amount_usd for q in required if 0 < q.amount_usd <= limits[-1]]
+    if not extra_r and not extra_l:
+        return retentions, limits
+    return np.unique(np.concatenate([retentions, extra_r])), np.unique(
+        np.concatenate([limits, extra_l])
     )
 
 
