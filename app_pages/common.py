@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages.locale import t
 from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
 from pricing.coverage import Layer, Tower, TowerQuote, quote_layer, quote_tower
@@ -88,11 +89,13 @@ def data_source_control() -> IncidentData:
     in use; it never raises.
     """
     file = st.file_uploader(
-        "Upload your own incident CSV",
+        t("Upload your own incident CSV"),
         type=["csv"],
         key="incident_file",
-        help="Same columns as the shipped data/incidents.csv (see data/README.md). Every "
-        "problem is listed with its line and column; nothing is silently dropped.",
+        help=t(
+            "Same columns as the shipped data/incidents.csv (see data/README.md). Every "
+            "problem is listed with its line and column; nothing is silently dropped."
+        ),
     )
     if file is not None:
         st.session_state[UPLOAD_KEY] = {"bytes": file.getvalue(), "name": file.name}
@@ -100,23 +103,27 @@ def data_source_control() -> IncidentData:
     if stored:
         try:
             incidents(stored["bytes"])
-            st.success(f"Using {stored['name']}.")
+            st.success(t("Using {name}.").format(name=stored["name"]))
         except DataValidationError as err:
             st.error(
-                f"{stored['name']} was not loaded: {len(err.problems)} problem(s), listed "
-                "below. The shipped data stays in use."
+                t(
+                    "{name} was not loaded: {count} problem(s), listed below. The shipped data "
+                    "stays in use."
+                ).format(name=stored["name"], count=len(err.problems))
             )
             st.dataframe(
                 problems_table(err), hide_index=True, width="stretch", key="upload_problems"
             )
-        if file is None and st.button("Back to the shipped data", key="drop_upload"):
+        if file is None and st.button(t("Back to the shipped data"), key="drop_upload"):
             st.session_state.pop(UPLOAD_KEY, None)
             st.rerun()
     upload = active_upload()
     if upload is None:
         st.caption(
-            "Using the shipped incident history (data/incidents.csv), every row "
-            "with its public source."
+            t(
+                "Using the shipped incident history (data/incidents.csv), every row "
+                "with its public source."
+            )
         )
     return incidents(upload)
 

@@ -46,8 +46,8 @@ ALLOWED = {
     *("lognormal", "weibull", "loglogistic", "lomax", "gpd", "gamma", "spliced", "pareto"),
     *("shape", "scale", "rate", "threshold", "splice", "xi", "sigma", "theta", "tail"),
     *("body", "at", "beta"),
-    # the shipped data file's name (data/incidents.csv) and the regime codes
-    *("data", "incidents", "csv", "jp", "hk", "mica", "kr", "vara", "sg"),
+    # the shipped data files' names (data/incidents.csv, data/README.md) and the regime codes
+    *("data", "incidents", "csv", "README", "md", "jp", "hk", "mica", "kr", "vara", "sg"),
     # the language selector's own names
     *("English", "Language"),
 }
@@ -64,14 +64,10 @@ DATA_COLUMNS = {
     "second_source",
     "notes",
 }
-#: The incident-file uploader of ``app_pages/common.py`` (drawn on Loss history; its owner,
-#: branch ``compare``, has not translated it yet), by key. The top row's settings, the
-#: presentation toggle and the banner of changed inputs are walked like the page's own text.
-DRAWN_ELSEWHERE = {"incident_file"}
-#: Whole texts drawn by ``common.data_source_control`` (branch ``compare`` owns it).
-COMMON_TEXTS = {
-    "Using the shipped incident history (data/incidents.csv), every row with its public source."
-}
+#: Nothing is exempt by key or by text: the top row's settings, the presentation toggle, the
+#: banner of changed inputs and the incident-file uploader are walked like the page's own text.
+DRAWN_ELSEWHERE: set[str] = set()
+COMMON_TEXTS: set[str] = set()
 IGNORED_KEYS = {
     *("id", "formId", "key", "url", "deferredFileId", "icon", "type", "format", "data"),
     *("spec", "fileName", "mimeType", "mime", "columns", "columnOrder", "selectionMode"),

@@ -130,7 +130,7 @@ def texts(at: AppTest) -> list[str]:
             if isinstance(inner.get("columns"), str):
                 for config in json.loads(inner["columns"]).values():
                     out += [config.get(k, "") for k in ("label", "help")]
-        if node.type in ("arrow_data_frame", "arrow_table"):
+        if node.type in ("dataframe", "arrow_data_frame", "arrow_table"):
             frame = node.value
             for column in frame.columns:
                 if frame[column].dtype == object:
