@@ -79,7 +79,7 @@ def main() -> None:
         ],
         "app_pages/compare.py": [
             ("inspector retention (cached)", flip("number_input", "cmp_retention", 1.0, 2.0)),
-            ("regime jp-2027 ↔ hk (cached)", flip("selectbox", "cmp_regime", "hk", "jp-2027")),
+            ("regime jp-2027 ↔ hk (cached)", flip("selectbox", "regime", "hk", "jp-2027")),
             ("protection target, new value", fresh("number_input", "cmp_target", 99.0, 0.01)),
         ],
         "app_pages/quote.py": [
