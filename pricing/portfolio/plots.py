@@ -1,100 +1,136 @@
 """Figure builders of the insurer's book (plotly; no Streamlit), in the style of
-:mod:`pricing.plots`."""
+:mod:`pricing.plots`.
+
+Each chart takes the page's language (``lang``) and display currency (``currency``); the
+amounts are the USD results converted at the shipped, dated rate
+(:data:`pricing.regulation.fx.DEFAULT_FX`), in millions of the currency (億円 for yen). With
+the defaults (English, USD) the figures are exactly those of the library in English.
+"""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ..i18n import tr
 from ..plots._base import PALETTE, _layout, _legend_below
+from ..regulation.fx import DEFAULT_FX
 from .result import PortfolioResult
 
 __all__ = ["accumulation_chart", "allocation_chart", "portfolio_exceedance_chart"]
 
 
-def accumulation_chart(result: PortfolioResult) -> go.Figure:
+def _unit(lang: str, currency: str, axis: str, digits: str) -> tuple[float, str, str]:
+    """(factor from USD, axis unit, hover amount) of a chart's amount axis ``axis``."""
+    if lang == "en" and currency == "USD":
+        return 1e-6, "USD million", f"USD %{{{axis}:,{digits}f}}m"
+    size, unit = (
+        (1e8, tr("JPY 100 million", lang))
+        if currency == "JPY"
+        else (1e6, tr("{currency} million", lang).format(currency=currency))
+    )
+    return DEFAULT_FX.from_usd(1.0, currency) / size, unit, f"%{{{axis}:,.2f}} {unit}"
+
+
+def accumulation_chart(
+    result: PortfolioResult, lang: str = "en", currency: str = "USD"
+) -> go.Figure:
     """By provider group: exposure against the 1-in-100 and 1-in-200 yearly loss (USD m)."""
     table = result.by_provider
+    factor, unit, amount = _unit(lang, currency, "y", ".1")
     fig = go.Figure()
     for column, name, colour in (
         ("exposure", "Exposure (one occurrence per client)", PALETTE[7]),
         ("pml_99", "1 in 100 years", PALETTE[0]),
         ("pml_995", "1 in 200 years", PALETTE[3]),
     ):
+        name = tr(name, lang)
         fig.add_trace(
             go.Bar(
                 x=table["provider"],
-                y=table[column] / 1e6,
+                y=table[column] * factor,
                 name=name,
                 marker_color=colour,
-                hovertemplate="%{x}: USD %{y:,.1f}m<extra>" + name + "</extra>",
+                hovertemplate="%{x}: " + amount + "<extra>" + name + "</extra>",
             )
         )
     _layout(
         fig,
-        "Accumulation by provider: insurer's yearly loss on its clients",
+        tr("Accumulation by provider: insurer's yearly loss on its clients", lang),
         barmode="group",
-        yaxis_title="USD million",
+        yaxis_title=unit,
     )
     return _legend_below(fig)
 
 
-def portfolio_exceedance_chart(result: PortfolioResult) -> go.Figure:
+def portfolio_exceedance_chart(
+    result: PortfolioResult, lang: str = "en", currency: str = "USD"
+) -> go.Figure:
     """AEP of the insurer's yearly loss and OEP of its largest occurrence (log scales)."""
+    factor, unit, amount = _unit(lang, currency, "x", ".2")
     fig = go.Figure()
     for curve, name, colour in (
         (result.aep, "Yearly loss (AEP)", PALETTE[0]),
         (result.oep, "Largest occurrence (OEP)", PALETTE[1]),
     ):
+        name = tr(name, lang)
         part = curve[(curve["probability"] > 0) & (curve["loss_usd"] > 0)]
         fig.add_trace(
             go.Scatter(
-                x=part["loss_usd"] / 1e6,
+                x=part["loss_usd"] * factor,
                 y=part["probability"],
                 mode="lines",
                 name=name,
                 line={"color": colour, "width": 3, "shape": "hv"},
-                hovertemplate="USD %{x:,.2f}m: %{y:.3g}<extra>" + name + "</extra>",
+                hovertemplate=amount + ": %{y:.3g}<extra>" + name + "</extra>",
             )
         )
     for p, dash in ((0.99, "dot"), (0.995, "dash")):
         fig.add_hline(
             y=1 - p,
             line={"color": "#555", "dash": dash, "width": 1},
-            annotation_text=f"1 in {1 / (1 - p):,.0f} years",
+            annotation_text=tr("1 in {years} years", lang).format(years=f"{1 / (1 - p):,.0f}"),
         )
     _layout(
         fig,
-        f"Exceedance probability ({result.years:,} simulated years)",
-        xaxis={"title": "USD million", "type": "log"},
-        yaxis={"title": "probability a year", "type": "log"},
+        tr("Exceedance probability ({years} simulated years)", lang).format(
+            years=f"{result.years:,}"
+        ),
+        xaxis={"title": unit, "type": "log"},
+        yaxis={"title": tr("probability a year", lang), "type": "log"},
     )
     return _legend_below(fig)
 
 
-def allocation_chart(result: PortfolioResult, top: int = 15) -> go.Figure:
+def allocation_chart(
+    result: PortfolioResult, top: int = 15, lang: str = "en", currency: str = "USD"
+) -> go.Figure:
     """Largest Euler contributions to the portfolio TVaR beside each exchange's stand-alone
     TVaR (USD m)."""
     table = result.allocation.sort_values("tvar_contribution", ascending=True).tail(top)
+    factor, unit, amount = _unit(lang, currency, "x", ".2")
     fig = go.Figure()
     for column, name, colour in (
         ("standalone_tvar", "TVaR alone", PALETTE[7]),
         ("tvar_contribution", "Contribution to the book's TVaR", PALETTE[2]),
     ):
+        name = tr(name, lang)
         fig.add_trace(
             go.Bar(
                 y=table["exchange"],
-                x=table[column] / 1e6,
+                x=table[column] * factor,
                 name=name,
                 orientation="h",
                 marker_color=colour,
-                hovertemplate="%{y}: USD %{x:,.2f}m<extra>" + name + "</extra>",
+                hovertemplate="%{y}: " + amount + "<extra>" + name + "</extra>",
             )
         )
     _layout(
         fig,
-        f"TVaR {result.allocation_level:g}: each exchange alone and in the book",
+        tr("TVaR {level}: each exchange alone and in the book", lang).format(
+            level=f"{result.allocation_level:g}"
+        ),
         barmode="group",
-        xaxis_title="USD million",
+        xaxis_title=unit,
         height=max(420, 32 * len(table) + 160),
     )
     return _legend_below(fig)
