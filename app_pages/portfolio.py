@@ -207,7 +207,7 @@ def money_m(usd: float) -> str:
 
 def amount_header(label: str) -> str:
     """``"{label} (USD)"`` in the page's language and display currency."""
-    return t("{label} ({currency})").format(label=t(label), currency=locale.unit())
+    return t("{label} (in {currency})").format(label=t(label), currency=locale.unit())
 
 
 def summary_table(result) -> pd.DataFrame:
