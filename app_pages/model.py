@@ -13,6 +13,7 @@ from app_pages.locale import t
 from app_pages.page_text import (
     VECTOR_LABELS,
     amount_input,
+    assumption_rows,
     chart_unit,
     note,
     plain,
@@ -495,23 +496,7 @@ m1, m2, m3 = st.columns(3)
 m1.metric(t("Thefts per year, {name}").format(name=exchange.profile.name), f"{exchange.rate:.4f}")
 m2.metric(f"{t('Mean loss per theft')} ({ccy})", whole(exchange.severity.mean()))
 m3.metric(f"{t('Expected yearly loss')} ({ccy})", whole(exchange.rate * exchange.severity.mean()))
-assumption_table = exchange.assumption_table()
-if plain():
-    assumption_table = assumption_table.astype({"value": str})
-else:  # amounts in the display currency, words in the page's language
-    is_amount = assumption_table["unit"] == "USD"
-    assumption_table = assumption_table.assign(
-        assumption=assumption_table["assumption"].map(t),
-        value=[
-            locale.money(v) if amount else (t(v) if isinstance(v, str) else f"{v:.6g}")
-            for v, amount in zip(assumption_table["value"], is_amount, strict=True)
-        ],
-        unit=[
-            ccy if amount else t(u)
-            for u, amount in zip(assumption_table["unit"], is_amount, strict=True)
-        ],
-        basis=assumption_table["basis"].map(note),
-    )
+assumption_table = assumption_rows(exchange.assumption_table())
 st.dataframe(
     assumption_table,
     column_config=headers(assumption_table),

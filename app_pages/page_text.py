@@ -170,3 +170,24 @@ def chart_unit() -> tuple[float, str]:
         return 1.0, "USD"
     size, unit = amount_unit()
     return locale.from_usd(1.0) / size, unit
+
+
+def assumption_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """A loss model's assumption table (:meth:`ExchangeLossModel.assumption_table`) as shown:
+    the library's own in English and USD, else words in the page's language and amounts in
+    the display currency."""
+    if plain():
+        return table.astype({"value": str})
+    is_amount = table["unit"] == "USD"
+    return table.assign(
+        assumption=table["assumption"].map(t),
+        value=[
+            locale.money(v) if amount else (t(v) if isinstance(v, str) else f"{v:.6g}")
+            for v, amount in zip(table["value"], is_amount, strict=True)
+        ],
+        unit=[
+            locale.unit() if amount else t(u)
+            for u, amount in zip(table["unit"], is_amount, strict=True)
+        ],
+        basis=table["basis"].map(note),
+    )

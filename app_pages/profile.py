@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import common, locale, state
 from app_pages.locale import t
+from app_pages.page_text import assumption_rows, plain
 from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
@@ -366,11 +367,17 @@ st.plotly_chart(
 )
 left, right = st.columns([3, 2])
 left.subheader(t("Assumptions and where they come from"))
+assumptions_shown = (
+    model.assumption_table().assign(value=lambda table: table["value"].map(format_value))
+    if plain()
+    else assumption_rows(model.assumption_table())
+)
 left.dataframe(
-    model.assumption_table().assign(value=lambda t: t["value"].map(format_value)),
+    assumptions_shown,
     hide_index=True,
     width="stretch",
     key="assumptions",
+    column_config={} if plain() else {c: t(c) for c in assumptions_shown.columns},
 )
 right.subheader(t("Losses by return period ({currency})").format(currency=locale.unit()))
 periods = agg.return_period_table()
