@@ -55,7 +55,8 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
             for f in regime_state.PARAM_CLASSES[code].__dataclass_fields__.values()
             if f.name == info.name
         )
-        left.selectbox(label, choices, format_func=lambda c: t(str(c)), **state.bind(key))
+        shown = locale.labels({c: str(c) for c in choices})
+        left.selectbox(label, choices, format_func=shown.get, **state.bind(key))
     elif info.kind == "int":
         left.number_input(label, step=1, format="%d", **state.bind(key))
     else:
