@@ -26,14 +26,6 @@ PRESET_KEY = "pf_preset"
 UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
 MESSAGE_KEY = "profile_upload_message"
 INFO = {f.name: f for f in FIELDS + PROVIDER_FIELDS}
-PRESET_LABELS = {
-    "small": "Small exchange",
-    "large": "Large exchange",
-    "jp-small": "Japan, ¥20bn",
-    "jp-mid": "Japan, ¥300bn",
-    "jp-large": "Japan, ¥1tn",
-    "custom": "Custom",
-}
 CONTROL_LABELS = {"hot": "hot wallets only", "hot_and_cold": "hot and cold wallets"}
 #: Fields entered as an amount of money (USD million when the display currency is USD).
 AMOUNTS = ("customer_assets_usd", "annual_revenue_usd")
@@ -176,10 +168,10 @@ with st.expander(t("How to read this page")):
 
 st.radio(
     t("Start from"),
-    list(PRESET_LABELS),
+    list(state.PRESET_LABELS),
     **state.bind(PRESET_KEY, on_change=apply_preset),
     horizontal=True,
-    format_func=locale.labels(PRESET_LABELS).get,
+    format_func=locale.labels(state.PRESET_LABELS).get,
     help=t(
         "Choosing a preset overwrites the fields below with its values; editing a field "
         "switches to Custom. The Japanese presets hold about ¥20bn, ¥300bn and ¥1tn of "

@@ -134,6 +134,16 @@ STATIC: dict[str, Any] = {
     "hist_min_loss": 0.0,
 }
 
+#: The profile presets as the app names them.
+PRESET_LABELS = {
+    "small": "Small exchange",
+    "large": "Large exchange",
+    "jp-small": "Japan, ¥20bn",
+    "jp-mid": "Japan, ¥300bn",
+    "jp-large": "Japan, ¥1tn",
+    "custom": "Custom",
+}
+
 #: What each input is called on screen (the banner's words).
 LABELS: dict[str, str] = {
     "pf_preset": "Profile preset",
@@ -317,6 +327,9 @@ def changes() -> list[tuple[str, str]]:
             out.append(
                 (f"Severity parameter {family_name.replace('_', ' ')} (override)", _show(val))
             )
+            continue
+        if key == "pf_preset":
+            out.append((_t(LABELS[key]), _t(PRESET_LABELS.get(val, str(val)))))
             continue
         if key == "q_market_quotes":  # rows of numbers: say how many
             out.append((_t(LABELS[key]), _t("{n} entered").format(n=len(val))))

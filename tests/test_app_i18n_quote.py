@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from google.protobuf.json_format import MessageToDict
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from pricing.regulation.fx import CURRENCIES
+from tests import test_app_i18n_pages as walk
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 QUOTE = "app_pages/quote.py"
 TIMEOUT = 300
 
-#: Latin-letter words allowed on the Japanese page, each a proper noun, a code or a citation.
+#: Latin-letter words this page may show besides the shared allow-list (each a proper noun, a
+#: code or a citation).
 ALLOWED = {
     # currency and file-format codes
     "JPY",
@@ -43,6 +43,7 @@ ALLOWED = {
     "SOC",
     "Type",
     "English",  # the language selector's own name for English
+    "VC",  # the quote reference's prefix (VC-20261202-…), a code
     "Language",  # the bilingual language selector "Language / 言語"
     # formula symbols
     "E[L]",
@@ -50,106 +51,20 @@ ALLOWED = {
     "exp",
     "log",
 }
-#: Widgets every page shows that this page does not draw (``app_pages/state.py``), by key.
-#: Branch ``compare`` translates them; drop an entry once its translation is on main.
-DRAWN_ELSEWHERE = {"presentation", "reset_all"}
-#: The banner of changed inputs (``app_pages/state.py``), known by its icon; same owner.
-BANNER_ICON = ":material/edit_note:"
-#: Currency codes are options of the display-currency selector (codes, not amounts).
-#: Keys of element messages that hold no words for the reader (ids, codes, media, styles).
-IGNORED_KEYS = {
-    "id",
-    "formId",
-    "key",
-    "url",
-    "deferredFileId",
-    "icon",
-    "type",
-    "format",
-    "data",
-    "spec",
-    "fileName",  # the download's file name: an ASCII code of the profile (quote_<name>.pdf)
-    "mimeType",
-    "mime",
-    "columns",  # parsed separately below
-    "columnOrder",
-    "selectionMode",
-    "editingMode",
-    "width",
-    "height",
-    "fragmentId",
-    "body",  # markdown bodies are checked below, without their markup
-    "widthConfig",
-    "heightConfig",
-    "cssClass",
-    "scriptRunId",
-}
-#: The dated FX rates the currency selector cites ("1 USD = 157 JPY (推計値, 2025-11-24)",
-#: options "JPY · 157/USD"): citations of a rate, not amounts.
-FX_CITATION = re.compile(r"^(1 USD = [\d,.]+ JPY \(.*\)|[A-Z]{3} · [\d,.]+/USD)$")
-#: Protobuf enum values (alignment, width mode): not text.
-ENUM = re.compile(r"^[A-Z][A-Z_]+$")
-WORD = re.compile(r"[A-Za-z][A-Za-z\[\]]{2,}")
 
 
 @pytest.fixture(autouse=True)
-def _clear_caches():
+def _clear_caches(monkeypatch):
+    monkeypatch.setattr(walk, "ALLOWED", walk.ALLOWED | ALLOWED)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
 
 
-def texts(at: AppTest) -> list[str]:
-    """Every text the user can read on the page (main area and sidebar)."""
-    out: list[str] = []
-
-    def strings(value, key=""):
-        if key in IGNORED_KEYS:
-            return
-        if isinstance(value, dict):
-            for k, v in value.items():
-                strings(v, k)
-        elif isinstance(value, list):
-            for v in value:
-                strings(v, key)
-        elif isinstance(value, str):
-            out.append(value)
-
-    for node in at._tree:
-        proto = getattr(node, "proto", None)
-        if proto is None or getattr(node, "key", None) in DRAWN_ELSEWHERE:
-            continue
-        if getattr(proto, "icon", "") == BANNER_ICON:
-            continue
-        message = MessageToDict(proto)
-        strings(message)
-        inner = next(iter(message.values()), {}) if len(message) == 1 else message
-        if isinstance(inner, dict):
-            if "body" in inner:
-                out.append(inner["body"])
-            if isinstance(inner.get("columns"), str):
-                for config in json.loads(inner["columns"]).values():
-                    out += [config.get(k, "") for k in ("label", "help")]
-        if node.type in ("dataframe", "arrow_data_frame", "arrow_table"):
-            frame = node.value
-            for column in frame.columns:
-                if frame[column].dtype == object:
-                    out += [v for v in frame[column] if isinstance(v, str)]
-    return [s for s in out if s.strip()]
-
-
 def english_left(at: AppTest) -> list[str]:
-    """Texts with a Latin-letter word not in :data:`ALLOWED`, or with an amount in USD."""
-    bad = []
-    for text in texts(at):
-        if FX_CITATION.match(text) or text in CURRENCIES or ENUM.match(text):
-            continue
-        plain = re.sub(r":material/\w+:", "", text)
-        words = {w.strip("[]") for w in WORD.findall(plain)} - {w.strip("[]") for w in ALLOWED}
-        words -= {w for w in words if w.upper() == w and len(w) <= 4}  # codes (VC-…)
-        if words or "USD" in plain or "$" in plain:
-            bad.append(text)
-    return sorted(set(bad))
+    """Texts with a Latin-letter word not allowed, or an amount in USD (the walk shared with
+    the other pages' tests, with this page's allowances added)."""
+    return walk.english_left(at)
 
 
 def japanese(at: AppTest) -> AppTest:

@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,16 +21,7 @@ from ..premium import (
     gross_premium,
     step_wang_premium,
 )
-from .terms import _positive_array
-
-
-def _settings() -> Any:
-    """The package :mod:`pricing.coverage`, whose settings (``WORKERS``, ``COLUMN_POINTS``,
-    ``LAYER_GRID``, ``LAYER_RTOL``, ``LAYER_MIN_LOG2``, ``LAYER_MAX_LOG2``) are read when used,
-    so that they can be changed at run time."""
-    from .. import coverage
-
-    return coverage
+from .terms import _positive_array, _settings
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -22,16 +21,7 @@ from ..premium import (
     LossMoments,
     step_wang_premium,
 )
-from .terms import Layer
-
-
-def _settings() -> Any:
-    """The package :mod:`pricing.coverage`, whose settings (``WORKERS``, ``COLUMN_POINTS``,
-    ``LAYER_GRID``, ``LAYER_RTOL``, ``LAYER_MIN_LOG2``, ``LAYER_MAX_LOG2``) are read when used,
-    so that they can be changed at run time."""
-    from .. import coverage
-
-    return coverage
+from .terms import Layer, _settings
 
 
 @dataclass(frozen=True, eq=False)

@@ -207,3 +207,12 @@ def _ratio(premium: float, limit: float) -> float:
 
 def _json_number(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
+
+
+def _settings() -> Any:
+    """The package :mod:`pricing.coverage`, whose settings (``WORKERS``, ``COLUMN_POINTS``,
+    ``LAYER_GRID``, ``LAYER_RTOL``, ``LAYER_MIN_LOG2``, ``LAYER_MAX_LOG2``) are read when used,
+    so that they can be changed at run time."""
+    from .. import coverage
+
+    return coverage
