@@ -12,6 +12,7 @@ import pandas as pd
 from app_pages.locale import lang, money, t
 from pricing import plots
 from pricing.regulation import RegulatoryMinimum
+from pricing.regulation.compliance import counts_text as library_counts_text
 from pricing.strategy import Comparison, StrategyResult
 
 #: The Compare page's "How to read this page" text (translated through the catalogue).
@@ -68,29 +69,7 @@ def confidence_text(result: Comparison) -> str | None:
 
 def counts_text(rule: RegulatoryMinimum) -> str:
     """How insurance counts towards ``rule``, requirement by requirement, translated."""
-    texts = []
-    for q in rule.requirements:
-        if q.funded_by == "customer":
-            continue
-        if q.funded_by == "insurance":
-            texts.append(
-                t("{name}: required, limit at least {amount}").format(
-                    name=t(q.name), amount=money(q.amount_usd)
-                )
-            )
-        elif q.insurance_counts == "partly" and q.layer_counts:
-            texts.append(
-                t("{name}: up to {share}% of it").format(
-                    name=t(q.name), share=f"{100 * q.insurance_share_max:.0f}"
-                )
-            )
-        elif q.insurance_counts in ("yes", "partly") and not q.layer_counts:
-            texts.append(
-                t("{name}: not the crime layer (another policy form counts)").format(name=t(q.name))
-            )
-        else:
-            texts.append(f"{t(q.name)}: {t(q.insurance_counts)}")
-    return "; ".join(texts) or t(rule.insurance_counts)
+    return library_counts_text(rule, lang(), money)
 
 
 def _binding(result: Comparison, best: StrategyResult) -> str:

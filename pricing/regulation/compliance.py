@@ -3,7 +3,7 @@ the policies a rule requires, and how insurance counts, requirement by requireme
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,18 +76,39 @@ def compliance(
     return ok, tuple(texts)
 
 
-def counts_text(rule: RegulatoryMinimum) -> str:
-    """How insurance counts towards ``rule``, requirement by requirement."""
+def counts_text(
+    rule: RegulatoryMinimum,
+    lang: str = "en",
+    money: Callable[[float], str] | None = None,
+) -> str:
+    """How insurance counts towards ``rule``, requirement by requirement, in ``lang`` with
+    amounts written by ``money`` (a USD amount to text; default ``USD 1,234``)."""
+    from ..i18n import tr
+
+    def t(text: str) -> str:
+        return tr(text, lang)
+
+    write = money or (lambda usd: f"USD {usd:,.0f}")
     texts = []
     for q in rule.requirements:
         if q.funded_by == "customer":
             continue
         if q.funded_by == "insurance":
-            texts.append(f"{q.name}: required, limit ≥ USD {q.amount_usd:,.0f}")
+            texts.append(
+                t("{name}: required, limit at least {amount}").format(
+                    name=t(q.name), amount=write(q.amount_usd)
+                )
+            )
         elif q.insurance_counts == "partly" and q.layer_counts:
-            texts.append(f"{q.name}: up to {q.insurance_share_max:.0%} of it")
+            texts.append(
+                t("{name}: up to {share}% of it").format(
+                    name=t(q.name), share=f"{100 * q.insurance_share_max:.0f}"
+                )
+            )
         elif q.insurance_counts in ("yes", "partly") and not q.layer_counts:
-            texts.append(f"{q.name}: not the crime layer (another policy form counts)")
+            texts.append(
+                t("{name}: not the crime layer (another policy form counts)").format(name=t(q.name))
+            )
         else:
-            texts.append(f"{q.name}: {q.insurance_counts}")
-    return "; ".join(texts) or rule.insurance_counts
+            texts.append(f"{t(q.name)}: {t(q.insurance_counts)}")
+    return "; ".join(texts) or t(rule.insurance_counts)
