@@ -10,10 +10,9 @@ from typing import Any
 import pandas as pd
 
 from app_pages.locale import lang, money, t
-from pricing import plots
 from pricing.regulation import RegulatoryMinimum
 from pricing.regulation.compliance import counts_text as library_counts_text
-from pricing.strategy import Comparison, StrategyResult
+from pricing.strategy import Comparison, words
 
 #: The Compare page's "How to read this page" text (translated through the catalogue).
 HOW_TO_READ = (
@@ -43,11 +42,6 @@ HOW_TO_READ = (
 )
 
 
-def strategy_name(name: str) -> str:
-    """A strategy's display name in the page's language."""
-    return t(plots.STRATEGY_LABELS.get(name, name))
-
-
 def interval_text(interval: tuple[float, float] | None, amount: bool = True) -> str:
     """``low – high`` of a 90% range (amounts in the display currency, else percentages)."""
     if interval is None or not all(math.isfinite(v) for v in interval):
@@ -57,128 +51,24 @@ def interval_text(interval: tuple[float, float] | None, amount: bool = True) -> 
     return f"{100 * interval[0]:.2f}% – {100 * interval[1]:.2f}%"
 
 
+def strategy_name(name: str) -> str:
+    """A strategy's display name in the page's language."""
+    return words.strategy_name(name, lang())
+
+
 def confidence_text(result: Comparison) -> str | None:
-    """``hybrid in 83% of 20 draws`` (``None`` without draws)."""
-    if result.recommended_share is None:
-        return None
-    kind = t(result.get(result.recommended).kind)
-    return t("{kind} in {share}% of {n} draws").format(
-        kind=kind, share=f"{100 * result.recommended_share:.0f}", n=result.n_draws
-    )
+    """``hybrid in 83% of 20 draws`` in the page's language (``None`` without draws)."""
+    return words.confidence_text(result, lang())
+
+
+def recommendation(result: Comparison) -> str:
+    """The recommendation in the page's language, amounts in the display currency."""
+    return words.recommendation_text(result, lang(), money)
 
 
 def counts_text(rule: RegulatoryMinimum) -> str:
     """How insurance counts towards ``rule``, requirement by requirement, translated."""
     return library_counts_text(rule, lang(), money)
-
-
-def _binding(result: Comparison, best: StrategyResult) -> str:
-    rule = result.rule
-    headline = rule.amount_usd
-    credit = max(headline - best.floor, 0.0)
-    if best.reserve > best.floor * (1 + 1e-9) + 1.0:
-        text = t(
-            "The protection target binds: the reserve is the {target}% quantile of the "
-            "retained loss, above the regulatory floor of {floor}."
-        ).format(target=f"{100 * result.assumptions.target:g}", floor=money(best.floor))
-    else:
-        text = t(
-            "The regulatory minimum binds: the reserve sits at the floor of {floor}, which "
-            "already meets the protection target."
-        ).format(floor=money(best.floor))
-    if best.limit > 0 and credit > 0:
-        text += " " + t(
-            "The rule counts insurance towards its minimum: this layer is credited with "
-            "{credit}, so the reserve floor is {floor}, below the headline minimum of {headline}."
-        ).format(credit=money(credit), floor=money(best.floor), headline=money(headline))
-    elif best.limit > 0:
-        text += " " + t(
-            "The rule gives this layer no credit: the reserve must hold the whole minimum of "
-            "{headline}."
-        ).format(headline=money(headline))
-    return text
-
-
-def recommendation(result: Comparison) -> str:
-    """The recommendation: the library's own words in English, the same facts translated
-    otherwise (structure, cost, what binds, the regime's credit, confidence, the others)."""
-    if lang() == "en":
-        return result.recommendation()
-    best = result.get(result.recommended)
-    parts = [
-        t("Recommended: {kind}, total cost of risk {cost} per year ({assets}% of customer "
-          "assets, {revenue}% of revenue).").format(
-            kind=t(best.kind),
-            cost=money(best.total_cost),
-            assets=f"{best.cost_pct_assets:.3f}",
-            revenue=f"{best.cost_pct_revenue:.1f}",
-        )
-    ]  # fmt: skip
-    if best.limit <= 0:
-        parts.append(
-            t("A reserve of {reserve} and no insurance.").format(reserve=money(best.reserve))
-        )
-    else:
-        parts.append(
-            t("Insurance of {limit} per theft above a retention of {retention} (market premium "
-              "{premium}; technical {technical}), with a reserve of {reserve}.").format(
-                limit=money(best.limit),
-                retention=money(best.retention),
-                premium=money(best.components["premium"]),
-                technical=money(best.technical_premium),
-                reserve=money(best.reserve),
-            )
-        )  # fmt: skip
-    parts.append(_binding(result, best))
-    confidence = confidence_text(result)
-    if confidence:
-        parts.append(
-            t("Confidence: {confidence}; cost between {low} and {high} (90%).").format(
-                confidence=confidence,
-                low=money(best.total_cost_interval[0]) if best.total_cost_interval else "—",
-                high=money(best.total_cost_interval[1]) if best.total_cost_interval else "—",
-            )
-        )
-    parts.append(
-        t("All customers are compensated in full in {p}% of years, promptly from the reserve "
-          "alone in {prompt}%.").format(
-            p=f"{100 * best.p_full:.2f}", prompt=f"{100 * best.p_full_prompt:.2f}"
-        )
-    )  # fmt: skip
-    for other in (s for s in result.strategies if s.name != best.name):
-        if not other.placeable:
-            parts.append(
-                t("{name}: the market would not write it.").format(name=strategy_name(other.name))
-            )
-            continue
-        verb = t("meets") if other.meets_target else t("misses")
-        parts.append(
-            t("{name} ({kind}) costs {cost} and {verb} the {target}% target.").format(
-                name=strategy_name(other.name),
-                kind=t(other.kind),
-                cost=money(other.total_cost),
-                verb=verb,
-                target=f"{100 * result.assumptions.target:g}",
-            )
-        )
-    parts.append(t("How insurance counts: {text}.").format(text=counts_text(result.rule)))
-    for rule in result.rules[1:]:
-        parts.append(
-            t("Also licensed under {name}: minimum {amount}.").format(
-                name=t(rule.name), amount=money(rule.amount_usd)
-            )
-        )
-    breaking = [strategy_name(s.name) for s in result.strategies if not s.compliant]
-    if breaking:
-        parts.append(
-            t("Non-compliant, never recommended: {names}.").format(names=", ".join(breaking))
-        )
-    if not best.compliant:
-        parts.append(
-            t("WARNING: no structure on the grid meets every requirement; the cheapest "
-              "structure is shown but breaks a rule.")
-        )  # fmt: skip
-    return " ".join(parts)
 
 
 def requirements_table(rule: RegulatoryMinimum) -> pd.DataFrame:

@@ -101,8 +101,7 @@ def loss_model_in_words(
             times=f"{relative:.2f}",
         ),
         say(
-            "When a theft happens, half take {median} or less and one in ten takes {p90} "
-            "or more.",
+            "When a theft happens, half take {median} or less and one in ten takes {p90} or more.",
             median=money(s.median_loss),
             p90=money(s.loss_1_in_10),
         ),

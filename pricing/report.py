@@ -65,6 +65,12 @@ class _Out:
             return usd_text(x)
         return self.money.compact(float(x), "–")
 
+    def recommendation(self, comparison: Any) -> str:
+        """The comparison's recommendation in the report's language and currency."""
+        from .strategy.words import recommendation_text
+
+        return recommendation_text(comparison, self.money.lang, self.amount)
+
 
 _EN = _Out(Money())
 
@@ -461,7 +467,7 @@ def scenario_report_pdf(
     doc.table(["", ""], meta, size=9, align=["L", "L"])
 
     doc.heading(t("Recommendation"))
-    doc.paragraph(t(c.recommendation()), size=10, bold=True)
+    doc.paragraph(out.recommendation(c), size=10, bold=True)
     doc.heading(t("Why"), size=11)
     doc.bullets(_why(result, out))
 
@@ -554,7 +560,7 @@ def comparison_report_pdf(
         )
     doc.heading(t("Recommendations"))
     for r in results:
-        doc.paragraph(f"{r.scenario.name}: {t(r.comparison.recommendation())}")
+        doc.paragraph(f"{r.scenario.name}: {out.recommendation(r.comparison)}")
     return doc.output()
 
 

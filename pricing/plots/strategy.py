@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from ..aggregate import AggregateDistribution
 from ..strategy import COST_COMPONENTS, Comparison
+from ..strategy.words import STRATEGY_LABELS
 from ._base import FONT, USD, Display, _layout, _legend_below, _nearest, _wrap
 from .losses import exceedance_chart
 
@@ -35,11 +36,7 @@ __all__ = [
 # Reserve, insurance or hybrid (Compare and Small vs large pages)
 # --------------------------------------------------------------------------------------------
 #: Display name and colour of each strategy of :func:`pricing.strategy.compare`, on every chart.
-STRATEGY_LABELS = {
-    "reserve_only": "Reserve only",
-    "insurance_only": "Insurance only",
-    "hybrid": "Hybrid",
-}
+
 STRATEGY_COLOURS = {"reserve_only": "#0072B2", "insurance_only": "#E69F00", "hybrid": "#009E73"}
 #: Display name and colour of each cost component (:data:`pricing.strategy.COST_COMPONENTS`):
 #: insurance in the insurance colour, the reserve's costs in blues, what customers bear in red.
