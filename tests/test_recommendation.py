@@ -74,3 +74,25 @@ def test_technical_pricing_stays_available(models):
     c = compare(models["small"], "jp-draft", a)
     ins = c.get("insurance_only")
     assert ins.retention == 0 and ins.components["premium"] == ins.technical_premium
+
+
+def test_the_recommendation_in_japanese_and_yen_states_the_same_facts(models):
+    """In English the words are the library's own sentence; in Japanese the same structure,
+    cost, reserve and credit are written in yen (each amount is the USD figure at the dated
+    rate), and no USD amount or English sentence is left."""
+    from pricing.i18n import fmt_amount
+    from pricing.regulation.fx import DEFAULT_FX
+    from pricing.strategy.words import recommendation_text
+
+    c = compare(models["large"], "hk", StrategyAssumptions(**GRID))
+    assert recommendation_text(c) == c.recommendation()
+
+    def yen(usd: float) -> str:
+        return fmt_amount(DEFAULT_FX.from_usd(usd, "JPY"), "JPY", "ja")
+
+    text = recommendation_text(c, "ja", yen)
+    best = c.get(c.recommended)
+    assert yen(best.total_cost) in text and yen(best.reserve) in text
+    if best.limit > 0:
+        assert yen(best.limit) in text and yen(best.retention) in text
+    assert "USD" not in text and "Recommended" not in text and "推奨" in text
