@@ -20,7 +20,7 @@ from pricing.coverage import Layer, Tower, TowerQuote, quote_layer, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError, InputError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
-from pricing.market import REASONS, cover_type
+from pricing.market import REASONS
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.reserve import ReserveProjection
@@ -430,7 +430,7 @@ def unplaceable_reason(
     if assumptions.market is None or limit <= 0:
         return ""
     model = loss_model(profile, spec, model_assumptions, upload)
-    kind = str(cover_type(retention, model.hot_cap, profile.third_party_provider))
+    kind = str(model.cover_type(retention))
     quote = quote_layer(
         model.frequency,
         model.severity,

@@ -18,21 +18,10 @@ import streamlit as st
 
 from app_pages import locale, state
 from app_pages.locale import t
+from pricing.data import ATTACK_VECTORS
 
 #: Attack vectors as the pages show them (Loss history, Loss model).
-VECTOR_LABELS = {
-    v: v.replace("_", " ")
-    for v in (
-        "hot_wallet_key_compromise",
-        "cold_wallet_compromise",
-        "third_party_provider",
-        "insider",
-        "social_engineering",
-        "software_bug",
-        "account_takeover",
-        "unknown",
-    )
-}
+VECTOR_LABELS = {v: v.replace("_", " ") for v in ATTACK_VECTORS}
 #: "USD 1,000,000", "USD 2.3bn", "USD 14.47 m" (what the library writes).
 _USD = re.compile(r"USD ?(-?\d+(?:,\d{3})*(?:\.\d+)?) ?(bn|m)?(?![\w])")
 #: The catalogue's renderings of USD amounts in Japanese ("14.47十億米ドル").

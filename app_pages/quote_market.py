@@ -18,7 +18,7 @@ from pricing.calibration import CalibrationSpec
 from pricing.coverage import Tower, TowerQuote, quote_tower
 from pricing.exceptions import InputError, Problem
 from pricing.lossmodel import LossModelAssumptions
-from pricing.market import DEFAULT_TERMS, MarketTerms, cover_type
+from pricing.market import DEFAULT_TERMS, MarketTerms
 from pricing.market_quotes import MAX_QUOTES, CurveFit, MarketQuote, fit_market_curve
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import ExchangeProfile
@@ -81,14 +81,6 @@ def edits_to_usd(edits: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def covers(profile: ExchangeProfile, hot_cap: float, tower: Tower) -> tuple[str, ...]:
-    """Cover type of each layer (hot below the hot-wallet cap, else cold or provider)."""
-    return tuple(
-        str(cover_type(layer.retention, hot_cap, profile.third_party_provider))
-        for layer in tower.layers
-    )
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def market_tower(
     profile: ExchangeProfile,
@@ -104,7 +96,7 @@ def market_tower(
     """:func:`pricing.coverage.quote_tower` with the market's terms, each layer at its cover
     type."""
     model = common.loss_model(profile, spec, model_assumptions, upload)
-    kinds = covers(profile, model.hot_cap, tower)
+    kinds = tuple(str(k) for k in model.cover_type([layer.retention for layer in tower.layers]))
     return quote_tower(
         model.frequency, model.severity, tower, loadings, principle, list(rates), terms, kinds
     )
@@ -126,7 +118,7 @@ def premium_ranges(
     (:func:`pricing.uncertainty.quote_interval`)."""
     model = common.loss_model(profile, spec, model_assumptions, upload)
     draws = draw_models(model, common.calibration(spec, upload), N_DRAWS, seed=1)
-    kinds = covers(profile, model.hot_cap, tower)
+    kinds = tuple(str(k) for k in model.cover_type([layer.retention for layer in tower.layers]))
     return tuple(
         quote_interval(draws, layer, loadings, principle, terms, kind, rate)
         for layer, kind, rate in zip(tower.layers, kinds, rates, strict=True)

@@ -252,6 +252,14 @@ class ExchangeLossModel:
         """Expected incidents per year for this exchange."""
         return float(self.frequency.mean)
 
+    def cover_type(self, retention: Any) -> Any:
+        """The market's cover type of layers attaching at ``retention`` (USD, array-like) on
+        this exchange (:func:`pricing.market.cover_type`: hot below the hot-wallet cap, else
+        provider or cold)."""
+        from .market import cover_type
+
+        return cover_type(retention, self.hot_cap, self.profile.third_party_provider)
+
     def aggregate(self, method: str = "fft", **kwargs: Any) -> AggregateDistribution:
         """Yearly aggregate loss (USD) by :func:`pricing.aggregate.aggregate`.
 

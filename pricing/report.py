@@ -331,15 +331,11 @@ def _regulation(doc: Document, result: ScenarioResult, out: _Out = _EN) -> None:
 def _market_quote(doc: Document, result: ScenarioResult, out: _Out = _EN) -> None:
     """The scenario's tower priced at market beside the technical premium."""
     from .coverage import quote_tower
-    from .market import cover_type
 
     t = out.t
     s, m = result.scenario, result.model
     assert s.tower is not None
-    kinds = [
-        str(cover_type(layer.retention, m.hot_cap, s.profile.third_party_provider))
-        for layer in s.tower.layers
-    ]
+    kinds = [str(k) for k in m.cover_type([layer.retention for layer in s.tower.layers])]
     rates = list(s.market_rates) or None
     terms = s.market_terms(m.frequency, m.severity)
     quote = quote_tower(

@@ -107,7 +107,6 @@ def cmd_quote(args: argparse.Namespace) -> int:
     """An insurer's view of one layer for a profile."""
     from ..coverage import quote_layer
     from ..lossmodel import build_loss_model
-    from ..market import cover_type
     from ..premium import LoadingAssumptions
     from ..profiles import load_profile
     from ..uncertainty import quote_interval
@@ -124,7 +123,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
     terms, fit = _market_terms(args, model)
     cover = args.cover_type
     if cover == "auto":
-        cover = str(cover_type(layer.retention, model.hot_cap, model.profile.third_party_provider))
+        cover = str(model.cover_type(layer.retention))
     quote = quote_layer(
         model.frequency,
         model.severity,

@@ -20,7 +20,7 @@ from ..aggregate import AggregateDistribution, aligned_bucket
 from ..aggregate.grid import CompoundWorkspace
 from ..coverage import lev_on, price_layer_grid
 from ..lossmodel import ExchangeLossModel
-from ..market import cover_type, market_grid
+from ..market import market_grid
 from ..regulation import (
     InKindCompensation,
     RegulatoryMinimum,
@@ -297,7 +297,7 @@ def _premiums(
         technical[:, 1:] = priced.premiums[a.principle]
         premium[:, 1:] = technical[:, 1:]
         if a.market is not None:
-            kinds = cover_type(retentions, model.hot_cap, profile.third_party_provider)
+            kinds = model.cover_type(retentions)
             quoted = market_grid(
                 freq, sev, retentions, limits[1:], priced.expected_loss, technical[:, 1:],
                 kinds, a.market,
