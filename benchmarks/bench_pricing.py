@@ -243,7 +243,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per item (default 5)")
     parser.add_argument("--no-anchors", action="store_true", help="skip gemact / aggregate")
+    parser.add_argument(
+        "--only",
+        choices=("presets", "cli", "batch"),
+        help="print one part of the summary only: the per-preset comparisons (with the "
+        "high-frequency profile), the CLI process, or the batch speed-up",
+    )
     args = parser.parse_args()
+    if args.only == "cli":
+        print(
+            f"CLI compare process (small, jp-draft)  {cli_seconds(args.repeat):8.2f} s    [<= 0.8 s]"
+        )
+        return
     start = time.perf_counter()
     calibration = calibrate()
     print(
@@ -251,6 +262,9 @@ def main() -> None:
         f"{(time.perf_counter() - start) * 1e3:.0f} ms"
     )
     print(f"numpy {np.__version__}; medians of {args.repeat} runs after a warm-up")
+    if args.only == "batch":
+        print_batch(calibration)
+        return
     per_preset = {name: bench_profile(name, calibration, args.repeat) for name in PRESETS}
 
     print("\n== Summary (issue 8 §3 targets in brackets)")
@@ -260,7 +274,20 @@ def main() -> None:
         print(f"compare {name:<6} + {DEFAULT_DRAWS} draws          {ms['draws']:8.1f} ms")
     hf_ms = high_frequency_ms(calibration)
     print(f"high-frequency compare (1e13, hot 100%) {hf_ms:7.0f} ms   [<= 2 s]")
+    if args.only == "presets":
+        return
     print(f"CLI compare process (small, jp-draft)  {cli_seconds(3):8.2f} s    [<= 0.8 s]")
+    print_batch(calibration)
+    if not args.no_anchors:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        sys.path.insert(0, str(ROOT))
+        print("aggregate vs anchors: time to within 0.1% of the fine-grid reference")
+        for row in anchor_rows(min(args.repeat, 3)):
+            print(row)
+
+
+def print_batch(calibration: Any) -> None:
+    """The batch of 8 profiles on one core, then on two processes, and the speed-up."""
     batch_ms(calibration, 2)  # warm-up: the first pool pays for the fork
     one_core = batch_ms(calibration, 1, cores=1)
     threads = batch_ms(calibration, 1)
@@ -273,12 +300,6 @@ def main() -> None:
         f"  (1 process, not pinned: {threads:7.0f} ms; 2 processes are {threads / two:.2f}× "
         "faster than that)"
     )
-    if not args.no_anchors:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        sys.path.insert(0, str(ROOT))
-        print("aggregate vs anchors: time to within 0.1% of the fine-grid reference")
-        for row in anchor_rows(min(args.repeat, 3)):
-            print(row)
 
 
 if __name__ == "__main__":
