@@ -415,8 +415,11 @@ def compound_transform(frequency: Frequency, phi: np.ndarray) -> np.ndarray:
     coeffs = _pgf_series(frequency)
     if coeffs is None or coeffs.size > 24:
         return frequency.pgf(phi)
-    acc = np.full(phi.shape, coeffs[-1], dtype=complex)
-    for c in coeffs[-2::-1]:
+    if coeffs.size == 1:
+        return np.full(phi.shape, coeffs[0], dtype=complex)
+    acc = phi * coeffs[-1]  # the first step of Horner's rule, without a constant array
+    acc += coeffs[-2]
+    for c in coeffs[-3::-1]:
         acc *= phi
         acc += c
     return acc

@@ -261,9 +261,8 @@ def _grid_columns(
         for start in range(0, cols.size, step):
             part = slice(start, start + step)
             c = cols[part]
-            g = np.clip(
-                tilted_compound(frequency, f[part].reshape(-1, width), n, tilt=8.0), 0.0, None
-            )
+            g = tilted_compound(frequency, f[part].reshape(-1, width), n, tilt=8.0)
+            np.clip(g, 0.0, None, out=g)
             held = g.sum(axis=-1).reshape(c.size, r).min(axis=1)
             full = (n >= plan.m[c] * (n_max + 1)) | (n >= 4 * settings.COLUMN_POINTS)
             done = full | (held >= 1.0 - 1e-10)
@@ -272,8 +271,9 @@ def _grid_columns(
             if done.any():
                 g = g.reshape(c.size, r, n)[done].reshape(-1, n)
                 values = _column_stats(
-                    g, plan.h[c[done]], r, e[part][done].ravel(), loadings, wang_lambda
-                )
+                    g, plan.h[c[done]], r, e[part][done].ravel(), loadings, wang_lambda,
+                    2 * int(plan.m[c[done]].max()) + 2,
+                )  # fmt: skip
                 for whole, part_values in zip(out, values, strict=True):
                     whole[rows[None, :], c[done][:, None]] = part_values.reshape(-1, r)
 
@@ -308,13 +308,15 @@ def _column_stats(
     expected: np.ndarray,
     loadings: LoadingAssumptions,
     wang_lambda: float | None,
+    prefix: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """SD, ``VaR``, ``TVaR`` and Wang premium of the compound pmfs ``g`` (rows: ``r``
     retentions of each column, column ``c`` on the buckets ``h[c]``).
 
-    ``VaR`` and ``TVaR`` need the cumulative sums only up to the ``VaR``: they are taken on a
-    prefix of the grid (the same numbers as on the whole grid, as a cumulative sum's first
-    terms do not depend on the later ones), the whole grid where the prefix falls short."""
+    ``VaR`` and ``TVaR`` need the cumulative sums only up to the ``VaR``: they are taken on the
+    first ``prefix`` points (the same numbers as on the whole grid, as a cumulative sum's first
+    terms do not depend on the later ones), on the whole grid where those fall short. Two
+    limits hold the capital level of a layer unless losses are frequent."""
     n = g.shape[-1]
     j = np.arange(n, dtype=float)
     hr = np.repeat(h, r)
@@ -322,7 +324,7 @@ def _column_stats(
     grid_mean = (g * j).sum(axis=-1) * hr
     std = np.sqrt(np.maximum((g * (j * j)).sum(axis=-1) * (hr * hr) - grid_mean**2, 0.0))
     p = loadings.capital_level
-    width = n if wang_lambda is not None else min(n, max(64, 4 * int(np.ceil(n / 8))))
+    width = n if wang_lambda is not None else min(n, prefix)
     while True:
         cdf = np.cumsum(g[:, :width], axis=-1)
         if width == n or cdf[:, -1].min() >= p - 1e-12:
