@@ -266,9 +266,17 @@ _PREMIUM_CACHE: OrderedDict[Any, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _PREMIUM_CACHE_SIZE = 16
 
 
+#: Times :func:`clear_caches` was called: the batch workers (pricing.strategy.workers) clear
+#: theirs when a job comes from a process that cleared its caches since their last job.
+CACHE_GENERATION = 0
+
+
 def clear_caches() -> None:
-    """Forget the cached premium grids (benchmarks time a comparison from scratch)."""
+    """Forget the cached premium grids (benchmarks time a comparison from scratch), here and
+    in the kept batch workers (before their next job)."""
+    global CACHE_GENERATION
     _PREMIUM_CACHE.clear()
+    CACHE_GENERATION += 1
 
 
 def _premiums(
