@@ -454,10 +454,11 @@ class CompoundWorkspace:
         self.phi = np.empty((rows, n // 2 + 1), dtype=complex)
         self.acc = np.empty((rows, n // 2 + 1), dtype=complex)
 
-    def compound_cdf(self, k: int, bucket: float) -> np.ndarray:
+    def compound_cdf(self, k: int, bucket: float, width: int | None = None) -> np.ndarray:
         """Cumulative compound probabilities of the first ``k`` rows of :attr:`lev` (``E[X∧jh]``
         per row, overwritten), as ``np.cumsum(clip(tilted_compound(f, n), 0))`` with
-        ``f = discretize_lev(lev / bucket, 1)``; the pmf is left in ``self.d[:k]``."""
+        ``f = discretize_lev(lev / bucket, 1)``, on the first ``width`` points (default all:
+        the same numbers as the first of all); the pmf is left in ``self.d[:k]``."""
         lev, d, n = self.lev[:k], self.d[:k], self.n
         lev /= bucket
         lev -= lev[:, :1].copy()
@@ -483,4 +484,5 @@ class CompoundWorkspace:
         np.fft.irfft(acc, n, axis=-1, out=g)
         g *= self.up
         np.clip(g, 0.0, None, out=g)
-        return np.cumsum(g, axis=-1, out=lev)
+        width = n if width is None else width
+        return np.cumsum(g[:, :width], axis=-1, out=lev[:, :width])

@@ -321,8 +321,8 @@ def _column_stats(
     j = np.arange(n, dtype=float)
     hr = np.repeat(h, r)
     # (no BLAS matrix products: see benchmarks)
-    grid_mean = (g * j).sum(axis=-1) * hr
-    std = np.sqrt(np.maximum((g * (j * j)).sum(axis=-1) * (hr * hr) - grid_mean**2, 0.0))
+    grid_mean = np.einsum("ij,j->i", g, j) * hr
+    std = np.sqrt(np.maximum(np.einsum("ij,j->i", g, j * j) * (hr * hr) - grid_mean**2, 0.0))
     p = loadings.capital_level
     width = n if wang_lambda is not None else min(n, prefix)
     while True:

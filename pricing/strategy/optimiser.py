@@ -253,6 +253,10 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
     res = np.concatenate([grid["reserve"].ravel(), grid["reserve_floor"].ravel()])
     order = np.lexsort((-prot, cost))
     order = order[np.isfinite(cost[order])]  # layers the market would not write are no option
+    # A point is kept when it beats the best kept so far by 1e-12, which is at least the best
+    # of all before it less 1e-12: only records (above every point before) can be kept.
+    before = np.maximum.accumulate(np.concatenate([[-np.inf], prot[order][:-1]]))
+    order = order[prot[order] > before]
     best = -np.inf
     keep = []
     for k in order:

@@ -75,11 +75,11 @@ def compound_cdf(
     compound of the first ``rows`` retained severities of the workspace (``E[R_X∧u]`` per row
     in ``ws.lev``, overwritten) on the grid ``u`` (views into the workspace). With
     compensation in kind, those of ``R·F`` on the same grid."""
-    cdf = ws.compound_cdf(rows, h)
-    g = ws.d[:rows]
-    if in_kind is not None:  # the distribution of R·F on the same grid
-        cdf = in_kind.transform_grid_cdf(cdf)
+    if in_kind is not None:  # the distribution of R·F on the same grid (all of it needed)
+        cdf = in_kind.transform_grid_cdf(ws.compound_cdf(rows, h))
         g = np.diff(cdf, axis=-1, prepend=0.0)
+    else:
+        cdf, g = ws.compound_cdf(rows, h, width), ws.d[:rows]
     cdf, g = cdf[:, :width], g[:, :width]
     g *= u[:width]
     return cdf, np.cumsum(g, axis=-1, out=ws.cum[:rows, :width])
