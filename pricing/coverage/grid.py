@@ -212,7 +212,7 @@ def _plan(
 
 
 #: Most points (rows × FFT points) of one batch of columns of :func:`_grid_columns`.
-_BATCH_POINTS = 1 << 19
+_BATCH_POINTS = 1 << 17
 
 
 def _grid_columns(
