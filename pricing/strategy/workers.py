@@ -34,7 +34,9 @@ SETTINGS = (
 )
 
 _LOCK = threading.Lock()
-_STATE: dict[str, Any] = {"pool": None, "key": None}
+#: Kept pools by (workers, process id, CPUs allowed).
+_POOLS: dict[tuple[int, int, tuple[int, ...] | None], ProcessPoolExecutor] = {}
+_STATE: dict[str, Any] = {}
 
 
 def _affinity() -> tuple[int, ...] | None:
@@ -44,14 +46,19 @@ def _affinity() -> tuple[int, ...] | None:
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, started now or kept from the last batch."""
+    """A pool of ``workers`` processes, started now or kept from the last batch (one per number
+    of workers; a new one when this process may use other CPUs than when it was started, or
+    when it broke)."""
     key = (workers, os.getpid(), _affinity())
     with _LOCK:
-        current = _STATE["pool"]
-        if current is not None and _STATE["key"] == key and not getattr(current, "_broken", False):
+        current = _POOLS.get(key)
+        if current is not None and not getattr(current, "_broken", False):
             return current
-        if current is not None:
-            current.shutdown(wait=False, cancel_futures=True)
+        for other in list(_POOLS):
+            if other[1] != key[1]:  # a forked child does not own its parent's pools
+                del _POOLS[other]
+            elif other == key or other[2] != key[2]:
+                _POOLS.pop(other).shutdown(wait=False)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         # Objects alive now are shared with the forked workers copy-on-write: moved out of the
@@ -64,16 +71,17 @@ def pool(workers: int) -> ProcessPoolExecutor:
                 future.result()
         finally:
             gc.unfreeze()
-        _STATE["pool"], _STATE["key"] = started, key
+        _POOLS[key] = started
         return started
 
 
 def shutdown() -> None:
     """End the kept worker processes (a new batch starts new ones)."""
     with _LOCK:
-        current, _STATE["pool"], _STATE["key"] = _STATE["pool"], None, None
-    if current is not None:
-        current.shutdown(wait=True, cancel_futures=True)
+        pools = [p for k, p in _POOLS.items() if k[1] == os.getpid()]
+        _POOLS.clear()
+    for kept in pools:
+        kept.shutdown(wait=True, cancel_futures=True)
 
 
 def run(
