@@ -7,6 +7,7 @@ the yearly retained loss of each structure comes from one tilted FFT (see
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -90,7 +91,7 @@ def _evaluate(
     lev_u = lev_on(sev, u)
     lev_d = lev_on(sev, retentions)
     lev_dl = lev_on(sev, retentions[:, None] + limits[None, :])
-    mean_x = float(sev.mean())
+    mean_x = _mean(sev)
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
     if a.in_kind is not None:  # compensation in kind: E[R·F] = E[R] E[F]
@@ -252,6 +253,20 @@ def _run(parts: list, job: Callable[[Any], Any], progress: Callable[[float], Non
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def _mean(severity: Any) -> float:
+    """``E[X]`` of the severity, kept for the next comparison of the same exchange (a mixture
+    of truncated distributions computes it through scipy: about a millisecond)."""
+    try:
+        return _mean_cached(severity)
+    except TypeError:  # an unhashable user-defined distribution
+        return float(severity.mean())
+
+
+@functools.lru_cache(maxsize=64)
+def _mean_cached(severity: Any) -> float:
+    return float(severity.mean())
 
 
 def _settings_workers() -> int:
