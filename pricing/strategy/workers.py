@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import gc
 import importlib
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # multiprocessing is imported by the first batch, not by every command
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Module settings a job carries to the workers (module, names).
 SETTINGS = (
@@ -59,6 +59,9 @@ def pool(workers: int) -> ProcessPoolExecutor:
                 del _POOLS[other]
             elif other == key or other[2] != key[2]:
                 _POOLS.pop(other).shutdown(wait=False)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         # Objects alive now are shared with the forked workers copy-on-write: moved out of the
@@ -93,6 +96,8 @@ def run(
     """``[func(job) for job in jobs]`` in ``workers`` processes (the kept pool; a new one if
     it broke, e.g. a worker was killed), in order; ``done(k, result)`` is called as the k-th
     result (from 1) and all before it are in."""
+    from concurrent.futures.process import BrokenProcessPool
+
     settings = current_settings()
     for attempt in (1, 2):
         try:
