@@ -11,6 +11,7 @@ has emptied its own (:func:`pricing.strategy.clear_caches`) since the worker's l
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import os
@@ -79,12 +80,16 @@ def pool(workers: int) -> ProcessPoolExecutor:
 
 
 def shutdown() -> None:
-    """End the kept worker processes (a new batch starts new ones)."""
+    """End the kept worker processes (a new batch starts new ones); at exit, before the
+    interpreter takes its modules apart."""
     with _LOCK:
         pools = [p for k, p in _POOLS.items() if k[1] == os.getpid()]
         _POOLS.clear()
     for kept in pools:
         kept.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
 
 
 def run(
