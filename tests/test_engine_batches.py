@@ -10,6 +10,8 @@ would, with the engine's settings of the moment.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,3 +128,12 @@ def test_kept_workers_follow_the_callers_settings(models, monkeypatch):
         process.join()
     pd.testing.assert_frame_equal(finer, compare_profiles(batch, "jp-draft", a, workers=2))
     workers.shutdown()
+
+
+def test_compare_reports_progress_up_to_one(models):
+    """``progress`` hears shares of the retained-loss batches done: increasing, ending at 1."""
+    seen = []
+    model = models["small"]
+    compare(model, "jp-draft", StrategyAssumptions(**GRID), progress=seen.append)
+    assert seen and seen[-1] == 1.0
+    assert all(0 < a < b for a, b in itertools.pairwise(seen))
