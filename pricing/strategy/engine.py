@@ -2,7 +2,8 @@
 
 The retained loss per theft is discretised on one common grid; the compound distribution of
 the yearly retained loss of each structure comes from one tilted FFT (see
-:mod:`pricing.strategy` for the formulas), and the layer premiums from
+:mod:`pricing.strategy` for the formulas; the structures of one transform size in batches,
+:mod:`pricing.strategy.retained`), and the layer premiums from
 :func:`pricing.coverage.price_layer_grid` and the market curve."""
 
 from __future__ import annotations
