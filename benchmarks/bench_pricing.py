@@ -306,6 +306,37 @@ def print_batch(calibration: Any, repeat: int = 5) -> None:
         f"{one_core[mid] / two[mid]:.2f}×; 1 process, not pinned: best {threads[0]:7.0f} ms, "
         f"2 processes are {threads[0] / two[0]:.2f}× faster than that)"
     )
+    print(
+        f"  (the machine now: 2 busy-loop processes do twice the work of one "
+        f"{machine_speedup():.2f}× faster, the most a batch could gain while others use the cores)"
+    )
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_speedup(n: int = 2_000_000, rounds: int = 3) -> float:
+    """How much faster 2 processes do twice the work of one pure-Python loop than one process
+    does it once, best of ``rounds``: 2 on an idle 2-core machine, less when others are busy."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    best = 0.0
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        list(pool.map(abs, [1, 2]))  # workers started
+        for _ in range(rounds):
+            start = time.perf_counter()
+            _spin(n)
+            one = time.perf_counter() - start
+            start = time.perf_counter()
+            list(pool.map(_spin, [n, n]))
+            best = max(best, 2.0 * one / (time.perf_counter() - start))
+    return best
 
 
 if __name__ == "__main__":
