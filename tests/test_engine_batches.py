@@ -137,3 +137,17 @@ def test_compare_reports_progress_up_to_one(models):
     compare(model, "jp-draft", StrategyAssumptions(**GRID), progress=seen.append)
     assert seen and seen[-1] == 1.0
     assert all(0 < a < b for a, b in itertools.pairwise(seen))
+
+
+def test_a_failing_batch_leaves_the_kept_workers_usable(models):
+    """An error in a worker (an unknown regime: an InputError) reaches the caller as in one
+    process, same type and message, and the kept workers then run the next batch as usual."""
+    a = StrategyAssumptions(**GRID)
+    batch = [models["small"], models["large"]]
+    with pytest.raises(Exception) as in_process:
+        compare_profiles(batch, "atlantis", a, workers=1)
+    with pytest.raises(type(in_process.value)) as in_worker:
+        compare_profiles(batch, "atlantis", a, workers=2)
+    assert str(in_worker.value) == str(in_process.value)
+    serial = compare_profiles(batch, "jp-draft", a, workers=1)
+    pd.testing.assert_frame_equal(serial, compare_profiles(batch, "jp-draft", a, workers=2))

@@ -15,6 +15,7 @@ import atexit
 import gc
 import importlib
 import os
+import pickle
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -109,10 +110,15 @@ def run(
             executor = pool(workers)
             futures = [executor.submit(_call, settings, func, job) for job in jobs]
             results = []
-            for k, future in enumerate(futures, start=1):
-                results.append(future.result())
-                if done is not None:
-                    done(k, results[-1])
+            try:
+                for k, future in enumerate(futures, start=1):
+                    results.append(future.result())
+                    if done is not None:
+                        done(k, results[-1])
+            except BaseException:
+                for future in futures:  # jobs not started yet would hold up the next batch
+                    future.cancel()
+                raise
             return results
         except BrokenProcessPool:
             shutdown()
@@ -139,7 +145,14 @@ def _call(settings: dict[tuple[str, str], Any], func: Callable[[Any], Any], job:
         _STATE["generation"] = generation
     for (module, name), value in settings.items():
         setattr(importlib.import_module(module), name, value)
-    return func(job)
+    try:
+        return func(job)
+    except Exception as err:  # the caller must get the error, not a failure to unpickle it
+        try:
+            pickle.loads(pickle.dumps(err))
+        except Exception:
+            raise RuntimeError(f"{type(err).__name__}: {err}") from None
+        raise
 
 
 def _one_thread() -> None:
