@@ -190,11 +190,6 @@ if not plain():
         names={v.replace("_", " "): t(label) for v, label in VECTOR_LABELS.items()},
         hover=("USD %{y:,.0f}", "%{y:,.2f} " + chart_unit_name),
     )
-    # the legend's longer names below the plot, clear of the title
-    timeline.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0.0},
-        margin={"b": 110},
-    )
 st.plotly_chart(timeline, width="stretch", key="timeline", theme=None)
 amount_header = "loss (USD)" if plain() else t("loss ({currency})").format(currency=ccy)
 st.dataframe(

@@ -19,6 +19,7 @@ import streamlit as st
 from app_pages import locale, state
 from app_pages.locale import t
 from pricing.data import ATTACK_VECTORS
+from pricing.plots import fit_titles
 
 #: Attack vectors as the pages show them (Loss history, Loss model).
 VECTOR_LABELS = {v: v.replace("_", " ") for v in ATTACK_VECTORS}
@@ -98,7 +99,7 @@ def relabel(
             trace.name = names[trace.name]
         if hover and getattr(trace, "hovertemplate", None):
             trace.hovertemplate = trace.hovertemplate.replace(*hover)
-    return fig
+    return fit_titles(fig)  # translated titles may be longer: wrap them again
 
 
 def amount_unit() -> tuple[float, str]:
