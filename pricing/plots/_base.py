@@ -158,11 +158,23 @@ def _em(text: str) -> float:
 
 
 def _wrap_em(text: str, limit: float) -> str:
-    """``text`` broken into lines (``<br>``) of at most about ``limit`` ems: at spaces, or for
-    Japanese (no spaces) after punctuation or at any character. Already wrapped text is kept."""
+    """``text`` broken into lines (``<br>``) of at most about ``limit`` ems: after a comma or
+    before a bracket if the phrases fit, else at spaces; for Japanese (no spaces) after
+    punctuation or before a bracket, else at any character. Already wrapped text is kept.
+
+    Examples
+    --------
+    >>> _wrap_em("cost of risk, JPY million per year", 16)
+    'cost of risk,<br>JPY million per year'
+    >>> _wrap_em("1年間にこれを超える確率（対数目盛）", 16)
+    '1年間にこれを超える確率<br>（対数目盛）'
+    """
     if not text or "<br>" in text or _em(text) <= limit:
         return text
-    if " " in text:
+    phrases = [p.strip() for p in re.split(r"(?<=,) |(?= \()", text)]
+    if " " in text and len(phrases) > 1 and max(map(_em, phrases)) <= limit:
+        parts, joiner = phrases, " "  # whole phrases: "cost of risk," / "USD million per year"
+    elif " " in text:
         parts, joiner = text.split(" "), " "
     else:  # Japanese: break before an opening bracket or after a comma or colon
         parts, joiner = [], ""
