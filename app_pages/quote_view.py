@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import locale
+from app_pages.page_text import EMPTY
 from pricing.coverage import LayerQuote, TowerQuote
 from pricing.market import MarketTerms
 from pricing.market_quotes import CurveFit
@@ -161,6 +162,7 @@ def tower_table(
             "p_attach": st.column_config.NumberColumn(t("P(attach)"), format="%.4f"),
             "p_exhaust": st.column_config.NumberColumn(t("P(exhaust)"), format="%.4f"),
         },
+        placeholder=EMPTY,
     )
     st.caption(
         t(MARKET_CAPTION).format(
@@ -298,5 +300,6 @@ def layer_detail(quote: TowerQuote, t: Callable[[str], str], money: Money) -> La
             "loss_ratio": st.column_config.NumberColumn(t("loss ratio"), format="percent"),
             "minimum_applied": st.column_config.CheckboxColumn(t("minimum premium applied")),
         },
+        placeholder=EMPTY,
     )
     return q
