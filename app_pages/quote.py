@@ -371,6 +371,7 @@ for q in quote.quotes:
         )
 
 quote_view.tower_table(quote, terms, fit, show_ranges, t, money)
+quote_view.tower_diagram(quote, money, t)
 amount = "%,.0f"
 q = quote_view.layer_detail(quote, t, money)
 
