@@ -87,6 +87,7 @@ def tower_diagram(quote: TowerQuote, money: Money, t: Callable[[str], str]) -> N
             trace.base = tuple(b * factor for b in trace.base)
         q = layers.get(trace.name)
         if q is None:  # the exchange's own retention, already in the page's words
+            trace.hovertemplate = f"{trace.text[0]}<extra></extra>"
             continue
         lay = q.layer
         size_text = t("{limit} xs {retention}").format(
@@ -102,6 +103,8 @@ def tower_diagram(quote: TowerQuote, money: Money, t: Callable[[str], str]) -> N
         ]
         trace.hovertemplate = f"{trace.text[0]}<extra></extra>"
     fig.update_yaxes(title=t("Per theft, {unit}").format(unit=unit))
+    # A label too small to read (a thin retention) is left to the hover, not shrunk to dust.
+    fig.update_layout(uniformtext={"minsize": 11, "mode": "hide"})
     st.plotly_chart(fit_titles(fig), width="stretch", key="q_tower", theme=None)
 
 
