@@ -20,6 +20,7 @@ import streamlit as st
 from app_pages import locale, state
 from app_pages.locale import t
 from pricing.data import ATTACK_VECTORS
+from pricing.notes import Note
 from pricing.plots import fit_titles
 
 #: Attack vectors as the pages show them (Loss history, Loss model).
@@ -48,7 +49,11 @@ def amounts(text: str) -> str:
 
 
 def note(text: str) -> str:
-    """A library note in the page's language with its amounts in the display currency."""
+    """A library note in the page's language with its amounts in the display currency: a
+    :class:`~pricing.notes.Note` is written from its template and USD amounts; other text is
+    translated and its "USD …" amounts found and redrawn (:func:`amounts`)."""
+    if isinstance(text, Note):
+        return str(text) if plain() else text.render(locale.lang(), locale.money)
     return amounts(t(text))
 
 
