@@ -83,3 +83,27 @@ def test_fit_titles_leaves_short_titles_alone():
     fig = plots.fit_titles(plots.qq_chart(pd.DataFrame({"empirical": [1.0], "fitted": [1.0]}), "x"))
     assert "<br>" not in fig.layout.title.text
     assert np.isclose(_em("ab"), 1.1)
+
+
+def test_a_tornado_row_too_short_for_two_labels_gets_one():
+    """Costs 100 ± 0.5 beside 50–160: the short row's bars cannot hold two labels apart."""
+    from pricing.sensitivity import Tornado
+
+    rows = pd.DataFrame(
+        {
+            "factor": ["dispute probability", "frequency"],
+            "low_label": ["5%", "0.42×"],
+            "high_label": ["30%", "2.38×"],
+            "low_cost": [100.0, 50.0],
+            "high_cost": [100.5, 160.0],
+            "swing": [0.5, 110.0],
+        }
+    )
+    fig = plots.tornado_chart(Tornado(base_cost=100.0, base_strategy="hybrid", rows=rows))
+    low, high = fig.data
+    # largest swing on top, i.e. last: the short row first
+    assert list(low.texttemplate) == ["", "%{text}"]
+    assert list(high.texttemplate) == ["5% / %{text}", "%{text}"]
+    assert list(high.text) == ["30%", "2.38×"]  # hover templates read each bar's own label
+    lo, hi = fig.layout.xaxis.range
+    assert lo < 50 and hi > 160  # room for the labels outside the longest bars

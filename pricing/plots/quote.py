@@ -25,13 +25,11 @@ def tornado_chart(tornado: Tornado) -> go.Figure:
     reach = float(np.nanmax(np.abs(np.concatenate([low, high, [0.0]])))) or 1.0
     # A row whose bars are too short to separate its two labels gets one "low / high" label.
     short = np.maximum(np.abs(low), np.abs(high)) < 0.06 * reach
-    labels = {
-        "low": np.where(short, "", table["low_label"].astype(str)),
-        "high": np.where(
-            short,
-            table["low_label"].astype(str) + " / " + table["high_label"].astype(str),
-            table["high_label"].astype(str),
-        ),
+    # ``text`` stays each bar's own label (hover templates read it); ``texttemplate`` says
+    # what is drawn.
+    shown = {
+        "low": np.where(short, "", "%{text}"),
+        "high": np.where(short, table["low_label"].astype(str) + " / %{text}", "%{text}"),
     }
     fig = go.Figure()
     for side, colour, delta in (("low", PALETTE[0], low), ("high", PALETTE[3], high)):
@@ -42,13 +40,11 @@ def tornado_chart(tornado: Tornado) -> go.Figure:
             orientation="h",
             name=f"{side} value",
             marker_color=colour,
-            text=labels[side],
+            text=table[f"{side}_label"],
+            texttemplate=shown[side],
             textposition="outside",
             cliponaxis=False,
-            customdata=table[f"{side}_label"],
-            hovertemplate="%{y}<br>"
-            + side
-            + " %{customdata}: USD %{x:,.0f} from base<extra></extra>",
+            hovertemplate="%{y}<br>" + side + " %{text}: USD %{x:,.0f} from base<extra></extra>",
         )
     fig.add_vline(x=base, line_color=REGULATORY_COLOUR, line_dash="dash")
     # Room on both sides for the labels outside the bars (they would cover the tick labels).
