@@ -352,6 +352,7 @@ st.plotly_chart(
         agg.exceedance_curve("oep"),
         markers={t("1-in-200 loss"): var},
         title=t("Yearly loss exceedance: {name}").format(name=profile.name),
+        display=plots.Display(locale.currency(), locale.lang()),
     ),
     width="stretch",
     key="exceedance",
