@@ -9,6 +9,7 @@ from app_pages.page_text import (
     amount_input,
     categories,
     chart_unit,
+    money_axes,
     plain,
     readable,
     relabel,
@@ -198,6 +199,7 @@ if not plain():
         names={v.replace("_", " "): t(label) for v, label in VECTOR_LABELS.items()},
         hover=("USD %{y:,.0f}", "%{y:,.2f} " + chart_unit_name),
     )
+money_axes(timeline, "y")
 st.plotly_chart(timeline, width="stretch", key="timeline", theme=None)
 amount_header = "loss (USD)" if plain() else t("loss ({currency})").format(currency=ccy)
 shown = categories(view.drop(columns=["line"]), CODES).assign(

@@ -16,6 +16,7 @@ from app_pages.page_text import (
     amount_input,
     assumption_rows,
     chart_unit,
+    money_axes,
     note,
     plain,
     readable,
@@ -265,6 +266,7 @@ relabel(
     y=t("observed loss, {currency}").format(currency=chart_unit_name),
     names={"perfect fit": t("perfect fit")},
 )
+money_axes(qq_figure, "x", "y")
 left.plotly_chart(qq_figure, width="stretch", key="qq", theme=None)
 grid = np.geomspace(
     sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(), sel.losses.max() * 3, 200
@@ -280,6 +282,7 @@ relabel(
     y=t("probability a reported loss is larger"),
     names={"observed": t("observed")},
 )
+money_axes(survival, "x")
 right.plotly_chart(survival, width="stretch", key="survival", theme=None)
 summary = fit.summary()
 st.dataframe(summary, hide_index=True, column_config=headers(summary), placeholder=EMPTY)

@@ -22,6 +22,7 @@ from app_pages.locale import t
 from pricing.data import ATTACK_VECTORS
 from pricing.notes import Note
 from pricing.plots import fit_titles
+from pricing.plots._base import money_axis
 
 #: Attack vectors as the pages show them (Loss history, Loss model).
 VECTOR_LABELS = {v: v.replace("_", " ") for v in ATTACK_VECTORS}
@@ -166,6 +167,17 @@ def chart_unit() -> tuple[float, str]:
         return 1.0, "USD"
     size, unit = amount_unit()
     return locale.from_usd(1.0) / size, unit
+
+
+def money_axes(fig: Any, *axes: str) -> Any:
+    """The log money ``axes`` of a chart drawn in :func:`chart_unit` labelled in the display
+    currency and language (``10億円``, ``JPY 1bn``); the library's own USD labels on the English
+    USD page."""
+    if not plain():
+        size, _ = amount_unit()
+        for axis in axes:
+            money_axis(fig, axis, locale.currency(), locale.lang(), size)
+    return fig
 
 
 def assumption_rows(table: pd.DataFrame) -> pd.DataFrame:

@@ -430,7 +430,10 @@ st.dataframe(
     placeholder=EMPTY,
 )
 st.plotly_chart(
-    accumulation_chart(result, lang=lang, currency=ccy), width="stretch", key="pt_accumulation"
+    accumulation_chart(result, lang=lang, currency=ccy),
+    width="stretch",
+    key="pt_accumulation",
+    theme=None,  # the house look of pricing.plots (font, template), as on every page
 )
 
 st.subheader(t("Yearly loss and largest occurrence"))
@@ -438,6 +441,7 @@ st.plotly_chart(
     portfolio_exceedance_chart(result, lang=lang, currency=ccy),
     width="stretch",
     key="pt_exceedance",
+    theme=None,
 )
 summary = summary_table(result)
 st.dataframe(
@@ -452,7 +456,10 @@ st.dataframe(
 
 st.subheader(t("Allocation of the book's TVaR"))
 st.plotly_chart(
-    allocation_chart(result, lang=lang, currency=ccy), width="stretch", key="pt_allocation"
+    allocation_chart(result, lang=lang, currency=ccy),
+    width="stretch",
+    key="pt_allocation",
+    theme=None,
 )
 if plain():
     st.dataframe(

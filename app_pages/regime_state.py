@@ -14,6 +14,7 @@ from typing import Any
 from app_pages import state
 from pricing.exceptions import InputError, Problem
 from pricing.regulation import REGIMES, InKindCompensation, RegimeParams
+from pricing.regulation.fx import CURRENCIES
 from pricing.strategy import StrategyAssumptions
 
 #: Code under which the in-kind compensation parameters are keyed (``rp_in-kind_<name>``).
@@ -37,7 +38,13 @@ for _code, _cls in PARAM_CLASSES.items():
         _key = param_key(_code, _info.name)
         PARAM_KEYS[_key] = (_code, _info.name)
         state.STATIC[_key] = _info.default
-        state.LABELS[_key] = f"{_code}: {_info.name}"
+        # the banner's words: the regime's code and the label the regime editor shows (both
+        # translated when shown), with the currency of an amount
+        state.LABELS[_key] = (
+            "Compensation in kind" if _code == IN_KIND else _code,
+            _info.help,
+            *((_info.unit,) if _info.unit in CURRENCIES else ()),
+        )
 
 
 def param_values(code: str) -> dict[str, Any]:

@@ -144,8 +144,9 @@ PRESET_LABELS = {
     "custom": "Custom",
 }
 
-#: What each input is called on screen (the banner's words).
-LABELS: dict[str, str] = {
+#: What each input is called on screen (the banner's words); a tuple ``(what, label, *units)``
+#: is translated part by part and shown ``what: label (unit)`` (a regime parameter).
+LABELS: dict[str, str | tuple[str, ...]] = {
     "pf_preset": "Profile preset",
     **{f"pf_{f.name}": f"{f.label} ({f.unit})" if f.scale else f.label for f in FIELDS},
     "pf_signing_providers": "Signing-path providers",
@@ -334,7 +335,13 @@ def changes() -> list[tuple[str, str]]:
         if key == "q_market_quotes":  # rows of numbers: say how many
             out.append((_t(LABELS[key]), _t("{n} entered").format(n=len(val))))
             continue
-        out.append((_t(LABELS.get(key, key)), _show(val)))
+        label = LABELS.get(key, key)
+        shown = (
+            f"{_t(label[0])}: {_t(label[1])}" + "".join(f" ({_t(u)})" for u in label[2:])
+            if isinstance(label, tuple)
+            else _t(label)
+        )
+        out.append((shown, _show(val)))
     from app_pages import common  # a late import: common imports nothing from here
 
     upload = st.session_state.get(common.UPLOAD_KEY)

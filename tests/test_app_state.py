@@ -57,7 +57,7 @@ def test_every_input_survives_a_tour_of_every_page():
         go(at, page)
         text = banner(at)
         assert "Dispute probability (%): **35**" in text, page
-        assert r"jp-2027: floor\_jpy: **3,000,000,000**" in text
+        assert r"jp-2027: floor of the reserve (JPY): **3,000,000,000**" in text
         assert "Average-exchange rate (override): **0.25**" in text
 
     go(at, "app_pages/model.py")

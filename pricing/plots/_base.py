@@ -217,6 +217,103 @@ def fit_titles(fig: go.Figure) -> go.Figure:
     return fig
 
 
+#: English compact units of a tick label, largest first.
+_EN_UNITS = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
+
+
+def money_tick(amount: float, currency: str = "USD", lang: str = "en") -> str:
+    """A round amount as a tick label: ``USD 10m``, ``JPY 1bn``; in Japanese with 万, 億 and
+    兆 as :func:`~pricing.i18n.fmt_amount` writes them (``1億円``, ``1,000万円``).
+
+    Examples
+    --------
+    >>> money_tick(1e7), money_tick(1e9, "JPY"), money_tick(5e5, "HKD")
+    ('USD 10m', 'JPY 1bn', 'HKD 500k')
+    >>> money_tick(1e8, "JPY", "ja"), money_tick(1e11, "JPY", "ja")
+    ('1億円', '1,000億円')
+    """
+    if lang == "ja":
+        return fmt_amount(amount, currency, "ja", 2)
+    for size, unit in _EN_UNITS:
+        if abs(amount) >= size:
+            return f"{currency} {amount / size:,.4g}{unit}"
+    return f"{currency} {amount:,.4g}"
+
+
+def money_ticks(
+    lo: float,
+    hi: float,
+    currency: str = "USD",
+    lang: str = "en",
+    per_unit: float = 1.0,
+    most: int = 7,
+) -> dict[str, Any]:
+    """Tick values and labels of a logarithmic money axis drawn from ``lo`` to ``hi`` (amounts
+    in ``currency``): every power of ten (1, 10, 100 … of the unit), every second or third one
+    when there would be more than ``most``, and 2 and 5 (or only 5) times them when fewer than
+    three powers fall in the range (1 to 9 times them in a narrow range; nothing, i.e. plotly's
+    own ticks, when not even two such amounts fit). ``per_unit`` is the amount of one axis
+    unit (the axis draws ``amount / per_unit``; 10^8 for an axis in 億円). Plotly's
+    ``tickvals``/``ticktext`` (and ``tickmode``), to pass to ``update_xaxes``.
+
+    Examples
+    --------
+    >>> ticks = money_ticks(2e6, 3e9)
+    >>> ticks["ticktext"]
+    ['USD 10m', 'USD 100m', 'USD 1bn']
+    >>> ticks = money_ticks(2e8, 3e10, "JPY", "ja", per_unit=1e8)
+    >>> ticks["tickvals"], ticks["ticktext"]
+    ([5.0, 10.0, 50.0, 100.0], ['5億円', '10億円', '50億円', '100億円'])
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo <= hi):
+        return {}
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    powers = [10.0**k for k in range(first, last + 1)]
+    inside = [v for v in powers if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+    if len(inside) < 3:
+        for steps in ((1.0, 2.0, 5.0), (1.0, 5.0), tuple(map(float, range(1, 10)))):
+            values = [m * v for v in powers for m in steps]
+            values = [v for v in values if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+            if len(values) <= min(most, 5) and (len(values) >= 2 or len(steps) > 3):
+                break
+        if len(values) < 2:
+            return {}  # too narrow for two round amounts: plotly's own ticks
+    else:
+        step = math.ceil(len(inside) / most)
+        start = first + (-first) % step  # multiples of the step: 1, 100, 10^4 … of a currency
+        values = [10.0**k for k in range(start, last + 1, step)]
+        values = [v for v in values if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+    return {
+        "tickmode": "array",
+        "tickvals": [v / per_unit for v in values],
+        "ticktext": [money_tick(v, currency, lang) for v in values],
+    }
+
+
+def money_axis(
+    fig: go.Figure,
+    axis: str = "x",
+    currency: str = "USD",
+    lang: str = "en",
+    per_unit: float = 1.0,
+) -> go.Figure:
+    """Label the logarithmic money axis ``axis`` (``x`` or ``y``) of ``fig`` with
+    :func:`money_ticks` over the range of its traces' positive values (in axis units)."""
+    values = [
+        np.asarray(getattr(trace, axis), dtype=float)
+        for trace in fig.data
+        if getattr(trace, axis) is not None and (getattr(trace, f"{axis}axis") or axis) == axis
+    ]
+    shown = np.concatenate(values) if values else np.array([])
+    shown = shown[np.isfinite(shown) & (shown > 0)]
+    if shown.size:
+        ticks = money_ticks(
+            float(shown.min()) * per_unit, float(shown.max()) * per_unit, currency, lang, per_unit
+        )
+        getattr(fig, f"update_{axis}axes")(**ticks)
+    return fig
+
+
 def colour_map(names: Sequence[str]) -> dict[str, str]:
     """Stable colour for each name (attack vector, model family, strategy)."""
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}

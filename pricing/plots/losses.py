@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._base import PALETTE, USD, Display, _layout, colour_map
+from ._base import PALETTE, USD, Display, _layout, colour_map, money_axis
 
 __all__ = [
     "exceedance_chart",
@@ -49,6 +49,7 @@ def incident_timeline(frame: pd.DataFrame, vectors: Sequence[str]) -> go.Figure:
         )
     fig.update_yaxes(type="log", title="loss, USD at the time (log scale)")
     fig.update_xaxes(title="date")
+    money_axis(fig, "y")
     return _layout(fig, "Thefts from exchanges and custodians")
 
 
@@ -112,6 +113,7 @@ def qq_chart(qq: pd.DataFrame, family: str) -> go.Figure:
     )
     fig.update_xaxes(type="log", title="fitted quantile, USD")
     fig.update_yaxes(type="log", title="observed loss, USD")
+    money_axis(money_axis(fig, "x"), "y")
     return _layout(fig, f"QQ plot: {family}")
 
 
@@ -145,6 +147,7 @@ def survival_chart(
         )
     fig.update_xaxes(type="log", title=f"loss, USD (above the USD {threshold:,.0f} threshold)")
     fig.update_yaxes(type="log", title="probability a reported loss is larger")
+    money_axis(fig, "x")
     return _layout(fig, "Fitted against observed loss sizes")
 
 
@@ -228,8 +231,8 @@ def exceedance_chart(
     fig.update_xaxes(
         type="log",
         title=d.t("loss in a year, {currency} (log scale)").format(currency=d.currency),
-        exponentformat="B" if d.lang == "en" else "power",
     )
+    money_axis(fig, "x", d.currency, d.lang)
     fig.update_yaxes(
         type="log",
         title=d.t("probability of exceeding it in a year (log scale)"),

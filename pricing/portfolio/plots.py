@@ -14,7 +14,7 @@ import math
 import plotly.graph_objects as go
 
 from ..i18n import tr
-from ..plots._base import PALETTE, _layout
+from ..plots._base import PALETTE, _layout, money_axis
 from ..regulation.fx import DEFAULT_FX
 from .result import PortfolioResult
 
@@ -68,7 +68,7 @@ def portfolio_exceedance_chart(
     result: PortfolioResult, lang: str = "en", currency: str = "USD"
 ) -> go.Figure:
     """AEP of the insurer's yearly loss and OEP of its largest occurrence (log scales)."""
-    factor, unit, amount = _unit(lang, currency, "x", ".2")
+    factor, _, amount = _unit(lang, currency, "x", ".2")
     fig = go.Figure()
     for curve, name, colour in (
         (result.aep, "Yearly loss (AEP)", PALETTE[0]),
@@ -105,10 +105,14 @@ def portfolio_exceedance_chart(
         tr("Exceedance probability ({years} simulated years)", lang).format(
             years=f"{result.years:,}"
         ),
-        xaxis={"title": unit, "type": "log"},
+        xaxis={
+            "title": tr("loss in a year, {currency} (log scale)", lang).format(currency=currency),
+            "type": "log",
+        },
         yaxis={"title": tr("probability a year", lang), "type": "log"},
     )
-    return fig
+    # Tick labels in the currency (USD 10m, 10億円), not bare numbers of the axis unit.
+    return money_axis(fig, "x", currency, lang, DEFAULT_FX.from_usd(1.0, currency) / factor)
 
 
 def allocation_chart(
