@@ -155,6 +155,7 @@ def test_the_portfolio_exceedance_axis_reads_in_the_currency(lang, currency, per
     )
     fig = portfolio_exceedance_chart(result, lang=lang, currency=currency)
     check_axis(fig.layout.xaxis, trace_values(fig, "x"), currency, lang, per_unit)
+    assert (fig.layout.yaxis.dtick, fig.layout.yaxis.exponentformat) == (1, "power")
     part = result.aep[(result.aep["probability"] > 0) & (result.aep["loss_usd"] > 0)]
     rate = DEFAULT_FX.rate(currency) if currency != "USD" else 1.0
     assert np.allclose(fig.data[0].x, part["loss_usd"] * rate / per_unit, rtol=1e-12)

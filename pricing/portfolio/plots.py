@@ -109,7 +109,13 @@ def portfolio_exceedance_chart(
             "title": tr("loss in a year, {currency} (log scale)", lang).format(currency=currency),
             "type": "log",
         },
-        yaxis={"title": tr("probability a year", lang), "type": "log"},
+        # probabilities as powers of ten, as on the other exceedance charts (not "100μ")
+        yaxis={
+            "title": tr("probability a year", lang),
+            "type": "log",
+            "dtick": 1,
+            "exponentformat": "power",
+        },
     )
     # Tick labels in the currency (USD 10m, 10億円), not bare numbers of the axis unit.
     return money_axis(fig, "x", currency, lang, DEFAULT_FX.from_usd(1.0, currency) / factor)
