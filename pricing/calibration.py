@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .checks import MAX_PROJECTION_YEARS
 from .data import (
@@ -28,8 +27,14 @@ from .data import (
     years_without_exposure,
 )
 from .exceptions import InputError
-from .frequency import FrequencyFit, fit_frequency
-from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
+from .severity.families import FAMILIES
+
+if TYPE_CHECKING:  # the fits load statsmodels and pandas: only when a calibration is fitted
+    import pandas as pd
+
+    from .frequency import FrequencyFit
+    from .lossmodel import RouteShares
+    from .severity import SeverityComparison
 
 __all__ = [
     "DEFAULT_PLATFORM_TYPES",
@@ -123,6 +128,14 @@ class Calibration:
         """Year whose terms the losses are expressed in, and the rate is projected to."""
         return self.selection.target_year
 
+    @property
+    def routes(self) -> RouteShares:
+        """Shares of the selected incidents by route of attack
+        (:func:`pricing.lossmodel.route_shares`)."""
+        from .lossmodel import route_shares
+
+        return route_shares(self.selection.frame)
+
 
 def calibrate(
     spec: CalibrationSpec | None = None,
@@ -131,8 +144,13 @@ def calibrate(
 ) -> Calibration:
     """Select losses, fit every severity candidate and the frequency GLM.
 
-    Defaults to the shipped ``data/incidents.csv`` and ``data/exposure.csv``.
+    Defaults to the shipped ``data/incidents.csv`` and ``data/exposure.csv``. The command line
+    reuses a fitted calibration from the user's cache folder
+    (:func:`pricing.calibration_cache.cached_calibrate`); this function always fits.
     """
+    from .frequency import fit_frequency
+    from .severity import fit_all
+
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure
@@ -201,6 +219,8 @@ def threshold_table(
     (:func:`pricing.severity.threshold_sensitivity`: parameters with standard errors, the
     ``p`` quantile of reported losses and the mean excess, USD).
     """
+    from .severity import threshold_sensitivity
+
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure

@@ -50,13 +50,32 @@ True
 
 from __future__ import annotations
 
-from .choice import _format_p as _format_p
-from .glm import MODELS, fit_frequency, overdispersion_tests
-from .glm import _profile_alpha as _profile_alpha
+import importlib
+from typing import Any
+
 from .inputs import COLUMNS as COLUMNS
 from .inputs import _check_level as _check_level
 from .inputs import _finite as _finite
 from .result import FrequencyFit, OverdispersionTest
+
+#: Names loaded on first use: the fits bring statsmodels, which a cached calibration skips.
+_LAZY = {
+    "_format_p": "choice",
+    "MODELS": "glm",
+    "fit_frequency": "glm",
+    "overdispersion_tests": "glm",
+    "_profile_alpha": "glm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MODELS",
