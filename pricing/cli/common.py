@@ -286,7 +286,6 @@ def _add_market_options(parser: argparse.ArgumentParser) -> None:
 def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
     """Market terms (None with --technical) and the curve fit to --market-quotes, if any."""
     from ..market import DEFAULT_TERMS, Capacity
-    from ..market_quotes import fit_market_curve, load_market_quotes
 
     if args.technical:
         if args.market_quotes is not None:
@@ -301,16 +300,18 @@ def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
         )
     if args.market_quotes is None:
         return terms, None
+    from ..market_quotes import fit_market_curve, load_market_quotes
+
     quotes = load_market_quotes(args.market_quotes)
     fit = fit_market_curve(model.frequency, model.severity, quotes, family=args.curve)
     return fit.terms(terms), fit
 
 
 def _draws(args: argparse.Namespace, model: Any, calibration: Any) -> Any:
-    from ..uncertainty import draw_models
-
     if args.draws == 0:
         return None
+    from ..uncertainty import draw_models
+
     return draw_models(model, calibration, args.draws, args.seed)
 
 

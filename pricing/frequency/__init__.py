@@ -40,6 +40,7 @@ The package, one part a module: :mod:`~pricing.frequency.glm` (the fits),
 Examples
 --------
 >>> import pandas as pd
+>>> from pricing.frequency import fit_frequency
 >>> yearly = pd.DataFrame({"year": [2020, 2021, 2022, 2023],
 ...                        "n_incidents": [3, 5, 4, 6],
 ...                        "exposure": [100.0, 110.0, 120.0, 130.0]})
@@ -84,3 +85,7 @@ __all__ = [
     "fit_frequency",
     "overdispersion_tests",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

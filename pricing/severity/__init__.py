@@ -72,6 +72,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from pricing.distributions import Lognormal
+>>> from pricing.severity import FAMILIES, fit_all, fit_severity
 >>> ground_up = Lognormal(15.0, 2.0)
 >>> x = ground_up.truncated(1e6).rvs(500, rng=np.random.default_rng(1))
 >>> fit = fit_severity(x, "lognormal", threshold=1e6)
@@ -130,3 +131,7 @@ __all__ = [
     "splice_candidates",
     "threshold_sensitivity",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
