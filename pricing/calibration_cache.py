@@ -330,15 +330,7 @@ def _read(
     try:
         text = cache_path(key, folder).read_text(encoding="utf-8")
         return _from_document(json.loads(text), key, spec, incidents, exposure)
-    except (
-        OSError,
-        UnicodeDecodeError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        RecursionError,
-    ):
+    except Exception:  # any damage (bad JSON, fields, types, values, nesting): refit
         return None  # missing, damaged or from another version: fit afresh and rewrite
 
 

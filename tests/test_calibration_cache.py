@@ -166,6 +166,8 @@ DAMAGE = {
     "empty": b"",
     "other key": None,  # a good entry claiming another key
     "missing field": None,  # a good entry without one field of a fit
+    "huge number": None,  # a good entry whose target year is 1e400 (inf, OverflowError)
+    "bad value": None,  # a good entry whose route shares do not sum to 1
     "wrong type": b'{"format": 1, "key": "x", "severity": [1, 2]}',
     "deep nesting": b"[" * 100_000 + b"]" * 100_000,
 }
@@ -184,6 +186,12 @@ def test_damaged_entry_is_ignored_and_rewritten(cache: Path, fresh, damage: str)
     elif damage == "missing field":
         del document["severity"]["fits"][0]["loglik"]
         raw = json.dumps(document).encode()
+    elif damage == "huge number":
+        raw = good.replace(f'"target_year": {document["target_year"]}', '"target_year": 1e400')
+        assert raw != good
+        raw = raw.encode()
+    elif damage == "bad value":
+        raw = json.dumps(document | {"routes": document["routes"] | {"hot": 2.0}}).encode()
     else:
         raw = DAMAGE[damage]
     entry.write_bytes(raw)
