@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .checks import MAX_PROJECTION_YEARS
@@ -128,7 +129,7 @@ class Calibration:
         """Year whose terms the losses are expressed in, and the rate is projected to."""
         return self.selection.target_year
 
-    @property
+    @cached_property
     def routes(self) -> RouteShares:
         """Shares of the selected incidents by route of attack
         (:func:`pricing.lossmodel.route_shares`)."""
