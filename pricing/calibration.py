@@ -44,6 +44,7 @@ __all__ = [
     "CalibrationSpec",
     "calibrate",
     "check_target_year",
+    "select_and_count",
     "threshold_table",
 ]
 
@@ -157,16 +158,7 @@ def calibrate(
     exposure = load_exposure() if exposure is None else exposure
     check_target_year(spec.target_year, incidents, exposure)
     platforms = _platform_filter(spec, incidents)
-    selection = select_losses(
-        incidents,
-        exposure,
-        threshold=spec.threshold,
-        on_level=OnLevel(spec.on_level, spec.target_year),
-        years=spec.years,
-        attack_vectors=_as_list(spec.attack_vectors),
-        platform_types=platforms,
-    )
-    counts = yearly_counts(selection, exposure, spec.exposure_base)
+    selection, counts = select_and_count(spec, incidents, exposure)
     severity = fit_all(
         selection.losses,
         threshold=spec.threshold,
@@ -183,6 +175,23 @@ def calibrate(
         notes=_notes(selection, exposure, spec.exposure_base)
         + (() if platforms is not None or spec.platform_types is None else (_NO_PLATFORMS,)),
     )
+
+
+def select_and_count(
+    spec: CalibrationSpec, incidents: IncidentData, exposure: Exposure
+) -> tuple[LossSelection, pd.DataFrame]:
+    """The losses the spec selects and the yearly counts with their exposure: what
+    :func:`calibrate` fits (no fitting here)."""
+    selection = select_losses(
+        incidents,
+        exposure,
+        threshold=spec.threshold,
+        on_level=OnLevel(spec.on_level, spec.target_year),
+        years=spec.years,
+        attack_vectors=_as_list(spec.attack_vectors),
+        platform_types=_platform_filter(spec, incidents),
+    )
+    return selection, yearly_counts(selection, exposure, spec.exposure_base)
 
 
 def check_target_year(year: int | None, incidents: IncidentData, exposure: Exposure) -> None:

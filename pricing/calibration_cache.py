@@ -169,23 +169,14 @@ class StoredCalibration(Calibration):
     def _fresh(self) -> tuple[Any, Any]:
         derived = self._derived
         if not derived:
-            from .calibration import _as_list, _platform_filter
-            from .data import OnLevel, load_exposure, load_incidents, select_losses, yearly_counts
+            from .calibration import select_and_count
+            from .data import load_exposure, load_incidents
 
-            spec = self.spec
-            incidents = load_incidents(self._sources[0])
-            exposure = load_exposure(self._sources[1])
-            selection = select_losses(
-                incidents,
-                exposure,
-                threshold=spec.threshold,
-                on_level=OnLevel(spec.on_level, spec.target_year),
-                years=spec.years,
-                attack_vectors=_as_list(spec.attack_vectors),
-                platform_types=_platform_filter(spec, incidents),
+            selection, counts = select_and_count(
+                self.spec, load_incidents(self._sources[0]), load_exposure(self._sources[1])
             )
             derived["selection"] = selection
-            derived["counts"] = yearly_counts(selection, exposure, spec.exposure_base)
+            derived["counts"] = counts
         return derived["selection"], derived["counts"]
 
     @property
