@@ -10,9 +10,10 @@ reads it back while nothing it depends on has changed.
   environment variable ``VAULTCOVER_CACHE_DIR``. ``VAULTCOVER_CACHE=0`` (or ``false``, ``no``,
   ``off``) switches the cache off.
 - **Key**: SHA-256 of the bytes of the incident and exposure files, the spec's fields, the
-  package version and the source of the modules that fit (data, severity, frequency,
-  distributions, calibration). A change in any gives a new key; an entry under another key is
-  never read.
+  package version, the source of the modules that fit (data, severity, frequency,
+  distributions, calibration) and the libraries that fit (numpy and scipy versions; pandas and
+  statsmodels by their installed files, located without importing them). A change in any gives
+  a new key; an entry under another key is never read.
 - **Stored**: the severity fits and the frequency fit (all their numbers), the calibration
   notes, the target year and the route shares the loss model needs. The loss selection and
   the yearly counts are not stored: a :class:`StoredCalibration` recomputes them from the same
@@ -79,9 +80,21 @@ def cache_dir() -> Path | None:
 
 
 def _code_digest() -> str:
+    """The package version, the source of the fitting modules and the libraries that fit."""
+    import importlib.util
+
+    import numpy
+    import scipy
+
     from . import __version__
 
     h = hashlib.sha256(f"vaultcover {__version__}\n".encode())
+    h.update(f"numpy {numpy.__version__}\nscipy {scipy.__version__}\n".encode())
+    for library in ("pandas", "statsmodels"):  # located, not imported (that is the point)
+        spec = importlib.util.find_spec(library)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        stamp = origin.stat().st_mtime_ns if origin is not None and origin.exists() else 0
+        h.update(f"{library} {origin} {stamp}\n".encode())
     for name in _CODE:
         path = _PACKAGE / name
         files = sorted(path.glob("*.py")) if path.is_dir() else [path]

@@ -20,6 +20,7 @@ import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import pricing
@@ -120,7 +121,7 @@ def test_stored_calibration_pickles_for_batch_workers(cache: Path, fresh) -> Non
     assert again.routes == stored.routes and again.target_year == stored.target_year
 
 
-def test_key_changes_with_data_spec_and_version(
+def test_key_changes_with_data_spec_and_versions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     incidents, exposure = tmp_path / "incidents.csv", tmp_path / "exposure.csv"
@@ -144,10 +145,12 @@ def test_key_changes_with_data_spec_and_version(
     keys.add(cc.cache_key(replace(spec, trend=False), incidents, exposure))
     keys.add(cc.cache_key(replace(spec, families=("lognormal", "gpd")), incidents, exposure))
     keys.add(cc.cache_key(replace(spec, years=(2016, 2024)), incidents, exposure))
-    # The package version.
+    # The package version, and a library that fits.
     monkeypatch.setattr(pricing, "__version__", "999.0")
     keys.add(cc.cache_key(spec, incidents, exposure))
-    assert len(keys) == 8
+    monkeypatch.setattr(np, "__version__", "0.0")
+    keys.add(cc.cache_key(spec, incidents, exposure))
+    assert len(keys) == 9
 
 
 def test_entry_for_other_data_is_not_read(cache: Path, tmp_path: Path) -> None:
