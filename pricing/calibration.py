@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .checks import MAX_PROJECTION_YEARS
 from .data import (
@@ -28,8 +28,14 @@ from .data import (
     years_without_exposure,
 )
 from .exceptions import InputError
-from .frequency import FrequencyFit, fit_frequency
-from .severity import FAMILIES, SeverityComparison, fit_all, threshold_sensitivity
+from .severity.families import FAMILIES
+
+if TYPE_CHECKING:  # the fits load statsmodels and pandas: only when a calibration is fitted
+    import pandas as pd
+
+    from .frequency import FrequencyFit
+    from .lossmodel import RouteShares
+    from .severity import SeverityComparison
 
 __all__ = [
     "DEFAULT_PLATFORM_TYPES",
@@ -38,6 +44,7 @@ __all__ = [
     "CalibrationSpec",
     "calibrate",
     "check_target_year",
+    "select_and_count",
     "threshold_table",
 ]
 
@@ -123,6 +130,14 @@ class Calibration:
         """Year whose terms the losses are expressed in, and the rate is projected to."""
         return self.selection.target_year
 
+    @cached_property
+    def routes(self) -> RouteShares:
+        """Shares of the selected incidents by route of attack
+        (:func:`pricing.lossmodel.route_shares`)."""
+        from .lossmodel import route_shares
+
+        return route_shares(self.selection.frame)
+
 
 def calibrate(
     spec: CalibrationSpec | None = None,
@@ -131,23 +146,19 @@ def calibrate(
 ) -> Calibration:
     """Select losses, fit every severity candidate and the frequency GLM.
 
-    Defaults to the shipped ``data/incidents.csv`` and ``data/exposure.csv``.
+    Defaults to the shipped ``data/incidents.csv`` and ``data/exposure.csv``. The command line
+    reuses a fitted calibration from the user's cache folder
+    (:func:`pricing.calibration_cache.cached_calibrate`); this function always fits.
     """
+    from .frequency import fit_frequency
+    from .severity import fit_all
+
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure
     check_target_year(spec.target_year, incidents, exposure)
     platforms = _platform_filter(spec, incidents)
-    selection = select_losses(
-        incidents,
-        exposure,
-        threshold=spec.threshold,
-        on_level=OnLevel(spec.on_level, spec.target_year),
-        years=spec.years,
-        attack_vectors=_as_list(spec.attack_vectors),
-        platform_types=platforms,
-    )
-    counts = yearly_counts(selection, exposure, spec.exposure_base)
+    selection, counts = select_and_count(spec, incidents, exposure)
     severity = fit_all(
         selection.losses,
         threshold=spec.threshold,
@@ -164,6 +175,23 @@ def calibrate(
         notes=_notes(selection, exposure, spec.exposure_base)
         + (() if platforms is not None or spec.platform_types is None else (_NO_PLATFORMS,)),
     )
+
+
+def select_and_count(
+    spec: CalibrationSpec, incidents: IncidentData, exposure: Exposure
+) -> tuple[LossSelection, pd.DataFrame]:
+    """The losses the spec selects and the yearly counts with their exposure: what
+    :func:`calibrate` fits (no fitting here)."""
+    selection = select_losses(
+        incidents,
+        exposure,
+        threshold=spec.threshold,
+        on_level=OnLevel(spec.on_level, spec.target_year),
+        years=spec.years,
+        attack_vectors=_as_list(spec.attack_vectors),
+        platform_types=_platform_filter(spec, incidents),
+    )
+    return selection, yearly_counts(selection, exposure, spec.exposure_base)
 
 
 def check_target_year(year: int | None, incidents: IncidentData, exposure: Exposure) -> None:
@@ -201,6 +229,8 @@ def threshold_table(
     (:func:`pricing.severity.threshold_sensitivity`: parameters with standard errors, the
     ``p`` quantile of reported losses and the mean excess, USD).
     """
+    from .severity import threshold_sensitivity
+
     spec = CalibrationSpec() if spec is None else spec
     incidents = load_incidents() if incidents is None else incidents
     exposure = load_exposure() if exposure is None else exposure

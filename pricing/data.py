@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .datafiles import (  # noqa: F401  (re-exported: used by other modules and tests)
     MAX_AMOUNT_USD,
@@ -51,6 +51,9 @@ from .datavalidation import (  # noqa: F401  (re-exported)
 )
 from .exceptions import InputError
 from .notes import Note
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ATTACK_VECTORS",
@@ -101,6 +104,8 @@ class OnLevel:
 
     def index_series(self, exposure: Exposure) -> pd.Series:
         """The year-end index ``I(y)`` by year."""
+        import pandas as pd
+
         frame = exposure.frame
         if self.index == "market_cap_per_exchange":
             return frame["market_cap_usd"] / frame["exchanges_tracked"]
@@ -112,6 +117,8 @@ class OnLevel:
 
     def factors(self, years: Iterable[int], exposure: Exposure) -> np.ndarray:
         """On-level factor ``I(target) / I(year)`` for each year (1 for ``none``)."""
+        import pandas as pd
+
         years = np.asarray(list(years), dtype=int)
         if self.index == "none":
             return np.ones(len(years))
@@ -283,6 +290,8 @@ class IncidentFilter:
 
     def apply(self, data: IncidentData) -> tuple[pd.DataFrame, int]:
         """The incidents that pass, and how many were filtered out."""
+        import pandas as pd
+
         frame = data.frame
         mask = pd.Series(True, index=frame.index)
         if self.years is not None:
@@ -349,6 +358,8 @@ def yearly_counts(
     included, as the frequency model expects. Years whose exposure is unknown cannot carry an
     offset and are left out; they are listed by :func:`years_without_exposure`.
     """
+    import pandas as pd
+
     years = pd.RangeIndex(selection.year_range[0], selection.year_range[1] + 1, name="year")
     counts = selection.frame.groupby("year").size().reindex(years, fill_value=0)
     series, _ = exposure_base(exposure, base)

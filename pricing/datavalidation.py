@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .datafiles import Source, _check_header, _parse_amount, _parse_date, _read_table, shipped_path
 from .exceptions import DataValidationError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ATTACK_VECTORS",
@@ -171,6 +174,8 @@ def load_incidents(source: Source | None = None) -> IncidentData:
         column, unparsable date, non-numeric or non-positive amount, value outside a controlled
         vocabulary, duplicate incident, empty file, wrong encoding.
     """
+    import pandas as pd
+
     source = shipped_path("incidents.csv") if source is None else source
     header, records, origin = _read_table(source)
     _check_header(header, REQUIRED_INCIDENT_COLUMNS, origin)
@@ -313,6 +318,8 @@ def load_exposure(source: Source | None = None) -> Exposure:
     value of a column stay unknown: on-levelling raises if it needs one, and the frequency
     model leaves such years out and says so.
     """
+    import pandas as pd
+
     source = shipped_path("exposure.csv") if source is None else source
     header, records, origin = _read_table(source)
     _check_header(header, EXPOSURE_COLUMNS, origin)

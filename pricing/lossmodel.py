@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .aggregate import AggregateDistribution, GridSpec
 from .aggregate import aggregate as compound
@@ -55,6 +53,9 @@ from .providers import (
 )
 from .scaling import ExchangeFrequency, SizeAssumptions, exchange_rate
 from .severity import SeverityFit
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_SECURITY_FACTORS",
@@ -276,6 +277,8 @@ class ExchangeLossModel:
 
     def assumption_table(self) -> pd.DataFrame:
         """Every input of the model: name, value, unit and where it comes from."""
+        import pandas as pd
+
         ex, a, fit = self.exchange_frequency, self.assumptions, self.severity_fit
         rows = [
             ("Target year", ex.year, "year", "calibration"),
@@ -438,7 +441,7 @@ def build_loss_model(
     if a.severity_params:
         fit = _with_params(fit, a.severity_params)
     year = calibration.target_year if a.year is None else int(a.year)
-    routes = a.routes if a.routes is not None else route_shares(calibration.selection.frame)
+    routes = a.routes if a.routes is not None else calibration.routes
 
     ex = exchange_rate(
         calibration.frequency,

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 __all__ = [
     "COLD_REACH_CASES",
@@ -175,6 +178,8 @@ def signing_provider(frame: pd.DataFrame) -> pd.Series:
 
     Reads ``signing_provider`` when the file has it, else the older ``third_party_provider``.
     """
+    import pandas as pd
+
     column = "signing_provider" if "signing_provider" in frame.columns else "third_party_provider"
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
@@ -188,6 +193,8 @@ def provider_history(frame: pd.DataFrame, provider: str | None = None) -> pd.Dat
     restricts to one provider (case-insensitive). Losses with no public amount are counted but
     left out of the sums (``known_losses`` says how many amounts are known).
     """
+    import pandas as pd
+
     names = signing_provider(frame)
     rows = frame.assign(_provider=names)[names.ne("")]
     if provider is not None:
@@ -230,6 +237,8 @@ def exchanges_per_compromise(frame: pd.DataFrame, window_days: int = 30) -> floa
     Incidents naming the same provider within ``window_days`` of each other count as one
     compromise. The default hit probability of the portfolio's common shocks rests on it.
     """
+    import pandas as pd
+
     names = signing_provider(frame)
     rows = frame.assign(_provider=names)[names.ne("")]
     if rows.empty:

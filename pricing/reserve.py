@@ -20,13 +20,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .aggregate import AggregateDistribution, Frequency, simulate
 from .distributions import LossDistribution
 from .profiles import ExchangeProfile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SIZING_METHODS",
@@ -128,6 +131,8 @@ class ReserveProjection:
 
     def table(self) -> pd.DataFrame:
         """One row per year."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "year": np.arange(1, self.years + 1),

@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
-
 from .frequency import FrequencyFit, _check_level, _finite
 
 __all__ = ["ELASTICITY_RANGE", "ExchangeFrequency", "SizeAssumptions", "exchange_rate"]
@@ -156,6 +154,8 @@ class ExchangeFrequency:
 
     def distribution(self) -> Any:
         """Frozen ``scipy.stats`` law of the exchange's yearly count (Poisson or NB)."""
+        from scipy import stats
+
         if self.dispersion <= 0:
             return stats.poisson(self.rate)
         return stats.nbinom(self.size, 1.0 / (1.0 + self.nb_beta))

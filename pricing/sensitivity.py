@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .calibration import Calibration
 from .counts import NegativeBinomial, Poisson
@@ -29,6 +29,9 @@ from .premium import LoadingAssumptions
 from .providers import PROVIDER_COLD_REACH_RANGE, PROVIDER_USER_SHARE_RANGE
 from .severity import SeverityFit
 from .strategy import StrategyAssumptions, compare
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PremiumRange", "Tornado", "premium_range", "tornado"]
 
@@ -78,6 +81,8 @@ def tornado(
     Every run is :func:`pricing.strategy.compare` with the caller's assumptions, grid
     included: the base cost is the one the comparison reports for the same inputs.
     """
+    import pandas as pd
+
     a = StrategyAssumptions() if assumptions is None else assumptions
     profile, fit, lm = model.profile, model.severity_fit, model.assumptions
     tail = _tail_parameter(fit)

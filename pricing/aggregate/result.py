@@ -6,15 +6,17 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..counts import ArrayLike, Frequency, _arr, _out
 from ..distributions import LossDistribution
 from .grid import window_pmf
 from .moments import CompoundMoments, _grid_central_moments, _severity_central_moments
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["AUDIT_TOLERANCE", "METHODS", "AggregateDistribution"]
 
@@ -364,6 +366,8 @@ class AggregateDistribution:
         pandas.DataFrame
             Columns ``loss`` (USD) and ``probability``.
         """
+        import pandas as pd
+
         if kind == "aep":
             prob = self._above[1:] + self.tail_mass
         elif kind == "oep":
@@ -381,6 +385,8 @@ class AggregateDistribution:
         (``VaR_p`` of S), ``tvar`` (``TVaR_p``) and ``oep_loss`` (largest single loss at
         level p, closed form). A level beyond the grid gives NaN.
         """
+        import pandas as pd
+
         rows = []
         for period in periods:
             if not period > 1:
@@ -405,6 +411,8 @@ class AggregateDistribution:
         standard errors for the mean and :data:`MC_AUDIT_TOLERANCE`. An infinite closed-form
         moment is never valid: the grid cannot hold that tail, and the closed form is used.
         """
+        import pandas as pd
+
         rows: list[tuple[Any, ...]] = []
         index: list[tuple[str, str]] = []
         parts: list[tuple[str, CompoundMoments, CompoundMoments]] = []

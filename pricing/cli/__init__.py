@@ -6,6 +6,10 @@ Exit status: 0 on success; 2 for a user's input problem (:class:`~pricing.except
 every problem is printed, naming the line, column, field or option); 1 for an internal error,
 printed as one line asking for a report (the traceback only with ``--debug`` or
 ``VAULTCOVER_DEBUG=1``). A traceback is never the answer to a user's input.
+
+Calibrations are fitted once per data files and choices and kept in the user's cache folder
+(:mod:`pricing.calibration_cache`; ``VAULTCOVER_CACHE_DIR`` moves it, ``VAULTCOVER_CACHE=0``
+switches it off), so a repeated command skips the fits and their imports.
 """
 
 from __future__ import annotations

@@ -9,9 +9,7 @@ import math
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..checks import LIMITS
 from ..data import (
@@ -19,10 +17,11 @@ from ..data import (
     EXPOSURE_BASES,
     ON_LEVEL_INDICES,
     PLATFORM_TYPES,
-    load_exposure,
-    load_incidents,
 )
 from ..exceptions import InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Exit status: done; a bug; a problem with the input.
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -149,12 +148,14 @@ def _spec(args: argparse.Namespace, **extra: Any) -> Any:
 
 
 def _calibrate(args: argparse.Namespace, **extra: Any) -> Any:
-    from ..calibration import calibrate
+    """The calibration of the options' data and choices, reused from the user's cache folder
+    when the same files and choices were fitted before (:mod:`pricing.calibration_cache`)."""
+    from ..calibration_cache import cached_calibrate
 
-    return calibrate(
+    return cached_calibrate(
         _spec(args, **extra, splice_at=getattr(args, "splice_point", None)),
-        load_incidents(args.data),
-        load_exposure(args.exposure),
+        args.data,
+        args.exposure,
     )
 
 
@@ -180,6 +181,8 @@ def _number_text(x: float) -> str:
 
 
 def _print_table(title: str, frame: pd.DataFrame) -> None:
+    import pandas as pd
+
     print(title)
     with pd.option_context(
         "display.width", 160, "display.max_columns", 30, "display.float_format", _number_text
@@ -192,6 +195,8 @@ LEVELS = (0.95, 0.99, 0.995)
 
 
 def _levels_table(measures: dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "level": list(measures["var"]),
@@ -281,7 +286,6 @@ def _add_market_options(parser: argparse.ArgumentParser) -> None:
 def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
     """Market terms (None with --technical) and the curve fit to --market-quotes, if any."""
     from ..market import DEFAULT_TERMS, Capacity
-    from ..market_quotes import fit_market_curve, load_market_quotes
 
     if args.technical:
         if args.market_quotes is not None:
@@ -296,16 +300,18 @@ def _market_terms(args: argparse.Namespace, model: Any) -> tuple[Any, Any]:
         )
     if args.market_quotes is None:
         return terms, None
+    from ..market_quotes import fit_market_curve, load_market_quotes
+
     quotes = load_market_quotes(args.market_quotes)
     fit = fit_market_curve(model.frequency, model.severity, quotes, family=args.curve)
     return fit.terms(terms), fit
 
 
 def _draws(args: argparse.Namespace, model: Any, calibration: Any) -> Any:
-    from ..uncertainty import draw_models
-
     if args.draws == 0:
         return None
+    from ..uncertainty import draw_models
+
     return draw_models(model, calibration, args.draws, args.seed)
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import InputError
 from ..strategy import COST_COMPONENTS
@@ -26,6 +24,9 @@ from .common import (
     _print_table,
 )
 from .regulation import _other_regime_params, _regime_params
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _in_kind(args: argparse.Namespace) -> Any:
@@ -63,7 +64,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ..profiles import load_profile, load_profiles
     from ..regulation import DEFAULT_FX
     from ..strategy import compare, compare_profiles
-    from ..uncertainty import compare_with_draws
 
     DEFAULT_FX.rate(args.currency)  # an unknown currency is named before any work
     assumptions = _strategy_assumptions(args)
@@ -105,6 +105,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = compare(model, args.regime, assumptions)
     draws = _draws(args, model, calibration)
     if draws is not None:
+        from ..uncertainty import compare_with_draws
+
         result = compare_with_draws(result, draws)
     if args.json:
         document = result.to_dict()
@@ -128,6 +130,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for line in fx_lines(args.currency, DEFAULT_FX):
         print(line)
     if draws is not None:
+        import pandas as pd
+
         to = DEFAULT_FX.rate(args.currency)
         rows = [
             {

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     EXIT_OK,
@@ -15,6 +13,9 @@ from .common import (
     _print_json,
     _print_table,
 )
+
+if TYPE_CHECKING:
+    pass
 
 
 def _regime_params(args: argparse.Namespace) -> Any:
@@ -84,6 +85,8 @@ def cmd_regulation(args: argparse.Namespace) -> int:
 
 def _print_params(code: str, params: Any, as_json: bool) -> int:
     """The editable parameters of a regime: value, what is allowed, unit and reason."""
+    import pandas as pd
+
     rows = [
         {
             "parameter": info.name,

@@ -52,7 +52,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 def cmd_providers(args: argparse.Namespace) -> int:
     """Per-provider incident history and the provider loading of the loss model."""
-    from ..lossmodel import LossModelAssumptions, route_shares
+    from ..lossmodel import LossModelAssumptions
     from ..providers import COLD_REACH_CASES, provider_factors, provider_history
 
     incidents = load_incidents(args.data)
@@ -62,7 +62,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
             "--provider", f"no incident in the data names '{args.provider[:60]}'"
         )
     a = LossModelAssumptions()
-    pi = route_shares(_calibrate(args).selection.frame).provider
+    pi = _calibrate(args).routes.provider
     f = provider_factors(
         pi, args.user_share if args.user_share is not None else a.provider_user_share
     )

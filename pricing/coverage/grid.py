@@ -7,9 +7,9 @@ import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..aggregate import (
     discretize_lev,
@@ -23,6 +23,9 @@ from ..premium import (
     step_wang_premium,
 )
 from .terms import _positive_array, _settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +59,8 @@ class LayerGrid:
 
     def frame(self, principle: str = "cost_of_capital") -> pd.DataFrame:
         """Long table: one row per layer."""
+        import pandas as pd
+
         r, l = np.meshgrid(self.retentions, self.limits, indexing="ij")
         return pd.DataFrame(
             {

@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..aggregate import (
     GridSpec,
@@ -24,6 +23,9 @@ from ..premium import (
 )
 from .loss import LayerLoss, layer_loss
 from .terms import Layer, Tower, _json_number, _number, _ratio
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +117,8 @@ class LayerQuote:
 
     def table(self) -> pd.DataFrame:
         """Premium by principle: risk premium, gross premium, ROL and loss ratio."""
+        import pandas as pd
+
         rows = [
             {
                 "principle": name,
@@ -262,6 +266,8 @@ class TowerQuote:
 
     def table(self) -> pd.DataFrame:
         """One row per layer: terms, expected loss, premium, ROL, loss ratio, probabilities."""
+        import pandas as pd
+
         rows = []
         for q in self.quotes:
             lay = q.layer

@@ -40,6 +40,7 @@ The package, one part a module: :mod:`~pricing.frequency.glm` (the fits),
 Examples
 --------
 >>> import pandas as pd
+>>> from pricing.frequency import fit_frequency
 >>> yearly = pd.DataFrame({"year": [2020, 2021, 2022, 2023],
 ...                        "n_incidents": [3, 5, 4, 6],
 ...                        "exposure": [100.0, 110.0, 120.0, 130.0]})
@@ -50,13 +51,32 @@ True
 
 from __future__ import annotations
 
-from .choice import _format_p as _format_p
-from .glm import MODELS, fit_frequency, overdispersion_tests
-from .glm import _profile_alpha as _profile_alpha
+import importlib
+from typing import Any
+
 from .inputs import COLUMNS as COLUMNS
 from .inputs import _check_level as _check_level
 from .inputs import _finite as _finite
 from .result import FrequencyFit, OverdispersionTest
+
+#: Names loaded on first use: the fits bring statsmodels, which a cached calibration skips.
+_LAZY = {
+    "_format_p": "choice",
+    "MODELS": "glm",
+    "fit_frequency": "glm",
+    "overdispersion_tests": "glm",
+    "_profile_alpha": "glm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MODELS",
@@ -65,3 +85,7 @@ __all__ = [
     "fit_frequency",
     "overdispersion_tests",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -8,7 +8,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..exceptions import InputError
 
@@ -30,6 +29,8 @@ def _check_level(level: float) -> None:
 
 def _validate(yearly: Any, trend: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the yearly frame; return years, counts and exposure sorted by year."""
+    import pandas as pd
+
     if not isinstance(yearly, pd.DataFrame):
         raise InputError(
             "yearly counts",

@@ -6,11 +6,12 @@ field lists :data:`FIELDS`, :data:`REGIME_FIELDS` and :data:`PROVIDER_FIELDS`, a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .profile import ExchangeProfile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,8 @@ PROVIDER_FIELDS: tuple[FieldInfo, ...] = (
 
 def profile_table(profile: ExchangeProfile) -> pd.DataFrame:
     """The profile as a table: field, label, value in its display unit, unit, stored value."""
+    import pandas as pd
+
     rows = []
     for info in FIELDS + PROVIDER_FIELDS + REGIME_FIELDS:
         value = getattr(profile, info.name)

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from .params import RegimeParams, param
 
@@ -106,7 +106,7 @@ class InKindCompensation(RegimeParams):
 
     def quantile(self, p: float) -> float:
         """The p-quantile of F."""
-        return float(math.exp(self.meanlog + self.sdlog * stats.norm.ppf(p)))
+        return float(math.exp(self.meanlog + self.sdlog * special.ndtri(p)))
 
     def factors(self) -> tuple[np.ndarray, np.ndarray]:
         """Quadrature nodes of F and their weights (summing to 1)."""

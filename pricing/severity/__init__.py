@@ -72,6 +72,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from pricing.distributions import Lognormal
+>>> from pricing.severity import FAMILIES, fit_all, fit_severity
 >>> ground_up = Lognormal(15.0, 2.0)
 >>> x = ground_up.truncated(1e6).rvs(500, rng=np.random.default_rng(1))
 >>> fit = fit_severity(x, "lognormal", threshold=1e6)
@@ -83,6 +84,9 @@ True
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .families import (
     DEFAULT_SPLICE_QUANTILE,
     DEFAULT_THRESHOLD,
@@ -91,10 +95,27 @@ from .families import (
     MIN_SPLICE_LOSSES,
 )
 from .families import _build as _build
-from .fit import _FITTERS as _FITTERS
-from .fit import fit_all, fit_severity, threshold_sensitivity
 from .result import SeverityComparison, SeverityFit
-from .spliced import default_splice_point, splice_candidates
+
+#: Names loaded on first use: the fits bring statsmodels, which a cached calibration skips.
+_LAZY = {
+    "_FITTERS": "fit",
+    "fit_all": "fit",
+    "fit_severity": "fit",
+    "threshold_sensitivity": "fit",
+    "default_splice_point": "spliced",
+    "splice_candidates": "spliced",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_SPLICE_QUANTILE",
@@ -110,3 +131,7 @@ __all__ = [
     "splice_candidates",
     "threshold_sensitivity",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..distributions import LossDistribution
 
@@ -27,6 +26,8 @@ def _ks(x: np.ndarray, dist: LossDistribution) -> tuple[float, float]:
     f = _arr(dist.cdf(x))
     i = np.arange(1, n + 1)
     d = float(max(np.max(i / n - f), np.max(f - (i - 1) / n)))
+    from scipy import stats  # only when a fit is tested
+
     return d, float(stats.kstwo.sf(d, n))
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..distributions import LossDistribution
 from ..exceptions import ConvergenceError
 from .families import _FIXED, _build
 from .goodness import _anderson_darling, _arr, _ks, _plotting_positions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,6 +110,8 @@ class SeverityFit:
     # -- tables ------------------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
         """Parameter table: ``param``, ``estimate``, ``se`` and ``estimated`` (False if fixed)."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "param": self.param_names,
@@ -123,6 +127,8 @@ class SeverityFit:
         Columns ``p`` (plotting position ``(i − 0.5)/n``), ``empirical`` (the i-th smallest
         loss) and ``fitted`` (``conditional.ppf(p)``); points on the diagonal mean a good fit.
         """
+        import pandas as pd
+
         x = np.asarray(self.losses, dtype=float)
         p = _plotting_positions(len(x))
         return pd.DataFrame({"p": p, "empirical": x, "fitted": _arr(self.conditional.ppf(p))})
@@ -133,6 +139,8 @@ class SeverityFit:
         Columns ``loss`` (sorted, USD), ``empirical`` (``(i − 0.5)/n``) and ``fitted``
         (``conditional.cdf(loss)``).
         """
+        import pandas as pd
+
         x = np.asarray(self.losses, dtype=float)
         return pd.DataFrame(
             {
@@ -236,6 +244,8 @@ class SeverityComparison:
         support for each candidate, Burnham & Anderson 2002 §2.9), ``bic``, ``ks``,
         ``ks_pvalue`` and ``ad``.
         """
+        import pandas as pd
+
         aic = np.array([f.aic for f in self.fits], dtype=float)
         delta = aic - aic.min() if len(aic) else aic
         weight = np.exp(-0.5 * delta)

@@ -8,10 +8,9 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..aggregate import AggregateDistribution
 from ..coverage import InsuranceFrictions
@@ -30,6 +29,9 @@ from ..reserve import ReserveProjection, project_reserve
 from . import workers as batch_workers
 from .engine import _capacity, _evaluate, layer_axes
 from .results import COST_COMPONENTS, Comparison, StrategyAssumptions, StrategyResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def compare(
@@ -244,6 +246,8 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
     Every grid structure is a point (P(R ≤ K), total cost) at the target-sized reserve and
     at the floor reserve; the frontier keeps the points no other point beats on both.
     """
+    import pandas as pd
+
     cost = np.concatenate(
         [sum(grid[c] for c in COST_COMPONENTS).ravel(), grid["cost_floor"].ravel()]
     )
@@ -402,6 +406,8 @@ def compare_profiles(
     ``draws`` seeded parameter draws (:func:`pricing.uncertainty.draw_models`), adding the
     90% ranges of cost and p_full and the recommendation's share of draws to its rows.
     """
+    import pandas as pd
+
     if draws and calibration is None:
         raise ValueError("compare_profiles: draws need the calibration the models came from")
     n = len(models)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..coverage import InsuranceFrictions
 from ..lossmodel import ExchangeLossModel
@@ -24,6 +23,9 @@ from ..regulation import (
     resolve,
 )
 from ..regulation.compliance import counts_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STRATEGIES = ("reserve_only", "insurance_only", "hybrid")
 COST_COMPONENTS = (
@@ -245,6 +247,8 @@ class Comparison:
 
     def table(self) -> pd.DataFrame:
         """One row per strategy: structure, components, total and protection."""
+        import pandas as pd
+
         rows = []
         for s in self.strategies:
             row = {
