@@ -78,7 +78,7 @@ def compare(
         limits=limits,
         total_cost=cost,
         p_full=grid["p_full"],
-        frontier=_frontier(grid, a),
+        frontier_points=_frontier(grid, a),
         rules=rules,
         required_policies=policies,
     )
@@ -240,14 +240,12 @@ def _binding(
     )
 
 
-def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFrame:
+def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> dict[str, np.ndarray]:
     """Cheapest structure for each attainable protection level (the efficient frontier).
 
     Every grid structure is a point (P(R ≤ K), total cost) at the target-sized reserve and
     at the floor reserve; the frontier keeps the points no other point beats on both.
     """
-    import pandas as pd
-
     cost = np.concatenate(
         [sum(grid[c] for c in COST_COMPONENTS).ravel(), grid["cost_floor"].ravel()]
     )
@@ -268,15 +266,13 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
             keep.append(k)
             best = prot[k]
     keep = np.array(keep, dtype=int)
-    return pd.DataFrame(
-        {
-            "total_cost": cost[keep],
-            "p_full": prot[keep],
-            "retention": ret[keep],
-            "limit": lim[keep],
-            "reserve": res[keep],
-        }
-    )
+    return {
+        "total_cost": cost[keep],
+        "p_full": prot[keep],
+        "retention": ret[keep],
+        "limit": lim[keep],
+        "reserve": res[keep],
+    }
 
 
 @dataclass(frozen=True, slots=True)

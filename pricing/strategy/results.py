@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -232,11 +233,20 @@ class Comparison:
     limits: np.ndarray
     total_cost: np.ndarray  # (retentions, limits), USD per year
     p_full: np.ndarray
-    frontier: pd.DataFrame
+    #: The efficient frontier as columns of equal length (see :attr:`frontier`).
+    frontier_points: dict[str, np.ndarray]
     rules: tuple[RegulatoryMinimum, ...] = ()
     required_policies: tuple[str, ...] = ()
     recommended_share: float | None = None
     n_draws: int = 0
+
+    @cached_property
+    def frontier(self) -> pd.DataFrame:
+        """Cheapest structure for each attainable protection level: ``total_cost``,
+        ``p_full``, ``retention``, ``limit`` and ``reserve`` (USD), one row a point."""
+        import pandas as pd
+
+        return pd.DataFrame(self.frontier_points)
 
     def get(self, name: str) -> StrategyResult:
         """A strategy by name."""
