@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages import precompute
 from app_pages.locale import t
 from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
@@ -23,9 +24,10 @@ from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_los
 from pricing.market import REASONS
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
+from pricing.regulation import REGIMES, RegimeInputs, minimum
 from pricing.reserve import ReserveProjection
 from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
-from pricing.strategy import Comparison, StrategyAssumptions, compare, project_strategy
+from pricing.strategy import Comparison, StrategyAssumptions
 from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
 
 UPLOAD_KEY = "incident_upload"
@@ -375,6 +377,25 @@ def tower_quote(
 COMPARE_KEY = "compare_assumptions"
 
 
+def compare_inputs(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: StrategyAssumptions,
+    upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
+) -> precompute.Inputs:
+    """The inputs of a comparison but the regime, whose comparisons, ranges and projections
+    are kept (and computed ahead for other regimes) by :mod:`app_pages.precompute`."""
+    key = (profile, spec, assumptions, precompute.upload_key(upload), model_assumptions)
+    return precompute.Inputs(
+        key,
+        loss_model(profile, spec, model_assumptions, upload),
+        aggregate_loss(profile, spec, model_assumptions, upload),
+        calibration(spec, upload),
+        assumptions,
+    )
+
+
 @st.cache_data(
     show_spinner="Comparing reserve, insurance and hybrid on the retention × limit grid…",
     max_entries=32,
@@ -388,9 +409,7 @@ def comparison(
     model_assumptions: LossModelAssumptions | None = None,
 ) -> Comparison:
     """:func:`pricing.strategy.compare` on the profile's loss model and its yearly loss."""
-    model = loss_model(profile, spec, model_assumptions, upload)
-    total = aggregate_loss(profile, spec, model_assumptions, upload)
-    return compare(model, regime, assumptions, total=total)
+    return compare_inputs(profile, spec, assumptions, upload, model_assumptions).point(regime)
 
 
 @st.cache_data(
@@ -409,6 +428,9 @@ def comparison_ranges(
 ) -> Comparison:
     """:func:`comparison` with 90% ranges of every strategy's cost and ``p_full`` and the
     recommendation's share of draws (:func:`pricing.uncertainty.compare_with_draws`)."""
+    if (n_draws, seed) == (DEFAULT_DRAWS, 1):
+        inputs = compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+        return inputs.ranged(regime)
     result = comparison(profile, spec, regime, assumptions, upload, model_assumptions)
     model = loss_model(profile, spec, model_assumptions, upload)
     draws = draw_models(model, calibration(spec, upload), n_draws, seed)
@@ -442,6 +464,20 @@ def unplaceable_reason(
     )
     code = quote.market.reason if quote.market is not None else ""
     return REASONS.get(code, code)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def regime_names(profile: ExchangeProfile) -> dict[str, str]:
+    """Every regime's name (English, as the library gives it) for ``profile``'s inputs."""
+    inputs = RegimeInputs.from_profile(profile)
+    return {code: minimum(code, inputs).name for code in REGIMES}
+
+
+def regime_label(code: str, names: dict[str, str]) -> str:
+    """``code: name`` of a regime in the page's language, marked when it is a scenario rather
+    than law (the Regime selectbox of Compare and Sensitivity)."""
+    scenario = REGIMES[code].scenario
+    return f"{code}: {t(names[code])}" + (t(": a scenario, not law") if scenario else "")
 
 
 def usd_m(x: float, digits: int = 2) -> str:
@@ -512,7 +548,5 @@ def reserve_projection(
     model_assumptions: LossModelAssumptions | None = None,
 ) -> ReserveProjection:
     """:func:`pricing.strategy.project_strategy` for the recommended strategy."""
-    result = comparison(profile, spec, regime, assumptions, upload, model_assumptions)
-    model = loss_model(profile, spec, model_assumptions, upload)
-    best = result.get(result.recommended)
-    return project_strategy(model, best, assumptions.frictions, years=years)
+    inputs = compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+    return inputs.projection(regime, years)

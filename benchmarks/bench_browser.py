@@ -44,19 +44,28 @@ def idle(page, timeout: float = 300_000) -> None:
     )
 
 
-def timed(page, action) -> float:
-    """Seconds from ``action()`` to the end of the rerun it starts."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+#: Watches the app's script state: ``window.__vcRan`` turns true once a rerun has started.
+WATCH = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    window.__vcRan = false;
+    if (window.__vcWatch) window.__vcWatch.disconnect();
+    window.__vcWatch = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__vcRan = true;
+    });
+    window.__vcWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+#: True once the rerun started after :data:`WATCH` has ended.
+DONE = """() => window.__vcRan && document.querySelector("[data-testid='stApp']")
+    .getAttribute('data-test-script-state') === 'notRunning'"""
 
+
+def timed(page, action) -> float:
+    """Seconds from ``action()`` to the end of the rerun it starts (the script state seen
+    turning to ``running`` and back to ``notRunning``, however short the rerun)."""
+    page.evaluate(WATCH)
     start = time.perf_counter()
     action()
-    try:  # a very fast rerun may be over before we look
-        page.locator("[data-testid='stApp'][data-test-script-state='running']").wait_for(
-            state="attached", timeout=2_000
-        )
-    except PlaywrightTimeoutError:
-        pass
-    idle(page)
+    page.wait_for_function(DONE, timeout=300_000, polling="raf")
     return time.perf_counter() - start
 
 
@@ -82,6 +91,15 @@ def choose(page, label: str, option: str):
         page.keyboard.press("Enter")
 
     return act
+
+
+def chosen(page, label: str, option: str) -> None:
+    """Check that the selectbox ``label`` now shows ``option`` (a step that changed nothing
+    would only time Playwright's wait)."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    shown = box.inner_text()
+    if f"{option}: " not in shown:
+        raise RuntimeError(f"{label} shows {shown!r}, not {option!r}: the step changed nothing")
 
 
 def main() -> int:
@@ -118,17 +136,19 @@ def main() -> int:
                     times["retention move (Compare)"].append(t)
             regimes = ["hk", "mica", "sg", "kr"]
             for i in range(args.repeat):
-                times["regime change (Compare)"].append(
-                    timed(page, choose(page, "Regime", regimes[i % len(regimes)]))
-                )
+                regime = regimes[i % len(regimes)]
+                times["regime change (Compare)"].append(timed(page, choose(page, "Regime", regime)))
+                chosen(page, "Regime", regime)
                 times["target change (Compare)"].append(
                     timed(page, fill(page, "Protection target (%)", f"{99.0 + 0.1 * i:.2f}"))
                 )
             go(page, "Sensitivity")
             for i in range(args.repeat):
+                regime = regimes[(i + 1) % len(regimes)]
                 times["regime change (Sensitivity)"].append(
-                    timed(page, choose(page, "Regime", regimes[(i + 1) % len(regimes)]))
+                    timed(page, choose(page, "Regime", regime))
                 )
+                chosen(page, "Regime", regime)
             browser.close()
     finally:
         stop_app(proc)

@@ -47,7 +47,7 @@ def chart_titles(at: AppTest) -> list[str]:
 # Compare
 # --------------------------------------------------------------------------------------------
 def test_compare_renders_on_the_defaults():
-    at = run(COMPARE)
+    at = run(COMPARE, cmp_sources=True)  # the sources' expander open (drawn only when open)
     assert at.title[0].value == "Compare"
     assert at.selectbox(key="regime").value == "jp-2027"
     assert "a scenario, not law" in at.selectbox(key="regime").format_func("jp-2027")
@@ -207,6 +207,10 @@ def test_regime_parameters_are_editable_and_set_the_minimum():
 
     at = run(COMPARE)
     assert "Parameters of jp-2027" in " ".join(e.label for e in at.expander)
+    closed = {w.key for w in at.selectbox}
+    assert "rp_jp-2027_basis" not in closed, "the parameters are drawn once their expander opens"
+    at.session_state["rpx_jp-2027"] = True  # open it
+    at.run()
     at.selectbox(key="rp_jp-2027_basis").set_value("custody_share")
     at.number_input(key="rp_jp-2027_custody_share").set_value(0.02).run()
     assert not at.exception and not at.error
@@ -219,7 +223,7 @@ def test_regime_parameters_are_editable_and_set_the_minimum():
 
 
 def test_a_bad_parameter_value_is_named_next_to_its_field():
-    at = run(COMPARE)
+    at = run(COMPARE, **{"rpx_jp-2027": True})  # the parameters' expander open
     at.number_input(key="rp_jp-2027_custody_share").set_value(2.0).run()
     assert not at.exception
     errors = [e.value for e in at.error]
@@ -291,6 +295,8 @@ def test_an_exchange_licensed_elsewhere_edits_each_regime_it_is_held_to():
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Parameters of jp-2027") for label in labels)
     assert any(label.startswith("Parameters of hk") for label in labels)
+    at.session_state["rpx_hk"] = True  # open hk's parameters
+    at.run()
     at.number_input(key="rp_hk_cold_cover_share").set_value(0.9).run()
     assert not at.exception
     assert at.session_state["_inputs"]["rp_hk_cold_cover_share"] == pytest.approx(0.9)
