@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import locale, scenario_store, state
+from app_pages import locale, precompute, scenario_store, state
 
 st.set_page_config(page_title="Vaultcover", page_icon=":material/shield_lock:", layout="wide")
 
@@ -31,9 +31,15 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES, position="top")
+ahead = precompute.store().worker
+ahead.busy()  # work ahead waits while a page runs
 scenario_store.open_link()
 _, language, currency, presentation = st.columns([5, 1.1, 1.4, 1.3], vertical_alignment="center")
 locale.settings(language, currency)
 state.presentation_toggle(presentation)
-state.banner()
-page.run()
+state.banner_slot()
+try:
+    page.run()
+finally:
+    ahead.done()
+    state.close_banner()

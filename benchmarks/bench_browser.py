@@ -44,19 +44,29 @@ def idle(page, timeout: float = 300_000) -> None:
     )
 
 
-#: Watches the app's script state: ``window.__vcRan`` turns true once a rerun has started.
+#: Watches the app's script state: ``window.__vcRan`` turns true once a rerun has started
+#: (seen in the attribute's records, so a rerun shorter than a frame counts too).
 WATCH = """() => {
-    const app = document.querySelector("[data-testid='stApp']");
+    const state = () => document.querySelector("[data-testid='stApp']")
+        ?.getAttribute('data-test-script-state');
     window.__vcRan = false;
+    window.__vcStart = performance.now();
     if (window.__vcWatch) window.__vcWatch.disconnect();
-    window.__vcWatch = new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') === 'running') window.__vcRan = true;
+    window.__vcWatch = new MutationObserver((records) => {
+        if (state() === 'running' || records.some((r) => r.oldValue === 'running')) {
+            window.__vcRan = true;
+        }
     });
-    window.__vcWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    window.__vcWatch.observe(document.body, {
+        attributes: true, subtree: true, attributeOldValue: true,
+        attributeFilter: ['data-test-script-state'],
+    });
 }"""
-#: True once the rerun started after :data:`WATCH` has ended.
-DONE = """() => window.__vcRan && document.querySelector("[data-testid='stApp']")
-    .getAttribute('data-test-script-state') === 'notRunning'"""
+#: True once the rerun started after :data:`WATCH` has ended; an action that starts no rerun
+#: (a value typed again) ends after 2 s, as before.
+DONE = """() => document.querySelector("[data-testid='stApp']")
+    ?.getAttribute('data-test-script-state') === 'notRunning'
+    && (window.__vcRan || performance.now() - window.__vcStart > 2000)"""
 
 
 def timed(page, action) -> float:
@@ -96,9 +106,8 @@ def choose(page, label: str, option: str):
 def chosen(page, label: str, option: str) -> None:
     """Check that the selectbox ``label`` now shows ``option`` (a step that changed nothing
     would only time Playwright's wait)."""
-    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    shown = box.inner_text()
-    if f"{option}: " not in shown:
+    shown = page.get_by_role("combobox", name=label).first.input_value()
+    if not shown.startswith(f"{option}: "):
         raise RuntimeError(f"{label} shows {shown!r}, not {option!r}: the step changed nothing")
 
 
