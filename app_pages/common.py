@@ -17,7 +17,7 @@ from app_pages import precompute
 from app_pages.locale import t
 from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
-from pricing.coverage import Layer, Tower, TowerQuote, quote_layer, quote_tower
+from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError, InputError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
@@ -27,7 +27,7 @@ from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.regulation import REGIMES, RegimeInputs, minimum
 from pricing.reserve import ReserveProjection
 from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
-from pricing.strategy import Comparison, StrategyAssumptions
+from pricing.strategy import Comparison, StrategyAssumptions, StrategyResult
 from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
 
 UPLOAD_KEY = "incident_upload"
@@ -437,32 +437,11 @@ def comparison_ranges(
     return compare_with_draws(result, draws)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def unplaceable_reason(
-    profile: ExchangeProfile,
-    spec: CalibrationSpec,
-    assumptions: StrategyAssumptions,
-    retention: float,
-    limit: float,
-    upload: bytes | None = None,
-    model_assumptions: LossModelAssumptions | None = None,
-) -> str:
-    """Why the market would not write ``limit xs retention`` (the English reason of
-    :data:`pricing.market.REASONS`; empty when it would, or without market terms)."""
-    if assumptions.market is None or limit <= 0:
-        return ""
-    model = loss_model(profile, spec, model_assumptions, upload)
-    kind = str(model.cover_type(retention))
-    quote = quote_layer(
-        model.frequency,
-        model.severity,
-        Layer(retention=retention, limit=limit),
-        assumptions.loadings,
-        assumptions.principle,
-        market=assumptions.market,
-        cover=kind,
-    )
-    code = quote.market.reason if quote.market is not None else ""
+def unplaceable_reason(strategy: StrategyResult) -> str:
+    """Why the market would not write ``strategy``'s layer: the English reason of
+    :data:`pricing.market.REASONS` for the code the engine set on the result (empty when it
+    would, or without market terms)."""
+    code = strategy.unplaceable_reason
     return REASONS.get(code, code)
 
 

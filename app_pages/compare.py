@@ -5,13 +5,13 @@ currency (``money``, chart axes via :class:`pricing.plots.Display`).
 """
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import (
     common,
+    compare_inspector,
     compare_text,
     locale,
     precompute,
@@ -26,15 +26,10 @@ from app_pages.regime_editor import display, money_input, parameter_table
 from pricing import plots
 from pricing.exceptions import DataValidationError, InputError
 from pricing.regulation import JURISDICTION_REGIMES, REGIMES
-from pricing.strategy import COST_COMPONENTS, Comparison, StrategyAssumptions
+from pricing.strategy import COST_COMPONENTS, Comparison
 
 #: Widget key of the regime (shared with Small vs large and Sensitivity).
 REGIME_KEY = "regime"
-
-
-def reset_inspector() -> None:
-    """Put the structure inspector back on the optimum."""
-    state.forget("cmp_retention", "cmp_limit")
 
 
 def source_note(upload: bytes | None) -> str:
@@ -281,9 +276,7 @@ best = result.get(result.recommended)
 draw_recommendation(ranged or result)
 for s in result.strategies:
     if not s.placeable:
-        reason = common.unplaceable_reason(
-            profile, spec, assumptions, s.retention, s.limit, upload, model_assumptions
-        )
+        reason = common.unplaceable_reason(s)
         rec.warning(
             t("{name}: not placeable: {reason}.").format(
                 name=strategy_name(s.name), reason=t(reason) if reason else "—"
@@ -403,95 +396,7 @@ st.download_button(
 
 
 # --- Inspect a structure ----------------------------------------------------------------
-@st.fragment
-def inspector(result: Comparison, agg: Any, assumptions: StrategyAssumptions, d: Any) -> None:
-    """The structure inspector: a retention or limit typed here reruns only this part of the
-    page (a Streamlit fragment), so the heatmap and the exceedance chart follow at once."""
-    ahead.busy(1.0)
-    st.header(t("Inspect a structure"))
-    chosen = result.get(result.recommended)  # the inspector starts at the recommendation
-    optimum = (round(chosen.retention / 1e6, 3), round(chosen.limit / 1e6, 3))
-    g1, h1, k = st.columns([2, 2, 1], vertical_alignment="bottom")
-    retention_m = money_input(
-        g1,
-        t("Retention per theft ({unit})"),
-        "cmp_retention",
-        optimum[0],
-        min_value=0.0,
-        step=1.0,
-        format="%.3f",
-        help=t("The part of each theft the reserve pays before the insurance layer starts."),
-    )
-    limit_m = money_input(
-        h1,
-        t("Limit per theft ({unit})"),
-        "cmp_limit",
-        optimum[1],
-        min_value=0.0,
-        step=1.0,
-        format="%.3f",
-        help=t("Most the insurance pays for one theft; 0 means no insurance."),
-    )
-    k.button(t("Back to the optimum"), on_click=reset_inspector, key="cmp_reset")
-    retention_m = float(retention_m or 0.0)
-    limit_m = float(limit_m or 0.0)
-
-    # Nearest point of the optimiser's grid (the library evaluates the grid, not every structure).
-    point = result.grid_point(retention_m * 1e6, limit_m * 1e6)
-    n1, n2, n3 = st.columns(3)
-    gap = point.total_cost - chosen.total_cost
-    n1.metric(
-        t("Total cost at the nearest grid point"),
-        money(point.total_cost, 3),
-        delta=(
-            t("{delta} vs the optimum").format(delta=("+" if gap > 0 else "") + money(gap, 3))
-            if abs(gap) >= 500
-            else None
-        ),
-        delta_color="inverse",
-    )
-    n2.metric(
-        t("% of customer assets / of revenue"),
-        f"{point.cost_pct_assets:.3f}% / {point.cost_pct_revenue:.1f}%",
-    )
-    n3.metric(t("P(all compensated)"), f"{100 * point.p_full:.3f}%")
-    structure = (
-        t("no insurance (reserve only)")
-        if point.limit == 0
-        else t("{limit} per theft above a retention of {retention}").format(
-            limit=money(point.limit), retention=money(point.retention)
-        )
-    )
-    st.caption(
-        t(
-            "Nearest point of the optimiser's {n} × {m} grid: {structure}, with the reserve sized "
-            "to the {target}% target (and never below the regulatory minimum). The cost is that "
-            "grid point's, not the exact structure typed."
-        ).format(
-            n=result.retentions.size,
-            m=result.limits.size,
-            structure=structure,
-            target=f"{100 * assumptions.target:g}",
-        )
-    )
-    left, right = st.columns(2)
-    left.plotly_chart(
-        plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6), display=d),
-        width="stretch",
-        key="cmp_heatmap",
-        config=common.chart_config("vaultcover_cost_heatmap"),
-        theme=None,
-    )
-    right.plotly_chart(
-        plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6, display=d),
-        width="stretch",
-        key="cmp_exceedance",
-        config=common.chart_config("vaultcover_exceedance_layer"),
-        theme=None,
-    )
-
-
-inspector(result, agg, assumptions, d)
+compare_inspector.inspector(result, agg, assumptions, d)
 
 # --- Frontier ---------------------------------------------------------------------------
 st.header(t("Cost against protection"))
