@@ -38,8 +38,9 @@ _, language, currency, presentation = st.columns([5, 1.1, 1.4, 1.3], vertical_al
 locale.settings(language, currency)
 state.presentation_toggle(presentation)
 state.banner_slot()
+if page.url_path != PAGES[0].url_path:  # Exchange profile draws it from its fields' fragment
+    state.close_banner()
 try:
     page.run()
 finally:
     ahead.done()
-    state.close_banner()

@@ -76,7 +76,7 @@ regime = a.selectbox(
     t("Regime"),
     codes,
     **state.bind(REGIME_KEY, state.regime_default(profile)),
-    format_func=lambda c: common.regime_label(c, names),
+    format_func={c: common.regime_label(c, names) for c in codes}.get,
     help=t(
         "The regulatory minimum the reserve may not fall below; it starts from the exchange's "
         "jurisdiction (Exchange profile page). Japan's 2027 reform (jp-2027) is a scenario, "

@@ -40,12 +40,10 @@ except ValueError as err:
     st.error(t("The Compare page's assumptions are not valid: {error}").format(error=err))
     st.stop()
 codes = list(REGIMES)
-names = common.regime_names(profile)
 regime = st.selectbox(
     t("Regime"),
     codes,
     **state.bind(REGIME_KEY, state.regime_default(profile)),
-    format_func=lambda c: common.regime_label(c, names),  # the same words as on Compare
     help=t("Regulatory minimum used in every re-run (jp-2027 is a scenario, not law)."),
 )
 st.caption(

@@ -424,7 +424,7 @@ BANNER_DRAWN = "_banner_drawn"
 
 def banner_slot() -> None:
     """Keep the banner's place under the navigation (``app.py``, before the page runs); the
-    banner is drawn there by :func:`page_banner` or, after the page, by :func:`close_banner`."""
+    banner is drawn there by :func:`close_banner` or, from the page, by :func:`page_banner`."""
     st.session_state[BANNER_SLOT] = st.container()
     st.session_state[BANNER_DRAWN] = False
 
@@ -440,7 +440,7 @@ def page_banner() -> None:
 
 
 def close_banner() -> None:
-    """Draw the banner in its place unless the page already did (``app.py``, after the page)."""
+    """Draw the banner in its place unless a page already did (``app.py``)."""
     if not st.session_state.get(BANNER_DRAWN):
         banner(st.session_state.get(BANNER_SLOT))
 
