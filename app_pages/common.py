@@ -15,6 +15,7 @@ import streamlit as st
 
 from app_pages import precompute
 from app_pages.locale import t
+from pricing import plots
 from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
 from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
@@ -22,6 +23,7 @@ from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError, InputError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from pricing.market import REASONS
+from pricing.narrative import loss_model_in_words
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.regulation import REGIMES, RegimeInputs, minimum
@@ -194,6 +196,46 @@ def aggregate_loss(
 ) -> AggregateDistribution:
     """The yearly aggregate loss of :func:`loss_model` (FFT on the model's default grid)."""
     return loss_model(profile, spec, assumptions, upload).aggregate()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def loss_model_words(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None,
+    upload: bytes | None,
+    currency: str,
+    lang: str,
+) -> list[str]:
+    """:func:`pricing.narrative.loss_model_in_words` of :func:`loss_model` (its quantiles take
+    a root search each: kept per profile, currency and language)."""
+    model = loss_model(profile, spec, assumptions, upload)
+    total = aggregate_loss(profile, spec, assumptions, upload)
+    return list(loss_model_in_words(model, total, currency, lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def profile_exceedance_chart(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None,
+    upload: bytes | None,
+    marker: str,
+    title: str,
+) -> Any:
+    """The Exchange profile page's yearly loss exceedance chart (a plotly figure shared by
+    every session: never change it), with the 1-in-200 loss marked as ``marker``."""
+    total = aggregate_loss(profile, spec, assumptions, upload)
+    try:
+        var = float(total.value_at_risk(0.995))
+    except ValueError:  # the level lies beyond the computed grid
+        var = math.nan
+    return plots.exceedance_chart(
+        total.exceedance_curve("aep"),
+        total.exceedance_curve("oep"),
+        markers={marker: var},
+        title=title,
+    )
 
 
 def field_problems(error: ValueError, labels: dict[str, str]) -> list[str]:

@@ -193,6 +193,7 @@ except (ValueError, DataValidationError) as err:
     st.stop()
 ranges_ready = compare_inputs.ranged_ready(regime)
 pending_ranges = None if ranges_ready else compare_inputs.ranged_soon(regime)
+compare_inputs.projection_soon(regime, int(state.value("cmp_years")))  # for the years below
 
 
 def ranged_result() -> Comparison | None:

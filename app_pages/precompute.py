@@ -213,6 +213,10 @@ class Inputs:
         """:meth:`ranged`, computed in the background thread at the page's priority."""
         return store().worker.submit(PAGE, self.key, lambda: self.ranged(regime))
 
+    def projection_soon(self, regime: str, years: int) -> Future[ReserveProjection]:
+        """:meth:`projection`, computed in the background thread at the page's priority."""
+        return store().worker.submit(PAGE, self.key, lambda: self.projection(regime, years))
+
     def ahead(self, regimes: list[str], years: int) -> None:
         """Compute the comparisons of ``regimes`` in the background while nobody's page runs
         (work ahead for other inputs is dropped)."""

@@ -7,10 +7,8 @@ import streamlit as st
 from app_pages import common, locale, state
 from app_pages.locale import t
 from app_pages.page_text import assumption_rows, plain
-from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
-from pricing.narrative import loss_model_in_words
 from pricing.profiles import (
     FIELDS,
     JURISDICTIONS,
@@ -322,7 +320,9 @@ def fields_and_model() -> None:
     st.markdown(
         "\n".join(
             f"- {common.md(line)}"
-            for line in loss_model_in_words(model, agg, locale.currency(), locale.lang())
+            for line in common.loss_model_words(
+                profile, spec, model_assumptions, upload, locale.currency(), locale.lang()
+            )
         )
     )
     var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
@@ -360,11 +360,13 @@ def fields_and_model() -> None:
     )
 
     st.plotly_chart(
-        plots.exceedance_chart(
-            agg.exceedance_curve("aep"),
-            agg.exceedance_curve("oep"),
-            markers={t("1-in-200 loss"): var},
-            title=t("Yearly loss exceedance: {name}").format(name=profile.name),
+        common.profile_exceedance_chart(
+            profile,
+            spec,
+            model_assumptions,
+            upload,
+            t("1-in-200 loss"),
+            t("Yearly loss exceedance: {name}").format(name=profile.name),
         ),
         width="stretch",
         key="exceedance",
