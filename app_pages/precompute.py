@@ -71,6 +71,10 @@ class Worker:
             self._cv.notify()
         return future
 
+    def drop_all(self) -> None:
+        """Cancel all work ahead not yet started (the user left the page it was for)."""
+        self.drop(object())
+
     def drop(self, keep: Hashable) -> None:
         """Cancel the work ahead not yet started whose tag is not ``keep``."""
         with self._cv:

@@ -11,7 +11,10 @@ end of the rerun (Streamlit's ``script-state`` back to ``notRunning``):
 - a regime change on Sensitivity.
 
 Each step runs ``--repeat`` times after one warm-up; the table gives the median and the worst,
-next to the issue's target. Run: ``PYTHONPATH=. python benchmarks/bench_browser.py``.
+next to the issue's target. A rerun is seen however short it is (the script state's attribute
+records); an action that starts none (a value typed again) counts 2 s. A regime step picks the
+option by its code and fails unless the selectbox then shows it (a step that changed nothing
+would time only the wait). Run: ``PYTHONPATH=. python benchmarks/bench_browser.py``.
 """
 
 from __future__ import annotations
