@@ -103,7 +103,10 @@ def choose(page, label: str, option: str):
 
     def act() -> None:
         page.get_by_role("combobox", name=label).first.click()
-        page.get_by_role("option", name=re.compile(rf"^{re.escape(option)}(: |$)")).click()
+        page.keyboard.type(option)  # opens the list, filtered
+        page.get_by_role("option").first.wait_for()
+        named = page.get_by_role("option").filter(has_text=re.compile(rf"\b{re.escape(option)}: "))
+        (named if named.count() else page.get_by_role("option", name=option, exact=True)).click()
 
     return act
 
