@@ -222,9 +222,12 @@ def profile_exceedance_chart(
     upload: bytes | None,
     marker: str,
     title: str,
+    currency: str = "USD",
+    lang: str = "en",
 ) -> Any:
     """The Exchange profile page's yearly loss exceedance chart (a plotly figure shared by
-    every session: never change it), with the 1-in-200 loss marked as ``marker``."""
+    every session: never change it), with the 1-in-200 loss marked as ``marker``, amounts in
+    ``currency`` and words in ``lang``."""
     total = aggregate_loss(profile, spec, assumptions, upload)
     try:
         var = float(total.value_at_risk(0.995))
@@ -235,6 +238,7 @@ def profile_exceedance_chart(
         total.exceedance_curve("oep"),
         markers={marker: var},
         title=title,
+        display=plots.Display(currency, lang),
     )
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import locale
 from app_pages.locale import t
+from app_pages.page_text import EMPTY
 from pricing.i18n import glossary
 from pricing.regulation.references import REFERENCES
 
@@ -41,7 +42,7 @@ else:
             t("Topic"): terms["topic"].map(t),
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="glossary_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="glossary_table", placeholder=EMPTY)
 
 st.header(t("Sources of the regulatory rules"))
 st.caption(
@@ -79,6 +80,7 @@ st.dataframe(
         "link": st.column_config.LinkColumn(t("Link")),
         "more": t("Further links"),
     },
+    placeholder=EMPTY,
 )
 st.header(t("Sources of the incident data"))
 st.markdown(

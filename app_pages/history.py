@@ -4,8 +4,16 @@ import streamlit as st
 
 from app_pages import common, locale, state
 from app_pages.locale import t
+from app_pages.page_text import (
+    EMPTY,
+    amount_input,
+    categories,
+    chart_unit,
+    plain,
+    readable,
+    relabel,
+)
 from app_pages.page_text import VECTOR_LABELS as VECTOR_NAMES
-from app_pages.page_text import amount_input, categories, chart_unit, plain, relabel
 from pricing import plots
 from pricing.data import ATTACK_VECTORS, IncidentFilter
 
@@ -190,29 +198,25 @@ if not plain():
         names={v.replace("_", " "): t(label) for v, label in VECTOR_LABELS.items()},
         hover=("USD %{y:,.0f}", "%{y:,.2f} " + chart_unit_name),
     )
-    # the legend's longer names below the plot, clear of the title
-    timeline.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0.0},
-        margin={"b": 110},
-    )
 st.plotly_chart(timeline, width="stretch", key="timeline", theme=None)
 amount_header = "loss (USD)" if plain() else t("loss ({currency})").format(currency=ccy)
+shown = categories(view.drop(columns=["line"]), CODES).assign(
+    loss_usd=view["loss_usd"].map(locale.from_usd)
+)
 st.dataframe(
-    categories(view.drop(columns=["line"]), CODES).assign(
-        loss_usd=view["loss_usd"].map(locale.from_usd)
-    ),
+    shown,
     hide_index=True,
     width="stretch",
-    column_config={
-        **{
-            name: st.column_config.Column(t(header))
-            for name, header in COLUMNS.items()
-            if locale.lang() != "en"
+    column_config=readable(
+        shown,
+        {
+            "date": st.column_config.DateColumn(t("date"), format="YYYY-MM-DD"),
+            "loss_usd": st.column_config.NumberColumn(amount_header, format="%,.0f"),
+            "source": st.column_config.LinkColumn(t("source")),
         },
-        "date": st.column_config.DateColumn(t("date"), format="YYYY-MM-DD"),
-        "loss_usd": st.column_config.NumberColumn(amount_header, format="%,.0f"),
-        "source": st.column_config.LinkColumn(t("source")),
-    },
+        labels=COLUMNS,
+    ),
+    placeholder=EMPTY,
 )
 st.download_button(
     t("Download this view (CSV)"),

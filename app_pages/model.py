@@ -11,12 +11,14 @@ import streamlit as st
 from app_pages import common, locale, state
 from app_pages.locale import t
 from app_pages.page_text import (
+    EMPTY,
     VECTOR_LABELS,
     amount_input,
     assumption_rows,
     chart_unit,
     note,
     plain,
+    readable,
     relabel,
     whole,
 )
@@ -79,10 +81,8 @@ THRESHOLD_AMOUNTS = {
 
 
 def headers(frame: pd.DataFrame, amounts: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Column labels of a fit table in the page's language (none in English and USD)."""
-    if plain():
-        return {}
-    config = {}
+    """Column labels of a fit table in the page's language, and its number formats."""
+    config: dict[str, Any] = {}
     for column in frame.columns:
         if amounts and column in amounts:
             label = t(amounts[column]).format(currency=locale.unit())
@@ -91,7 +91,7 @@ def headers(frame: pd.DataFrame, amounts: Mapping[str, str] | None = None) -> di
         else:
             label = t(SEVERITY_COLUMNS.get(column, column))
         config[column] = st.column_config.Column(label)
-    return config
+    return readable(frame, config, amounts=tuple(amounts or ()))
 
 
 def cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -233,7 +233,9 @@ else:
 
 st.header(t("Severity: the size of one theft"))
 table = cal.severity.table()
-st.dataframe(table, hide_index=True, width="stretch", column_config=headers(table))
+st.dataframe(
+    table, hide_index=True, width="stretch", column_config=headers(table), placeholder=EMPTY
+)
 for family, reason in cal.severity.failures:
     st.warning(
         t("{family}: the fit failed ({reason}); it is left out of the ranking.").format(
@@ -280,7 +282,7 @@ relabel(
 )
 right.plotly_chart(survival, width="stretch", key="survival", theme=None)
 summary = fit.summary()
-st.dataframe(summary, hide_index=True, column_config=headers(summary))
+st.dataframe(summary, hide_index=True, column_config=headers(summary), placeholder=EMPTY)
 with st.expander(t("How the reporting threshold moves the tail ({family})").format(family=chosen)):
     st.caption(
         f"{chosen} refitted above each threshold, on the same selection. `quantile` is the "
@@ -310,6 +312,7 @@ with st.expander(t("How the reporting threshold moves the tail ({family})").form
             width="stretch",
             key="threshold_sensitivity",
             column_config=headers(sensitivity, THRESHOLD_AMOUNTS),
+            placeholder=EMPTY,
         )
 
 st.header(t("Frequency: thefts per exchange-year"))
@@ -337,7 +340,9 @@ for line in cal.notes:
 frequency_table = freq.summary()
 if not plain():
     frequency_table = cells(frequency_table, ("parameter", "meaning"))
-st.dataframe(frequency_table, hide_index=True, column_config=headers(frequency_table))
+st.dataframe(
+    frequency_table, hide_index=True, column_config=headers(frequency_table), placeholder=EMPTY
+)
 
 st.header(t("For this exchange: assumptions and manual overrides"))
 st.caption(
@@ -500,6 +505,7 @@ assumption_table = assumption_rows(exchange.assumption_table())
 st.dataframe(
     assumption_table,
     column_config=headers(assumption_table),
+    placeholder=EMPTY,
     hide_index=True,
     width="stretch",
     key="lm_assumptions",

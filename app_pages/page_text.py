@@ -13,12 +13,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app_pages import locale, state
 from app_pages.locale import t
 from pricing.data import ATTACK_VECTORS
+from pricing.notes import Note
+from pricing.plots import fit_titles
 
 #: Attack vectors as the pages show them (Loss history, Loss model).
 VECTOR_LABELS = {v: v.replace("_", " ") for v in ATTACK_VECTORS}
@@ -46,7 +49,11 @@ def amounts(text: str) -> str:
 
 
 def note(text: str) -> str:
-    """A library note in the page's language with its amounts in the display currency."""
+    """A library note in the page's language with its amounts in the display currency: a
+    :class:`~pricing.notes.Note` is written from its template and USD amounts; other text is
+    translated and its "USD …" amounts found and redrawn (:func:`amounts`)."""
+    if isinstance(text, Note):
+        return str(text) if plain() else text.render(locale.lang(), locale.money)
     return amounts(t(text))
 
 
@@ -98,7 +105,7 @@ def relabel(
             trace.name = names[trace.name]
         if hover and getattr(trace, "hovertemplate", None):
             trace.hovertemplate = trace.hovertemplate.replace(*hover)
-    return fig
+    return fit_titles(fig)  # translated titles may be longer: wrap them again
 
 
 def amount_unit() -> tuple[float, str]:
@@ -180,3 +187,48 @@ def assumption_rows(table: pd.DataFrame) -> pd.DataFrame:
         ],
         basis=table["basis"].map(note),
     )
+
+
+#: What an empty cell shows (Streamlit's own default is the word "None").
+EMPTY = "–"
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9%]+)+$")
+
+
+def readable(
+    frame: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+    amounts: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A table's ``column_config`` with nothing raw left: every column a plain label and every
+    float column a number format.
+
+    ``config`` is the page's own configuration (kept; a label or format it lacks is added);
+    ``labels`` maps a column to its English label (translated here); other snake_case names
+    become words (``std_error`` -> "std error"). Amount columns (``amounts``, or a name ending
+    in ``_usd``) are shown to the unit with thousands separators; other floats with four
+    significant digits, or to the unit from 10,000 up. Pass ``placeholder=EMPTY`` with it so
+    an empty cell shows a dash rather than "None".
+    """
+    out: dict[str, Any] = {}
+    for column in frame.columns:
+        name = str(column)
+        given = (config or {}).get(name)
+        entry: dict[str, Any] = {"label": given} if isinstance(given, str) else dict(given or {})
+        if not entry.get("label"):
+            if labels and name in labels:
+                entry["label"] = t(labels[name])
+            elif _SNAKE.match(name):
+                entry["label"] = t(name.replace("_", " "))
+        values = frame[column]
+        kind = dict(entry.get("type_config") or {})
+        if pd.api.types.is_float_dtype(values) and not kind.get("format"):
+            finite = values[np.isfinite(values)] if len(values) else values
+            large = bool(len(finite)) and float(finite.abs().max()) >= 1e4
+            is_amount = name in amounts or name.endswith("_usd")
+            kind.setdefault("type", "number")
+            kind["format"] = "%,.0f" if (is_amount or large) else "%.4g"
+            entry["type_config"] = kind
+        if entry:
+            out[name] = entry
+    return out

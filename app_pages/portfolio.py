@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import common, locale, scenario_store, state
 from app_pages.locale import t
-from app_pages.page_text import note, plain
+from app_pages.page_text import EMPTY, note, plain, readable
 from pricing.data import shipped_path
 from pricing.exceptions import InputError
 from pricing.portfolio import build_portfolio, parse_book, provider_scenario, run_portfolio
@@ -45,6 +45,8 @@ BOOK_LABELS = {
     "agg_retention": "aggregate retention (USD)",
     "agg_limit": "aggregate limit (USD)",
 }
+#: The book's amount columns (USD, typed to the dollar).
+BOOK_AMOUNTS = ("customer_assets_usd", "retention", "limit", "agg_retention", "agg_limit")
 #: The accumulation table's columns: (label, an amount in USD).
 PROVIDER_COLUMNS = {
     "provider": ("Provider", False),
@@ -189,12 +191,10 @@ def saved_books(edited: pd.DataFrame) -> None:
             (st.error if message[0] == "error" else st.success)(message[1])
 
 
-def book_columns() -> dict[str, object] | None:
-    """The editor's column labels in the page's language (None in English: the CSV's names)."""
-    if locale.lang() == "en":
-        return None
+def book_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The editor's column labels in the page's language and its number formats."""
     assert set(BOOK_LABELS) <= set(BOOK_COLUMNS)
-    return {key: st.column_config.Column(t(label)) for key, label in BOOK_LABELS.items()}
+    return readable(frame, labels=BOOK_LABELS, amounts=BOOK_AMOUNTS)
 
 
 def money_m(usd: float) -> str:
@@ -280,7 +280,8 @@ edited = left.data_editor(
     key=f"pt_editor_{st.session_state[VERSION_KEY]}",
     width="stretch",
     height=300,
-    column_config=book_columns(),
+    column_config=book_columns(st.session_state[BOOK_KEY]),
+    placeholder=EMPTY,
 )
 saved_books(edited)
 
@@ -398,6 +399,11 @@ st.caption(
 lang, ccy = locale.lang(), locale.currency()
 
 st.subheader(t("Accumulation by provider"))
+money_headers = tuple(
+    (f"{label} (USD)" if plain() else amount_header(label))
+    for label, money in PROVIDER_COLUMNS.values()
+    if money
+)
 if plain():
     table = result.by_provider.rename(
         columns={
@@ -416,7 +422,13 @@ else:
             for key, (label, money) in PROVIDER_COLUMNS.items()
         }
     )
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config=readable(table, amounts=money_headers),
+    placeholder=EMPTY,
+)
 st.plotly_chart(
     accumulation_chart(result, lang=lang, currency=ccy), width="stretch", key="pt_accumulation"
 )
@@ -427,27 +439,51 @@ st.plotly_chart(
     width="stretch",
     key="pt_exceedance",
 )
-st.dataframe(summary_table(result), hide_index=True, width="stretch")
+summary = summary_table(result)
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    column_config=readable(
+        summary, labels={"usd": "amount (USD)"}, amounts=("usd", amount_header("amount"))
+    ),
+    placeholder=EMPTY,
+)
 
 st.subheader(t("Allocation of the book's TVaR"))
 st.plotly_chart(
     allocation_chart(result, lang=lang, currency=ccy), width="stretch", key="pt_allocation"
 )
 if plain():
-    st.dataframe(result.allocation, hide_index=True, width="stretch")
+    st.dataframe(
+        result.allocation,
+        hide_index=True,
+        width="stretch",
+        column_config=readable(
+            result.allocation,
+            labels={
+                k: v if k == "exchange" else f"{v} (USD)" for k, v in ALLOCATION_COLUMNS.items()
+            },
+            amounts=tuple(ALLOCATION_COLUMNS)[1:],
+        ),
+        placeholder=EMPTY,
+    )
 else:
     allocation = result.allocation.copy()
     for key in list(ALLOCATION_COLUMNS)[1:]:
         allocation[key] = allocation[key].map(locale.from_usd)
+    allocation = allocation.rename(
+        columns={
+            key: t(label) if key == "exchange" else amount_header(label)
+            for key, label in ALLOCATION_COLUMNS.items()
+        }
+    )
     st.dataframe(
-        allocation.rename(
-            columns={
-                key: t(label) if key == "exchange" else amount_header(label)
-                for key, label in ALLOCATION_COLUMNS.items()
-            }
-        ),
+        allocation,
         hide_index=True,
         width="stretch",
+        column_config=readable(allocation, amounts=tuple(allocation.columns[1:])),
+        placeholder=EMPTY,
     )
 
 st.subheader(t("What if a provider is compromised"))

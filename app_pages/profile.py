@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common, locale, state
 from app_pages.locale import t
-from app_pages.page_text import assumption_rows, plain
+from app_pages.page_text import EMPTY, assumption_rows, plain
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
 from pricing.profiles import (
@@ -367,6 +367,8 @@ def fields_and_model() -> None:
             upload,
             t("1-in-200 loss"),
             t("Yearly loss exceedance: {name}").format(name=profile.name),
+            locale.currency(),
+            locale.lang(),
         ),
         width="stretch",
         key="exceedance",
@@ -386,21 +388,33 @@ def fields_and_model() -> None:
         key="assumptions",
         column_config={} if plain() else {c: t(c) for c in assumptions_shown.columns},
     )
-    right.subheader(t("Losses by return period ({currency})").format(currency=locale.unit()))
+    # Amounts in the unit they are typed in (億円 for yen, else millions of the currency), with
+    # two decimals below 100 units, one below 1,000, none above: numbers, so the table sorts.
+    size, unit_name = amount_unit()
+    right.subheader(t("Losses by return period ({currency})").format(currency=unit_name))
     periods = agg.return_period_table()
+    amount_format = {}
     for column in ("aep_loss", "tvar", "oep_loss"):
-        periods[column] = periods[column].map(locale.from_usd)
+        periods[column] = periods[column].map(locale.from_usd) / size
+        top = periods[column].abs().max()
+        amount_format[column] = f"%,.{0 if top >= 1e3 else 1 if top >= 1e2 else 2}f"
     right.dataframe(
         periods,
         hide_index=True,
         width="stretch",
         key="return_periods",
+        placeholder=EMPTY,
         column_config={
             "return_period": st.column_config.NumberColumn(t("1 in … years"), format="%d"),
             "probability": st.column_config.NumberColumn(t("yearly probability"), format="%.3f"),
-            "aep_loss": st.column_config.NumberColumn(t("yearly loss"), format="%,.0f"),
-            "tvar": st.column_config.NumberColumn("TVaR", format="%,.0f"),
-            "oep_loss": st.column_config.NumberColumn(t("largest theft"), format="%,.0f"),
+            **{
+                column: st.column_config.NumberColumn(label, format=amount_format[column])
+                for column, label in (
+                    ("aep_loss", t("yearly loss")),
+                    ("tvar", "TVaR"),
+                    ("oep_loss", t("largest theft")),
+                )
+            },
         },
     )
     with st.expander(t("The formula of one theft's size")):

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import common, locale, quote_view, state
 from app_pages import quote_market as qm
+from app_pages.page_text import EMPTY
 from app_pages.quote_view import (
     DOWNLOADS_HELP,
     PAGE_HELP,
@@ -173,6 +174,7 @@ st.subheader(t("Tower"))
 rows = st.data_editor(
     qm.tower_for_display(st.session_state[TOWER_KEY]),
     key=tower_editor_key(),
+    placeholder=EMPTY,
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
@@ -369,6 +371,7 @@ for q in quote.quotes:
         )
 
 quote_view.tower_table(quote, terms, fit, show_ranges, t, money)
+quote_view.tower_diagram(quote, money, t)
 amount = "%,.0f"
 q = quote_view.layer_detail(quote, t, money)
 
@@ -378,6 +381,7 @@ q1, q2 = st.columns([3, 1])
 q1.data_editor(
     qm.quotes_frame(stored_quotes),
     key=quotes_editor_key(),
+    placeholder=EMPTY,
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
@@ -436,6 +440,7 @@ elif fit is not None:
             ),
             "log_residual": st.column_config.NumberColumn(t("log residual"), format="%.3f"),
         },
+        placeholder=EMPTY,
     )
 
 st.subheader(t("Quote sheet"))

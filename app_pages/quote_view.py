@@ -11,11 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import locale
+from app_pages.page_text import EMPTY, amount_unit
 from pricing.coverage import LayerQuote, TowerQuote
 from pricing.market import MarketTerms
 from pricing.market_quotes import CurveFit
+from pricing.plots import fit_titles
 from pricing.quote_data import MARKET_BASIS, PRINCIPLE_LABELS
-from pricing.quote_pdf import Money, not_placeable_reason
+from pricing.quote_pdf import Money, not_placeable_reason, tower_figure
 
 #: Long texts of the page (message ids of the catalogue).
 PAGE_HELP = (
@@ -68,6 +70,42 @@ DOWNLOADS_HELP = (
 def pct(x: float, digits: int = 2) -> str:
     """Ratio as a percentage for a metric (``–`` when not a number)."""
     return f"{100 * x:.{digits}f}%" if math.isfinite(x) else "–"
+
+
+def tower_diagram(quote: TowerQuote, money: Money, t: Callable[[str], str]) -> None:
+    """The tower drawn to scale (the quote sheet's diagram), in the display currency: the
+    library draws USD million, the bars are rescaled to the unit amounts are typed in."""
+    if not quote.quotes:
+        return
+    fig = tower_figure(quote, money)
+    size, unit = amount_unit()
+    factor = locale.from_usd(1e6) / size
+    layers = {q.layer.label: q for q in quote.quotes}
+    for trace in fig.data:
+        trace.y = tuple(v * factor for v in trace.y)
+        if trace.base is not None:
+            trace.base = tuple(b * factor for b in trace.base)
+        q = layers.get(trace.name)
+        if q is None:  # the exchange's own retention, already in the page's words
+            trace.hovertemplate = f"{trace.text[0]}<extra></extra>"
+            continue
+        lay = q.layer
+        size_text = t("{limit} xs {retention}").format(
+            limit=money.compact(lay.limit) if math.isfinite(lay.limit) else t("unlimited"),
+            retention=money.compact(lay.retention),
+        )
+        premium = money.compact(q.premium) if q.placeable else t("not placeable")
+        rol = f"{100 * q.rate_on_line:.2f}%" if math.isfinite(q.rate_on_line) else "–"
+        trace.name = t(lay.label)
+        trace.text = [
+            f"{trace.name}: {size_text}<br>{100 * lay.share:g}% · {t('premium')} {premium} · "
+            f"{t('rate on line')} {rol}"
+        ]
+        trace.hovertemplate = f"{trace.text[0]}<extra></extra>"
+    fig.update_yaxes(title=t("Per theft, {unit}").format(unit=unit))
+    # A label too small to read (a thin retention) is left to the hover, not shrunk to dust.
+    fig.update_layout(uniformtext={"minsize": 11, "mode": "hide"})
+    st.plotly_chart(fit_titles(fig), width="stretch", key="q_tower", theme=None)
 
 
 def tower_table(
@@ -161,6 +199,7 @@ def tower_table(
             "p_attach": st.column_config.NumberColumn(t("P(attach)"), format="%.4f"),
             "p_exhaust": st.column_config.NumberColumn(t("P(exhaust)"), format="%.4f"),
         },
+        placeholder=EMPTY,
     )
     st.caption(
         t(MARKET_CAPTION).format(
@@ -298,5 +337,6 @@ def layer_detail(quote: TowerQuote, t: Callable[[str], str], money: Money) -> La
             "loss_ratio": st.column_config.NumberColumn(t("loss ratio"), format="percent"),
             "minimum_applied": st.column_config.CheckboxColumn(t("minimum premium applied")),
         },
+        placeholder=EMPTY,
     )
     return q

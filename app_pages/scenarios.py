@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages import common, locale, scenario_store, session_scenario, state
 from app_pages.locale import t
-from app_pages.page_text import note, plain
+from app_pages.page_text import EMPTY, note, plain
 from pricing.exceptions import InputError
 from pricing.report import plain_assumption, readable_scenario_table
 from pricing.scenario import assumption_differences, scenario_table
@@ -160,7 +160,12 @@ listing = pd.DataFrame(
     ]
 )
 st.dataframe(
-    listing, hide_index=True, width="stretch", key="sc_list", column_config=headers(listing)
+    listing,
+    hide_index=True,
+    width="stretch",
+    key="sc_list",
+    column_config=headers(listing),
+    placeholder=EMPTY,
 )
 
 labels = [s.name if s.owner == user else f"{s.owner}/{s.name}" for s in saved_list]
@@ -240,7 +245,11 @@ with st.expander(t("Version history of {name}").format(name=pick)):
         ]
     )
     st.dataframe(
-        versions_table, hide_index=True, key="sc_history", column_config=headers(versions_table)
+        versions_table,
+        hide_index=True,
+        key="sc_history",
+        column_config=headers(versions_table),
+        placeholder=EMPTY,
     )
     versions = [v.version for v in history]
     h, i = st.columns([1, 2], vertical_alignment="bottom")
@@ -281,6 +290,7 @@ st.dataframe(
     width="stretch",
     key="sc_compare_table",
     column_config=headers(shown),
+    placeholder=EMPTY,
 )
 st.caption(t("Highlighted rows differ between the scenarios."))
 differences = assumption_differences(scenarios)
@@ -302,6 +312,7 @@ else:
         width="stretch",
         key="sc_diff",
         column_config=headers(shown_diff),
+        placeholder=EMPTY,
     )
 records = tuple(s.to_json() for s in scenarios)
 report_args = (records, locale.lang(), locale.unit())  # read now: the download runs later

@@ -7,6 +7,7 @@ from app_pages import common, state
 from app_pages.common import md
 from app_pages.compare_text import interval_text, strategy_name
 from app_pages.locale import money, t
+from app_pages.page_text import EMPTY
 from app_pages.regime_editor import display
 from pricing import plots
 from pricing.exceptions import DataValidationError
@@ -291,6 +292,7 @@ def draw_table(compared: list[Comparison], final: bool) -> None:
             for c in shown.columns
             if shown[c].dtype.kind == "f"
         },
+        placeholder=EMPTY,
     )
     if drawn:
         ranges_note.caption(

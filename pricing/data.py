@@ -50,6 +50,7 @@ from .datavalidation import (  # noqa: F401  (re-exported)
     load_incidents,
 )
 from .exceptions import InputError
+from .notes import Note
 
 __all__ = [
     "ATTACK_VECTORS",
@@ -235,7 +236,7 @@ def select_losses(
     frame["loss_onlevel"] = frame["loss_usd"] * frame["factor"]
     frame = drop(
         frame["loss_onlevel"] > threshold,
-        f"at or below the reporting threshold of USD {threshold:,.0f}",
+        Note("at or below the reporting threshold of {amount}", amounts={"amount": threshold}),
     )
     target = exposure.years[1] if on_level.target_year is None else on_level.target_year
     return LossSelection(

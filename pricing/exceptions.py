@@ -66,6 +66,10 @@ class InputError(ValueError):
         head = f"{source}: {count} problem{'s' if count != 1 else ''} found"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
+    def __reduce__(self) -> tuple:
+        """Pickled with its source and problems (e.g. from a batch's worker process)."""
+        return (type(self), (self.source, self.problems))
+
     @classmethod
     def single(cls, field: str, message: str, *, source: str | None = None) -> InputError:
         """One problem with one field (the field is also the source unless one is given)."""

@@ -45,6 +45,7 @@ from .counts import Frequency, NegativeBinomial, Poisson
 from .distributions import LossDistribution, Mixture
 from .exceptions import InputError
 from .frequency import _finite
+from .notes import Note
 from .profiles import SECURITY_LEVELS, ExchangeProfile
 from .providers import (
     PROVIDER_COLD_REACH,
@@ -290,8 +291,11 @@ class ExchangeLossModel:
                 "Size factor (A/A_ref)^γ",
                 ex.size_factor,
                 "×",
-                f"A_ref = USD {a.frequency.reference_assets_usd:,.0f}, "
-                f"γ = {a.frequency.size_elasticity:g} (assumption)",
+                Note(
+                    "A_ref = {amount}, γ = {gamma} (assumption)",
+                    amounts={"amount": a.frequency.reference_assets_usd},
+                    words={"gamma": f"{a.frequency.size_elasticity:g}"},
+                ),
             ),
             (
                 "Hot-share factor (h/h_ref)^δ",
@@ -313,7 +317,12 @@ class ExchangeLossModel:
                 _provider_basis(self),
             ),
             ("Exchange rate λ", self.rate, "incidents per year", "product of the above"),
-            ("Severity family", fit.family, "", f"fitted to losses above USD {fit.threshold:,.0f}"),
+            (
+                "Severity family",
+                fit.family,
+                "",
+                Note("fitted to losses above {amount}", amounts={"amount": fit.threshold}),
+            ),
             (
                 "Severity parameters",
                 ", ".join(f"{k}={v:.4g}" for k, v in fit.params),
@@ -363,7 +372,10 @@ class ExchangeLossModel:
                     else "hot wallets (the provider signs for hot wallets only)",
                 )
             )
-        return pd.DataFrame(rows, columns=["assumption", "value", "unit", "basis"])
+        table = pd.DataFrame(rows, columns=["assumption", "value", "unit", "basis"])
+        # object, not str: a basis that is a Note keeps its template and USD amounts
+        table["basis"] = pd.Series([row[3] for row in rows], dtype=object)
+        return table
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description of the model and its assumptions."""

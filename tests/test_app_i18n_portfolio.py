@@ -83,7 +83,7 @@ def test_the_walk_finds_english_and_usd_on_the_english_portfolio_page():
     assert "Insurer portfolio" in left  # the title
     assert "Accumulation by provider: insurer's yearly loss on its clients" in left  # a chart
     assert "Exposure (USD)" in left  # a table's header
-    assert "retention" in left and "limit" in left  # the book editor's headers
+    assert "retention (USD)" in left and "limit (USD)" in left  # the book editor's headers
     assert any(re.search(r"USD [\d,.]+ m", s) for s in left)  # an amount in USD
 
 

@@ -415,8 +415,11 @@ def compound_transform(frequency: Frequency, phi: np.ndarray) -> np.ndarray:
     coeffs = _pgf_series(frequency)
     if coeffs is None or coeffs.size > 24:
         return frequency.pgf(phi)
-    acc = np.full(phi.shape, coeffs[-1], dtype=complex)
-    for c in coeffs[-2::-1]:
+    if coeffs.size == 1:
+        return np.full(phi.shape, coeffs[0], dtype=complex)
+    acc = phi * coeffs[-1]  # the first step of Horner's rule, without a constant array
+    acc += coeffs[-2]
+    for c in coeffs[-3::-1]:
         acc *= phi
         acc += c
     return acc
@@ -451,10 +454,11 @@ class CompoundWorkspace:
         self.phi = np.empty((rows, n // 2 + 1), dtype=complex)
         self.acc = np.empty((rows, n // 2 + 1), dtype=complex)
 
-    def compound_cdf(self, k: int, bucket: float) -> np.ndarray:
+    def compound_cdf(self, k: int, bucket: float, width: int | None = None) -> np.ndarray:
         """Cumulative compound probabilities of the first ``k`` rows of :attr:`lev` (``E[X∧jh]``
         per row, overwritten), as ``np.cumsum(clip(tilted_compound(f, n), 0))`` with
-        ``f = discretize_lev(lev / bucket, 1)``; the pmf is left in ``self.d[:k]``."""
+        ``f = discretize_lev(lev / bucket, 1)``, on the first ``width`` points (default all:
+        the same numbers as the first of all); the pmf is left in ``self.d[:k]``."""
         lev, d, n = self.lev[:k], self.d[:k], self.n
         lev /= bucket
         lev -= lev[:, :1].copy()
@@ -480,4 +484,5 @@ class CompoundWorkspace:
         np.fft.irfft(acc, n, axis=-1, out=g)
         g *= self.up
         np.clip(g, 0.0, None, out=g)
-        return np.cumsum(g, axis=-1, out=lev)
+        width = n if width is None else width
+        return np.cumsum(g[:, :width], axis=-1, out=lev[:, :width])

@@ -6,7 +6,7 @@ PDF and in a downloaded PNG. No Streamlit here. One module per subject: :mod:`.l
 (tower, premium range, tornado); :class:`Display` sets the currency and language.
 """
 
-from ._base import FONT, PALETTE, USD, Display, colour_map
+from ._base import FONT, PALETTE, USD, Display, colour_map, fit_titles
 from .losses import (
     exceedance_chart,
     incident_timeline,
@@ -43,6 +43,7 @@ __all__ = [
     "cost_heatmap",
     "exceedance_chart",
     "exceedance_with_layer_chart",
+    "fit_titles",
     "frontier_chart",
     "incident_timeline",
     "premium_range_chart",

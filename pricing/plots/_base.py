@@ -7,6 +7,8 @@ words go through the message catalogue (:func:`pricing.i18n.tr`).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,29 +97,129 @@ USD = Display()
 
 
 def _layout(fig: go.Figure, title: str, **kwargs: Any) -> go.Figure:
+    """The house look: title top left, legend below the plot, margins that grow to fit.
+
+    The title pushes the top margin (``automargin``) so it never sits on the plot or an axis
+    title; the legend goes under everything (:func:`_legend_below`); long titles are wrapped
+    (:func:`fit_titles`), so nothing overlaps on a 1280×720 screen in English or Japanese.
+    """
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title={
+            "text": title,
+            "x": 0.0,
+            "xanchor": "left",
+            "xref": "container",
+            "yref": "container",
+            "y": 1.0,
+            "yanchor": "top",
+            "automargin": True,
+            "pad": {"t": 8, "l": 4},
+        },
         font=FONT,
         template="plotly_white",
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        margin={"l": 60, "r": 20, "t": 60, "b": 20},
         **kwargs,
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return _legend_below(fig)
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Legend at the foot of the figure, under the x axis and its title.
+
+    Placed in container coordinates, so plotly grows the bottom margin by the legend's height
+    instead of drawing it at a fixed fraction of the plot (where it met the axis title when the
+    plot was short or the tick labels wrapped).
+    """
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "xref": "container",
+            "yref": "container",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 0.0,
+            "yanchor": "bottom",
+        },
+    )
+    return fit_titles(fig)
+
+
+#: Em widths (of the font size) a title may take before it is wrapped: an axis title along a
+#: short side of a half-width chart, an x-axis title, the chart's title (1.4 × the font,
+#: a safety net: titles are written to fit a half-width chart).
+_Y_TITLE_EM, _X_TITLE_EM, _TITLE_EM = 16.0, 40.0, 40.0
+
+
+def _em(text: str) -> float:
+    """Approximate width of ``text`` in ems: CJK characters are square, Latin about half."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.55 for c in text)
+
+
+def _wrap_em(text: str, limit: float) -> str:
+    """``text`` broken into lines (``<br>``) of at most about ``limit`` ems: after a comma or
+    before a bracket if the phrases fit, else at spaces; for Japanese (no spaces) after
+    punctuation or before a bracket, else at any character. Already wrapped text is kept.
+
+    Examples
+    --------
+    >>> _wrap_em("cost of risk, JPY million per year", 16)
+    'cost of risk,<br>JPY million per year'
+    >>> _wrap_em("1年間にこれを超える確率（対数目盛）", 16)
+    '1年間にこれを超える確率<br>（対数目盛）'
+    """
+    if not text or "<br>" in text or _em(text) <= limit:
+        return text
+    phrases = [p.strip() for p in re.split(r"(?<=,) |(?= \()", text)]
+    if " " in text and len(phrases) > 1 and max(map(_em, phrases)) <= limit:
+        parts, joiner = phrases, " "  # whole phrases: "cost of risk," / "USD million per year"
+    elif " " in text:
+        parts, joiner = text.split(" "), " "
+    else:  # Japanese: break before an opening bracket or after a comma or colon
+        parts, joiner = [], ""
+        for chunk in re.split(r"(?<=[、：:,])|(?=[（(])", text):
+            parts += [chunk] if _em(chunk) <= limit else list(chunk)
+    # Balanced lines: as few as the limit allows, each about the same width.
+    count = math.ceil(_em(text) / limit)
+    target = _em(text) / count
+    while True:
+        lines: list[str] = []
+        for part in parts:
+            if lines and _em(lines[-1] + joiner + part) <= target:
+                lines[-1] += joiner + part
+            else:
+                lines.append(part)
+        if len(lines) <= count or target >= limit:
+            break
+        target = min(limit, target + 0.5)
+    return "<br>".join(lines)
+
+
+def fit_titles(fig: go.Figure) -> go.Figure:
+    """Wrap the chart's title and axis titles that would not fit their side of the plot.
+
+    Call again after renaming titles (the pages translate them): an axis title longer than
+    the plot's side runs into the chart's title or out of the figure.
+    """
+    height = float(fig.layout.height or 450)
+    y_limit = max(_Y_TITLE_EM, (height - 200) / FONT["size"])
+    title = fig.layout.title.text
+    if title:
+        fig.layout.title.text = _wrap_em(title, _TITLE_EM)
+    for name in fig.layout:
+        if name.startswith(("xaxis", "yaxis")):
+            axis = fig.layout[name]
+            text = axis.title.text
+            if text:
+                limit = y_limit if name.startswith("yaxis") else _X_TITLE_EM
+                axis.title.text = _wrap_em(text, limit)
     return fig
 
 
 def colour_map(names: Sequence[str]) -> dict[str, str]:
     """Stable colour for each name (attack vector, model family, strategy)."""
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-
-
-def _legend_below(fig: go.Figure, bottom: int = 110, y: float = -0.18) -> go.Figure:
-    """Legend under the plot area (long entries would collide with the title at the top)."""
-    fig.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": y, "xanchor": "left", "x": 0.0},
-        margin={"b": bottom},
-    )
-    return fig
 
 
 def _usd_m(x: float) -> str:

@@ -72,7 +72,17 @@ def yearly_counts_chart(counts: pd.DataFrame) -> go.Figure:
         secondary_y=True,
     )
     fig.update_yaxes(title_text="incidents per year", secondary_y=False)
-    fig.update_yaxes(title_text="exchanges tracked", secondary_y=True, showgrid=False)
+    fig.update_yaxes(rangemode="tozero", secondary_y=False)
+    # Its own round ticks from zero (left alone, the right axis took the left one's grid and
+    # ran from -16 in steps of 45.6).
+    fig.update_yaxes(
+        title_text="exchanges tracked",
+        secondary_y=True,
+        showgrid=False,
+        rangemode="tozero",
+        tickmode="auto",
+        nticks=6,
+    )
     fig.update_xaxes(title_text="year", dtick=1)
     return _layout(fig, "Incidents per year and the exposure base")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 
 from ..coverage import TowerQuote
@@ -19,22 +20,43 @@ def tornado_chart(tornado: Tornado) -> go.Figure:
     """Total cost of risk with each assumption at its low and high value, largest swing on top
     (USD per year; the vertical line is the base case)."""
     table = tornado.table().iloc[::-1]
+    base = tornado.base_cost
+    low, high = table["low_cost"] - base, table["high_cost"] - base
+    reach = float(np.nanmax(np.abs(np.concatenate([low, high, [0.0]])))) or 1.0
+    # A row whose bars are too short to separate its two labels gets one "low / high" label.
+    short = np.maximum(np.abs(low), np.abs(high)) < 0.06 * reach
+    # ``text`` stays each bar's own label (hover templates read it); ``texttemplate`` says
+    # what is drawn.
+    shown = {
+        "low": np.where(short, "", "%{text}"),
+        "high": np.where(short, table["low_label"].astype(str) + " / %{text}", "%{text}"),
+    }
     fig = go.Figure()
-    for side, colour in (("low", PALETTE[0]), ("high", PALETTE[3])):
+    for side, colour, delta in (("low", PALETTE[0], low), ("high", PALETTE[3], high)):
         fig.add_bar(
             y=table["factor"],
-            x=table[f"{side}_cost"] - tornado.base_cost,
-            base=tornado.base_cost,
+            x=delta,
+            base=base,
             orientation="h",
             name=f"{side} value",
             marker_color=colour,
             text=table[f"{side}_label"],
+            texttemplate=shown[side],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}<br>" + side + " %{text}: USD %{x:,.0f} from base<extra></extra>",
         )
-    fig.add_vline(x=tornado.base_cost, line_color=REGULATORY_COLOUR, line_dash="dash")
-    fig.update_xaxes(title="total cost of risk (USD per year)", tickformat=",.0f")
+    fig.add_vline(x=base, line_color=REGULATORY_COLOUR, line_dash="dash")
+    # Room on both sides for the labels outside the bars (they would cover the tick labels).
+    lo = float(np.nanmin(np.concatenate([low, high, [0.0]]))) + base
+    hi = float(np.nanmax(np.concatenate([low, high, [0.0]]))) + base
+    pad = 0.18 * ((hi - lo) or abs(base) or 1.0)
+    fig.update_xaxes(
+        title="total cost of risk (USD per year)",
+        tickformat=",.0f",
+        range=[lo - pad, hi + pad],
+        nticks=6,  # long amounts (130,000,000) stay level, clear of the axis title
+    )
     fig.update_layout(barmode="overlay", height=120 + 50 * len(table))
     return _layout(fig, f"What moves the cost (base: {_usd_m(tornado.base_cost)} per year)")
 

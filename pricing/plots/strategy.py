@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from ..aggregate import AggregateDistribution
 from ..strategy import COST_COMPONENTS, Comparison
 from ..strategy.words import STRATEGY_LABELS
-from ._base import FONT, USD, Display, _layout, _legend_below, _nearest, _wrap
+from ._base import FONT, USD, Display, _layout, _nearest, _wrap
 from .losses import exceedance_chart
 
 __all__ = [
@@ -107,7 +107,7 @@ def cost_components_chart(comparison: Comparison, display: Display = USD) -> go.
         range=[0, 1.25 * top or 1.0],
     )
     fig.update_xaxes(title=d.t("strategy (★ recommended)"))
-    return _legend_below(_layout(fig, d.t("Yearly cost of each strategy, by component")), 130)
+    return _layout(fig, d.t("Yearly cost of each strategy, by component"))
 
 
 def exceedance_with_layer_chart(
@@ -138,7 +138,7 @@ def exceedance_with_layer_chart(
         title=d.t("Loss exceedance and the insurance layer"),
         display=d,
     )
-    return _legend_below(fig)
+    return fig
 
 
 def cost_heatmap(
@@ -221,7 +221,7 @@ def cost_heatmap(
     spacing = d.t("{what} per theft, {unit} (log spacing)")
     fig.update_xaxes(title=spacing.format(what=words["limit"], unit=d.unit_long), **ticks(lim))
     fig.update_yaxes(title=spacing.format(what=words["retention"], unit=d.unit_long), **ticks(r))
-    return _legend_below(_layout(fig, d.t("Total cost of every retention and limit")))
+    return _layout(fig, d.t("Total cost of every retention and limit"))
 
 
 def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
@@ -304,7 +304,7 @@ def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
     fig.update_yaxes(
         title=d.t("cost of risk, {unit} per year").format(unit=d.unit_long), rangemode="tozero"
     )
-    return _legend_below(_layout(fig, d.t("Cost against protection (the efficient frontier)")))
+    return _layout(fig, d.t("Cost against protection (the efficient frontier)"))
 
 
 def small_vs_large_chart(comparisons: Sequence[Comparison], display: Display = USD) -> go.Figure:
@@ -371,4 +371,4 @@ def small_vs_large_chart(comparisons: Sequence[Comparison], display: Display = U
         fig, d.t("Small against large exchange under the {regime} rule").format(regime=regime)
     )
     fig.update_layout(margin={"t": 110}, height=520)
-    return _legend_below(fig, 160, y=-0.25)
+    return fig

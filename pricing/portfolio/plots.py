@@ -9,10 +9,12 @@ the defaults (English, USD) the figures are exactly those of the library in Engl
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from ..i18n import tr
-from ..plots._base import PALETTE, _layout, _legend_below
+from ..plots._base import PALETTE, _layout
 from ..regulation.fx import DEFAULT_FX
 from .result import PortfolioResult
 
@@ -59,7 +61,7 @@ def accumulation_chart(
         barmode="group",
         yaxis_title=unit,
     )
-    return _legend_below(fig)
+    return fig
 
 
 def portfolio_exceedance_chart(
@@ -84,11 +86,19 @@ def portfolio_exceedance_chart(
                 hovertemplate=amount + ": %{y:.3g}<extra>" + name + "</extra>",
             )
         )
-    for p, dash in ((0.99, "dot"), (0.995, "dash")):
-        fig.add_hline(
-            y=1 - p,
-            line={"color": "#555", "dash": dash, "width": 1},
-            annotation_text=tr("1 in {years} years", lang).format(years=f"{1 / (1 - p):,.0f}"),
+    for p, dash, side in ((0.99, "dot", "bottom"), (0.995, "dash", "top")):
+        fig.add_hline(y=1 - p, line={"color": "#555", "dash": dash, "width": 1})
+        # Labelled by hand: on a log axis the annotation must sit at log10(y), which
+        # add_hline's own annotation does not do; one label above its line, one below.
+        fig.add_annotation(
+            text=tr("1 in {years} years", lang).format(years=f"{1 / (1 - p):,.0f}"),
+            x=1.0,
+            xref="paper",
+            xanchor="right",
+            y=math.log10(1 - p),
+            yref="y",
+            yanchor=side,
+            showarrow=False,
         )
     _layout(
         fig,
@@ -98,7 +108,7 @@ def portfolio_exceedance_chart(
         xaxis={"title": unit, "type": "log"},
         yaxis={"title": tr("probability a year", lang), "type": "log"},
     )
-    return _legend_below(fig)
+    return fig
 
 
 def allocation_chart(
@@ -133,4 +143,4 @@ def allocation_chart(
         xaxis_title=unit,
         height=max(420, 32 * len(table) + 160),
     )
-    return _legend_below(fig)
+    return fig

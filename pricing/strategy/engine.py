@@ -2,13 +2,14 @@
 
 The retained loss per theft is discretised on one common grid; the compound distribution of
 the yearly retained loss of each structure comes from one tilted FFT (see
-:mod:`pricing.strategy` for the formulas), and the layer premiums from
+:mod:`pricing.strategy` for the formulas; the structures of one transform size in batches,
+:mod:`pricing.strategy.retained`), and the layer premiums from
 :func:`pricing.coverage.price_layer_grid` and the market curve."""
 
 from __future__ import annotations
 
+import functools
 import math
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from ..aggregate import AggregateDistribution, aligned_bucket
-from ..aggregate.grid import CompoundWorkspace
 from ..coverage import lev_on, price_layer_grid
 from ..lossmodel import ExchangeLossModel
 from ..market import market_grid
@@ -27,6 +27,7 @@ from ..regulation import (
 )
 from ..regulation.compliance import reserve_floor
 from ..reserve import carrying_rate
+from . import retained as batched
 from .results import COST_COMPONENTS, StrategyAssumptions
 
 TAIL_LEVEL = 0.995
@@ -91,7 +92,7 @@ def _evaluate(
     lev_u = lev_on(sev, u)
     lev_d = lev_on(sev, retentions)
     lev_dl = lev_on(sev, retentions[:, None] + limits[None, :])
-    mean_x = float(sev.mean())
+    mean_x = _mean(sev)
     ceded_mean = freq.mean * (lev_dl - lev_d[:, None])  # expected layer loss per year
     mean_r = freq.mean * mean_x - (1.0 - q) * ceded_mean
     if a.in_kind is not None:  # compensation in kind: E[R·F] = E[R] E[F]
@@ -107,15 +108,20 @@ def _evaluate(
     var_target = np.empty((n_r, n_l))
     cdf_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
     lev_at = {"target": np.empty((n_r, n_l)), "floor": np.empty((n_r, n_l))}
+    levels = (TAIL_LEVEL, a.target)
 
     # Below the retention d the retained loss per theft is the theft itself, so the yearly
     # retained loss R has the law of the total loss S below d (a compound's probabilities at
     # x depend on the severity's at ≤ x only). A structure whose quantiles and reserves all lie
     # below d − 2h reads them off S's grid: one FFT instead of one per structure (same grid,
     # same numbers but for the FFT's aliasing, < 1e-12). Limit 0 (no layer) is S everywhere.
-    ws = _workspace(freq, 1, m)
+    ws = batched.workspace(freq, 1, m)
     ws.lev[0] = lev_u
-    total_s = tuple(np.array(v, copy=True) for v in _grid_stats(ws, 1, h, u, a))
+    total_cdf, total_cum = (v[0].copy() for v in batched.compound_cdf(ws, 1, h, u, m, a.in_kind))
+    whole = np.array([m])
+    var_s_tail, var_s_target = (
+        float(batched.quantiles(u, total_cdf[None, :], whole, p)[0]) for p in levels
+    )
     short = np.zeros((n_r, n_l), dtype=bool)
     short[:, 0] = True
     # Each structure needs R only up to the highest of its reserves and quantiles. R ≤ S, so
@@ -125,7 +131,7 @@ def _evaluate(
     # With compensation in kind R·F reaches beyond any window: the whole grid.
     keep = np.full((n_r, n_l), m)  # grid points kept for each structure
     if a.in_kind is None and WINDOWS:
-        var_s = float(max(total_s[2][0], total_s[3][0]))
+        var_s = max(var_s_tail, var_s_target)
         top = np.maximum(np.maximum(floor, var_s), held)
         short |= top <= retentions[:, None] - 2.0 * h
         points = np.ceil(top / h) + 16.0
@@ -138,56 +144,70 @@ def _evaluate(
     lev_ul[needed] = lev_on(sev, u[None, :width] + limits[needed, None])  # (n_l, width)
     q_lev_u = q * lev_u
 
-    def fill(i: int, cols: np.ndarray, stats: tuple) -> None:
-        cdf, cum_xg, vt, vg = stats
-        var_tail[i, cols], var_target[i, cols] = vt, vg
-        grid = u[: cdf.shape[-1]]
-        for key, k_res in (("target", np.maximum(floor[i, cols], vg)), ("floor", held[i, cols])):
-            cdf_at[key][i, cols], lev_at[key][i, cols] = _cdf_lev(grid, cdf, cum_xg, k_res)
+    si, sj = np.nonzero(short)  # read off the total's grid
+    var_tail[si, sj], var_target[si, sj] = var_s_tail, var_s_target
+    for key, k_res in (
+        ("target", np.maximum(floor[si, sj], var_s_target)),
+        ("floor", held[si, sj]),
+    ):
+        cdf_at[key][si, sj], lev_at[key][si, sj] = batched.cdf_lev(
+            u, total_cdf, total_cum, whole, k_res
+        )
 
-    def row(i: int) -> None:
-        cols = np.flatnonzero(short[i])
-        if cols.size:
-            cdf, cum_xg, vt, vg = total_s
-            fill(i, cols, (cdf[np.zeros(cols.size, dtype=int)], cum_xg[[0] * cols.size], vt, vg))
-        rest = np.flatnonzero(~short[i])
-        for n in np.unique(fft_points[i, rest]):  # structures with the same transform together
-            cols = rest[fft_points[i, rest] == n]
-            kept = int(keep[i, cols].max())
-            stats = _row_stats(i, cols, int(n), kept)
-            if kept < m and stats[0][:, -1].min() < max(TAIL_LEVEL, a.target):
-                stats = _row_stats(i, cols, m, m)  # the window missed a quantile: whole grid
-            fill(i, cols, stats)
-
-    def _row_stats(i: int, cols: np.ndarray, n: int, kept: int) -> tuple:
+    def stats(ii: np.ndarray, jj: np.ndarray, n: int, kept: np.ndarray) -> batched.RowStats:
         # E[R_X∧u] = q E[X∧u] + (1 − q) E[Z∧u]: Z = X below d, E[X∧(u + l)] − E[X∧(d + l)] +
-        # E[X∧d] from d on (written in place into the workspace)
-        k, kd = cols.size, min(int(np.searchsorted(u, retentions[i], side="left")), n)
-        work = _workspace(freq, n_l, n)
+        # E[X∧d] from d on (written in place into the workspace), for the structures (ii, jj)
+        k = ii.size
+        work = batched.workspace(freq, k, n)
         buf = work.lev[:k]
-        buf[:, :kd] = lev_u[:kd]
         if n <= lev_ul.shape[1]:
-            np.take(lev_ul[:, kd:n], cols, axis=0, out=buf[:, kd:], mode="clip")
+            np.take(lev_ul[:, :n], jj, axis=0, out=buf)
         else:
-            buf[:, kd:] = lev_on(sev, u[None, kd:n] + limits[cols, None])
-        buf[:, kd:] -= lev_dl[i, cols][:, None]
-        buf[:, kd:] += lev_d[i]
+            buf[...] = lev_on(sev, u[None, :n] + limits[jj, None])
+        buf -= lev_dl[ii, jj][:, None]
+        buf += lev_d[ii][:, None]
+        kd = np.minimum(np.searchsorted(u, retentions[ii], side="left"), n)
+        np.copyto(buf, lev_u[:n], where=np.arange(n) < kd[:, None])
         buf *= 1.0 - q
         buf += q_lev_u[:n]
-        return _grid_stats(work, k, h, u[:n], a, kept)
+        cdf, cum_xg = batched.compound_cdf(work, k, h, u, int(kept.max()), a.in_kind)
+        return batched.row_stats(cdf, cum_xg, u, kept, levels, floor[ii, jj], held[ii, jj])
 
-    # numpy's FFT and ufuncs release the GIL: two threads use both cores of a small machine.
-    workers = _settings_workers()
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for done, _ in enumerate(pool.map(row, range(n_r)), start=1):
-                if progress is not None:
-                    progress(done / n_r)
-    else:
-        for done, i in enumerate(range(n_r), start=1):
-            row(i)
-            if progress is not None:
-                progress(done / n_r)
+    def write(ii: np.ndarray, jj: np.ndarray, st: batched.RowStats) -> None:
+        var_tail[ii, jj], var_target[ii, jj] = st.var_tail, st.var_target
+        for key, c, v in zip(("target", "floor"), st.cdf_at, st.lev_at, strict=True):
+            cdf_at[key][ii, jj], lev_at[key][ii, jj] = c, v
+
+    # Structures with the same transform size together, whatever their retention, in batches
+    # of at most batched.BATCH_POINTS points; each retention's structures of one size keep
+    # the largest window any of them needs.
+    ci, cj = np.nonzero(~short)
+    sizes = fft_points[ci, cj]
+    parts = []
+    for b, n in enumerate(np.unique(sizes)):
+        ii, jj = ci[sizes == n], cj[sizes == n]
+        kept_i = np.zeros(n_r, dtype=int)
+        np.maximum.at(kept_i, ii, keep[ii, jj])
+        kept = kept_i[ii]
+        parts += [(ii[c], jj[c], int(n), kept[c], b) for c in batched.chunks(ii.size, int(n))]
+    results = _run(parts, lambda p: stats(*p[:4]), progress)
+    # A window that missed a quantile: that retention's structures of that size again, on
+    # the whole grid.
+    missed = np.zeros((n_r, len(parts) and parts[-1][4] + 1), dtype=bool)
+    for (ii, _, _, kept, b), st in zip(parts, results, strict=True):
+        missed[ii[(kept < m) & (st.window < max(levels))], b] = True
+    again_i, again_j = [], []
+    for (ii, jj, _, _, b), st in zip(parts, results, strict=True):
+        bad = missed[ii, b]
+        write(ii[~bad], jj[~bad], st.subset(~bad) if bad.any() else st)
+        again_i.append(ii[bad])
+        again_j.append(jj[bad])
+    if parts and sum(x.size for x in again_i):
+        ii, jj = np.concatenate(again_i), np.concatenate(again_j)
+        whole_grid = np.full(ii.size, m)
+        again = [(ii[c], jj[c], m, whole_grid[c]) for c in batched.chunks(ii.size, m)]
+        for (ii, jj, _, _), st in zip(again, _run(again, lambda p: stats(*p), None), strict=True):
+            write(ii, jj, st)
 
     out: dict[str, np.ndarray] = {
         "retention": retentions[:, None] * np.ones((1, n_l)),
@@ -220,6 +240,37 @@ def _evaluate(
     return out
 
 
+def _run(parts: list, job: Callable[[Any], Any], progress: Callable[[float], None] | None) -> list:
+    """``job`` of every part, in order; in ``pricing.coverage.WORKERS`` threads (numpy's FFT
+    and ufuncs release the GIL), ``progress`` told the share of parts done."""
+    workers = _settings_workers()
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(parts) > 1 else None
+    try:
+        results = []
+        for done, result in enumerate(pool.map(job, parts) if pool else map(job, parts), 1):
+            results.append(result)
+            if progress is not None:
+                progress(done / len(parts))
+        return results
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _mean(severity: Any) -> float:
+    """``E[X]`` of the severity, kept for the next comparison of the same exchange (a mixture
+    of truncated distributions computes it through scipy: about a millisecond)."""
+    try:
+        return _mean_cached(severity)
+    except TypeError:  # an unhashable user-defined distribution
+        return float(severity.mean())
+
+
+@functools.lru_cache(maxsize=64)
+def _mean_cached(severity: Any) -> float:
+    return float(severity.mean())
+
+
 def _settings_workers() -> int:
     """Threads for the rows: ``pricing.coverage.WORKERS`` (one setting for both grids)."""
     from .. import coverage
@@ -227,27 +278,22 @@ def _settings_workers() -> int:
     return int(coverage.WORKERS)
 
 
-_LOCAL = threading.local()
-
-
-def _workspace(freq: Any, rows: int, m: int) -> CompoundWorkspace:
-    """This thread's buffers for ``rows`` compound distributions on ``m`` points."""
-    ws = getattr(_LOCAL, "workspace", None)
-    if ws is None or ws.n != m or ws.lev.shape[0] < rows or ws.frequency != freq:
-        ws = CompoundWorkspace(freq, rows, m)
-        ws.cum = np.empty((rows, m))
-        _LOCAL.workspace = ws
-    return ws
-
-
 #: Premium grids of recent comparisons (they do not depend on the regime or the target).
 _PREMIUM_CACHE: OrderedDict[Any, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
 _PREMIUM_CACHE_SIZE = 16
 
 
+#: Times :func:`clear_caches` was called: the batch workers (pricing.strategy.workers) clear
+#: theirs when a job comes from a process that cleared its caches since their last job.
+CACHE_GENERATION = 0
+
+
 def clear_caches() -> None:
-    """Forget the cached premium grids (benchmarks time a comparison from scratch)."""
+    """Forget the cached premium grids (benchmarks time a comparison from scratch), here and
+    in the kept batch workers (before their next job)."""
+    global CACHE_GENERATION
     _PREMIUM_CACHE.clear()
+    CACHE_GENERATION += 1
 
 
 def _premiums(
@@ -317,30 +363,6 @@ def _premiums(
     return premium, technical, reason
 
 
-def _grid_stats(
-    ws: CompoundWorkspace,
-    k: int,
-    h: float,
-    u: np.ndarray,
-    a: StrategyAssumptions,
-    keep: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Cumulative probabilities and cumulative ``Σ x g`` of the compound of the first ``k``
-    retained severities of the workspace (``E[R_X∧u]`` per row) on the grid ``u``, and its
-    ``VaR`` at the tail level and at the target, on the first ``keep`` points (default all;
-    views into the workspace)."""
-    cdf = ws.compound_cdf(k, h)
-    g = ws.d[:k]
-    if a.in_kind is not None:  # the distribution of R·F on the same grid
-        cdf = a.in_kind.transform_grid_cdf(cdf)
-        g = np.diff(cdf, axis=-1, prepend=0.0)
-    keep = u.size if keep is None else keep
-    cdf, g, u = cdf[:, :keep], g[:, :keep], u[:keep]
-    g *= u
-    cum_xg = np.cumsum(g, axis=-1, out=ws.cum[:k, :keep])
-    return cdf, cum_xg, _quantile(u, cdf, TAIL_LEVEL), _quantile(u, cdf, a.target)
-
-
 def _prompt_cdf(
     total: AggregateDistribution, reserve: np.ndarray, in_kind: InKindCompensation | None
 ) -> np.ndarray:
@@ -364,22 +386,3 @@ def _reach(total: AggregateDistribution) -> float:
         float(total.severity.upper if math.isfinite(total.severity.upper) else 0),
         total.bucket * 16,
     )
-
-
-def _quantile(u: np.ndarray, cdf: np.ndarray, p: float) -> np.ndarray:
-    """Row-wise ``VaR_p`` on the grid ``u`` (the last point if the grid holds less than p)."""
-    k = np.minimum((cdf < p - 1e-12).sum(axis=-1), u.size - 1)
-    return u[k]
-
-
-def _cdf_lev(
-    u: np.ndarray, cdf: np.ndarray, cum_xg: np.ndarray, k: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise ``P(R ≤ K)`` and ``E[R∧K]`` for reserves ``K`` (one per row), from the
-    cumulative probabilities and cumulative ``Σ x g`` of each row."""
-    idx = np.searchsorted(u, k, side="right") - 1  # last grid point ≤ K
-    idx = np.clip(idx, 0, u.size - 1)
-    rows = np.arange(cdf.shape[0])
-    p_le = cdf[rows, idx]
-    lev = cum_xg[rows, idx] + k * (1.0 - p_le)
-    return p_le, lev

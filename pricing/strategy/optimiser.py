@@ -4,12 +4,9 @@ efficient frontier, single structures under other loss models, and batches of ex
 from __future__ import annotations
 
 import dataclasses
-import gc
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +27,7 @@ from ..regulation import (
 )
 from ..regulation.compliance import compliance, counts_text, reserve_floor
 from ..reserve import ReserveProjection, project_reserve
+from . import workers as batch_workers
 from .engine import _capacity, _evaluate, layer_axes
 from .results import COST_COMPONENTS, Comparison, StrategyAssumptions, StrategyResult
 
@@ -256,6 +254,10 @@ def _frontier(grid: dict[str, np.ndarray], a: StrategyAssumptions) -> pd.DataFra
     res = np.concatenate([grid["reserve"].ravel(), grid["reserve_floor"].ravel()])
     order = np.lexsort((-prot, cost))
     order = order[np.isfinite(cost[order])]  # layers the market would not write are no option
+    # A point is kept when it beats the best kept so far by 1e-12, which is at least the best
+    # of all before it less 1e-12: only records (above every point before) can be kept.
+    before = np.maximum.accumulate(np.concatenate([[-np.inf], prot[order][:-1]]))
+    order = order[prot[order] > before]
     best = -np.inf
     keep = []
     for k in order:
@@ -410,33 +412,19 @@ def compare_profiles(
         raise ValueError(f"workers: must be an integer >= 1, got {workers!r}")
     workers = min(workers, n)
     jobs = [(model, regime, assumptions, calibration, draws, seed) for model in models]
-    rows = []
-    if workers <= 1:
-        results = map(_labelled_comparison, jobs)
-        rows = _collect(results, models, progress)
-    else:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        # Objects alive now are shared with the forked workers copy-on-write: moved out of the
-        # garbage collector's reach, the workers' collections do not copy every page they sit on.
-        gc.freeze()
-        try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
-                rows = _collect(pool.map(_labelled_comparison, jobs), models, progress)
-        finally:
-            gc.unfreeze()
-    return pd.concat(rows, ignore_index=True)
 
-
-def _collect(
-    results: Any, models: Sequence[ExchangeLossModel], progress: Callable | None
-) -> list[pd.DataFrame]:
-    rows = []
-    for k, (table, model) in enumerate(zip(results, models, strict=True), start=1):
+    def done(k: int, _: Any) -> None:
         if progress is not None:
-            progress(k, len(models), model.profile.name)
-        rows.append(table)
-    return rows
+            progress(k, n, models[k - 1].profile.name)
+
+    if workers <= 1:
+        rows = []
+        for k, job in enumerate(jobs, start=1):
+            rows.append(_labelled_comparison(job))
+            done(k, rows[-1])
+    else:  # worker processes kept for the next batch (pricing.strategy.workers)
+        rows = batch_workers.run(_labelled_comparison, jobs, workers, done)
+    return pd.concat(rows, ignore_index=True)
 
 
 def _labelled_comparison(job: tuple[Any, ...]) -> pd.DataFrame:
@@ -447,10 +435,3 @@ def _labelled_comparison(job: tuple[Any, ...]) -> pd.DataFrame:
 
         result = compare_with_draws(result, draw_models(model, calibration, draws, seed))
     return result.labelled_table()
-
-
-def _one_thread() -> None:
-    """Worker processes use one thread each: the pool already fills the cores."""
-    from .. import coverage
-
-    coverage.WORKERS = 1
