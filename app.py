@@ -2,20 +2,24 @@
 
 import streamlit as st
 
-from app_pages import locale, scenario_store, state
+from app_pages import locale, precompute, scenario_store, state
 
 st.set_page_config(page_title="Vaultcover", page_icon=":material/shield_lock:", layout="wide")
 
+PROFILE = st.Page(
+    "app_pages/profile.py",
+    title=locale.t("Exchange profile"),
+    icon=":material/business:",
+    default=True,
+)
+COMPARE = st.Page(
+    "app_pages/compare.py", title=locale.t("Compare"), icon=":material/compare_arrows:"
+)
 PAGES = [
-    st.Page(
-        "app_pages/profile.py",
-        title=locale.t("Exchange profile"),
-        icon=":material/business:",
-        default=True,
-    ),
+    PROFILE,
     st.Page("app_pages/history.py", title=locale.t("Loss history"), icon=":material/history:"),
     st.Page("app_pages/model.py", title=locale.t("Loss model"), icon=":material/functions:"),
-    st.Page("app_pages/compare.py", title=locale.t("Compare"), icon=":material/compare_arrows:"),
+    COMPARE,
     st.Page("app_pages/quote.py", title=locale.t("Insurer quote"), icon=":material/request_quote:"),
     st.Page(
         "app_pages/small_vs_large.py", title=locale.t("Small vs large"), icon=":material/balance:"
@@ -31,9 +35,18 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES, position="top")
+ahead = precompute.store().worker
+ahead.busy()  # work ahead waits while a page runs
+if page.url_path != COMPARE.url_path:  # it is for Compare: dropped when another page opens
+    ahead.drop_all()
 scenario_store.open_link()
 _, language, currency, presentation = st.columns([5, 1.1, 1.4, 1.3], vertical_alignment="center")
 locale.settings(language, currency)
 state.presentation_toggle(presentation)
-state.banner()
-page.run()
+state.banner_slot()
+if page.url_path != PROFILE.url_path:  # Exchange profile draws it from its fields' fragment
+    state.close_banner()
+try:
+    page.run()
+finally:
+    ahead.done()

@@ -13,19 +13,23 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages import precompute
 from app_pages.locale import t
+from pricing import plots
 from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration, CalibrationSpec, calibrate, threshold_table
-from pricing.coverage import Layer, Tower, TowerQuote, quote_layer, quote_tower
+from pricing.coverage import Layer, Tower, TowerQuote, quote_tower
 from pricing.data import Exposure, IncidentData, load_exposure, load_incidents
 from pricing.exceptions import DataValidationError, InputError
 from pricing.lossmodel import ExchangeLossModel, LossModelAssumptions, build_loss_model
 from pricing.market import REASONS
+from pricing.narrative import loss_model_in_words
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
+from pricing.regulation import REGIMES, RegimeInputs, minimum
 from pricing.reserve import ReserveProjection
 from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
-from pricing.strategy import Comparison, StrategyAssumptions, compare, project_strategy
+from pricing.strategy import Comparison, StrategyAssumptions, StrategyResult
 from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
 
 UPLOAD_KEY = "incident_upload"
@@ -192,6 +196,50 @@ def aggregate_loss(
 ) -> AggregateDistribution:
     """The yearly aggregate loss of :func:`loss_model` (FFT on the model's default grid)."""
     return loss_model(profile, spec, assumptions, upload).aggregate()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def loss_model_words(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None,
+    upload: bytes | None,
+    currency: str,
+    lang: str,
+) -> list[str]:
+    """:func:`pricing.narrative.loss_model_in_words` of :func:`loss_model` (its quantiles take
+    a root search each: kept per profile, currency and language)."""
+    model = loss_model(profile, spec, assumptions, upload)
+    total = aggregate_loss(profile, spec, assumptions, upload)
+    return list(loss_model_in_words(model, total, currency, lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def profile_exceedance_chart(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None,
+    upload: bytes | None,
+    marker: str,
+    title: str,
+    currency: str = "USD",
+    lang: str = "en",
+) -> Any:
+    """The Exchange profile page's yearly loss exceedance chart (a plotly figure shared by
+    every session: never change it), with the 1-in-200 loss marked as ``marker``, amounts in
+    ``currency`` and words in ``lang``."""
+    total = aggregate_loss(profile, spec, assumptions, upload)
+    try:
+        var = float(total.value_at_risk(0.995))
+    except ValueError:  # the level lies beyond the computed grid
+        var = math.nan
+    return plots.exceedance_chart(
+        total.exceedance_curve("aep"),
+        total.exceedance_curve("oep"),
+        markers={marker: var},
+        title=title,
+        display=plots.Display(currency, lang),
+    )
 
 
 def field_problems(error: ValueError, labels: dict[str, str]) -> list[str]:
@@ -375,6 +423,25 @@ def tower_quote(
 COMPARE_KEY = "compare_assumptions"
 
 
+def compare_inputs(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: StrategyAssumptions,
+    upload: bytes | None = None,
+    model_assumptions: LossModelAssumptions | None = None,
+) -> precompute.Inputs:
+    """The inputs of a comparison but the regime, whose comparisons, ranges and projections
+    are kept (and computed ahead for other regimes) by :mod:`app_pages.precompute`."""
+    key = (profile, spec, assumptions, precompute.upload_key(upload), model_assumptions)
+    return precompute.Inputs(
+        key,
+        loss_model(profile, spec, model_assumptions, upload),
+        aggregate_loss(profile, spec, model_assumptions, upload),
+        calibration(spec, upload),
+        assumptions,
+    )
+
+
 @st.cache_data(
     show_spinner="Comparing reserve, insurance and hybrid on the retention × limit grid…",
     max_entries=32,
@@ -388,9 +455,7 @@ def comparison(
     model_assumptions: LossModelAssumptions | None = None,
 ) -> Comparison:
     """:func:`pricing.strategy.compare` on the profile's loss model and its yearly loss."""
-    model = loss_model(profile, spec, model_assumptions, upload)
-    total = aggregate_loss(profile, spec, model_assumptions, upload)
-    return compare(model, regime, assumptions, total=total)
+    return compare_inputs(profile, spec, assumptions, upload, model_assumptions).point(regime)
 
 
 @st.cache_data(
@@ -409,39 +474,35 @@ def comparison_ranges(
 ) -> Comparison:
     """:func:`comparison` with 90% ranges of every strategy's cost and ``p_full`` and the
     recommendation's share of draws (:func:`pricing.uncertainty.compare_with_draws`)."""
+    if (n_draws, seed) == (DEFAULT_DRAWS, 1):
+        inputs = compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+        return inputs.ranged(regime)
     result = comparison(profile, spec, regime, assumptions, upload, model_assumptions)
     model = loss_model(profile, spec, model_assumptions, upload)
     draws = draw_models(model, calibration(spec, upload), n_draws, seed)
     return compare_with_draws(result, draws)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def unplaceable_reason(
-    profile: ExchangeProfile,
-    spec: CalibrationSpec,
-    assumptions: StrategyAssumptions,
-    retention: float,
-    limit: float,
-    upload: bytes | None = None,
-    model_assumptions: LossModelAssumptions | None = None,
-) -> str:
-    """Why the market would not write ``limit xs retention`` (the English reason of
-    :data:`pricing.market.REASONS`; empty when it would, or without market terms)."""
-    if assumptions.market is None or limit <= 0:
-        return ""
-    model = loss_model(profile, spec, model_assumptions, upload)
-    kind = str(model.cover_type(retention))
-    quote = quote_layer(
-        model.frequency,
-        model.severity,
-        Layer(retention=retention, limit=limit),
-        assumptions.loadings,
-        assumptions.principle,
-        market=assumptions.market,
-        cover=kind,
-    )
-    code = quote.market.reason if quote.market is not None else ""
+def unplaceable_reason(strategy: StrategyResult) -> str:
+    """Why the market would not write ``strategy``'s layer: the English reason of
+    :data:`pricing.market.REASONS` for the code the engine set on the result (empty when it
+    would, or without market terms)."""
+    code = strategy.unplaceable_reason
     return REASONS.get(code, code)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def regime_names(profile: ExchangeProfile) -> dict[str, str]:
+    """Every regime's name (English, as the library gives it) for ``profile``'s inputs."""
+    inputs = RegimeInputs.from_profile(profile)
+    return {code: minimum(code, inputs).name for code in REGIMES}
+
+
+def regime_label(code: str, names: dict[str, str]) -> str:
+    """``code: name`` of a regime in the page's language, marked when it is a scenario rather
+    than law (the Regime selectbox of Compare and Sensitivity)."""
+    scenario = REGIMES[code].scenario
+    return f"{code}: {t(names[code])}" + (t(": a scenario, not law") if scenario else "")
 
 
 def usd_m(x: float, digits: int = 2) -> str:
@@ -512,7 +573,5 @@ def reserve_projection(
     model_assumptions: LossModelAssumptions | None = None,
 ) -> ReserveProjection:
     """:func:`pricing.strategy.project_strategy` for the recommended strategy."""
-    result = comparison(profile, spec, regime, assumptions, upload, model_assumptions)
-    model = loss_model(profile, spec, model_assumptions, upload)
-    best = result.get(result.recommended)
-    return project_strategy(model, best, assumptions.frictions, years=years)
+    inputs = compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+    return inputs.projection(regime, years)

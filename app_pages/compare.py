@@ -5,15 +5,16 @@ currency (``money``, chart axes via :class:`pricing.plots.Display`).
 """
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import (
     common,
+    compare_inspector,
     compare_text,
     locale,
+    precompute,
     regime_state,
     scenario_store,
     session_scenario,
@@ -24,16 +25,11 @@ from app_pages.locale import money, t
 from app_pages.regime_editor import display, money_input, parameter_table
 from pricing import plots
 from pricing.exceptions import DataValidationError, InputError
-from pricing.regulation import JURISDICTION_REGIMES, REGIMES, RegimeInputs, minimum
-from pricing.strategy import COST_COMPONENTS, Comparison, StrategyAssumptions
+from pricing.regulation import JURISDICTION_REGIMES, REGIMES
+from pricing.strategy import COST_COMPONENTS, Comparison
 
 #: Widget key of the regime (shared with Small vs large and Sensitivity).
 REGIME_KEY = "regime"
-
-
-def reset_inspector() -> None:
-    """Put the structure inspector back on the optimum."""
-    state.forget("cmp_retention", "cmp_limit")
 
 
 def source_note(upload: bytes | None) -> str:
@@ -55,12 +51,6 @@ def also_held(profile: object, first: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def regime_label(code: str, names: dict[str, str]) -> str:
-    """``code: name`` of a regime, marked when it is a scenario rather than law."""
-    scenario = REGIMES[code].scenario
-    return f"{code}: {t(names[code])}" + (t(": a scenario, not law") if scenario else "")
-
-
 st.title(t("Compare"))
 presenting = state.presenting()
 d = display()
@@ -73,8 +63,7 @@ profile = common.current_profile()
 spec = common.current_spec()
 model_assumptions = common.current_assumptions()
 upload = common.active_upload()
-inputs = RegimeInputs.from_profile(profile)
-names = {code: minimum(code, inputs).name for code in REGIMES}
+names = common.regime_names(profile)
 
 codes = list(REGIMES)
 top = (
@@ -87,7 +76,7 @@ regime = a.selectbox(
     t("Regime"),
     codes,
     **state.bind(REGIME_KEY, state.regime_default(profile)),
-    format_func=lambda c: regime_label(c, names),
+    format_func={c: common.regime_label(c, names) for c in codes}.get,
     help=t(
         "The regulatory minimum the reserve may not fall below; it starts from the exchange's "
         "jurisdiction (Exchange profile page). Japan's 2027 reform (jp-2027) is a scenario, "
@@ -190,14 +179,35 @@ except ValueError as err:
     st.stop()
 st.session_state[common.COMPARE_KEY] = assumptions
 
+ahead = precompute.store().worker
+ahead.busy()  # no work ahead while this page runs
 try:
-    # The point comparison first (about a second); the parameter draws' ranges fill in at the
-    # end of the page, so the page is readable while they are computed.
-    result = common.comparison(profile, spec, regime, assumptions, upload, model_assumptions)
-    agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
+    # The point comparison first; unless they are ready (computed ahead), the parameter draws'
+    # ranges are computed in the background meanwhile and fill in at the end of the page, so
+    # the page is readable while they are computed.
+    compare_inputs = common.compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+    result = compare_inputs.point(regime)
+    agg = compare_inputs.total
 except (ValueError, DataValidationError) as err:
     st.error(t("The comparison could not be computed: {error}").format(error=safe(err)))
     st.stop()
+ranges_ready = compare_inputs.ranged_ready(regime)
+pending_ranges = None if ranges_ready else compare_inputs.ranged_soon(regime)
+compare_inputs.projection_soon(regime, int(state.value("cmp_years")))  # for the years below
+
+
+def ranged_result() -> Comparison | None:
+    """The comparison with its ranges (a warning and ``None`` if they cannot be computed)."""
+    try:
+        if pending_ranges is not None:
+            return pending_ranges.result()  # type: ignore[no-any-return]
+        return compare_inputs.ranged(regime)
+    except (ValueError, DataValidationError) as err:  # the point results still stand
+        st.warning(t("The 90% ranges could not be computed: {error}").format(error=safe(err)))
+        return None
+
+
+ranged = ranged_result() if ranges_ready else None
 
 if not presenting:
     st.info(
@@ -264,12 +274,10 @@ def draw_recommendation(res: Comparison) -> None:
 
 
 best = result.get(result.recommended)
-draw_recommendation(result)
+draw_recommendation(ranged or result)
 for s in result.strategies:
     if not s.placeable:
-        reason = common.unplaceable_reason(
-            profile, spec, assumptions, s.retention, s.limit, upload, model_assumptions
-        )
+        reason = common.unplaceable_reason(s)
         rec.warning(
             t("{name}: not placeable: {reason}.").format(
                 name=strategy_name(s.name), reason=t(reason) if reason else "—"
@@ -372,7 +380,7 @@ def draw_protection(res: Comparison, final: bool) -> None:
         )
 
 
-draw_protection(result, final=False)
+draw_protection(ranged or result, final=ranged is not None)
 csv = table.copy()
 csv.insert(0, "regime", regime)
 csv.insert(0, "profile", profile.name)
@@ -389,94 +397,7 @@ st.download_button(
 
 
 # --- Inspect a structure ----------------------------------------------------------------
-@st.fragment
-def inspector(result: Comparison, agg: Any, assumptions: StrategyAssumptions, d: Any) -> None:
-    """The structure inspector: a retention or limit typed here reruns only this part of the
-    page (a Streamlit fragment), so the heatmap and the exceedance chart follow at once."""
-    st.header(t("Inspect a structure"))
-    chosen = result.get(result.recommended)  # the inspector starts at the recommendation
-    optimum = (round(chosen.retention / 1e6, 3), round(chosen.limit / 1e6, 3))
-    g1, h1, k = st.columns([2, 2, 1], vertical_alignment="bottom")
-    retention_m = money_input(
-        g1,
-        t("Retention per theft ({unit})"),
-        "cmp_retention",
-        optimum[0],
-        min_value=0.0,
-        step=1.0,
-        format="%.3f",
-        help=t("The part of each theft the reserve pays before the insurance layer starts."),
-    )
-    limit_m = money_input(
-        h1,
-        t("Limit per theft ({unit})"),
-        "cmp_limit",
-        optimum[1],
-        min_value=0.0,
-        step=1.0,
-        format="%.3f",
-        help=t("Most the insurance pays for one theft; 0 means no insurance."),
-    )
-    k.button(t("Back to the optimum"), on_click=reset_inspector, key="cmp_reset")
-    retention_m = float(retention_m or 0.0)
-    limit_m = float(limit_m or 0.0)
-
-    # Nearest point of the optimiser's grid (the library evaluates the grid, not every structure).
-    point = result.grid_point(retention_m * 1e6, limit_m * 1e6)
-    n1, n2, n3 = st.columns(3)
-    gap = point.total_cost - chosen.total_cost
-    n1.metric(
-        t("Total cost at the nearest grid point"),
-        money(point.total_cost, 3),
-        delta=(
-            t("{delta} vs the optimum").format(delta=("+" if gap > 0 else "") + money(gap, 3))
-            if abs(gap) >= 500
-            else None
-        ),
-        delta_color="inverse",
-    )
-    n2.metric(
-        t("% of customer assets / of revenue"),
-        f"{point.cost_pct_assets:.3f}% / {point.cost_pct_revenue:.1f}%",
-    )
-    n3.metric(t("P(all compensated)"), f"{100 * point.p_full:.3f}%")
-    structure = (
-        t("no insurance (reserve only)")
-        if point.limit == 0
-        else t("{limit} per theft above a retention of {retention}").format(
-            limit=money(point.limit), retention=money(point.retention)
-        )
-    )
-    st.caption(
-        t(
-            "Nearest point of the optimiser's {n} × {m} grid: {structure}, with the reserve sized "
-            "to the {target}% target (and never below the regulatory minimum). The cost is that "
-            "grid point's, not the exact structure typed."
-        ).format(
-            n=result.retentions.size,
-            m=result.limits.size,
-            structure=structure,
-            target=f"{100 * assumptions.target:g}",
-        )
-    )
-    left, right = st.columns(2)
-    left.plotly_chart(
-        plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6), display=d),
-        width="stretch",
-        key="cmp_heatmap",
-        config=common.chart_config("vaultcover_cost_heatmap"),
-        theme=None,
-    )
-    right.plotly_chart(
-        plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6, display=d),
-        width="stretch",
-        key="cmp_exceedance",
-        config=common.chart_config("vaultcover_exceedance_layer"),
-        theme=None,
-    )
-
-
-inspector(result, agg, assumptions, d)
+compare_inspector.inspector(result, agg, assumptions, d)
 
 # --- Frontier ---------------------------------------------------------------------------
 st.header(t("Cost against protection"))
@@ -494,47 +415,54 @@ st.caption(
     )
 )
 
+
 # --- The reserve over the years -----------------------------------------------------------
-st.header(t("The recommended reserve over the next years"))
-years = st.slider(
-    t("Years ahead"),
-    1,
-    10,
-    **state.bind("cmp_years"),
-    help=t("Each year the reserve pays what it can; it is refilled to its size afterwards."),
-)
-projection = common.reserve_projection(
-    profile, spec, regime, assumptions, years, upload, model_assumptions
-)
-y1, y2 = st.columns(2)
-y1.metric(
-    t("P(the reserve runs dry within {years} years)").format(years=years),
-    f"{100 * projection.p_exhausted[-1]:.2f}%",
-    help=t(
-        "Share of 20,000 simulated paths in which some year's retained losses exceeded the "
-        "reserve (seed 1)."
-    ),
-)
-y2.metric(
-    t("Expected shortfall to customers over {years} years").format(years=years),
-    money(float(projection.expected_shortfall.sum())),
-)
-years_table = projection.table()
-shown_years = years_table[["year"]].rename(columns={"year": t("year")})
-shown_years[t("P(ran dry by this year)")] = years_table["p_exhausted_by_year"]
-for column, label in (
-    ("expected_shortfall", "expected shortfall"),
-    ("mean_balance", "mean reserve at year end"),
-    ("expected_contribution", "expected refill"),
-):
-    shown_years[t(label)] = [money(v) for v in years_table[column]]
-st.dataframe(shown_years, hide_index=True, width="stretch", key="cmp_projection")
-st.caption(
-    t(
-        "Strategy: {name}; reserve {reserve}; losses net of insurance payments, with disputed "
-        "claims left to the reserve."
-    ).format(name=strategy_name(best.name), reserve=money(best.reserve))
-)
+@st.fragment
+def reserve_years() -> None:
+    """The recommended reserve over the years: the number of years reruns only this part of
+    the page (a Streamlit fragment)."""
+    ahead.busy(1.0)
+    st.header(t("The recommended reserve over the next years"))
+    years = st.slider(
+        t("Years ahead"),
+        1,
+        10,
+        **state.bind("cmp_years"),
+        help=t("Each year the reserve pays what it can; it is refilled to its size afterwards."),
+    )
+    projection = compare_inputs.projection(regime, years)
+    y1, y2 = st.columns(2)
+    y1.metric(
+        t("P(the reserve runs dry within {years} years)").format(years=years),
+        f"{100 * projection.p_exhausted[-1]:.2f}%",
+        help=t(
+            "Share of 20,000 simulated paths in which some year's retained losses exceeded the "
+            "reserve (seed 1)."
+        ),
+    )
+    y2.metric(
+        t("Expected shortfall to customers over {years} years").format(years=years),
+        money(float(projection.expected_shortfall.sum())),
+    )
+    years_table = projection.table()
+    shown_years = years_table[["year"]].rename(columns={"year": t("year")})
+    shown_years[t("P(ran dry by this year)")] = years_table["p_exhausted_by_year"]
+    for column, label in (
+        ("expected_shortfall", "expected shortfall"),
+        ("mean_balance", "mean reserve at year end"),
+        ("expected_contribution", "expected refill"),
+    ):
+        shown_years[t(label)] = [money(v) for v in years_table[column]]
+    st.dataframe(shown_years, hide_index=True, width="stretch", key="cmp_projection")
+    st.caption(
+        t(
+            "Strategy: {name}; reserve {reserve}; losses net of insurance payments, with disputed "
+            "claims left to the reserve."
+        ).format(name=strategy_name(best.name), reserve=money(best.reserve))
+    )
+
+
+reserve_years()
 
 # --- Regulatory minimum -----------------------------------------------------------------
 rule = result.rule
@@ -577,21 +505,28 @@ for text, passed in rule.checks:
     (st.success if passed else st.error)(
         f"{t('Check')} [{t('pass') if passed else t('FAIL')}] {safe(t(text))}"
     )
-with st.expander(t("Assumptions, notes and sources")):
-    for line in rule.assumptions:
-        st.markdown(f"- {safe(t(line))}")
-    for line in compare_text.notes(rule):
-        st.markdown(f"- {safe(line)}")
-    dated = rule.as_of.isoformat() if rule.as_of else t("not dated in sources")
-    st.caption(f"{t('As of')}: {dated}")
-    for line in compare_text.sources(rule):
-        st.caption(safe(line))
+sources = st.expander(t("Assumptions, notes and sources"), key="cmp_sources", on_change="rerun")
+if sources.open:  # drawn only while open: a few dozen elements fewer on every change
+    with sources:
+        for line in rule.assumptions:
+            st.markdown(f"- {safe(t(line))}")
+        for line in compare_text.notes(rule):
+            st.markdown(f"- {safe(line)}")
+        dated = rule.as_of.isoformat() if rule.as_of else t("not dated in sources")
+        st.caption(f"{t('As of')}: {dated}")
+        for line in compare_text.sources(rule):
+            st.caption(safe(line))
 
 # --- The parameter draws' ranges, filled in above ---------------------------------------------
-try:
-    ranged = common.comparison_ranges(profile, spec, regime, assumptions, upload, model_assumptions)
-except (ValueError, DataValidationError) as err:  # the point results above still stand
-    st.warning(t("The 90% ranges could not be computed: {error}").format(error=safe(err)))
-else:
-    draw_recommendation(ranged)
-    draw_protection(ranged, final=True)
+if not ranges_ready:
+    ranged = ranged_result()
+    if ranged is not None:
+        draw_recommendation(ranged)
+        draw_protection(ranged, final=True)
+
+# --- Work ahead: the other regimes for the same inputs, while the user reads -----------------
+compare_inputs.ahead(
+    [c for c in dict.fromkeys([*also_held(profile, regime), *REGIMES]) if c != regime],
+    int(state.value("cmp_years")),
+)
+ahead.done()

@@ -7,10 +7,8 @@ import streamlit as st
 from app_pages import common, locale, state
 from app_pages.locale import t
 from app_pages.page_text import EMPTY, assumption_rows, plain
-from pricing import plots
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
-from pricing.narrative import loss_model_in_words
 from pricing.profiles import (
     FIELDS,
     JURISDICTIONS,
@@ -65,16 +63,25 @@ def apply_preset() -> None:
         rename_if_preset()
 
 
+def to_custom() -> None:
+    """The profile is now a custom one: the preset choice above the fields changes, so the
+    whole page is drawn again (else only the fields and the loss model, a fragment)."""
+    was = state.value(PRESET_KEY)
+    state.set_value(PRESET_KEY, "custom")
+    if was != "custom":
+        st.rerun()
+
+
 def mark_custom() -> None:
     """A field was edited by hand: the profile is now a custom one."""
-    state.set_value(PRESET_KEY, "custom")
     rename_if_preset()
+    to_custom()
 
 
 def jurisdiction_changed() -> None:
     """A new jurisdiction: the regime follows it (the user's earlier pick is dropped)."""
-    mark_custom()
     state.forget("regime")
+    mark_custom()
 
 
 def field(name: str, **extra: object) -> dict[str, object]:
@@ -193,260 +200,271 @@ message = st.session_state.get(MESSAGE_KEY)
 if message:
     (files.error if message[0] == "error" else files.success)(message[1])
 
-a, b, c = st.columns(3)
-a.text_input(
-    t("Name"),
-    **field("name", on_change=lambda: state.set_value(PRESET_KEY, "custom")),
-    help=t(INFO["name"].help),
-)
-amount_input(a, "customer_assets_usd", step=10.0)
-amount_input(a, "annual_revenue_usd", step=1.0)
-b.number_input(
-    label("hot_share"),
-    min_value=0.0,
-    max_value=100.0,
-    step=0.5,
-    **field("hot_share"),
-    help=t(INFO["hot_share"].help),
-)
-b.selectbox(
-    label("security_level"),
-    SECURITY_LEVELS,
-    **field("security_level"),
-    format_func=locale.labels(SECURITY_LEVELS).get,
-    help=t(INFO["security_level"].help),
-)
-b.checkbox(
-    label("third_party_provider"),
-    **field("third_party_provider"),
-    help=t(INFO["third_party_provider"].help),
-)
-b.text_input(
-    label("signing_providers"),
-    **field("signing_providers"),
-    help=t(INFO["signing_providers"].help) + " " + t("Several names: separate them with ';'."),
-)
-b.selectbox(
-    label("provider_controls"),
-    PROVIDER_CONTROLS,
-    **field("provider_controls"),
-    format_func=locale.labels(CONTROL_LABELS).get,
-    help=t(INFO["provider_controls"].help),
-)
-b.selectbox(
-    label("jurisdiction"),
-    JURISDICTIONS,
-    **field("jurisdiction", on_change=jurisdiction_changed),
-    help=t(INFO["jurisdiction"].help),
-)
-for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
-    c.number_input(
-        label(name),
-        min_value=0.0 if name == "tax_rate" else -5.0,
+
+@st.fragment
+def fields_and_model() -> None:
+    """The profile's fields and its loss model: a field edited reruns only this part of the
+    page (a Streamlit fragment) and the banner of changes, which it draws."""
+    state.page_banner()
+    a, b, c = st.columns(3)
+    a.text_input(
+        t("Name"),
+        **field("name", on_change=to_custom),
+        help=t(INFO["name"].help),
+    )
+    amount_input(a, "customer_assets_usd", step=10.0)
+    amount_input(a, "annual_revenue_usd", step=1.0)
+    b.number_input(
+        label("hot_share"),
+        min_value=0.0,
         max_value=100.0,
         step=0.5,
-        **field(name),
-        help=t(INFO[name].help),
+        **field("hot_share"),
+        help=t(INFO["hot_share"].help),
     )
-
-try:
-    profile = ExchangeProfile(
-        **{f.name: state.profile_value(f.name, state.value(key(f.name))) for f in FIELDS},
-        signing_providers=split_providers(state.value(key("signing_providers"))),
-        provider_controls=state.value(key("provider_controls")),
+    b.selectbox(
+        label("security_level"),
+        SECURITY_LEVELS,
+        **field("security_level"),
+        format_func=locale.labels(SECURITY_LEVELS).get,
+        help=t(INFO["security_level"].help),
     )
-except ValueError as err:
-    st.error(
-        t("This profile is not valid, so no loss model is shown:")
-        + "\n\n"
-        + "\n".join(
-            f"- {line}"
-            for line in common.field_problems(err, {f.name: label(f.name) for f in FIELDS})
+    b.checkbox(
+        label("third_party_provider"),
+        **field("third_party_provider"),
+        help=t(INFO["third_party_provider"].help),
+    )
+    b.text_input(
+        label("signing_providers"),
+        **field("signing_providers"),
+        help=t(INFO["signing_providers"].help) + " " + t("Several names: separate them with ';'."),
+    )
+    b.selectbox(
+        label("provider_controls"),
+        PROVIDER_CONTROLS,
+        **field("provider_controls"),
+        format_func=locale.labels(CONTROL_LABELS).get,
+        help=t(INFO["provider_controls"].help),
+    )
+    b.selectbox(
+        label("jurisdiction"),
+        JURISDICTIONS,
+        **field("jurisdiction", on_change=jurisdiction_changed),
+        help=t(INFO["jurisdiction"].help),
+    )
+    for name in ("cost_of_capital", "reserve_yield", "tax_rate"):
+        c.number_input(
+            label(name),
+            min_value=0.0 if name == "tax_rate" else -5.0,
+            max_value=100.0,
+            step=0.5,
+            **field(name),
+            help=t(INFO[name].help),
         )
-        + "\n\n"
-        + t("The other pages keep using the last valid profile, *{name}*.").format(
-            name=common.md(current.name)
-        )
-    )
-    st.stop()
 
-st.session_state[common.PROFILE_KEY] = profile
-files.download_button(
-    t("Save this profile (JSON)"),
-    profile.to_json() + "\n",
-    file_name=f"{profile.name.strip().lower().replace(' ', '_')}.json",
-    mime="application/json",
-    on_click="ignore",
-    icon=":material/download:",
-    key="profile_download",
-)
-
-st.header(t("Loss model of this exchange"))
-upload = common.active_upload()
-spec = common.current_spec()
-model_assumptions = common.current_assumptions()
-try:
-    model = common.loss_model(profile, spec, model_assumptions, upload)
-    agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
-except (ValueError, DataValidationError) as err:
-    st.error(t("The loss model could not be built for this profile:") + f" {err}")
-    st.stop()
-
-st.caption(
-    f"{t(common.data_source_note(upload))} {t('Calibration')}: {t(common.describe_spec(spec))} "
-    + t("(change it on the Loss model page).")
-)
-
-
-def risk(measure, level: float) -> float:
-    """VaR/TVaR, or NaN when the level lies beyond the computed grid."""
     try:
-        return float(measure(level))
-    except ValueError:
-        return math.nan
-
-
-st.markdown(
-    "\n".join(
-        f"- {common.md(line)}"
-        for line in loss_model_in_words(model, agg, locale.currency(), locale.lang())
-    )
-)
-var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
-m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric(
-    t("Expected thefts per year"),
-    f"{model.rate:.4f}",
-    help=t(
-        "λ in the table below: the average-exchange rate times the size, hot-share, "
-        "security and provider factors; about one theft every {years} years."
-    ).format(years=f"{1 / model.rate:,.0f}"),
-)
-m2.metric(
-    t("Mean loss per theft"),
-    locale.money(model.severity.mean()),
-    help=t(
-        "Mean of the fitted loss size, scaled to this exchange and capped at what an attack "
-        "can reach (the caps in the table)."
-    ),
-)
-m3.metric(
-    t("Expected yearly loss"),
-    locale.money(agg.mean(), digits=3),
-    help=t("Expected thefts per year × mean loss per theft."),
-)
-m4.metric(
-    t("1-in-200 yearly loss"),
-    locale.money(var, digits=1),
-    help=t("VaR 99.5%: the yearly loss exceeded with probability 0.5%."),
-)
-m5.metric(
-    t("TVaR 99.5%"),
-    locale.money(tvar, digits=1),
-    help=t("Average yearly loss in the worst 0.5% of years."),
-)
-
-st.plotly_chart(
-    plots.exceedance_chart(
-        agg.exceedance_curve("aep"),
-        agg.exceedance_curve("oep"),
-        markers={t("1-in-200 loss"): var},
-        title=t("Yearly loss exceedance: {name}").format(name=profile.name),
-        display=plots.Display(locale.currency(), locale.lang()),
-    ),
-    width="stretch",
-    key="exceedance",
-    theme=None,
-)
-left, right = st.columns([3, 2])
-left.subheader(t("Assumptions and where they come from"))
-assumptions_shown = (
-    model.assumption_table().assign(value=lambda table: table["value"].map(format_value))
-    if plain()
-    else assumption_rows(model.assumption_table())
-)
-left.dataframe(
-    assumptions_shown,
-    hide_index=True,
-    width="stretch",
-    key="assumptions",
-    column_config={} if plain() else {c: t(c) for c in assumptions_shown.columns},
-)
-# Amounts in the unit they are typed in (億円 for yen, else millions of the currency), with two
-# decimals below 100 units, one below 1,000, none above: numbers, so the table still sorts.
-size, unit_name = amount_unit()
-right.subheader(t("Losses by return period ({currency})").format(currency=unit_name))
-periods = agg.return_period_table()
-amount_format = {}
-for column in ("aep_loss", "tvar", "oep_loss"):
-    periods[column] = periods[column].map(locale.from_usd) / size
-    top = periods[column].abs().max()
-    amount_format[column] = f"%,.{0 if top >= 1e3 else 1 if top >= 1e2 else 2}f"
-right.dataframe(
-    periods,
-    hide_index=True,
-    width="stretch",
-    key="return_periods",
-    placeholder=EMPTY,
-    column_config={
-        "return_period": st.column_config.NumberColumn(t("1 in … years"), format="%d"),
-        "probability": st.column_config.NumberColumn(t("yearly probability"), format="%.3f"),
-        **{
-            column: st.column_config.NumberColumn(label, format=amount_format[column])
-            for column, label in (
-                ("aep_loss", t("yearly loss")),
-                ("tvar", "TVaR"),
-                ("oep_loss", t("largest theft")),
+        profile = ExchangeProfile(
+            **{f.name: state.profile_value(f.name, state.value(key(f.name))) for f in FIELDS},
+            signing_providers=split_providers(state.value(key("signing_providers"))),
+            provider_controls=state.value(key("provider_controls")),
+        )
+    except ValueError as err:
+        st.error(
+            t("This profile is not valid, so no loss model is shown:")
+            + "\n\n"
+            + "\n".join(
+                f"- {line}"
+                for line in common.field_problems(err, {f.name: label(f.name) for f in FIELDS})
             )
-        },
-    },
-)
-with st.expander(t("The formula of one theft's size")):
+            + "\n\n"
+            + t("The other pages keep using the last valid profile, *{name}*.").format(
+                name=common.md(current.name)
+            )
+        )
+        return
+
+    st.session_state[common.PROFILE_KEY] = profile
+    files.download_button(
+        t("Save this profile (JSON)"),
+        profile.to_json() + "\n",
+        file_name=f"{profile.name.strip().lower().replace(' ', '_')}.json",
+        mime="application/json",
+        on_click="ignore",
+        icon=":material/download:",
+        key="profile_download",
+    )
+
+    st.header(t("Loss model of this exchange"))
+    upload = common.active_upload()
+    spec = common.current_spec()
+    model_assumptions = common.current_assumptions()
+    try:
+        model = common.loss_model(profile, spec, model_assumptions, upload)
+        agg = common.aggregate_loss(profile, spec, model_assumptions, upload)
+    except (ValueError, DataValidationError) as err:
+        st.error(t("The loss model could not be built for this profile:") + f" {err}")
+        return
+
     st.caption(
-        t(
-            "A mixture of the attack routes, each capped at what it can reach: weight × "
-            "min(fitted loss size given it was reported, cap)."
-        )
+        f"{t(common.data_source_note(upload))} {t('Calibration')}: {t(common.describe_spec(spec))} "
+        + t("(change it on the Loss model page).")
     )
-    st.code(model.severity.describe(), language=None, wrap_lines=True)
-for note in model.notes:
-    st.caption(t(note))
 
-vendors = [p for p in profile.signing_providers if p.lower() != IN_HOUSE]
-if vendors:
-    st.subheader(t("Incident history of this exchange's providers"))
-    history = provider_history(common.incidents(upload).frame)
-    history = history[history["provider"].str.lower().isin({p.lower() for p in vendors})]
-    if history.empty:
-        st.caption(
-            t("No incident in the data names {names} as the provider in the signing path.").format(
-                names=", ".join(vendors)
+    def risk(measure, level: float) -> float:
+        """VaR/TVaR, or NaN when the level lies beyond the computed grid."""
+        try:
+            return float(measure(level))
+        except ValueError:
+            return math.nan
+
+    st.markdown(
+        "\n".join(
+            f"- {common.md(line)}"
+            for line in common.loss_model_words(
+                profile, spec, model_assumptions, upload, locale.currency(), locale.lang()
             )
         )
-    else:
-        for column in ("total_loss_usd", "largest_loss_usd"):
-            history[column] = history[column].map(locale.from_usd)
-        money = t("Total loss ({currency})").format(currency=locale.unit())
-        largest = t("Largest loss ({currency})").format(currency=locale.unit())
-        st.dataframe(
-            history,
-            hide_index=True,
-            width="stretch",
-            key="provider_history",
-            column_config={
-                "provider": t("Provider"),
-                "incidents": st.column_config.NumberColumn(t("Incidents"), format="%d"),
-                "exchanges": t("Platforms hit"),
-                "first_year": st.column_config.NumberColumn(t("First"), format="%d"),
-                "last_year": st.column_config.NumberColumn(t("Last"), format="%d"),
-                "known_losses": st.column_config.NumberColumn(t("Amounts known"), format="%d"),
-                "total_loss_usd": st.column_config.NumberColumn(money, format="%,.0f"),
-                "largest_loss_usd": st.column_config.NumberColumn(largest, format="%,.0f"),
+    )
+    var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric(
+        t("Expected thefts per year"),
+        f"{model.rate:.4f}",
+        help=t(
+            "λ in the table below: the average-exchange rate times the size, hot-share, "
+            "security and provider factors; about one theft every {years} years."
+        ).format(years=f"{1 / model.rate:,.0f}"),
+    )
+    m2.metric(
+        t("Mean loss per theft"),
+        locale.money(model.severity.mean()),
+        help=t(
+            "Mean of the fitted loss size, scaled to this exchange and capped at what an attack "
+            "can reach (the caps in the table)."
+        ),
+    )
+    m3.metric(
+        t("Expected yearly loss"),
+        locale.money(agg.mean(), digits=3),
+        help=t("Expected thefts per year × mean loss per theft."),
+    )
+    m4.metric(
+        t("1-in-200 yearly loss"),
+        locale.money(var, digits=1),
+        help=t("VaR 99.5%: the yearly loss exceeded with probability 0.5%."),
+    )
+    m5.metric(
+        t("TVaR 99.5%"),
+        locale.money(tvar, digits=1),
+        help=t("Average yearly loss in the worst 0.5% of years."),
+    )
+
+    st.plotly_chart(
+        common.profile_exceedance_chart(
+            profile,
+            spec,
+            model_assumptions,
+            upload,
+            t("1-in-200 loss"),
+            t("Yearly loss exceedance: {name}").format(name=profile.name),
+            locale.currency(),
+            locale.lang(),
+        ),
+        width="stretch",
+        key="exceedance",
+        theme=None,
+    )
+    left, right = st.columns([3, 2])
+    left.subheader(t("Assumptions and where they come from"))
+    assumptions_shown = (
+        model.assumption_table().assign(value=lambda table: table["value"].map(format_value))
+        if plain()
+        else assumption_rows(model.assumption_table())
+    )
+    left.dataframe(
+        assumptions_shown,
+        hide_index=True,
+        width="stretch",
+        key="assumptions",
+        column_config={} if plain() else {c: t(c) for c in assumptions_shown.columns},
+    )
+    # Amounts in the unit they are typed in (億円 for yen, else millions of the currency), with
+    # two decimals below 100 units, one below 1,000, none above: numbers, so the table sorts.
+    size, unit_name = amount_unit()
+    right.subheader(t("Losses by return period ({currency})").format(currency=unit_name))
+    periods = agg.return_period_table()
+    amount_format = {}
+    for column in ("aep_loss", "tvar", "oep_loss"):
+        periods[column] = periods[column].map(locale.from_usd) / size
+        top = periods[column].abs().max()
+        amount_format[column] = f"%,.{0 if top >= 1e3 else 1 if top >= 1e2 else 2}f"
+    right.dataframe(
+        periods,
+        hide_index=True,
+        width="stretch",
+        key="return_periods",
+        placeholder=EMPTY,
+        column_config={
+            "return_period": st.column_config.NumberColumn(t("1 in … years"), format="%d"),
+            "probability": st.column_config.NumberColumn(t("yearly probability"), format="%.3f"),
+            **{
+                column: st.column_config.NumberColumn(label, format=amount_format[column])
+                for column, label in (
+                    ("aep_loss", t("yearly loss")),
+                    ("tvar", "TVaR"),
+                    ("oep_loss", t("largest theft")),
+                )
             },
-        )
+        },
+    )
+    with st.expander(t("The formula of one theft's size")):
         st.caption(
             t(
-                "Losses as reported at the time (not on-levelled), from the incident data's "
-                "signing-path provider column."
+                "A mixture of the attack routes, each capped at what it can reach: weight × "
+                "min(fitted loss size given it was reported, cap)."
             )
         )
+        st.code(model.severity.describe(), language=None, wrap_lines=True)
+    for note in model.notes:
+        st.caption(t(note))
+
+    vendors = [p for p in profile.signing_providers if p.lower() != IN_HOUSE]
+    if vendors:
+        st.subheader(t("Incident history of this exchange's providers"))
+        history = provider_history(common.incidents(upload).frame)
+        history = history[history["provider"].str.lower().isin({p.lower() for p in vendors})]
+        if history.empty:
+            none_text = t(
+                "No incident in the data names {names} as the provider in the signing path."
+            )
+            st.caption(none_text.format(names=", ".join(vendors)))
+        else:
+            for column in ("total_loss_usd", "largest_loss_usd"):
+                history[column] = history[column].map(locale.from_usd)
+            money = t("Total loss ({currency})").format(currency=locale.unit())
+            largest = t("Largest loss ({currency})").format(currency=locale.unit())
+            st.dataframe(
+                history,
+                hide_index=True,
+                width="stretch",
+                key="provider_history",
+                column_config={
+                    "provider": t("Provider"),
+                    "incidents": st.column_config.NumberColumn(t("Incidents"), format="%d"),
+                    "exchanges": t("Platforms hit"),
+                    "first_year": st.column_config.NumberColumn(t("First"), format="%d"),
+                    "last_year": st.column_config.NumberColumn(t("Last"), format="%d"),
+                    "known_losses": st.column_config.NumberColumn(t("Amounts known"), format="%d"),
+                    "total_loss_usd": st.column_config.NumberColumn(money, format="%,.0f"),
+                    "largest_loss_usd": st.column_config.NumberColumn(largest, format="%,.0f"),
+                },
+            )
+            st.caption(
+                t(
+                    "Losses as reported at the time (not on-levelled), from the incident data's "
+                    "signing-path provider column."
+                )
+            )
+
+
+fields_and_model()

@@ -81,9 +81,22 @@ def parameter_row(container: Any, code: str, info: Any) -> None:
         right.caption(f"**{t('Rule')}**: {t('as published (source in the description)')}")
 
 
+def expander_key(code: str) -> str:
+    """Key of the expander of ``code``'s parameters (its open state)."""
+    return f"rpx_{code}"
+
+
 def parameter_table(container: Any, code: str, title: str) -> None:
-    """Every parameter of ``code`` (a regime, or :data:`regime_state.IN_KIND`) in an expander."""
-    with container.expander(title, icon=":material/rule_settings:"):
+    """Every parameter of ``code`` (a regime, or :data:`regime_state.IN_KIND`) in an expander.
+
+    The rows are drawn only while the expander is open (opening it reruns the page): closed,
+    they would be a hundred elements re-sent and redrawn on every change of the page."""
+    box = container.expander(
+        title, icon=":material/rule_settings:", key=expander_key(code), on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         head = st.columns([3, 2, 4])
         head[0].markdown(f"**{t('Parameter and value')}**")
         head[1].markdown(f"**{t('Name, unit, allowed')}**")

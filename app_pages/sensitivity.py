@@ -125,84 +125,92 @@ st.dataframe(
     key="sens_table",
 )
 
-st.subheader(t("Price range of a layer from parameter uncertainty"))
-a, b, c = st.columns(3)
-retention = amount_input(
-    a,
-    "Retention",
-    "sens_retention",
-    round(profile.hot_assets_usd / 1e6 / 10, 2),
-    min_value=0.0,
-    step=0.5,
-    help=t("Per-occurrence retention of the layer priced."),
-    usd_label="Retention (USD m)",
-)
-limit = amount_input(
-    b,
-    "Limit",
-    "sens_limit",
-    max(0.01, round(profile.hot_assets_usd / 1e6, 2)),  # tiny hot wallets: the minimum
-    min_value=0.01,
-    step=1.0,
-    help=t("Per-occurrence limit of the layer priced."),
-    usd_label="Limit (USD m)",
-)
-draws = c.number_input(
-    t("Parameter draws"),
-    min_value=20,
-    max_value=1000,
-    step=20,
-    **state.bind("sens_draws"),
-    help=t("More draws give a smoother histogram and take longer (about 15 ms each)."),
-)
-try:
-    layer = Layer(retention, limit)
-except ValueError as err:
-    st.error(note(str(err)))
-    st.stop()
-spread = common.layer_premium_range(profile, spec, layer, int(draws), upload, model_assumptions)
-low, high = spread.interval
-m1, m2, m3 = st.columns(3)
-m1.metric(per_year("Point estimate"), whole(spread.base))
-m2.metric(per_year("Median of draws"), whole(spread.median))
-m3.metric(
-    per_year("{level}% interval").format(level=f"{100 * spread.level:.0f}"),
-    f"{whole(low)} – {whole(high)}",
-)
-if plain():
-    range_figure = plots.premium_range_chart(spread)
-else:
-    range_figure = plots.premium_range_chart(
-        replace(
-            spread, base=locale.from_usd(spread.base), draws=spread.draws * locale.from_usd(1.0)
+
+@st.fragment
+def price_range() -> None:
+    """The price range of one layer: its retention, limit and number of draws rerun only this
+    part of the page (a Streamlit fragment), not the tornado above."""
+    st.subheader(t("Price range of a layer from parameter uncertainty"))
+    a, b, c = st.columns(3)
+    retention = amount_input(
+        a,
+        "Retention",
+        "sens_retention",
+        round(profile.hot_assets_usd / 1e6 / 10, 2),
+        min_value=0.0,
+        step=0.5,
+        help=t("Per-occurrence retention of the layer priced."),
+        usd_label="Retention (USD m)",
+    )
+    limit = amount_input(
+        b,
+        "Limit",
+        "sens_limit",
+        max(0.01, round(profile.hot_assets_usd / 1e6, 2)),  # tiny hot wallets: the minimum
+        min_value=0.01,
+        step=1.0,
+        help=t("Per-occurrence limit of the layer priced."),
+        usd_label="Limit (USD m)",
+    )
+    draws = c.number_input(
+        t("Parameter draws"),
+        min_value=20,
+        max_value=1000,
+        step=20,
+        **state.bind("sens_draws"),
+        help=t("More draws give a smoother histogram and take longer (about 15 ms each)."),
+    )
+    try:
+        layer = Layer(retention, limit)
+    except ValueError as err:
+        st.error(note(str(err)))
+        return
+    spread = common.layer_premium_range(profile, spec, layer, int(draws), upload, model_assumptions)
+    low, high = spread.interval
+    m1, m2, m3 = st.columns(3)
+    m1.metric(per_year("Point estimate"), whole(spread.base))
+    m2.metric(per_year("Median of draws"), whole(spread.median))
+    m3.metric(
+        per_year("{level}% interval").format(level=f"{100 * spread.level:.0f}"),
+        f"{whole(low)} – {whole(high)}",
+    )
+    if plain():
+        range_figure = plots.premium_range_chart(spread)
+    else:
+        range_figure = plots.premium_range_chart(
+            replace(
+                spread, base=locale.from_usd(spread.base), draws=spread.draws * locale.from_usd(1.0)
+            )
+        )
+        range_figure.update_layout(
+            title_text=t("Premium under parameter uncertainty ({level}% interval dotted)").format(
+                level=f"{100 * spread.level:.0f}"
+            )
+        )
+        range_figure.update_xaxes(title_text=per_year("technical premium"), exponentformat="none")
+        range_figure.update_yaxes(title_text=t("parameter draws"))
+        range_figure.data[0].name = t("draws")
+        for annotation in range_figure.layout.annotations:
+            annotation.text = t(annotation.text)
+    st.plotly_chart(
+        range_figure,
+        width="stretch",
+        config=common.chart_config("premium_range"),
+        theme=None,
+    )
+    layer_label = (
+        layer.label
+        if plain()
+        else t("{limit} xs {retention}").format(
+            limit=locale.money(layer.limit), retention=locale.money(layer.retention)
         )
     )
-    range_figure.update_layout(
-        title_text=t("Premium under parameter uncertainty ({level}% interval dotted)").format(
-            level=f"{100 * spread.level:.0f}"
-        )
+    st.caption(
+        t(
+            "Layer {layer}, cost-of-capital premium with the default loadings; {draws} draws, "
+            "seed 1 (reproducible)."
+        ).format(layer=layer_label, draws=len(spread.draws))
     )
-    range_figure.update_xaxes(title_text=per_year("technical premium"), exponentformat="none")
-    range_figure.update_yaxes(title_text=t("parameter draws"))
-    range_figure.data[0].name = t("draws")
-    for annotation in range_figure.layout.annotations:
-        annotation.text = t(annotation.text)
-st.plotly_chart(
-    range_figure,
-    width="stretch",
-    config=common.chart_config("premium_range"),
-    theme=None,
-)
-layer_label = (
-    layer.label
-    if plain()
-    else t("{limit} xs {retention}").format(
-        limit=locale.money(layer.limit), retention=locale.money(layer.retention)
-    )
-)
-st.caption(
-    t(
-        "Layer {layer}, cost-of-capital premium with the default loadings; {draws} draws, seed 1 "
-        "(reproducible)."
-    ).format(layer=layer_label, draws=len(spread.draws))
-)
+
+
+price_range()

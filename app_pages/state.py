@@ -424,19 +424,54 @@ def presentation_toggle(column: Any = None) -> None:
         st.html(PRESENTATION_CSS)
 
 
-def banner() -> None:
+#: Session keys of the banner's place in this run and of whether the page drew it there.
+BANNER_SLOT = "_banner_slot"
+BANNER_DRAWN = "_banner_drawn"
+
+
+def banner_slot() -> None:
+    """Keep the banner's place under the navigation (``app.py``, before the page runs); the
+    banner is drawn there by :func:`close_banner` or, from the page, by :func:`page_banner`."""
+    st.session_state[BANNER_SLOT] = st.container()
+    st.session_state[BANNER_DRAWN] = False
+
+
+def page_banner() -> None:
+    """Draw the banner from a page's fragment, so that the fragment's reruns (a field edited
+    on Exchange profile) update it too."""
+    slot = st.session_state.get(BANNER_SLOT)
+    if slot is None:
+        return
+    st.session_state[BANNER_DRAWN] = True
+    banner(slot)
+
+
+def close_banner() -> None:
+    """Draw the banner in its place unless a page already did (``app.py``)."""
+    if not st.session_state.get(BANNER_DRAWN):
+        banner(st.session_state.get(BANNER_SLOT))
+
+
+def reset_all() -> None:
+    """Callback of the banner's button: :func:`reset`, and the whole page drawn again (also
+    when the button was drawn by a fragment)."""
+    reset()
+    st.rerun()
+
+
+def banner(container: Any = None) -> None:
     """The line under the navigation on every page: what differs from the defaults, and a
-    button to reset it all."""
+    button to reset it all (in ``container``, else where the page is)."""
     found = changes()
     if not found:
         return
-    left, right = st.columns([7, 1], vertical_alignment="center")
+    left, right = (container or st).columns([7, 1], vertical_alignment="center")
     shown = "; ".join(f"{_escape(what)}: **{_escape(val)}**" for what, val in found[:12])
     more = _t(" and {n} more").format(n=len(found) - 12) if len(found) > 12 else ""
     left.info(f"**{_t('Changed from the defaults:')}** {shown}{more}.", icon=":material/edit_note:")
     right.button(
         _t("Reset all"),
-        on_click=reset,
+        on_click=reset_all,
         key="reset_all",
         icon=":material/restart_alt:",
         help=_t("Every input back to its default; uploads and the edited tower dropped."),

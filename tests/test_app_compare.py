@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -47,7 +49,7 @@ def chart_titles(at: AppTest) -> list[str]:
 # Compare
 # --------------------------------------------------------------------------------------------
 def test_compare_renders_on_the_defaults():
-    at = run(COMPARE)
+    at = run(COMPARE, cmp_sources=True)  # the sources' expander open (drawn only when open)
     assert at.title[0].value == "Compare"
     assert at.selectbox(key="regime").value == "jp-2027"
     assert "a scenario, not law" in at.selectbox(key="regime").format_func("jp-2027")
@@ -118,6 +120,42 @@ def test_the_inspector_starts_at_the_optimum_and_follows_the_retention():
     assert any("Nearest point of the optimiser's" in c.value for c in at.caption)
     at.button(key="cmp_reset").click().run()
     assert metrics(at)["Total cost at the nearest grid point"] == before
+
+
+def _array(value: object) -> np.ndarray:
+    """A plotly spec array (a list, or plotly's base64 typed array)."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
+def test_the_heatmap_outlines_the_grid_points_the_market_would_not_write():
+    """The red outline is the border of the cells without a market premium (infinite cost, as
+    the library's comparison gives them), and typing such a structure says so."""
+    from pricing.strategy import StrategyAssumptions
+
+    at = run(COMPARE)
+    heatmap = json.loads(at.get("plotly_chart")[1].proto.spec)
+    marks = [tr for tr in heatmap["data"] if tr.get("name") == "not placeable"]
+    assert len(marks) == 1 and marks[0]["marker"]["symbol"] == "square-open"
+    rows, cols = _array(marks[0]["y"]).astype(int), _array(marks[0]["x"]).astype(int)
+    cells = set(zip(rows, cols, strict=True))
+    cost = _array(heatmap["data"][0]["z"]).reshape(-1, len(_array(heatmap["data"][0]["x"])))
+    bad = ~np.isfinite(cost)
+    assert bad.any() and (~bad).any(), "the default market writes some layers and not others"
+    assert all(bad[i, j] for i, j in cells), "only unplaceable cells are marked"
+    for i, j in zip(*np.nonzero(bad), strict=True):  # every unplaceable cell on the border
+        neighbours = [(i + di, j + dj) for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+        border = any(
+            not (0 <= a < bad.shape[0] and 0 <= b < bad.shape[1]) or not bad[a, b]
+            for a, b in neighbours
+        )
+        assert ((i, j) in cells) == border
+    # A first-dollar layer (no retention) is never written: the inspector says so.
+    assert StrategyAssumptions().market.minimum_retention_usd > 0
+    at.number_input(key="cmp_limit").set_value(20.0)
+    at.number_input(key="cmp_retention").set_value(0.0).run()
+    assert any(w.value.endswith(": not placeable") for w in at.warning)
 
 
 def test_invalid_assumptions_show_an_error_not_a_traceback():
@@ -207,6 +245,10 @@ def test_regime_parameters_are_editable_and_set_the_minimum():
 
     at = run(COMPARE)
     assert "Parameters of jp-2027" in " ".join(e.label for e in at.expander)
+    closed = {w.key for w in at.selectbox}
+    assert "rp_jp-2027_basis" not in closed, "the parameters are drawn once their expander opens"
+    at.session_state["rpx_jp-2027"] = True  # open it
+    at.run()
     at.selectbox(key="rp_jp-2027_basis").set_value("custody_share")
     at.number_input(key="rp_jp-2027_custody_share").set_value(0.02).run()
     assert not at.exception and not at.error
@@ -219,7 +261,7 @@ def test_regime_parameters_are_editable_and_set_the_minimum():
 
 
 def test_a_bad_parameter_value_is_named_next_to_its_field():
-    at = run(COMPARE)
+    at = run(COMPARE, **{"rpx_jp-2027": True})  # the parameters' expander open
     at.number_input(key="rp_jp-2027_custody_share").set_value(2.0).run()
     assert not at.exception
     errors = [e.value for e in at.error]
@@ -291,6 +333,8 @@ def test_an_exchange_licensed_elsewhere_edits_each_regime_it_is_held_to():
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Parameters of jp-2027") for label in labels)
     assert any(label.startswith("Parameters of hk") for label in labels)
+    at.session_state["rpx_hk"] = True  # open hk's parameters
+    at.run()
     at.number_input(key="rp_hk_cold_cover_share").set_value(0.9).run()
     assert not at.exception
     assert at.session_state["_inputs"]["rp_hk_cold_cover_share"] == pytest.approx(0.9)

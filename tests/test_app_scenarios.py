@@ -45,6 +45,8 @@ def test_save_then_load_restores_every_input(db):
     at.radio(key="pf_preset").set_value("large").run()
     go(at, "app_pages/compare.py")
     at.number_input(key="cmp_dispute").set_value(40.0).run()
+    at.session_state["rpx_hk"] = True  # open the regime's parameters
+    at.run()
     at.number_input(key="rp_hk_cold_cover_share").set_value(0.6).run()  # the large preset: hk
     go(at, SCENARIOS)
     at.text_input(key="sc_name").set_value("Large, disputes 40%")
@@ -66,6 +68,7 @@ def test_save_then_load_restores_every_input(db):
     assert at.number_input(key="cmp_dispute").value == pytest.approx(15.0)
     go(at, SCENARIOS)
     at.button(key="sc_load").click().run()
+    at.session_state["rpx_hk"] = True
     go(at, "app_pages/compare.py")
     assert at.number_input(key="cmp_dispute").value == pytest.approx(40.0)
     assert at.number_input(key="rp_hk_cold_cover_share").value == pytest.approx(0.6)

@@ -47,6 +47,8 @@ def test_every_input_survives_a_tour_of_every_page():
     assert at.number_input(key="lm_base_rate").value == pytest.approx(0.25)
     go(at, "app_pages/compare.py")
     at.number_input(key="cmp_dispute").set_value(35.0).run()
+    at.session_state["rpx_jp-2027"] = True  # open the regime's parameters
+    at.run()
     at.number_input(key="rp_jp-2027_floor_jpy").set_value(3e9).run()
     minimum = next(m.value for m in at.metric if m.label == "Minimum")
     go(at, "app_pages/quote.py")
@@ -62,6 +64,7 @@ def test_every_input_survives_a_tour_of_every_page():
 
     go(at, "app_pages/model.py")
     assert at.number_input(key="lm_base_rate").value == pytest.approx(0.25)
+    at.session_state["rpx_jp-2027"] = True  # opened again on the way back
     go(at, "app_pages/compare.py")
     assert at.number_input(key="cmp_dispute").value == pytest.approx(35.0)
     assert at.number_input(key="rp_jp-2027_floor_jpy").value == pytest.approx(3e9)

@@ -81,7 +81,7 @@ def _evaluate(
     q = 1.0 - a.frictions.payment_factor
     coc = profile.cost_of_capital
 
-    premium, technical = _premiums(model, retentions, limits, a)
+    premium, technical, reason = _premiums(model, retentions, limits, a)
     placeable = np.isfinite(premium)
 
     # Retained loss per theft on a common grid, and its compound distribution per layer.
@@ -235,6 +235,7 @@ def _evaluate(
     out["cost_floor"] = sum(out[c + "_floor"] for c in COST_COMPONENTS)
     out["meets"] = (out["p_full"] >= a.target - 1e-12) & placeable
     out |= {"floor": floor, "technical_premium": technical, "placeable": placeable}
+    out["reason"] = reason  # the market's reason code where a layer is not placeable, else ""
     out["var_target"] = var_target
     return out
 
@@ -278,7 +279,7 @@ def _settings_workers() -> int:
 
 
 #: Premium grids of recent comparisons (they do not depend on the regime or the target).
-_PREMIUM_CACHE: OrderedDict[Any, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_PREMIUM_CACHE: OrderedDict[Any, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
 _PREMIUM_CACHE_SIZE = 16
 
 
@@ -297,11 +298,12 @@ def clear_caches() -> None:
 
 def _premiums(
     model: ExchangeLossModel, retentions: np.ndarray, limits: np.ndarray, a: StrategyAssumptions
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Premium and technical premium of every layer (limit 0 = no policy, no premium; ``inf``
-    where the market would not write it). The layer grid does not depend on the regime, the
-    target or the frictions: it is kept for the next comparison of the same exchange (e.g.
-    another regime), keyed by everything it depends on. Read-only arrays."""
+    where the market would not write it, with the market's reason code in the third array:
+    ``retention``, ``capacity`` or ``price``, else ``""``). The layer grid does not depend on
+    the regime, the target or the frictions: it is kept for the next comparison of the same
+    exchange (e.g. another regime), keyed by everything it depends on. Read-only arrays."""
     profile = model.profile
     try:
         key = (
@@ -327,6 +329,7 @@ def _premiums(
     premium = np.zeros((n_r, n_l))
     technical = np.full((n_r, n_l), math.nan)
     technical[:, 0] = 0.0
+    reason = np.full((n_r, n_l), "", dtype=object)
     if a.market_rate_on_line is not None:
         premium[:, 1:] = a.market_rate_on_line * limits[None, 1:]
     else:
@@ -349,13 +352,15 @@ def _premiums(
                 kinds, a.market,
             )  # fmt: skip
             premium[:, 1:] = quoted["premium"]
+            reason[:, 1:] = quoted["reason"]
     premium.setflags(write=False)
     technical.setflags(write=False)
+    reason.setflags(write=False)
     if key is not None:
-        _PREMIUM_CACHE[key] = (premium, technical)
+        _PREMIUM_CACHE[key] = (premium, technical, reason)
         while len(_PREMIUM_CACHE) > _PREMIUM_CACHE_SIZE:
             _PREMIUM_CACHE.popitem(last=False)
-    return premium, technical
+    return premium, technical, reason
 
 
 def _prompt_cdf(

@@ -209,6 +209,7 @@ def _pick(
         floor=float(grid["floor"][i, j]),
         technical_premium=float(grid["technical_premium"][i, j]),
         placeable=bool(grid["placeable"][i, j]),
+        unplaceable_reason=str(grid["reason"][i, j]) if "reason" in grid else "",
         compliant=compliant,
         binding=_binding(grid, i, j, rules, a, at_floor),
     )

@@ -141,6 +141,9 @@ class StrategyResult:
     floor: float = 0.0
     technical_premium: float = 0.0
     placeable: bool = True
+    #: Why the market would not write the layer (``retention``, ``capacity`` or ``price``, the
+    #: keys of :data:`pricing.market.REASONS`); ``""`` when it is placeable.
+    unplaceable_reason: str = ""
     total_cost_interval: tuple[float, float] | None = None
     p_full_interval: tuple[float, float] | None = None
 

@@ -1,0 +1,235 @@
+"""The Compare page's comparisons, kept and computed ahead.
+
+A comparison (:func:`pricing.strategy.compare`), its 90% ranges over parameter draws
+(:func:`pricing.uncertainty.compare_with_draws`) and the reserve projection are kept per set of
+inputs, shared by every session (they are frozen results: never mutate them). While nobody's
+page is running, one background thread computes those of the other regimes for the same
+inputs, so that picking another regime finds them ready; the page's own work always goes
+first, and work ahead for inputs that are no longer shown is dropped.
+
+Every number is the library's: the same calls, with the same arguments, as
+:func:`app_pages.common.comparison`, :func:`app_pages.common.comparison_ranges` and
+:func:`app_pages.common.reserve_projection`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import CancelledError, Future
+from typing import Any
+
+import streamlit as st
+
+from pricing.aggregate import AggregateDistribution
+from pricing.calibration import Calibration
+from pricing.lossmodel import ExchangeLossModel
+from pricing.reserve import ReserveProjection
+from pricing.strategy import Comparison, StrategyAssumptions, compare, project_strategy
+from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
+
+#: Priority of the page's own work and of work ahead (lower runs first).
+PAGE, AHEAD = 0, 1
+#: Seconds without a page run before work ahead starts (it would slow the page down).
+QUIET = 0.3
+#: Results kept (about 150 kB each).
+SIZE = 96
+
+
+class Worker:
+    """One daemon thread running submitted work by priority, work ahead only while no page
+    is running (see :meth:`busy`)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, Future[Any], Hashable, Callable[[], Any]]] = []
+        self._cv = threading.Condition()
+        self._order = itertools.count()
+        self._busy_until = 0.0
+        threading.Thread(target=self._run, name="vaultcover-ahead", daemon=True).start()
+
+    def busy(self, seconds: float = 2.0) -> None:
+        """A page run starts: hold work ahead back (for at most ``seconds``)."""
+        with self._cv:
+            self._busy_until = max(self._busy_until, time.monotonic() + seconds)
+
+    def done(self) -> None:
+        """A page run ended: work ahead may start after :data:`QUIET` seconds."""
+        with self._cv:
+            self._busy_until = time.monotonic() + QUIET
+            self._cv.notify()
+
+    def submit(self, priority: int, tag: Hashable, fn: Callable[[], Any]) -> Future[Any]:
+        """Run ``fn()`` in the thread; ``tag`` names the inputs it is for (see :meth:`drop`)."""
+        future: Future[Any] = Future()
+        with self._cv:
+            heapq.heappush(self._heap, (priority, next(self._order), future, tag, fn))
+            self._cv.notify()
+        return future
+
+    def drop_all(self) -> None:
+        """Cancel all work ahead not yet started (the user left the page it was for)."""
+        self.drop(object())
+
+    def drop(self, keep: Hashable) -> None:
+        """Cancel the work ahead not yet started whose tag is not ``keep``."""
+        with self._cv:
+            for priority, _, future, tag, _ in self._heap:
+                if priority == AHEAD and tag != keep:
+                    future.cancel()
+
+    def _next(self) -> tuple[Future[Any], Callable[[], Any]]:
+        with self._cv:
+            while True:
+                while self._heap and self._heap[0][2].cancelled():
+                    heapq.heappop(self._heap)
+                if self._heap:
+                    wait = self._busy_until - time.monotonic() if self._heap[0][0] else 0.0
+                    if wait <= 0:
+                        _, _, future, _, fn = heapq.heappop(self._heap)
+                        return future, fn
+                    self._cv.wait(wait)
+                else:
+                    self._cv.wait()
+
+    def _run(self) -> None:
+        while True:
+            future, fn = self._next()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as err:  # kept for whoever waits on it
+                future.set_exception(err)
+
+
+class Store:
+    """Results by key, each computed once by whichever thread needs it first."""
+
+    def __init__(self) -> None:
+        self.worker = Worker()
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, Future[Any]] = OrderedDict()
+
+    def ready(self, key: Hashable) -> bool:
+        """Whether the result of ``key`` is computed (or failed)."""
+        with self._lock:
+            future = self._items.get(key)
+        return future is not None and future.done()
+
+    def get(self, key: Hashable, fn: Callable[[], Any]) -> Any:
+        """The result of ``key``: computed here by ``fn()`` unless another thread already
+        started it (then waited for) or finished it."""
+        while True:
+            with self._lock:
+                future = self._items.get(key)
+                mine = future is None or future.cancelled()
+                if mine:
+                    future = Future()
+                    future.set_running_or_notify_cancel()
+                    self._items[key] = future
+                    while len(self._items) > SIZE:
+                        self._items.popitem(last=False)
+                else:
+                    self._items.move_to_end(key)
+            assert future is not None
+            if mine:
+                try:
+                    future.set_result(fn())
+                except BaseException as err:
+                    future.set_exception(err)
+                    raise
+                return future.result()
+            try:
+                return future.result()
+            except CancelledError:  # dropped by its owner before it ran: compute it here
+                with self._lock:
+                    if self._items.get(key) is future:
+                        del self._items[key]
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    """The process's store and its thread (one for every session)."""
+    return Store()
+
+
+def upload_key(upload: bytes | None) -> str | None:
+    """A short stand-in for the uploaded file's bytes in keys."""
+    return None if upload is None else hashlib.sha256(upload).hexdigest()
+
+
+class Inputs:
+    """Everything a comparison of one exchange depends on except the regime, with the loss
+    model, yearly loss and calibration it is computed from (from the page's cached calls)."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        model: ExchangeLossModel,
+        total: AggregateDistribution,
+        calibration: Calibration,
+        assumptions: StrategyAssumptions,
+    ) -> None:
+        self.key = key
+        self.model = model
+        self.total = total
+        self.calibration = calibration
+        self.assumptions = assumptions
+
+    def point(self, regime: str) -> Comparison:
+        """:func:`pricing.strategy.compare` under ``regime``."""
+        return store().get(
+            (self.key, regime, "point"),
+            lambda: compare(self.model, regime, self.assumptions, total=self.total),
+        )
+
+    def ranged(self, regime: str) -> Comparison:
+        """:meth:`point` with its 90% ranges over the parameter draws (seed 1)."""
+        draws = store().get(
+            (self.key, "draws"),
+            lambda: draw_models(self.model, self.calibration, DEFAULT_DRAWS, 1),
+        )
+        return store().get(
+            (self.key, regime, "ranged"),
+            lambda: compare_with_draws(self.point(regime), draws),
+        )
+
+    def projection(self, regime: str, years: int) -> ReserveProjection:
+        """The recommended strategy's reserve over ``years`` years."""
+
+        def run() -> ReserveProjection:
+            result = self.point(regime)
+            best = result.get(result.recommended)
+            return project_strategy(self.model, best, self.assumptions.frictions, years=years)
+
+        return store().get((self.key, regime, "years", years), run)
+
+    def ranged_ready(self, regime: str) -> bool:
+        """Whether :meth:`ranged` would return at once."""
+        return store().ready((self.key, regime, "ranged"))
+
+    def ranged_soon(self, regime: str) -> Future[Comparison]:
+        """:meth:`ranged`, computed in the background thread at the page's priority."""
+        return store().worker.submit(PAGE, self.key, lambda: self.ranged(regime))
+
+    def projection_soon(self, regime: str, years: int) -> Future[ReserveProjection]:
+        """:meth:`projection`, computed in the background thread at the page's priority."""
+        return store().worker.submit(PAGE, self.key, lambda: self.projection(regime, years))
+
+    def ahead(self, regimes: list[str], years: int) -> None:
+        """Compute the comparisons of ``regimes`` in the background while nobody's page runs
+        (work ahead for other inputs is dropped)."""
+        worker = store().worker
+        worker.drop(self.key)
+        for regime in regimes:
+            for step in (
+                lambda r=regime: self.point(r),
+                lambda r=regime: self.ranged(r),
+                lambda r=regime: self.projection(r, years),
+            ):
+                worker.submit(AHEAD, self.key, step)
