@@ -14,13 +14,12 @@ switches it off), so a repeated command skips the fits and their imports.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
 
+from .. import lazy
 from ..exceptions import ConvergenceError, InputError
 from .common import (
     APP_PATH,
@@ -63,13 +62,7 @@ _LAZY = {func: module for _, module, func, _ in COMMANDS} | {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _LAZY, globals())
 
 
 def _internal_error(err: BaseException, debug: bool) -> int:

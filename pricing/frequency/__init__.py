@@ -51,9 +51,7 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from .. import lazy
 from .inputs import COLUMNS as COLUMNS
 from .inputs import _check_level as _check_level
 from .inputs import _finite as _finite
@@ -69,13 +67,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _LAZY, globals())
 
 
 __all__ = [

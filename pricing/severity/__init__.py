@@ -84,9 +84,7 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from .. import lazy
 from .families import (
     DEFAULT_SPLICE_QUANTILE,
     DEFAULT_THRESHOLD,
@@ -108,13 +106,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _LAZY, globals())
 
 
 __all__ = [
