@@ -7,6 +7,10 @@ forked once, with the objects then alive frozen out of the garbage collector's r
 copy-on-write); each job carries the engine's settings of the moment (:data:`SETTINGS`), so a
 worker computes exactly what the calling process would, and empties its caches when the caller
 has emptied its own (:func:`pricing.strategy.clear_caches`) since the worker's last job.
+
+Kept workers hold copies of the file descriptors open in the process when they were forked: a
+process that later waits for a child to see the end of a pipe it shared (a browser driver, a
+subprocess reading its standard input) should call :func:`shutdown` first.
 """
 
 from __future__ import annotations
