@@ -94,7 +94,7 @@ def test_meeting_walk(browser, server):
     open_parameters(page)
     set_number(page, "floor of the reserve", "3000000000")
     set_number(page, "Dispute probability (%)", "25")
-    expect(page.get_by_text(re.compile(r"jp-2027: floor_jpy"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"jp-2027: floor of the reserve \(JPY\)"))).to_be_visible()
     shot(page, "compare")
     cost = metric(page, "Cost of risk, recommended")
 
