@@ -104,7 +104,7 @@ def test_meeting_walk(browser, server):
         shot(page, title.lower().replace(" ", "_"))
 
     go(page, "Loss model")
-    assert rate.input_value() == "0.20000"
+    expect(rate).to_have_value("0.20000")  # waits for the page to draw it
     go(page, "Compare")
     open_parameters(page)
     expect(page.get_by_role("spinbutton", name="floor of the reserve")).to_have_value("3000000000")
