@@ -51,28 +51,32 @@ def test_model_page_fits_and_refits_on_a_new_threshold(page):
     screenshot(page, "model")
 
 
-def edit_cell(page, column: int, row: int, text: str) -> None:
-    """Type into a data-editor cell (the grid is a canvas: select the cell by position, open
-    its editor with Enter, fill the editor's input, commit with Enter)."""
-    grid = page.get_by_test_id("stDataFrame").first
-    box = grid.bounding_box()
-    header = cell_height = 35  # Streamlit's default row height, header included
-    first_column = 30  # the row-marker column of a dynamic editor
-    width = (box["width"] - first_column) / 5
-    x = box["x"] + first_column + width * (column + 0.5)
-    y = box["y"] + header + cell_height * (row + 0.5)
-    field = page.locator("#portal textarea, #portal input").first
-    for attempt in range(3):  # the grid may still be redrawing after the previous edit
-        page.mouse.click(x, y)
+def edit_cell(page, grid, column: int, row: int, text: str) -> None:
+    """Type into a data-editor cell. The grid is a canvas: select its first cell by position,
+    move to the cell with the arrow keys, open the cell's editor with Enter, fill it, commit
+    with Enter. The editor must open enabled: a read-only cell (another table, or the grid
+    caught mid-redraw) opens a disabled one, and the attempt is repeated once the page is idle.
+    """
+    field = page.locator("#portal textarea:enabled, #portal input:enabled").first
+    for attempt in range(4):
+        wait_until_idle(page)
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        header = cell_height = 35  # Streamlit's default row height, header included
+        first_column = 30  # the row-marker column of a dynamic editor
+        page.mouse.click(box["x"] + first_column + 20, box["y"] + header + cell_height / 2)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        for _ in range(row):
+            page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
         try:
             field.wait_for(timeout=5_000)
             break
         except PlaywrightTimeoutError:
-            if attempt == 2:
+            if attempt == 3:
                 raise
             page.keyboard.press("Escape")
-            wait_until_idle(page)
     field.fill(text)
     page.keyboard.press("Enter")  # the editor closes as it commits: press on the page, not on it
     wait_until_idle(page)
@@ -83,11 +87,12 @@ def test_insurer_quote_edits_the_tower_and_downloads_a_csv_quote_sheet(page):
     expect(page.get_by_text("Premium of the tower (USD per year)")).to_be_visible(timeout=30_000)
     total = page.get_by_test_id("stMetricValue").first
     before = total.inner_text()
-    edit_cell(page, column=0, row=0, text="2")  # retention of layer 1: 1 -> 2 (USD m)
+    tower = page.get_by_test_id("stDataFrame").filter(has_text="entered rate on line")
+    edit_cell(page, tower, column=0, row=0, text="2")  # retention of layer 1: 1 -> 2 (USD m)
     # Layer 1 now overlaps layer 2: wait for that message, i.e. for the grid to be redrawn
     # under its new key, before editing it again.
     expect(page.get_by_text("Layers overlap").first).to_be_visible(timeout=30_000)
-    edit_cell(page, column=1, row=0, text="4")  # limit 5 -> 4 so it ends where layer 2 starts
+    edit_cell(page, tower, column=1, row=0, text="4")  # limit 5 -> 4 so it ends where layer 2 starts
     expect(total).not_to_have_text(before, timeout=30_000)
     screenshot(page, "quote")
 
