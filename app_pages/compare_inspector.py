@@ -1,13 +1,11 @@
 """Compare: the structure inspector, a fragment of the page (a retention or limit typed here
-reruns only this part), with the grid points the market would not write outlined in red."""
+reruns only this part)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import common, precompute, state
@@ -16,45 +14,10 @@ from app_pages.regime_editor import money_input
 from pricing import plots
 from pricing.strategy import Comparison, StrategyAssumptions
 
-#: Colour of the outline of the grid points that are not placeable.
-UNPLACEABLE = "#D62728"
-
 
 def reset_inspector() -> None:
     """Put the structure inspector back on the optimum."""
     state.forget("cmp_retention", "cmp_limit")
-
-
-def unplaceable_edge(result: Comparison) -> tuple[np.ndarray, np.ndarray]:
-    """Grid indices (retention, limit) of the points the market would not write (their cost is
-    infinite: no premium) that border a placeable point or the grid's edge: the outline of
-    that region."""
-    bad = ~np.isfinite(np.asarray(result.total_cost, dtype=float))
-    pad = np.pad(bad, 1, constant_values=False)
-    inner = pad[:-2, 1:-1] & pad[2:, 1:-1] & pad[1:-1, :-2] & pad[1:-1, 2:]
-    return np.nonzero(bad & ~inner)
-
-
-def mark_unplaceable(fig: go.Figure, result: Comparison) -> go.Figure:
-    """``fig`` (:func:`pricing.plots.cost_heatmap`) with the unplaceable region outlined."""
-    rows, cols = unplaceable_edge(result)
-    if rows.size:
-        fig.add_trace(
-            go.Scatter(
-                x=cols,
-                y=rows,
-                mode="markers",
-                name=t("not placeable"),
-                marker={
-                    "symbol": "square-open",
-                    "size": 9,
-                    "color": UNPLACEABLE,
-                    "line": {"width": 2, "color": UNPLACEABLE},
-                },
-                hoverinfo="skip",
-            )
-        )
-    return fig
 
 
 @st.fragment
@@ -137,10 +100,7 @@ def inspector(result: Comparison, agg: Any, assumptions: StrategyAssumptions, d:
     )
     left, right = st.columns(2)
     left.plotly_chart(
-        mark_unplaceable(
-            plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6), display=d),
-            result,
-        ),
+        plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6), display=d),
         width="stretch",
         key="cmp_heatmap",
         config=common.chart_config("vaultcover_cost_heatmap"),

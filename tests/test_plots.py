@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -92,7 +94,7 @@ def test_cost_heatmap_has_the_grid_and_marks(comparisons):
     heat = fig.data[0]
     assert heat.type == "heatmap"
     assert heat.z.shape == c.total_cost.shape == (8, 6)
-    marks = {t.name: t for t in fig.data[1:]}
+    marks = {t.name: t for t in fig.data[1:] if t.name != "not placeable"}
     assert set(marks) == {"optimum (hybrid)", "inspected structure"}
     assert (marks["inspected structure"].x[0], marks["inspected structure"].y[0]) == (3, 2)
     hybrid = c.get("hybrid")
@@ -104,7 +106,69 @@ def test_cost_heatmap_has_the_grid_and_marks(comparisons):
 
 def test_cost_heatmap_without_selection_marks_only_the_optimum(comparisons):
     fig = plots.cost_heatmap(comparisons["large"])
-    assert names(fig)[1:] == ["optimum (hybrid)"]
+    assert [n for n in names(fig)[1:] if n != "not placeable"] == ["optimum (hybrid)"]
+
+
+def test_cost_heatmap_outlines_exactly_the_border_of_the_unplaceable_region(comparisons):
+    """Every grid point without a market premium that touches a placeable one or the grid's
+    edge is outlined, and nothing else (recounted cell by cell)."""
+    for c in comparisons.values():
+        bad = ~np.isfinite(np.asarray(c.total_cost, dtype=float))
+        outline = [t for t in plots.cost_heatmap(c).data if t.name == "not placeable"]
+        assert len(outline) == (1 if bad.any() else 0)
+        cells = set(zip(outline[0].y, outline[0].x, strict=True)) if outline else set()
+        border = {
+            (i, j)
+            for i, j in zip(*np.nonzero(bad), strict=True)
+            if any(
+                not (0 <= a < bad.shape[0] and 0 <= b < bad.shape[1]) or not bad[a, b]
+                for a, b in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1))
+            )
+        }
+        assert cells == border
+
+
+@pytest.mark.parametrize("selected", [None, (0.0, 0.0), (5e6, 2e7), (1e12, 1e12)])
+def test_redrawn_charts_are_the_charts_built_and_validated_afresh(comparisons, models, selected):
+    """The heatmap and the layer exceedance chart reuse their kept base and add the overlay
+    as plain trace dicts: the result must be what plotly validates and the figure built in
+    one go (the overlay traces appended to a freshly built base)."""
+    from pricing.plots import _memo
+
+    c, agg = comparisons["small"], models["small"].aggregate()
+    for _ in range(2):  # the second call reuses the kept base
+        heat = plots.cost_heatmap(c, selected=selected)
+        retention, limit = selected or (0.0, 0.0)
+        layer = plots.exceedance_with_layer_chart(agg, retention, limit)
+        for fig in (heat, layer):
+            assert json.loads(go.Figure(fig.to_dict()).to_json()) == json.loads(fig.to_json())
+    _memo._kept.clear()
+    again = plots.cost_heatmap(c, selected=selected)
+    assert json.loads(again.to_json()) == json.loads(heat.to_json())
+
+
+def test_kept_figures_are_built_once_per_result_and_bounded():
+    from pricing.plots import _memo
+
+    built = []
+
+    def build():
+        built.append(1)
+        return go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+
+    source = object()
+    first = _memo.kept_figure(source, "k", build)
+    assert _memo.kept_figure(source, "k", build) is first and len(built) == 1
+    _memo.kept_figure(source, "other key", build)
+    assert len(built) == 2
+    for _ in range(_memo.KEEP + 5):
+        _memo.kept_figure(object(), "k", build)
+    assert len(_memo._kept) == _memo.KEEP
+    _memo.kept_figure(source, "k", build)  # pushed out by the newer ones: built again
+    assert len(built) == _memo.KEEP + 5 + 3
+    a = _memo.overlaid(first, [{"type": "scatter", "x": [0], "y": [0], "name": "m"}], at=0)
+    a.update_layout(title="changed")  # a redrawn figure may be changed; the kept base is not
+    assert [t.name for t in a.data] == ["m", None] and "title" not in first["layout"]
 
 
 def test_frontier_chart_has_frontier_strategies_and_target(comparisons):

@@ -4,6 +4,7 @@ Exchange profile and Compare pages)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -163,6 +164,28 @@ def _thin(curve: pd.DataFrame, floor: float, points: int) -> pd.DataFrame:
     return keep.iloc[idx]
 
 
+def marker_lines(
+    markers: dict[str, float], floor: float, display: Display = USD
+) -> list[dict[str, Any]]:
+    """Vertical lines (plotly trace dicts) at each ``markers`` loss (USD) of an exceedance
+    chart, from ``floor`` to probability 1; losses that are zero or not finite are left out
+    (a log axis has neither)."""
+    d = display
+    return [
+        {
+            "type": "scatter",
+            "x": [loss * d.rate, loss * d.rate],
+            "y": [floor, 1.0],
+            "mode": "lines",
+            "name": label,
+            "line": {"color": PALETTE[3 + i % 3], "dash": "dot", "width": 1.5},
+            "hovertemplate": f"{label}<extra></extra>",
+        }
+        for i, (label, loss) in enumerate(markers.items())
+        if np.isfinite(loss) and loss > 0
+    ]
+
+
 def exceedance_chart(
     aep: pd.DataFrame,
     oep: pd.DataFrame | None = None,
@@ -216,18 +239,8 @@ def exceedance_chart(
                 hoverinfo="skip",
             )
         )
-    for i, (label, loss) in enumerate((markers or {}).items()):
-        if np.isfinite(loss) and loss > 0:
-            fig.add_trace(
-                go.Scatter(
-                    x=[loss * d.rate, loss * d.rate],
-                    y=[floor, 1.0],
-                    mode="lines",
-                    name=label,
-                    line={"color": PALETTE[3 + i % 3], "dash": "dot", "width": 1.5},
-                    hovertemplate=f"{label}<extra></extra>",
-                )
-            )
+    for line in marker_lines(markers or {}, floor, d):
+        fig.add_trace(line)
     fig.update_xaxes(
         type="log",
         title=d.t("loss in a year, {currency} (log scale)").format(currency=d.currency),

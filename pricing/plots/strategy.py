@@ -17,7 +17,8 @@ from ..aggregate import AggregateDistribution
 from ..strategy import COST_COMPONENTS, Comparison
 from ..strategy.words import STRATEGY_LABELS
 from ._base import FONT, USD, Display, _layout, _nearest, _wrap
-from .losses import exceedance_chart
+from ._memo import kept_figure, overlaid
+from .losses import exceedance_chart, marker_lines
 
 __all__ = [
     "COMPONENT_COLOURS",
@@ -25,11 +26,13 @@ __all__ = [
     "REGULATORY_COLOUR",
     "STRATEGY_COLOURS",
     "STRATEGY_LABELS",
+    "UNPLACEABLE",
     "cost_components_chart",
     "cost_heatmap",
     "exceedance_with_layer_chart",
     "frontier_chart",
     "small_vs_large_chart",
+    "unplaceable_edge",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -121,24 +124,28 @@ def exceedance_with_layer_chart(
     """Yearly loss (AEP) and largest-theft (OEP) exceedance on log axes, with the layer's
     retention and retention + limit (USD, per theft) as vertical lines.
 
-    Lines at zero (no retention, or no insurance) are left out: a log axis has no zero.
+    Lines at zero (no retention, or no insurance) are left out: a log axis has no zero. The
+    curves are built once per ``agg`` and display (:mod:`._memo`): a new layer redraws two lines.
     """
     d = display
+    base = kept_figure(
+        agg,
+        ("exceedance", floor, d),
+        lambda: exceedance_chart(
+            agg.exceedance_curve("aep"),
+            agg.exceedance_curve("oep"),
+            floor=floor,
+            title=d.t("Loss exceedance and the insurance layer"),
+            display=d,
+        ),
+    )
     markers: dict[str, float] = {}
     if retention > 0:
         markers[f"{d.t('retention')} {d.money(retention)}"] = float(retention)
     if limit > 0:
         top = d.t("retention + limit")
         markers[f"{top} {d.money(retention + limit)}"] = float(retention + limit)
-    fig = exceedance_chart(
-        agg.exceedance_curve("aep"),
-        agg.exceedance_curve("oep"),
-        markers=markers,
-        floor=floor,
-        title=d.t("Loss exceedance and the insurance layer"),
-        display=d,
-    )
-    return fig
+    return overlaid(base, marker_lines(markers, floor, d), at=len(base["data"]))
 
 
 def cost_heatmap(
@@ -151,9 +158,67 @@ def cost_heatmap(
 
     Cells are placed by grid index, so the geometric grid reads as a log scale; the colour
     scale stops at the 90th percentile so the cheap region keeps its contrast. The optimum
-    (hybrid) is starred and ``selected`` = (retention, limit) in USD marks the nearest cell.
+    (hybrid) is starred, the grid points the market would not write (no premium) are outlined,
+    and ``selected`` = (retention, limit) in USD marks the nearest cell. The chart without the
+    selection is built once per comparison and display (:mod:`._memo`), so moving the
+    selection redraws one marker.
     """
-    d = display
+    base = kept_figure(comparison, ("cost_heatmap", display), lambda: _heatmap(comparison, display))
+    if selected is None:
+        return overlaid(base, [], at=0)
+    inspected = _grid_mark(
+        comparison, "inspected structure", selected, ("x", "#D55E00", 14), display
+    )
+    return overlaid(base, [inspected], at=len(base["data"]) - 1)  # under the optimum's star
+
+
+#: Colour of the outline of the grid points the market would not write.
+UNPLACEABLE = "#D62728"
+
+
+def unplaceable_edge(comparison: Comparison) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the grid points the market would not write (total cost
+    infinite: no premium) that border a placeable point or the grid's edge: the outline of
+    that region."""
+    bad = ~np.isfinite(np.asarray(comparison.total_cost, dtype=float))
+    pad = np.pad(bad, 1, constant_values=False)
+    inner = pad[:-2, 1:-1] & pad[2:, 1:-1] & pad[1:-1, :-2] & pad[1:-1, 2:]
+    return np.nonzero(bad & ~inner)
+
+
+def _grid_mark(
+    comparison: Comparison,
+    name: str,
+    structure: tuple[float, float],
+    look: tuple[str, str, int],
+    d: Display,
+) -> dict[str, Any]:
+    """A marker (plotly trace dict) on the heatmap cell nearest to ``structure`` =
+    (retention, limit) in USD; ``look`` = (symbol, colour, size)."""
+    r, lim = comparison.retentions, comparison.limits
+    i, j = _nearest(r, structure[0]), _nearest(lim, structure[1])
+    symbol, colour, size = look
+    shown = d.t(name)
+    return {
+        "type": "scatter",
+        "x": [j],
+        "y": [i],
+        "mode": "markers",
+        "name": shown,
+        "marker": {
+            "symbol": symbol,
+            "size": size,
+            "color": colour,
+            "line": {"color": "#000000", "width": 1.5},
+        },
+        "hovertemplate": f"{shown}<br>{d.t('retention')} {d.money(r[i])}<br>"
+        f"{d.t('limit')} {d.money(lim[j])}<br>{d.t('total cost')} "
+        f"{d.money(float(comparison.total_cost[i, j]))}<extra></extra>",
+    }
+
+
+def _heatmap(comparison: Comparison, d: Display) -> go.Figure:
+    """The cost heatmap with the unplaceable outline and the optimum, nothing selected."""
     r = np.asarray(comparison.retentions, dtype=float)
     lim = np.asarray(comparison.limits, dtype=float)
     z = d.axis(comparison.total_cost)
@@ -188,30 +253,26 @@ def cost_heatmap(
             "%{customdata[2]:.2f}%<extra></extra>",
         )
     )
-    hybrid = comparison.get("hybrid")
-    points = [("optimum (hybrid)", hybrid.retention, hybrid.limit, "star", "#FFFFFF", 20)]
-    if selected is not None:  # drawn first, smaller, so the optimum's star stays visible
-        points.insert(0, ("inspected structure", selected[0], selected[1], "x", "#D55E00", 14))
-    for name, ret, lay, symbol, colour, size in points:
-        i, j = _nearest(r, ret), _nearest(lim, lay)
-        shown = d.t(name)
+    rows, cols = unplaceable_edge(comparison)
+    if rows.size:
         fig.add_trace(
             go.Scatter(
-                x=[j],
-                y=[i],
+                x=cols,
+                y=rows,
                 mode="markers",
-                name=shown,
+                name=d.t("not placeable"),
                 marker={
-                    "symbol": symbol,
-                    "size": size,
-                    "color": colour,
-                    "line": {"color": "#000000", "width": 1.5},
+                    "symbol": "square-open",
+                    "size": 9,
+                    "color": UNPLACEABLE,
+                    "line": {"width": 2, "color": UNPLACEABLE},
                 },
-                hovertemplate=f"{shown}<br>{words['retention']} {d.money(r[i])}<br>"
-                f"{words['limit']} {d.money(lim[j])}<br>{words['total cost']} "
-                f"{d.money(float(comparison.total_cost[i, j]))}<extra></extra>",
+                hoverinfo="skip",
             )
         )
+    hybrid = comparison.get("hybrid")
+    optimum = (hybrid.retention, hybrid.limit)
+    fig.add_trace(_grid_mark(comparison, "optimum (hybrid)", optimum, ("star", "#FFFFFF", 20), d))
 
     def ticks(grid: np.ndarray) -> dict[str, Any]:
         idx = np.unique(np.linspace(0, grid.size - 1, min(6, grid.size)).round().astype(int))
