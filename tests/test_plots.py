@@ -203,3 +203,14 @@ def test_small_vs_large_chart_groups_strategies_per_exchange(comparisons):
     )
     assert "Small domestic" in floor.x[0] and "Large global" in floor.x[1]
     assert min(font_sizes(fig)) >= 14
+
+
+def test_charts_carry_the_white_template_as_plotly_would_set_it(models):
+    """The house template is assigned without revalidation (for speed): the figure must hold
+    exactly what ``update_layout(template="plotly_white")`` would give it."""
+    import plotly.io as pio
+
+    fig = plots.exceedance_with_layer_chart(models["small"].aggregate(), 1e6, 1e7)
+    slow = go.Figure(fig.to_dict()).update_layout(template="plotly_white")
+    assert fig.layout.template.to_plotly_json() == pio.templates["plotly_white"].to_plotly_json()
+    assert json.loads(slow.to_json()) == json.loads(fig.to_json())
