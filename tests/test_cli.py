@@ -588,3 +588,28 @@ def test_aggregate_bad_grid_options_exit_2_naming_the_option(capsys, option, val
     code, _, err = run(capsys, *spec, option, value)
     assert code == 2
     assert option in err and "Traceback" not in err
+
+
+def test_app_command_starts_streamlit_without_the_post_run_full_collection(monkeypatch):
+    """``vaultcover app`` runs from any folder, where the project's .streamlit/config.toml is
+    not read: the setting that keeps reruns fast goes on the command line, user flags after."""
+    from streamlit.web import cli as stcli
+
+    seen = {}
+    monkeypatch.setattr(stcli, "main", lambda: seen.setdefault("argv", list(sys.argv)) and 0)
+    monkeypatch.setattr(sys, "argv", ["vaultcover"])
+    assert main(["app", "--server.port", "8600"]) == 0
+    argv = seen["argv"]
+    assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("app.py")
+    assert argv[3:] == ["--runner.postScriptGC", "false", "--server.port", "8600"]
+
+
+@pytest.mark.parametrize("extra", [[], ["--"]])
+def test_app_command_hands_every_later_argument_to_streamlit(monkeypatch, extra):
+    from streamlit.web import cli as stcli
+
+    seen = {}
+    monkeypatch.setattr(stcli, "main", lambda: seen.setdefault("argv", list(sys.argv)) and 0)
+    assert main(["--debug", "app", *extra, "--server.port", "8600", "--theme.base", "dark"]) == 0
+    assert seen["argv"][-4:] == ["--server.port", "8600", "--theme.base", "dark"]
+    assert "--" not in seen["argv"]

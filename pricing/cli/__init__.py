@@ -86,8 +86,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
+        command, passed = command_of(argv), None
+        if command == "app" and argv[argv.index("app") + 1 :] not in (["-h"], ["--help"]):
+            # Everything after ``app`` is streamlit's: argparse would read ``--server.port``
+            # as an option of its own.
+            at = argv.index("app") + 1
+            argv, passed = argv[:at], argv[at:]
+            passed = passed[1:] if passed[:1] == ["--"] else passed
         try:
-            args = build_parser(command_of(argv)).parse_args(argv)
+            args = build_parser(command).parse_args(argv)
+            if passed is not None:
+                args.streamlit_args = passed
         except SystemExit as stop:  # --help, or argparse's own usage error (status 2)
             return int(stop.code or 0) if isinstance(stop.code, int) else EXIT_INPUT
         debug = debug or args.debug
