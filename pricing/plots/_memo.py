@@ -18,8 +18,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-#: Figures kept (a few results per open page and display).
-KEEP = 32
+#: Figures kept. Each holds its result alive (an aggregate's grid is up to a few MB), and a
+#: page redrawn with a new overlay needs only its own two or three: a dozen serves a few
+#: sessions at once.
+KEEP = 12
 
 _lock = threading.Lock()
 _kept: OrderedDict[tuple[int, Hashable], tuple[object, dict[str, Any]]] = OrderedDict()
