@@ -19,6 +19,7 @@ import heapq
 import itertools
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import CancelledError, Future
@@ -39,6 +40,8 @@ PAGE, AHEAD = 0, 1
 QUIET = 0.3
 #: Results kept (about 150 kB each).
 SIZE = 96
+#: Seconds an idle worker thread sleeps before it checks that its worker is still in use.
+IDLE = 2.0
 
 
 class Worker:
@@ -50,7 +53,11 @@ class Worker:
         self._cv = threading.Condition()
         self._order = itertools.count()
         self._busy_until = 0.0
-        threading.Thread(target=self._run, name="vaultcover-ahead", daemon=True).start()
+        # The thread holds its worker only while it takes a job: once the worker is dropped
+        # (its store cleared from Streamlit's cache) the thread ends at its next idle check.
+        threading.Thread(
+            target=_serve, args=(weakref.ref(self),), name="vaultcover-ahead", daemon=True
+        ).start()
 
     def busy(self, seconds: float = 2.0) -> None:
         """A page run starts: hold work ahead back (for at most ``seconds``)."""
@@ -82,29 +89,40 @@ class Worker:
                 if priority == AHEAD and tag != keep:
                     future.cancel()
 
-    def _next(self) -> tuple[Future[Any], Callable[[], Any]]:
+    def _next(self, idle: float) -> tuple[Future[Any], Callable[[], Any]] | None:
+        """The next job to run, or ``None`` after ``idle`` seconds with nothing to do."""
+        deadline = time.monotonic() + idle
         with self._cv:
             while True:
                 while self._heap and self._heap[0][2].cancelled():
                     heapq.heappop(self._heap)
+                now = time.monotonic()
                 if self._heap:
-                    wait = self._busy_until - time.monotonic() if self._heap[0][0] else 0.0
+                    wait = self._busy_until - now if self._heap[0][0] else 0.0
                     if wait <= 0:
                         _, _, future, _, fn = heapq.heappop(self._heap)
                         return future, fn
-                    self._cv.wait(wait)
+                elif now >= deadline:
+                    return None
                 else:
-                    self._cv.wait()
+                    wait = deadline - now
+                self._cv.wait(wait)
 
-    def _run(self) -> None:
-        while True:
-            future, fn = self._next()
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn())
-            except BaseException as err:  # kept for whoever waits on it
-                future.set_exception(err)
+
+def _serve(worker_ref: weakref.ReferenceType[Worker]) -> None:
+    """A worker's thread: runs its jobs while the worker is in use, then ends."""
+    while (worker := worker_ref()) is not None:
+        job = worker._next(IDLE)
+        del worker  # not held while a job runs or between checks
+        if job is None:
+            continue
+        future, fn = job
+        if not future.set_running_or_notify_cancel():
+            continue
+        try:
+            future.set_result(fn())
+        except BaseException as err:  # kept for whoever waits on it
+            future.set_exception(err)
 
 
 class Store:
