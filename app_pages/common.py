@@ -1,12 +1,13 @@
 """App-layer helpers: cached calls into ``pricing`` and the shared data-source control.
 
-Caching lives here, never in ``pricing``. Functions return library objects; pages only draw.
+Streamlit caching lives here, never in ``pricing``. Functions return library objects; pages only draw.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,27 @@ def aggregate_loss(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def loss_measures(
+    profile: ExchangeProfile,
+    spec: CalibrationSpec,
+    assumptions: LossModelAssumptions | None = None,
+    upload: bytes | None = None,
+) -> tuple[float, float, pd.DataFrame]:
+    """VaR and TVaR 99.5% of :func:`aggregate_loss` (NaN where the level lies beyond the
+    computed grid) and its return-period table: each quantile is a search, so they are kept
+    per input like the distribution itself."""
+    total = aggregate_loss(profile, spec, assumptions, upload)
+
+    def at_995(measure: Callable[[float], float]) -> float:
+        try:
+            return float(measure(0.995))
+        except ValueError:
+            return math.nan
+
+    return at_995(total.value_at_risk), at_995(total.tvar), total.return_period_table()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def loss_model_words(
     profile: ExchangeProfile,
     spec: CalibrationSpec,
@@ -229,10 +251,7 @@ def profile_exceedance_chart(
     every session: never change it), with the 1-in-200 loss marked as ``marker``, amounts in
     ``currency`` and words in ``lang``."""
     total = aggregate_loss(profile, spec, assumptions, upload)
-    try:
-        var = float(total.value_at_risk(0.995))
-    except ValueError:  # the level lies beyond the computed grid
-        var = math.nan
+    var, _, _ = loss_measures(profile, spec, assumptions, upload)
     return plots.exceedance_chart(
         total.exceedance_curve("aep"),
         total.exceedance_curve("oep"),

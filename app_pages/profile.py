@@ -1,7 +1,5 @@
 """Exchange profile: presets or custom fields, saved and loaded as JSON, and its loss model."""
 
-import math
-
 import streamlit as st
 
 from app_pages import common, locale, state
@@ -310,13 +308,6 @@ def fields_and_model() -> None:
         + t("(change it on the Loss model page).")
     )
 
-    def risk(measure, level: float) -> float:
-        """VaR/TVaR, or NaN when the level lies beyond the computed grid."""
-        try:
-            return float(measure(level))
-        except ValueError:
-            return math.nan
-
     st.markdown(
         "\n".join(
             f"- {common.md(line)}"
@@ -325,7 +316,7 @@ def fields_and_model() -> None:
             )
         )
     )
-    var, tvar = risk(agg.value_at_risk, 0.995), risk(agg.tvar, 0.995)
+    var, tvar, periods = common.loss_measures(profile, spec, model_assumptions, upload)
     m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric(
         t("Expected thefts per year"),
@@ -392,7 +383,7 @@ def fields_and_model() -> None:
     # two decimals below 100 units, one below 1,000, none above: numbers, so the table sorts.
     size, unit_name = amount_unit()
     right.subheader(t("Losses by return period ({currency})").format(currency=unit_name))
-    periods = agg.return_period_table()
+    periods = periods.copy()  # shown in the display currency below
     amount_format = {}
     for column in ("aep_loss", "tvar", "oep_loss"):
         periods[column] = periods[column].map(locale.from_usd) / size
