@@ -1,6 +1,7 @@
 """App-layer helpers: cached calls into ``pricing`` and the shared data-source control.
 
-Streamlit caching lives here, never in ``pricing``. Functions return library objects; pages only draw.
+Streamlit caching lives here, never in ``pricing``. Functions return library objects; pages
+only draw.
 """
 
 from __future__ import annotations

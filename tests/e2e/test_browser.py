@@ -92,7 +92,8 @@ def test_insurer_quote_edits_the_tower_and_downloads_a_csv_quote_sheet(page):
     # Layer 1 now overlaps layer 2: wait for that message, i.e. for the grid to be redrawn
     # under its new key, before editing it again.
     expect(page.get_by_text("Layers overlap").first).to_be_visible(timeout=30_000)
-    edit_cell(page, tower, column=1, row=0, text="4")  # limit 5 -> 4 so it ends where layer 2 starts
+    # Limit 5 -> 4, so layer 1 ends where layer 2 starts.
+    edit_cell(page, tower, column=1, row=0, text="4")
     expect(total).not_to_have_text(before, timeout=30_000)
     screenshot(page, "quote")
 
