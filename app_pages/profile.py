@@ -316,6 +316,7 @@ def fields_and_model() -> None:
             )
         )
     )
+    # The cache hands each run its own copy of the table, changed in place below.
     var, tvar, periods = common.loss_measures(profile, spec, model_assumptions, upload)
     m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric(
@@ -383,7 +384,6 @@ def fields_and_model() -> None:
     # two decimals below 100 units, one below 1,000, none above: numbers, so the table sorts.
     size, unit_name = amount_unit()
     right.subheader(t("Losses by return period ({currency})").format(currency=unit_name))
-    periods = periods.copy()  # shown in the display currency below
     amount_format = {}
     for column in ("aep_loss", "tvar", "oep_loss"):
         periods[column] = periods[column].map(locale.from_usd) / size

@@ -103,7 +103,7 @@ def main() -> None:
             check=True,
         )
         try:
-            # Alternate old and new so a change in the machine's load hits both alike.
+            # Old and new one after the other, each in its own interpreter.
             old_ms, new_ms = compare_ms(old_root, args.repeat), compare_ms(ROOT, args.repeat)
             old_cli, new_cli = cli_seconds(old_root, args.repeat), cli_seconds(ROOT, args.repeat)
         finally:

@@ -87,10 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
         command, passed = command_of(argv), None
-        if command == "app" and argv[argv.index("app") + 1 :] not in (["-h"], ["--help"]):
+        at = argv.index("app") + 1 if command == "app" else len(argv)
+        if argv[at:] not in ([], ["-h"], ["--help"]):
             # Everything after ``app`` is streamlit's: argparse would read ``--server.port``
             # as an option of its own.
-            at = argv.index("app") + 1
             argv, passed = argv[:at], argv[at:]
             passed = passed[1:] if passed[:1] == ["--"] else passed
         try:

@@ -40,8 +40,9 @@ def kept_figure(source: object, key: Hashable, build: Callable[[], go.Figure]) -
             _kept.move_to_end(ident)
             return hit[1]
     built = build()
-    # The figure's own property dicts: numpy arrays stay arrays (``to_dict`` would encode them).
-    figure = copy.deepcopy({"data": built._data, "layout": built._layout})
+    # The figure's own property dicts, no longer shared once ``built`` is dropped: numpy arrays
+    # stay arrays (``to_dict`` would encode them).
+    figure = {"data": built._data, "layout": built._layout}
     with _lock:
         _kept[ident] = (source, figure)
         while len(_kept) > KEEP:
