@@ -86,6 +86,7 @@ USD_AMOUNT = re.compile(r"\bUSD\b|US\$|\$\s?\d|\d\s?(十億|百万|万|億)?米?
 NOT_WORDS = re.compile(
     r"%\{[^}]*\}|<[^>]+>|https?://\S+|`[^`]*`|:material/\w+:"
     r"|\b\w+_\w+\b"  # a symbol or parameter name: A_ref, ρ_p, ci_low
+    r"|VC-\d{8}-[0-9A-F]{6}\b"  # a quote reference: its digest is hex (VC-20261203-63D8CB)
     r"|\[\?[^\]]*\]\([^)]*\)"  # a scenario's link: [?scenario=Base%20case](/?scenario=…)
 )
 
