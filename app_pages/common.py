@@ -544,14 +544,6 @@ def md(text: str) -> str:
     return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
 
 
-def chart_config(filename: str) -> dict[str, Any]:
-    """Plotly config: the modebar's camera button saves a 2× PNG named ``filename``."""
-    return {
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "displaylogo": False,
-    }
-
-
 @st.cache_data(
     show_spinner="Re-running the comparison for each assumption (a few seconds)…", max_entries=16
 )

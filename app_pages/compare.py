@@ -20,6 +20,7 @@ from app_pages import (
     session_scenario,
     state,
 )
+from app_pages.chart import plotly_chart
 from app_pages.compare_text import interval_text, safe, strategy_name
 from app_pages.locale import money, t
 from app_pages.regime_editor import display, money_input, parameter_table
@@ -300,12 +301,11 @@ rec.download_button(
 # --- Cost and protection by strategy ----------------------------------------------------
 st.header(t("Cost and protection by strategy"))
 left, right = st.columns([3, 2])
-(answer if presenting else left).plotly_chart(
+plotly_chart(
     plots.cost_components_chart(result, d),
-    width="stretch",
     key="cmp_components",
-    config=common.chart_config("vaultcover_cost_components"),
-    theme=None,
+    filename="vaultcover_cost_components",
+    where=answer if presenting else left,
 )
 table = result.table()
 strategy_names = [strategy_name(s) for s in table["strategy"]]
@@ -401,13 +401,7 @@ compare_inspector.inspector(result, agg, assumptions, d)
 
 # --- Frontier ---------------------------------------------------------------------------
 st.header(t("Cost against protection"))
-st.plotly_chart(
-    plots.frontier_chart(result, d),
-    width="stretch",
-    key="cmp_frontier",
-    config=common.chart_config("vaultcover_frontier"),
-    theme=None,
-)
+plotly_chart(plots.frontier_chart(result, d), key="cmp_frontier", filename="vaultcover_frontier")
 st.caption(
     t(
         "Each grey point is the cheapest retention, limit and reserve that reaches that level "

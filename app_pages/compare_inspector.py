@@ -8,7 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import common, precompute, state
+from app_pages import precompute, state
+from app_pages.chart import plotly_chart
 from app_pages.locale import money, t
 from app_pages.regime_editor import money_input
 from pricing import plots
@@ -99,17 +100,15 @@ def inspector(result: Comparison, agg: Any, assumptions: StrategyAssumptions, d:
         )
     )
     left, right = st.columns(2)
-    left.plotly_chart(
+    plotly_chart(
         plots.cost_heatmap(result, selected=(retention_m * 1e6, limit_m * 1e6), display=d),
-        width="stretch",
         key="cmp_heatmap",
-        config=common.chart_config("vaultcover_cost_heatmap"),
-        theme=None,
+        filename="vaultcover_cost_heatmap",
+        where=left,
     )
-    right.plotly_chart(
+    plotly_chart(
         plots.exceedance_with_layer_chart(agg, retention_m * 1e6, limit_m * 1e6, display=d),
-        width="stretch",
         key="cmp_exceedance",
-        config=common.chart_config("vaultcover_exceedance_layer"),
-        theme=None,
+        filename="vaultcover_exceedance_layer",
+        where=right,
     )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import common, locale, state
+from app_pages.chart import plotly_chart
 from app_pages.locale import t
 from app_pages.page_text import (
     EMPTY,
@@ -200,7 +201,7 @@ if not plain():
         hover=("USD %{y:,.0f}", "%{y:,.2f} " + chart_unit_name),
     )
 money_axes(timeline, "y")
-st.plotly_chart(timeline, width="stretch", key="timeline", theme=None)
+plotly_chart(timeline, key="timeline")
 amount_header = "loss (USD)" if plain() else t("loss ({currency})").format(currency=ccy)
 shown = categories(view.drop(columns=["line"]), CODES).assign(
     loss_usd=view["loss_usd"].map(locale.from_usd)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, locale, state
+from app_pages.chart import plotly_chart
 from app_pages.locale import t
 from app_pages.page_text import (
     EMPTY,
@@ -267,7 +268,7 @@ relabel(
     names={"perfect fit": t("perfect fit")},
 )
 money_axes(qq_figure, "x", "y")
-left.plotly_chart(qq_figure, width="stretch", key="qq", theme=None)
+plotly_chart(qq_figure, key="qq", where=left)
 grid = np.geomspace(
     sel.threshold * 1.0001 if sel.threshold > 0 else sel.losses.min(), sel.losses.max() * 3, 200
 )
@@ -283,7 +284,7 @@ relabel(
     names={"observed": t("observed")},
 )
 money_axes(survival, "x")
-right.plotly_chart(survival, width="stretch", key="survival", theme=None)
+plotly_chart(survival, key="survival", where=right)
 summary = fit.summary()
 st.dataframe(summary, hide_index=True, column_config=headers(summary), placeholder=EMPTY)
 with st.expander(t("How the reporting threshold moves the tail ({family})").format(family=chosen)):
@@ -328,7 +329,7 @@ counts_figure = relabel(
     y2=t("exchanges tracked"),
     names={"incidents": t("incidents"), "exchanges tracked": t("exchanges tracked")},
 )
-st.plotly_chart(counts_figure, width="stretch", key="counts", theme=None)
+plotly_chart(counts_figure, key="counts")
 low, high = freq.rate_ci(cal.target_year)
 m1, m2, m3 = st.columns(3)
 m1.metric(

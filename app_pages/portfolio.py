@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, locale, scenario_store, state
+from app_pages.chart import plotly_chart
 from app_pages.locale import t
 from app_pages.page_text import EMPTY, note, plain, readable
 from pricing.data import shipped_path
@@ -429,20 +430,10 @@ st.dataframe(
     column_config=readable(table, amounts=money_headers),
     placeholder=EMPTY,
 )
-st.plotly_chart(
-    accumulation_chart(result, lang=lang, currency=ccy),
-    width="stretch",
-    key="pt_accumulation",
-    theme=None,  # the house look of pricing.plots (font, template), as on every page
-)
+plotly_chart(accumulation_chart(result, lang=lang, currency=ccy), key="pt_accumulation")
 
 st.subheader(t("Yearly loss and largest occurrence"))
-st.plotly_chart(
-    portfolio_exceedance_chart(result, lang=lang, currency=ccy),
-    width="stretch",
-    key="pt_exceedance",
-    theme=None,
-)
+plotly_chart(portfolio_exceedance_chart(result, lang=lang, currency=ccy), key="pt_exceedance")
 summary = summary_table(result)
 st.dataframe(
     summary,
@@ -455,12 +446,7 @@ st.dataframe(
 )
 
 st.subheader(t("Allocation of the book's TVaR"))
-st.plotly_chart(
-    allocation_chart(result, lang=lang, currency=ccy),
-    width="stretch",
-    key="pt_allocation",
-    theme=None,
-)
+plotly_chart(allocation_chart(result, lang=lang, currency=ccy), key="pt_allocation")
 if plain():
     st.dataframe(
         result.allocation,

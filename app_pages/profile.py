@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import common, locale, state
+from app_pages.chart import plotly_chart
 from app_pages.locale import t
 from app_pages.page_text import EMPTY, assumption_rows, plain
 from pricing.exceptions import DataValidationError
@@ -351,7 +352,7 @@ def fields_and_model() -> None:
         help=t("Average yearly loss in the worst 0.5% of years."),
     )
 
-    st.plotly_chart(
+    plotly_chart(
         common.profile_exceedance_chart(
             profile,
             spec,
@@ -362,9 +363,7 @@ def fields_and_model() -> None:
             locale.currency(),
             locale.lang(),
         ),
-        width="stretch",
         key="exceedance",
-        theme=None,
     )
     left, right = st.columns([3, 2])
     left.subheader(t("Assumptions and where they come from"))

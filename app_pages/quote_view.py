@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import locale
+from app_pages.chart import plotly_chart
 from app_pages.page_text import EMPTY, amount_unit
 from pricing.coverage import LayerQuote, TowerQuote
 from pricing.market import MarketTerms
@@ -105,7 +106,7 @@ def tower_diagram(quote: TowerQuote, money: Money, t: Callable[[str], str]) -> N
     fig.update_yaxes(title=t("Per theft, {unit}").format(unit=unit))
     # A label too small to read (a thin retention) is left to the hover, not shrunk to dust.
     fig.update_layout(uniformtext={"minsize": 11, "mode": "hide"})
-    st.plotly_chart(fit_titles(fig), width="stretch", key="q_tower", theme=None)
+    plotly_chart(fit_titles(fig), key="q_tower")
 
 
 def tower_table(

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app_pages import common, locale, state
+from app_pages.chart import plotly_chart
 from app_pages.locale import t
 from app_pages.page_text import amount_input, note, per_year, plain, whole
 from pricing import plots
@@ -96,7 +97,7 @@ else:  # the chart in the display currency and language: its data converted, its
         trace.hovertemplate = (
             "%{y}<br>" + t(side) + " %{text}: %{x:,.0f} " + ccy + "<extra></extra>"
         )
-st.plotly_chart(tornado_figure, width="stretch", config=common.chart_config("tornado"), theme=None)
+plotly_chart(tornado_figure, key="sens_premium_range", filename="tornado")
 money_columns = {
     "low_cost": "cost at low ({currency})",
     "high_cost": "cost at high ({currency})",
@@ -192,12 +193,7 @@ def price_range() -> None:
         range_figure.data[0].name = t("draws")
         for annotation in range_figure.layout.annotations:
             annotation.text = t(annotation.text)
-    st.plotly_chart(
-        range_figure,
-        width="stretch",
-        config=common.chart_config("premium_range"),
-        theme=None,
-    )
+    plotly_chart(range_figure, key="sens_tornado", filename="premium_range")
     layer_label = (
         layer.label
         if plain()

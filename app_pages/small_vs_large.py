@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common, state
+from app_pages.chart import plotly_chart
 from app_pages.common import md
 from app_pages.compare_text import interval_text, strategy_name
 from app_pages.locale import money, t
@@ -245,12 +246,11 @@ for profile, column in zip(profiles, columns, strict=True):
     )
     m2.metric(t("% of customer assets"), f"{results[-1].minimum_pct_assets:.2f}%")
 
-(chart if presenting else st).plotly_chart(
+plotly_chart(
     plots.small_vs_large_chart(results, display()),
-    width="stretch",
     key="svl_chart",
-    config=common.chart_config("vaultcover_small_vs_large"),
-    theme=None,
+    filename="vaultcover_small_vs_large",
+    where=chart if presenting else None,
 )
 
 frame = pd.concat([r.labelled_table() for r in results], ignore_index=True)

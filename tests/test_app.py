@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pricing.profiles import PRESETS
+from tests.app_charts import chart_specs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60
@@ -51,10 +51,6 @@ def open_page(page: str | None = None) -> AppTest:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def chart_specs(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
 def test_exchange_profile_is_the_default_page():

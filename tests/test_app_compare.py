@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pricing.profiles import PRESETS
+from tests.app_charts import chart_spec, chart_specs, is_chart
 
 PAGES = Path(__file__).resolve().parents[1] / "app_pages"
 COMPARE = str(PAGES / "compare.py")
@@ -42,7 +43,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def chart_titles(at: AppTest) -> list[str]:
-    return [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
+    return [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,9 +82,12 @@ def test_compare_renders_on_the_defaults():
 
 def test_compare_charts_download_as_png():
     at = run(COMPARE)
-    for el in at.get("plotly_chart"):
-        config = json.loads(el.proto.config)
+    charts = [el for el in at.get("bidi_component") if is_chart(el)]
+    assert len(charts) == 4
+    for el in charts:
+        config = json.loads(el.proto.json)["config"]
         assert config["toImageButtonOptions"]["format"] == "png"
+        assert config["toImageButtonOptions"]["filename"].startswith("vaultcover_")
 
 
 def test_changing_the_regime_changes_the_recommendation_and_minimum():
@@ -122,6 +126,23 @@ def test_the_inspector_starts_at_the_optimum_and_follows_the_retention():
     assert metrics(at)["Total cost at the nearest grid point"] == before
 
 
+def test_a_retention_move_updates_the_inspector_charts_in_place():
+    """The heatmap and exceedance chart keep their element (named by key, not by figure), so
+    the browser updates the plots already drawn; their figures follow the retention."""
+    at = run(COMPARE)
+
+    def charts() -> dict[str, dict]:
+        return {el.proto.id: chart_spec(el) for el in at.get("bidi_component") if is_chart(el)}
+
+    before = charts()
+    at.number_input(key="cmp_limit").set_value(20.0)
+    at.number_input(key="cmp_retention").set_value(50.0).run()
+    after = charts()
+    assert list(after) == list(before) and len(after) == 4
+    changed = [i for i in after if after[i] != before[i]]
+    assert len(changed) == 2, "the heatmap's marker and the exceedance chart's layer lines"
+
+
 def _array(value: object) -> np.ndarray:
     """A plotly spec array (a list, or plotly's base64 typed array)."""
     if isinstance(value, dict):
@@ -135,7 +156,7 @@ def test_the_heatmap_outlines_the_grid_points_the_market_would_not_write():
     from pricing.strategy import StrategyAssumptions
 
     at = run(COMPARE)
-    heatmap = json.loads(at.get("plotly_chart")[1].proto.spec)
+    heatmap = chart_specs(at)[1]
     marks = [tr for tr in heatmap["data"] if tr.get("name") == "not placeable"]
     assert len(marks) == 1 and marks[0]["marker"]["symbol"] == "square-open"
     rows, cols = _array(marks[0]["y"]).astype(int), _array(marks[0]["x"]).astype(int)
@@ -314,10 +335,7 @@ def test_amounts_are_typed_in_the_display_currency():
     capacity.set_value(300 * rate).run()
     assert at.session_state["_inputs"]["cmp_capacity"] == pytest.approx(300.0)
     assert metrics(at)["Minimum"].startswith("¥")
-    assert (
-        "JPY million"
-        in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["title"]["text"]
-    )
+    assert "JPY million" in chart_specs(at)[0]["layout"]["yaxis"]["title"]["text"]
 
 
 def test_a_reserve_only_structure_has_a_dash_for_its_retention():

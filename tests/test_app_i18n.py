@@ -9,7 +9,6 @@ other English word fails the test and is named in the message.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from tests.app_charts import chart_specs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 180
@@ -149,8 +150,8 @@ def page_texts(at: AppTest, formula_column: str) -> Iterator[tuple[str, str]]:
     for el in at.get("download_button"):
         yield "download", el.proto.label
         yield "download help", el.proto.help
-    for el in at.get("plotly_chart"):
-        for text in _chart_texts(json.loads(el.proto.spec)):
+    for spec in chart_specs(at):
+        for text in _chart_texts(spec):
             yield "chart", text
 
 

@@ -9,7 +9,6 @@ editor's coded cells are the book CSV's format (the user types them as the file 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from pricing.regulation.fx import DEFAULT_FX
 from tests import test_app_i18n_pages as walk
+from tests.app_charts import chart_specs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/portfolio.py"
@@ -70,11 +70,7 @@ def names(at: AppTest) -> tuple[str, ...]:
 
 
 def chart(at: AppTest, title: str) -> dict:
-    return next(
-        spec
-        for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
-        if title in spec["layout"]["title"]["text"]
-    )
+    return next(spec for spec in chart_specs(at) if title in spec["layout"]["title"]["text"])
 
 
 def test_the_walk_finds_english_and_usd_on_the_english_portfolio_page():

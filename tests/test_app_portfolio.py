@@ -3,7 +3,6 @@ lists a bad book's problems, and saves books to the store and opens them again."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from pricing.data import shipped_path
 from pricing.portfolio.book import book_from_frame, parse_book
 from pricing.store import BookStore
+from tests.app_charts import chart_specs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "app_pages/portfolio.py"
@@ -52,7 +52,7 @@ def test_page_runs_the_example_book_and_updates():
     accumulation = next(d.value for d in at.dataframe if "Provider" in d.value.columns)
     assert len(accumulation) == 7 and "Ginco" in set(accumulation["Provider"])
     assert at.metric[0].label == "Mean yearly loss"
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    titles = [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
     assert titles[0].startswith("Accumulation by provider")
     assert "2,000 simulated years" in titles[1]
     first = at.metric[1].value

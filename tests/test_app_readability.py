@@ -41,7 +41,8 @@ MISSING = re.compile(r"(?<![\w`])(None|nan|NaN)(?![\w`])")
 #: A number printed with 10 or more significant digits (17-digit floats, 151186.55721234).
 LONG_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*\.\d+")
 #: Text elements whose words are the user's (a typed scenario name) or code.
-SKIP_TYPES = {"code", "json", "plotly_chart", "dataframe", "table", "arrow_data_frame"}
+#: A chart (a component, app_pages/chart.py) carries its figure's raw numbers and its code.
+SKIP_TYPES = {"code", "json", "bidi_component", "dataframe", "table", "arrow_data_frame"}
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app_charts import chart_specs
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
 PAGES = [
@@ -136,7 +138,7 @@ def test_presentation_mode_puts_the_answer_first_and_collapses_the_inputs():
     assert "Inputs" in labels and "How to read this page" not in labels
     assert not [i for i in at.info if "**Exchange:**" in i.value]
     go(at, "app_pages/small_vs_large.py")
-    assert at.get("plotly_chart"), "the presets' chart"
+    assert chart_specs(at), "the presets' chart"
     at.toggle(key="presentation").set_value(False).run()
     go(at, "app_pages/compare.py")
     assert "How to read this page" in [e.label for e in at.expander]

@@ -590,9 +590,10 @@ def test_aggregate_bad_grid_options_exit_2_naming_the_option(capsys, option, val
     assert option in err and "Traceback" not in err
 
 
-def test_app_command_starts_streamlit_without_the_post_run_full_collection(monkeypatch):
+def test_app_command_starts_streamlit_with_the_settings_the_app_needs(monkeypatch):
     """``vaultcover app`` runs from any folder, where the project's .streamlit/config.toml is
-    not read: the setting that keeps reruns fast goes on the command line, user flags after."""
+    not read: the settings the app needs go on the command line (no full collection after
+    each run; static serving of the charts' plotly.js), user flags after."""
     from streamlit.web import cli as stcli
 
     seen = {}
@@ -601,7 +602,10 @@ def test_app_command_starts_streamlit_without_the_post_run_full_collection(monke
     assert main(["app", "--server.port", "8600"]) == 0
     argv = seen["argv"]
     assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("app.py")
-    assert argv[3:] == ["--runner.postScriptGC", "false", "--server.port", "8600"]
+    assert argv[3:] == [
+        *("--runner.postScriptGC", "false", "--server.enableStaticServing", "true"),
+        *("--server.port", "8600"),
+    ]
 
 
 @pytest.mark.parametrize("extra", [[], ["--"]])

@@ -30,6 +30,7 @@ from pricing.portfolio import build_portfolio, load_book, run_portfolio
 from pricing.portfolio.plots import portfolio_exceedance_chart
 from pricing.profiles import PRESETS
 from pricing.regulation.fx import DEFAULT_FX
+from tests.app_charts import chart_specs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 300
@@ -183,30 +184,20 @@ def open_app(lang: str = "en") -> AppTest:
     return at
 
 
-def charts(at: AppTest) -> list:
-    return list(at.get("plotly_chart"))
-
-
 @pytest.mark.usefixtures("_app_env")
 def test_portfolio_charts_use_the_house_look_of_every_other_chart():
     at = open_app()
-    profile_themes = {c.proto.theme for c in charts(at)}
-    assert profile_themes == {""}  # Exchange profile: theme=None, the figure's own template
+    profile = chart_specs(at)  # Exchange profile: the figure's own template and font
+    assert profile and {s["layout"]["font"]["family"] for s in profile} == {plots.FONT["family"]}
     at.switch_page("app_pages/portfolio.py").run()
     at.number_input(key="pt_years").set_value(2_000)
     next(b for b in at.button if b.proto.is_form_submitter).click().run()
     assert not at.exception, [e.value for e in at.exception]
-    found = charts(at)
+    found = chart_specs(at)
     assert len(found) == 3
-    for chart in found:
-        assert chart.proto.theme == ""  # not "streamlit": its font and colours would win
-        layout = json.loads(chart.proto.spec)["layout"]
-        assert layout["font"]["family"] == plots.FONT["family"]
-    exceedance = next(
-        json.loads(c.proto.spec)
-        for c in found
-        if json.loads(c.proto.spec)["layout"]["xaxis"].get("type") == "log"
-    )
+    for spec in found:  # drawn as built: no Streamlit theme over the house font and colours
+        assert spec["layout"]["font"]["family"] == plots.FONT["family"]
+    exceedance = next(s for s in found if s["layout"]["xaxis"].get("type") == "log")
     assert exceedance["layout"]["xaxis"]["ticktext"][0].startswith("USD ")
 
 

@@ -111,10 +111,11 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Start the Streamlit app."""
     from streamlit.web import cli as stcli
 
-    # The project's .streamlit/config.toml applies only when started from its folder: its one
-    # setting that matters for speed is passed here too (a later user flag still wins).
-    gc_off = ["--runner.postScriptGC", "false"]
-    sys.argv = ["streamlit", "run", str(APP_PATH), *gc_off, *args.streamlit_args]
+    # The project's .streamlit/config.toml applies only when started from its folder: the
+    # settings the app needs are passed here too (a later user flag still wins): no full
+    # collection after each run (speed), and static serving (the charts' plotly.js).
+    needed = ["--runner.postScriptGC", "false", "--server.enableStaticServing", "true"]
+    sys.argv = ["streamlit", "run", str(APP_PATH), *needed, *args.streamlit_args]
     return int(stcli.main() or 0)
 
 

@@ -40,8 +40,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_app(env: dict[str, str] | None = None, port: int | None = None):
-    """Start ``streamlit run app.py`` on a loopback port and wait for its health check.
+def start_app(env: dict[str, str] | None = None, port: int | None = None, root: Path = ROOT):
+    """Start ``streamlit run app.py`` (of the checkout at ``root``) on a loopback port and wait
+    for its health check.
 
     Returns ``(process, url)``; ``env`` is added to the environment (e.g. ``VAULTCOVER_DB``).
     """
@@ -55,7 +56,7 @@ def start_app(env: dict[str, str] | None = None, port: int | None = None):
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "app.py"),
+                str(root / "app.py"),
                 "--server.headless",
                 "true",
                 "--server.address",
@@ -69,10 +70,10 @@ def start_app(env: dict[str, str] | None = None, port: int | None = None):
                 "--client.toolbarMode",
                 "minimal",
             ],
-            cwd=ROOT,
+            cwd=root,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(root), **(env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -129,13 +130,15 @@ def page(browser, app_url):
 
 
 def wait_until_idle(page, timeout: float = 60_000) -> None:
-    """Wait for Streamlit's connection and for the script run to finish."""
+    """Wait for Streamlit's connection, for the script run to finish and for the charts it
+    changed to be drawn (app_pages/chart.py marks a chart ``data-vc-drawing`` meanwhile)."""
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
         state="attached", timeout=timeout
     )
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=timeout
     )
+    page.locator("[data-vc-drawing]").first.wait_for(state="detached", timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:

@@ -23,14 +23,14 @@ def open_page(page, title: str) -> None:
 
 def test_exchange_profile_is_the_start_page_with_its_loss_model(page):
     expect(page.get_by_role("heading", name="Exchange profile")).to_be_visible()
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("vcChart").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Expected thefts per year")).to_be_visible()
     screenshot(page, "profile")
 
 
 def test_history_page_shows_the_sourced_incidents(page):
     open_page(page, "Loss history")
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("vcChart").first).to_be_visible(timeout=30_000)
     shown = page.get_by_test_id("stMetricValue").first.inner_text()
     assert int(shown) >= 90
     screenshot(page, "history")
@@ -122,11 +122,15 @@ def test_executive_picks_a_preset_compares_and_moves_the_retention(page):
     shown = page.get_by_test_id("stMetric").filter(has_text="Total cost at the nearest grid point")
     expect(shown).to_be_visible(timeout=30_000)
     before = shown.get_by_test_id("stMetricValue").inner_text()
-    # The recommendation may be reserve only (limit 0): inspect a layer, 50m xs 20m.
+    # The recommendation may be reserve only (limit 0): inspect a layer, 50m xs 20m. The
+    # inspector's charts are updated where they are drawn (app_pages/chart.py): the same nodes.
+    heatmap = page.get_by_test_id("vcChart").filter(has_text="every retention and limit")
+    heatmap.evaluate("(node) => { node.vcSeen = true; }")
     for name, value in (("Limit per theft (USD m)", "50"), ("Retention per theft (USD m)", "20")):
         field = page.get_by_role("spinbutton", name=name)
         field.fill(value)
         field.press("Enter")
         wait_until_idle(page)
     expect(shown.get_by_test_id("stMetricValue")).not_to_have_text(before, timeout=30_000)
+    assert heatmap.evaluate("(node) => node.vcSeen === true"), "the heatmap was rebuilt"
     screenshot(page, "compare_retention")

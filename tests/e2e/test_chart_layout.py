@@ -117,7 +117,7 @@ def prepare(page, title: str, lang: str) -> None:
     if title == "Insurer portfolio":
         page.get_by_role("button", name=tr("Run the book", lang)).click()
         wait_until_idle(page, LONG)
-        expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=LONG)
+        expect(page.get_by_test_id("vcChart").first).to_be_visible(timeout=LONG)
     closed = page.locator("[data-testid='stExpander'] details:not([open]) > summary")
     for _ in range(20):  # charts inside closed expanders are drawn with no size
         if not closed.count():
@@ -135,7 +135,7 @@ def audit(page, lang: str) -> tuple[int, list[str]]:
         wait_until_idle(page, LONG)
         expect(page.get_by_role("heading", name=name).first).to_be_visible(timeout=LONG)
         prepare(page, title, lang)
-        charts = page.get_by_test_id("stPlotlyChart")
+        charts = page.get_by_test_id("vcChart")
         for i in range(charts.count()):
             charts.nth(i).locator(".main-svg").first.wait_for(timeout=LONG)
         page.wait_for_timeout(500)  # plotly's automargin redraws once after the first draw
