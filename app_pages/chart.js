@@ -24,12 +24,13 @@ export default function ({ data, parentElement }) {
     plot.style.width = '100%';
     parentElement.appendChild(plot);
   }
-  if (plot.dataset.spec === data.spec) return;  // the same figure again: nothing to draw
-  plot.dataset.spec = data.spec;
+  if (plot.vcSpec === data.spec) return;  // the same figure again: nothing to draw
+  plot.vcSpec = data.spec;
   plot.setAttribute('data-vc-drawing', '');
   const run = (plot.vcRun = (plot.vcRun || 0) + 1);
   plotly().then(async (Plotly) => {
     if (run !== plot.vcRun) return;  // a newer figure arrived while plotly.js loaded
+    if (!plot._fullLayout) plot.textContent = '';  // an earlier failure's message
     const figure = JSON.parse(data.spec);
     const kept = plot.vcTraces || [];
     const text = figure.data.map((trace) => JSON.stringify(trace));
@@ -41,8 +42,9 @@ export default function ({ data, parentElement }) {
     const config = Object.assign({ responsive: true }, data.config);
     await Plotly.react(plot, traces, figure.layout, config);
   }).catch((error) => {
-    plot.textContent = 'The chart library could not be loaded (' + error.message + '). ' +
-      'Start the app with scripts/app.sh or vaultcover app, which serve it.';
+    plot.vcSpec = null;  // drawn again by the next run
+    plot.textContent = 'The chart could not be drawn (' + error.message + '). plotly.js is ' +
+      'served from app/static/: start the app with scripts/app.sh or vaultcover app.';
   }).finally(() => {
     if (run === plot.vcRun) plot.removeAttribute('data-vc-drawing');
   });
