@@ -97,7 +97,7 @@ else:  # the chart in the display currency and language: its data converted, its
         trace.hovertemplate = (
             "%{y}<br>" + t(side) + " %{text}: %{x:,.0f} " + ccy + "<extra></extra>"
         )
-plotly_chart(tornado_figure, key="sens_premium_range", filename="tornado")
+plotly_chart(tornado_figure, key="sens_tornado", filename="tornado")
 money_columns = {
     "low_cost": "cost at low ({currency})",
     "high_cost": "cost at high ({currency})",
@@ -193,7 +193,7 @@ def price_range() -> None:
         range_figure.data[0].name = t("draws")
         for annotation in range_figure.layout.annotations:
             annotation.text = t(annotation.text)
-    plotly_chart(range_figure, key="sens_tornado", filename="premium_range")
+    plotly_chart(range_figure, key="sens_premium_range", filename="premium_range")
     layer_label = (
         layer.label
         if plain()

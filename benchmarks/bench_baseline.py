@@ -22,8 +22,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from worktree import checkout
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "77314c9"  # the last commit before issue #8's work: the code the issue timed
@@ -95,21 +96,10 @@ def main() -> None:
         "--baseline", default=BASELINE, help=f"git ref of the code to beat (default {BASELINE})"
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        old_root = Path(tmp) / "baseline"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", "-q", str(old_root), args.baseline],
-            cwd=ROOT,
-            check=True,
-        )
-        try:
-            # Old and new one after the other, each in its own interpreter.
-            old_ms, new_ms = compare_ms(old_root, args.repeat), compare_ms(ROOT, args.repeat)
-            old_cli, new_cli = cli_seconds(old_root, args.repeat), cli_seconds(ROOT, args.repeat)
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(old_root)], cwd=ROOT, check=True
-            )
+    with checkout(args.baseline) as old_root:
+        # Old and new one after the other, each in its own interpreter.
+        old_ms, new_ms = compare_ms(old_root, args.repeat), compare_ms(ROOT, args.repeat)
+        old_cli, new_cli = cli_seconds(old_root, args.repeat), cli_seconds(ROOT, args.repeat)
     print(f"baseline {args.baseline} against today's code; medians of {args.repeat} runs\n")
     print(
         f"{'item':<34}{'baseline':>10}{'today':>10}{'speed-up':>10}"

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+from worktree import checkout  # noqa: E402
+
+from tests.e2e.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    start_app,
+    stop_app,
+    wait_until_idle,
+)
 
 TARGETS = {
     "first page (warm)": 2.0,
@@ -131,9 +138,7 @@ def drawn(page) -> None:
     """Wait until the page's charts are drawn (a chart carries ``data-vc-drawing`` while
     plotly.js draws it, see app_pages/chart.py)."""
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=300_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-vc-drawing]')", timeout=300_000, polling="raf"
-    )
+    wait_until_idle(page, 300_000)
 
 
 def go(page, title: str) -> None:
@@ -236,16 +241,8 @@ def main() -> int:
     args = parser.parse_args()
     columns = {"today": measure(ROOT, args.repeat)}
     if args.baseline:
-        with tempfile.TemporaryDirectory() as tmp:
-            old_root = Path(tmp) / "baseline"
-            git = ["git", "-C", str(ROOT), "worktree"]
-            subprocess.run(
-                [*git, "add", "--detach", "-q", str(old_root), args.baseline], check=True
-            )
-            try:
-                columns = {args.baseline: measure(old_root, args.repeat), **columns}
-            finally:
-                subprocess.run([*git, "remove", "--force", str(old_root)], check=True)
+        with checkout(args.baseline) as old_root:
+            columns = {args.baseline: measure(old_root, args.repeat), **columns}
     header = "".join(f"{name[:12]:>13}" for name in columns)
     print(f"medians of {args.repeat} (s); 'run alone' ends when the rerun does, before drawing")
     print(f"{'step':30}{header}{'worst today':>13}{'run alone':>11}{'target':>8}  meets")
