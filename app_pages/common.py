@@ -452,9 +452,8 @@ def compare_inputs(
 ) -> precompute.Inputs:
     """The inputs of a comparison but the regime, whose comparisons, ranges and projections
     are kept (and computed ahead for other regimes) by :mod:`app_pages.precompute`."""
-    key = (profile, spec, assumptions, precompute.upload_key(upload), model_assumptions)
     return precompute.Inputs(
-        key,
+        (profile, spec, precompute.upload_key(upload), model_assumptions),
         loss_model(profile, spec, model_assumptions, upload),
         aggregate_loss(profile, spec, model_assumptions, upload),
         calibration(spec, upload),

@@ -183,17 +183,22 @@ def upload_key(upload: bytes | None) -> str | None:
 
 class Inputs:
     """Everything a comparison of one exchange depends on except the regime, with the loss
-    model, yearly loss and calibration it is computed from (from the page's cached calls)."""
+    model, yearly loss and calibration it is computed from (from the page's cached calls).
+
+    ``model_key`` names what the loss model depends on, ``key`` adds the strategy assumptions:
+    the parameter draws and their yearly losses are kept by ``model_key``, so a new target
+    or friction re-evaluates the strategies under the same draws without drawing again."""
 
     def __init__(
         self,
-        key: Hashable,
+        model_key: Hashable,
         model: ExchangeLossModel,
         total: AggregateDistribution,
         calibration: Calibration,
         assumptions: StrategyAssumptions,
     ) -> None:
-        self.key = key
+        self.model_key = model_key
+        self.key = (model_key, assumptions)
         self.model = model
         self.total = total
         self.calibration = calibration
@@ -209,7 +214,7 @@ class Inputs:
     def ranged(self, regime: str) -> Comparison:
         """:meth:`point` with its 90% ranges over the parameter draws (seed 1)."""
         draws = store().get(
-            (self.key, "draws"),
+            (self.model_key, "draws"),
             lambda: draw_models(self.model, self.calibration, DEFAULT_DRAWS, 1),
         )
         return store().get(
@@ -244,10 +249,11 @@ class Inputs:
         (work ahead for other inputs is dropped)."""
         worker = store().worker
         worker.drop(self.key)
-        for regime in regimes:
-            for step in (
-                lambda r=regime: self.point(r),
-                lambda r=regime: self.ranged(r),
-                lambda r=regime: self.projection(r, years),
-            ):
-                worker.submit(AHEAD, self.key, step)
+        # every regime's comparison first (the page's headline, ~50 ms each), then their
+        # ranges and projections: a regime picked soon after finds at least its answer ready
+        for step in (
+            *(lambda r=regime: self.point(r) for regime in regimes),
+            *(lambda r=regime: self.ranged(r) for regime in regimes),
+            *(lambda r=regime: self.projection(r, years) for regime in regimes),
+        ):
+            worker.submit(AHEAD, self.key, step)

@@ -22,12 +22,13 @@ three that meets the target: the share is how often that is the same kind of str
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from .aggregate import AggregateDistribution
 from .calibration import Calibration
 from .coverage import Layer, price_layer_grid, quote_layer
 from .lossmodel import LOSS_MODEL_GRID, ExchangeLossModel, build_loss_model
@@ -72,6 +73,15 @@ class ParameterDraws:
     def n(self) -> int:
         """Number of draws."""
         return len(self.models)
+
+    @cached_property
+    def totals(self) -> tuple[AggregateDistribution, ...]:
+        """Each draw's yearly loss, computed on first use and kept (the draws are frozen, and
+        every comparison over them needs the same totals, whatever its target or regime).
+
+        The loss model's grid without its aliasing audit: the same probabilities, one FFT
+        less."""
+        return tuple(m.aggregate(grid=_draw_grid(m)) for m in self.models)
 
 
 def draw_models(
@@ -151,7 +161,6 @@ def compare_with_draws(
     comparison: Comparison,
     draws: ParameterDraws,
     level: float = LEVEL,
-    progress: Callable[[float], None] | None = None,
 ) -> Comparison:
     """``comparison`` with every strategy's ``total_cost_interval`` and ``p_full_interval``
     and the recommendation's share of draws (see the module docstring)."""
@@ -164,10 +173,7 @@ def compare_with_draws(
     costs = np.empty((draws.n, len(comparison.strategies)))
     p_full = np.empty_like(costs)
     same = 0
-    for i, m in enumerate(draws.models):
-        # the yearly loss of the draw, without the aliasing audit (the same probabilities,
-        # one FFT less)
-        total = m.aggregate(grid=_draw_grid(m))
+    for i, (m, total) in enumerate(zip(draws.models, draws.totals, strict=True)):
         options = []
         results = evaluate_structures(
             m,
@@ -187,8 +193,6 @@ def compare_with_draws(
                 options.append((r.sized_cost, _kind(s, r.sized_reserve)))
         finite = [o for o in options if np.isfinite(o[0])]
         same += bool(finite) and min(finite)[1] == kind
-        if progress is not None:
-            progress((i + 1) / draws.n)
     strategies = tuple(
         replace(
             s,

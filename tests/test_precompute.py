@@ -38,3 +38,52 @@ def test_the_thread_ends_once_its_store_is_dropped():
     gc.collect()
     thread.join(timeout=4 * precompute.IDLE)
     assert not thread.is_alive()
+
+
+def test_work_ahead_puts_every_regimes_answer_before_any_range_or_projection():
+    """A regime picked soon after a change finds its comparison ready: the work ahead runs
+    each regime's point comparison first, then the ranges, then the projections."""
+    ran: list[tuple[str, str]] = []
+
+    class Recorded(precompute.Inputs):
+        def point(self, regime):
+            ran.append(("point", regime))
+
+        def ranged(self, regime):
+            ran.append(("ranged", regime))
+
+        def projection(self, regime, years):
+            ran.append(("projection", regime))
+
+    worker = precompute.store().worker
+    inputs = Recorded("model", None, None, None, "assumptions")
+    worker.busy(60.0)  # held back while the jobs are queued
+    inputs.ahead(["hk", "sg", "kr"], 5)
+    worker.done()
+    worker.submit(precompute.AHEAD, inputs.key, lambda: None).result(timeout=30)
+    assert ran == [
+        (step, regime)
+        for step in ("point", "ranged", "projection")
+        for regime in ("hk", "sg", "kr")
+    ]
+
+
+def test_a_new_target_is_ranged_under_the_draws_already_made(monkeypatch):
+    """The parameter draws (and their yearly losses) are kept by what the loss model depends
+    on, not by the strategy assumptions: the Compare page's inputs at a second target draw no
+    models."""
+    from app_pages import common
+    from pricing.calibration import CalibrationSpec
+    from pricing.profiles import PRESETS
+    from pricing.strategy import StrategyAssumptions
+
+    made = []
+    draw = precompute.draw_models
+    monkeypatch.setattr(precompute, "draw_models", lambda *args: made.append(args) or draw(*args))
+    monkeypatch.setattr(precompute, "DEFAULT_DRAWS", 4)
+    profile = PRESETS["small"]
+    for target in (0.99, 0.995):
+        a = StrategyAssumptions(target=target)
+        inputs = common.compare_inputs(profile, CalibrationSpec(), a)
+        assert inputs.ranged("hk").n_draws == 4
+    assert len(made) == 1

@@ -86,3 +86,26 @@ def test_compare_with_draws_brackets_every_strategy(setup):
     assert "draws of the fitted parameters" in result.recommendation()
     doc = result.to_dict()
     assert doc["recommended_share_of_draws"] == result.recommended_share
+
+
+def test_draws_keep_their_yearly_losses_and_a_second_comparison_reuses_them(setup):
+    """Each draw's yearly loss is computed once (``ParameterDraws.totals``) and serves every
+    comparison over the draws: two targets re-evaluated under one set of draws give the same
+    ranges as each under draws made afresh (same seed), and the totals are the same objects
+    after both."""
+    cal, model = setup
+    shared = draw_models(model, cal, 6, seed=4)
+    totals = shared.totals
+    assert len(totals) == 6 and shared.totals is totals
+    for target in (0.99, 0.995):
+        point = compare(model, "hk", StrategyAssumptions(target=target), total=model.aggregate())
+        kept = compare_with_draws(point, shared)
+        fresh = compare_with_draws(point, draw_models(model, cal, 6, seed=4))
+        assert [s.total_cost_interval for s in kept.strategies] == [
+            s.total_cost_interval for s in fresh.strategies
+        ]
+        assert [s.p_full_interval for s in kept.strategies] == [
+            s.p_full_interval for s in fresh.strategies
+        ]
+        assert kept.recommended_share == fresh.recommended_share
+    assert all(a is b for a, b in zip(shared.totals, totals, strict=True))
