@@ -23,6 +23,7 @@ from app_pages import (
 from app_pages.chart import plotly_chart
 from app_pages.compare_text import interval_text, safe, strategy_name
 from app_pages.locale import money, t
+from app_pages.page_text import formula
 from app_pages.regime_editor import display, money_input, parameter_table
 from pricing import plots
 from pricing.exceptions import DataValidationError, InputError
@@ -487,7 +488,7 @@ if REGIMES[rule.regime].scenario:
 if rule.status:
     st.markdown("\n".join(f"- {safe(t(line))}" for line in rule.status))
 st.markdown(f"**{t('Formula')}**")
-st.code(f"{rule.formula}\n= {rule.formula_substituted}", language=None, wrap_lines=True)
+formula(f"{rule.formula}\n= {rule.formula_substituted}")
 st.markdown(f"**{t('How insurance counts')}**: {safe(compare_text.counts_text(rule))}")
 requirements = compare_text.requirements_table(rule)
 if not requirements.empty:

@@ -33,6 +33,15 @@ _USD_JA = re.compile(r"(-?\d+(?:,\d{3})*(?:\.\d+)?) ?(十億|百万)?米ドル")
 _SCALE = {"bn": 1e9, "m": 1e6, "十億": 1e9, "百万": 1e6, None: 1.0, "": 1.0}
 
 
+def formula(text: str, where: Any = None) -> None:
+    """``text`` (a formula, a line each) in a fixed-width font: one markdown element whose
+    lines are code spans. ``st.code`` would start the browser's syntax highlighter for it,
+    half a second of a page's first drawing on a modest machine."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    spans = [f"`` {line} ``" if "`" in line else f"`{line}`" for line in lines]
+    (where or st).markdown("  \n".join(spans))
+
+
 def plain() -> bool:
     """English and USD: show the library's own text and numbers."""
     return locale.lang() == "en" and locale.currency() == "USD"

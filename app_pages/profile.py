@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import common, locale, state
 from app_pages.chart import plotly_chart
 from app_pages.locale import t
-from app_pages.page_text import EMPTY, assumption_rows, plain
+from app_pages.page_text import EMPTY, assumption_rows, formula, plain
 from pricing.exceptions import DataValidationError
 from pricing.export import format_value
 from pricing.profiles import (
@@ -414,7 +414,7 @@ def fields_and_model() -> None:
                 "min(fitted loss size given it was reported, cap)."
             )
         )
-        st.code(model.severity.describe(), language=None, wrap_lines=True)
+        formula(model.severity.describe())
     for note in model.notes:
         st.caption(t(note))
 

@@ -17,15 +17,18 @@ records); an action that starts none (a value typed again) counts 2 s. A regime 
 option by its code and fails unless the selectbox then shows it (a step that changed nothing
 would time only the wait).
 
-Run: ``PYTHONPATH=. python benchmarks/bench_browser.py [--repeat 5] [--baseline REF]``. With
-``--baseline`` the app of commit REF is timed in the same run (a temporary git
-worktree), so the table's ratio holds on any machine. An app older than app_pages/chart.py
-marks no chart as drawing, so its times end with the run: the comparison favours it.
+Run: ``PYTHONPATH=. python benchmarks/bench_browser.py [--repeat 5] [--baseline REF
+[--rounds 2]]``. With ``--baseline`` the app of commit REF is timed in the same run (a
+temporary git worktree), so the table's ratio holds on any machine; ``--rounds`` times the two
+apps in turn, so that a machine whose speed drifts during the run (a shared one) weighs on
+both. An app older than app_pages/chart.py marks no chart as drawing, so its times end with
+the run: the comparison favours it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import statistics
 import sys
@@ -238,13 +241,28 @@ def main() -> int:
         metavar="REF",
         help="also time this commit's app (a temporary git worktree), in the same run",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="start and time each app this many times (with --baseline in turn: baseline "
+        "first, then today first, ...), so a machine slowing down mid-run weighs on both",
+    )
     args = parser.parse_args()
-    columns = {"today": measure(ROOT, args.repeat)}
-    if args.baseline:
-        with checkout(args.baseline) as old_root:
-            columns = {args.baseline: measure(old_root, args.repeat), **columns}
+    with contextlib.ExitStack() as stack:
+        roots = {"today": ROOT}
+        if args.baseline:
+            roots = {args.baseline: stack.enter_context(checkout(args.baseline)), **roots}
+        columns: dict[str, dict[str, list[tuple[float, float]]]] = {
+            name: {step: [] for step in TARGETS} for name in roots
+        }
+        for round_ in range(args.rounds):
+            for name in list(roots)[:: 1 if round_ % 2 == 0 else -1]:
+                for step, pairs in measure(roots[name], args.repeat).items():
+                    columns[name][step] += pairs
+    n = len(columns["today"]["first page (warm)"])
     header = "".join(f"{name[:12]:>13}" for name in columns)
-    print(f"medians of {args.repeat} (s); 'run alone' ends when the rerun does, before drawing")
+    print(f"medians of {n} (s); 'run alone' ends when the rerun does, before drawing")
     print(f"{'step':30}{header}{'worst today':>13}{'run alone':>11}{'target':>8}  meets")
     for step, target in TARGETS.items():
         today = [total for total, _ in columns["today"][step]]

@@ -43,6 +43,7 @@ def japanese_yen() -> AppTest:
 
 
 def english_words(text: str) -> set[str]:
+    text = re.sub(r"`[^`]*`", "", text)  # a formula set as code: mixture(0.73×min(lognormal…
     text = re.sub(r"\b\w+_\w+\b", "", text)  # a symbol: A_ref, h_ref, ρ_p
     return {w for w in re.findall(r"[A-Za-z]{2,}", text)} - ALLOWED
 
