@@ -6,7 +6,7 @@ workers on Insurer portfolio) imports it again as ``__mp_main__``, where nothing
 
 import streamlit as st
 
-from app_pages import locale, precompute, scenario_store, state
+from app_pages import chart, locale, precompute, scenario_store, state
 
 
 def main() -> None:
@@ -53,9 +53,10 @@ def main() -> None:
     if page.url_path != compare.url_path:  # it is for Compare: dropped when another page opens
         ahead.drop_all()
     scenario_store.open_link()
-    _, language, currency, presentation = st.columns(
+    top, language, currency, presentation = st.columns(
         [5, 1.1, 1.4, 1.3], vertical_alignment="center"
     )
+    chart.preload(top)
     locale.settings(language, currency)
     state.presentation_toggle(presentation)
     state.banner_slot()

@@ -16,6 +16,10 @@ function plotly() {
 }
 
 export default function ({ data, parentElement }) {
+  if (data.preload) {  // plotly.js fetched and evaluated while the page is still on its way
+    plotly().catch(() => {});  // a failure is reported by the first chart drawn
+    return;
+  }
   let plot = parentElement.querySelector('.vc-chart');
   if (!plot) {
     plot = document.createElement('div');

@@ -58,6 +58,14 @@ def _serve_plotly_js() -> None:
     partial.replace(target)  # never a half-written file served
 
 
+def preload(where: Any) -> None:
+    """Start loading plotly.js in ``where`` (an empty spot at the top of every page, drawn
+    before the page itself): the browser evaluates it while the page's elements are still on
+    their way, instead of after them, when the first chart is drawn."""
+    with where:
+        _component()(key="vc_plotly_preload", data={"preload": True}, height="content")
+
+
 def plotly_chart(
     figure: go.Figure | dict[str, Any],
     *,

@@ -12,9 +12,14 @@ CHART = "vaultcover_chart"
 
 
 def is_chart(node: Any) -> bool:
-    """Whether an element of the AppTest tree is one of the app's charts."""
+    """Whether an element of the AppTest tree is one of the app's charts (not the top row's
+    element that only starts loading plotly.js: it has no figure)."""
     proto = getattr(node, "proto", None)
-    return node.type == "bidi_component" and getattr(proto, "component_name", "") == CHART
+    return (
+        node.type == "bidi_component"
+        and getattr(proto, "component_name", "") == CHART
+        and "spec" in json.loads(proto.json)
+    )
 
 
 def chart_spec(node: Any) -> dict[str, Any]:

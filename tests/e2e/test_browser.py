@@ -28,6 +28,16 @@ def test_exchange_profile_is_the_start_page_with_its_loss_model(page):
     screenshot(page, "profile")
 
 
+def test_a_page_without_charts_has_plotly_loaded_for_the_next_one(page):
+    """The top row starts loading plotly.js on every page (app_pages/chart.py: preload), so
+    it is ready before the first chart needs it, even on the Glossary, which draws none."""
+    page.goto(page.url.rstrip("/") + "/glossary")  # a fresh load: no chart drawn before
+    wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Glossary and sources")).to_be_visible()
+    expect(page.get_by_test_id("vcChart")).to_have_count(0)
+    page.wait_for_function("() => typeof window.Plotly?.react === 'function'", timeout=30_000)
+
+
 def test_history_page_shows_the_sourced_incidents(page):
     open_page(page, "Loss history")
     expect(page.get_by_test_id("vcChart").first).to_be_visible(timeout=30_000)
