@@ -40,6 +40,8 @@ PAGE, AHEAD = 0, 1
 QUIET = 0.3
 #: Results kept (about 150 kB each).
 SIZE = 96
+#: Sets of parameter draws kept with their yearly losses (:func:`kept_draws`).
+DRAWS_KEPT = 4
 #: Seconds an idle worker thread sleeps before it checks that its worker is still in use.
 IDLE = 2.0
 
@@ -125,11 +127,12 @@ def _serve(worker_ref: weakref.ReferenceType[Worker]) -> None:
             future.set_exception(err)
 
 
-class Store:
-    """Results by key, each computed once by whichever thread needs it first."""
+class Kept:
+    """Results by key, each computed once by whichever thread needs it first; the ``size``
+    most recently used are kept."""
 
-    def __init__(self) -> None:
-        self.worker = Worker()
+    def __init__(self, size: int = SIZE) -> None:
+        self._size = size
         self._lock = threading.Lock()
         self._items: OrderedDict[Hashable, Future[Any]] = OrderedDict()
 
@@ -150,7 +153,7 @@ class Store:
                     future = Future()
                     future.set_running_or_notify_cancel()
                     self._items[key] = future
-                    while len(self._items) > SIZE:
+                    while len(self._items) > self._size:
                         self._items.popitem(last=False)
                 else:
                     self._items.move_to_end(key)
@@ -170,10 +173,25 @@ class Store:
                         del self._items[key]
 
 
+class Store(Kept):
+    """Results by key (:class:`Kept`) and the thread that computes work ahead."""
+
+    def __init__(self) -> None:
+        super().__init__(SIZE)
+        self.worker = Worker()
+
+
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
     """The process's store and its thread (one for every session)."""
     return Store()
+
+
+@st.cache_resource(show_spinner=False)
+def kept_draws() -> Kept:
+    """The parameter draws of the last few loss models, with their yearly losses (about
+    13 MB each: 20 grids of 2^14 points), shared by every session."""
+    return Kept(DRAWS_KEPT)
 
 
 def upload_key(upload: bytes | None) -> str | None:
@@ -213,8 +231,8 @@ class Inputs:
 
     def ranged(self, regime: str) -> Comparison:
         """:meth:`point` with its 90% ranges over the parameter draws (seed 1)."""
-        draws = store().get(
-            (self.model_key, "draws"),
+        draws = kept_draws().get(
+            self.model_key,
             lambda: draw_models(self.model, self.calibration, DEFAULT_DRAWS, 1),
         )
         return store().get(

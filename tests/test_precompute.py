@@ -26,6 +26,20 @@ def test_a_job_runs_on_the_worker_thread_and_its_result_is_kept():
     assert store.get("key", lambda: 8) == 7  # computed once
 
 
+def test_only_the_most_recently_used_results_are_kept():
+    """A :class:`Kept` of size 2 holds the two results last used; the third one drops the
+    least recently used (the parameter draws keep 4 exchanges' yearly losses this way)."""
+    kept = precompute.Kept(2)
+    made = []
+
+    def make(key):
+        return lambda: made.append(key) or key
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        assert kept.get(key, make(key)) == key
+    assert made == ["a", "b", "c", "b"]  # "b" was dropped for "c", "a" stayed in use
+
+
 def test_the_thread_ends_once_its_store_is_dropped():
     """Streamlit's cache of the store is cleared (a test, a new app version): the store's
     thread must end, not idle for the life of the process."""
