@@ -11,15 +11,16 @@ from streamlit.testing.v1 import AppTest
 CHART = "vaultcover_chart"
 
 
-def is_chart(node: Any) -> bool:
-    """Whether an element of the AppTest tree is one of the app's charts (not the top row's
-    element that only starts loading plotly.js: it has no figure)."""
+def is_chart_component(node: Any) -> bool:
+    """Whether an element of the AppTest tree is the app's chart component: a chart, or the
+    top row's element that only starts loading plotly.js (no figure, nothing to read)."""
     proto = getattr(node, "proto", None)
-    return (
-        node.type == "bidi_component"
-        and getattr(proto, "component_name", "") == CHART
-        and "spec" in json.loads(proto.json)
-    )
+    return node.type == "bidi_component" and getattr(proto, "component_name", "") == CHART
+
+
+def is_chart(node: Any) -> bool:
+    """Whether an element of the AppTest tree is one of the app's charts (it has a figure)."""
+    return is_chart_component(node) and "spec" in json.loads(node.proto.json)
 
 
 def chart_spec(node: Any) -> dict[str, Any]:

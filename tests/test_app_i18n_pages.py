@@ -23,7 +23,7 @@ from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 from pricing.regulation.fx import CURRENCIES, DEFAULT_FX
-from tests.app_charts import chart_spec, chart_specs, is_chart
+from tests.app_charts import chart_spec, chart_specs, is_chart, is_chart_component
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HISTORY = "app_pages/history.py"
@@ -139,8 +139,9 @@ def texts(at: AppTest) -> list[str]:
         proto = getattr(node, "proto", None)
         if proto is None or getattr(node, "key", None) in DRAWN_ELSEWHERE:
             continue
-        if is_chart(node):  # its figure's words; the rest is the component's own code
-            out += chart_texts(chart_spec(node))
+        if is_chart_component(node):  # a figure's words; the rest is the component's code
+            if is_chart(node):
+                out += chart_texts(chart_spec(node))
             continue
         message = MessageToDict(proto)
         strings(message)
