@@ -17,6 +17,7 @@ While a figure is being drawn its element carries ``data-vc-drawing``; the brows
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import functools
 import shutil
@@ -62,8 +63,7 @@ def preload(where: Any) -> None:
     """Start loading plotly.js in ``where`` (an empty spot at the top of every page, drawn
     before the page itself): the browser evaluates it while the page's elements are still on
     their way, instead of after them, when the first chart is drawn."""
-    with where:
-        _component()(key="vc_plotly_preload", data={"preload": True}, height="content")
+    _place(where, "vc_plotly_preload", {"preload": True})
 
 
 def plotly_chart(
@@ -78,9 +78,10 @@ def plotly_chart(
     config: dict[str, Any] = {"displaylogo": False}
     if filename:
         config["toImageButtonOptions"] = {"format": "png", "filename": filename, "scale": 2}
-    data = {"spec": pio.to_json(figure, validate=False), "config": config}
-    if where is None:
-        _component()(key=key, data=data, height="content")
-        return
-    with where:
+    _place(where, key, {"spec": pio.to_json(figure, validate=False), "config": config})
+
+
+def _place(where: Any, key: str, data: dict[str, Any]) -> None:
+    """The component named ``key`` with ``data``, in ``where`` (the page when None)."""
+    with contextlib.nullcontext() if where is None else where:
         _component()(key=key, data=data, height="content")

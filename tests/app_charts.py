@@ -28,6 +28,11 @@ def chart_spec(node: Any) -> dict[str, Any]:
     return json.loads(json.loads(node.proto.json)["spec"])
 
 
+def charts(at: AppTest) -> list[Any]:
+    """The page's chart elements, in page order."""
+    return [node for node in at.get("bidi_component") if is_chart(node)]
+
+
 def chart_specs(at: AppTest) -> list[dict[str, Any]]:
     """The page's plotly figures, in page order."""
-    return [chart_spec(node) for node in at.get("bidi_component") if is_chart(node)]
+    return [chart_spec(node) for node in charts(at)]

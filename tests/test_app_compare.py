@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pricing.profiles import PRESETS
-from tests.app_charts import chart_spec, chart_specs, is_chart
+from tests.app_charts import chart_spec, chart_specs, charts
 
 PAGES = Path(__file__).resolve().parents[1] / "app_pages"
 COMPARE = str(PAGES / "compare.py")
@@ -82,9 +82,9 @@ def test_compare_renders_on_the_defaults():
 
 def test_compare_charts_download_as_png():
     at = run(COMPARE)
-    charts = [el for el in at.get("bidi_component") if is_chart(el)]
-    assert len(charts) == 4
-    for el in charts:
+    drawn = charts(at)
+    assert len(drawn) == 4
+    for el in drawn:
         config = json.loads(el.proto.json)["config"]
         assert config["toImageButtonOptions"]["format"] == "png"
         assert config["toImageButtonOptions"]["filename"].startswith("vaultcover_")
@@ -131,13 +131,13 @@ def test_a_retention_move_updates_the_inspector_charts_in_place():
     the browser updates the plots already drawn; their figures follow the retention."""
     at = run(COMPARE)
 
-    def charts() -> dict[str, dict]:
-        return {el.proto.id: chart_spec(el) for el in at.get("bidi_component") if is_chart(el)}
+    def figures() -> dict[str, dict]:
+        return {el.proto.id: chart_spec(el) for el in charts(at)}
 
-    before = charts()
+    before = figures()
     at.number_input(key="cmp_limit").set_value(20.0)
     at.number_input(key="cmp_retention").set_value(50.0).run()
-    after = charts()
+    after = figures()
     assert list(after) == list(before) and len(after) == 4
     changed = [i for i in after if after[i] != before[i]]
     assert len(changed) == 2, "the heatmap's marker and the exceedance chart's layer lines"
