@@ -55,7 +55,11 @@ def exposure() -> Exposure:
     return load_exposure()
 
 
-@st.cache_data(show_spinner="Fitting the loss models…", max_entries=32)
+# The calibration, loss model and yearly loss are frozen results: kept as the objects themselves
+# (``st.cache_resource``), shared by every session and rerun, rather than as copies
+# (``st.cache_data`` unpickles a new copy, a yearly loss of several MB, at every call). A figure
+# kept for a result (pricing/plots/_memo.py: by identity) is then found again on the next run.
+@st.cache_resource(show_spinner="Fitting the loss models…", max_entries=32)
 def calibration(spec: CalibrationSpec, upload: bytes | None = None) -> Calibration:
     """Fitted frequency and severity models for a set of modelling choices."""
     return calibrate(spec, incidents(upload), exposure())
@@ -178,7 +182,7 @@ def data_source_note(upload: bytes | None) -> str:
     return f"Incident data: the user's upload {name} ({len(incidents(upload))} incidents)."
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def loss_model(
     profile: ExchangeProfile,
     spec: CalibrationSpec,
@@ -189,7 +193,7 @@ def loss_model(
     return build_loss_model(profile, calibration(spec, upload), assumptions)
 
 
-@st.cache_data(show_spinner="Computing the yearly loss distribution…", max_entries=32)
+@st.cache_resource(show_spinner="Computing the yearly loss distribution…", max_entries=32)
 def aggregate_loss(
     profile: ExchangeProfile,
     spec: CalibrationSpec,

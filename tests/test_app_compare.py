@@ -102,6 +102,25 @@ def test_changing_the_regime_changes_the_recommendation_and_minimum():
     assert not at.warning, "only jp-2027 carries the scenario warning"
 
 
+def test_a_new_regime_or_target_reuses_the_yearly_loss_chart(monkeypatch):
+    """The yearly loss does not depend on the regime or the target: its exceedance curves
+    (the inspector's chart without the layer) are built once, not at every full rerun (the
+    yearly loss is kept as one object, not unpickled afresh, so its figure is found again)."""
+    from pricing.plots import strategy
+
+    built = []
+    real = strategy.exceedance_chart
+    monkeypatch.setattr(
+        strategy, "exceedance_chart", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    at = run(COMPARE)
+    assert len(built) == 1
+    at.selectbox(key="regime").set_value("hk").run()
+    at.number_input(key="cmp_target").set_value(99.0).run()
+    assert not at.exception
+    assert len(built) == 1
+
+
 def test_changing_the_assumptions_changes_the_costs():
     at = run(COMPARE)
     before = at.dataframe[0].value

@@ -5,16 +5,21 @@ Japanese. The browser audit (tests/e2e/test_chart_layout.py) measures the drawn 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from pricing import plots
 from pricing.calibration import CalibrationSpec, calibrate
 from pricing.data import ATTACK_VECTORS, load_exposure, load_incidents
 from pricing.lossmodel import build_loss_model
-from pricing.plots._base import _em, _wrap_em
+from pricing.plots._base import _em, _figure, _wrap_em
 from pricing.profiles import PRESETS
+from pricing.sensitivity import Tornado
 from pricing.strategy import StrategyAssumptions, compare
 
 GRID = StrategyAssumptions(n_retentions=6, n_limits=5)
@@ -41,7 +46,52 @@ def figures(comparison):
         "frontier": plots.frontier_chart(comparison, JA),
         "small_vs_large": plots.small_vs_large_chart([comparison, comparison], JA),
         "exceedance": plots.exceedance_with_layer_chart(agg, 1e6, 5e6, display=JA),
+        "exceedance_marked": plots.exceedance_chart(
+            agg.exceedance_curve("aep"), markers={"1 in 200": agg.value_at_risk(0.995)}
+        ),
+        "tornado": plots.tornado_chart(
+            Tornado(
+                base_cost=100.0,
+                base_strategy="hybrid",
+                rows=pd.DataFrame(
+                    {
+                        "factor": ["frequency"],
+                        "low_label": ["0.42×"],
+                        "high_label": ["2.38×"],
+                        "low_cost": [50.0],
+                        "high_cost": [160.0],
+                        "swing": [110.0],
+                    }
+                ),
+            )
+        ),
     }
+
+
+def test_every_chart_is_what_plotly_builds_and_validates_from_its_json(figures):
+    """The house layout is assembled as one dict and validated once (pricing/plots/_base.py:
+    ``_figure``), not set property by property: each figure must be exactly what plotly's
+    validating constructor builds from its JSON, plotly_white template included."""
+    white = pio.templates["plotly_white"].to_plotly_json()
+    for name, fig in figures.items():
+        rebuilt = go.Figure(fig.to_dict())  # validates every property; raises on a bad one
+        assert json.loads(rebuilt.to_json()) == json.loads(fig.to_json()), name
+        assert fig.layout.template.to_plotly_json() == white, name
+
+
+def test_a_bad_layout_setting_or_trace_property_is_refused_and_later_edits_are_validated():
+    with pytest.raises(ValueError, match="tpye"):
+        _figure([], "t", xaxis={"tpye": "log"})
+    with pytest.raises(ValueError, match="colour"):
+        _figure([{"type": "scatter", "x": [1], "colour": "red"}], "t")
+    fig = _figure([{"type": "scatter", "x": [1.0], "y": [2.0]}], "t", yaxis={"title": "y"})
+    assert fig.layout.yaxis.title.text == "y"  # plotly's shorthand for an axis title
+    with pytest.raises(ValueError):
+        fig.layout.yaxis.type = "logarithmic"  # not one of plotly's axis types
+    with pytest.raises(ValueError):
+        fig.layout.height = -1
+    with pytest.raises(ValueError):
+        fig.data[0].mode = "wiggly"
 
 
 def test_every_legend_sits_at_the_foot_of_the_figure(figures):

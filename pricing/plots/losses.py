@@ -11,7 +11,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._base import PALETTE, USD, Display, _layout, colour_map, money_axis
+from ._base import (
+    PALETTE,
+    USD,
+    Display,
+    _figure,
+    _layout,
+    colour_map,
+    money_axis,
+    traces_money_ticks,
+)
 
 __all__ = [
     "exceedance_chart",
@@ -205,7 +214,7 @@ def exceedance_chart(
     beyond ``1 / floor`` years) are left out. Losses are drawn in ``display``'s currency.
     """
     d = display
-    fig = go.Figure()
+    traces: list[Any] = []
     series = [(d.t("all thefts in a year (AEP)"), aep, PALETTE[0], "solid")]
     if oep is not None:
         series.append((d.t("largest single theft (OEP)"), oep, PALETTE[1], "dash"))
@@ -214,7 +223,7 @@ def exceedance_chart(
     for name, curve, colour, dash in series:
         part = _thin(curve, floor, points)
         shown.append(part)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=part["loss"] * d.rate,
                 y=part["probability"],
@@ -229,7 +238,7 @@ def exceedance_chart(
     # Reference lines as traces: shapes and their annotations misplace on log axes.
     losses = np.concatenate([part["loss"].to_numpy() for part in shown])
     if losses.size:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[losses.min() * d.rate, losses.max() * d.rate],
                 y=[0.005, 0.005],
@@ -239,17 +248,17 @@ def exceedance_chart(
                 hoverinfo="skip",
             )
         )
-    for line in marker_lines(markers or {}, floor, d):
-        fig.add_trace(line)
-    fig.update_xaxes(
-        type="log",
-        title=d.t("loss in a year, {currency} (log scale)").format(currency=d.currency),
-    )
-    money_axis(fig, "x", d.currency, d.lang)
-    fig.update_yaxes(
-        type="log",
-        title=d.t("probability of exceeding it in a year (log scale)"),
-        dtick=1,
-        exponentformat="power",
-    )
-    return _layout(fig, title)
+    traces += marker_lines(markers or {}, floor, d)
+    loss = d.t("loss in a year, {currency} (log scale)").format(currency=d.currency)
+    xaxis = {
+        "type": "log",
+        "title": {"text": loss},
+        **traces_money_ticks(traces, "x", d.currency, d.lang),
+    }
+    yaxis = {
+        "type": "log",
+        "title": {"text": d.t("probability of exceeding it in a year (log scale)")},
+        "dtick": 1,
+        "exponentformat": "power",
+    }
+    return _figure(traces, title, xaxis=xaxis, yaxis=yaxis)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from ..coverage import TowerQuote
 from ..sensitivity import PremiumRange, Tornado
-from ._base import PALETTE, _layout, _usd_m
+from ._base import PALETTE, _figure, _layout, _usd_m
 from .strategy import REGULATORY_COLOUR
 
 __all__ = ["premium_range_chart", "tornado_chart", "tower_chart"]
@@ -31,9 +31,8 @@ def tornado_chart(tornado: Tornado) -> go.Figure:
         "low": np.where(short, "", "%{text}"),
         "high": np.where(short, table["low_label"].astype(str) + " / %{text}", "%{text}"),
     }
-    fig = go.Figure()
-    for side, colour, delta in (("low", PALETTE[0], low), ("high", PALETTE[3], high)):
-        fig.add_bar(
+    bars = [
+        go.Bar(
             y=table["factor"],
             x=delta,
             base=base,
@@ -46,19 +45,35 @@ def tornado_chart(tornado: Tornado) -> go.Figure:
             cliponaxis=False,
             hovertemplate="%{y}<br>" + side + " %{text}: USD %{x:,.0f} from base<extra></extra>",
         )
-    fig.add_vline(x=base, line_color=REGULATORY_COLOUR, line_dash="dash")
+        for side, colour, delta in (("low", PALETTE[0], low), ("high", PALETTE[3], high))
+    ]
+    base_line = {  # the base case: a vertical line across the plot
+        "type": "line",
+        "x0": base,
+        "x1": base,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "y domain",
+        "line": {"color": REGULATORY_COLOUR, "dash": "dash"},
+    }
     # Room on both sides for the labels outside the bars (they would cover the tick labels).
     lo = float(np.nanmin(np.concatenate([low, high, [0.0]]))) + base
     hi = float(np.nanmax(np.concatenate([low, high, [0.0]]))) + base
     pad = 0.18 * ((hi - lo) or abs(base) or 1.0)
-    fig.update_xaxes(
-        title="total cost of risk (USD per year)",
-        tickformat=",.0f",
-        range=[lo - pad, hi + pad],
-        nticks=6,  # long amounts (130,000,000) stay level, clear of the axis title
+    return _figure(
+        bars,
+        f"What moves the cost (base: {_usd_m(tornado.base_cost)} per year)",
+        shapes=[base_line],
+        xaxis={
+            "title": {"text": "total cost of risk (USD per year)"},
+            "tickformat": ",.0f",
+            "range": [lo - pad, hi + pad],
+            "nticks": 6,  # long amounts (130,000,000) stay level, clear of the axis title
+        },
+        barmode="overlay",
+        height=120 + 50 * len(table),
     )
-    fig.update_layout(barmode="overlay", height=120 + 50 * len(table))
-    return _layout(fig, f"What moves the cost (base: {_usd_m(tornado.base_cost)} per year)")
 
 
 def premium_range_chart(result: PremiumRange) -> go.Figure:
@@ -113,7 +128,7 @@ def tower_chart(quote: TowerQuote) -> go.Figure:
             insidetextanchor="middle",
             hovertemplate=f"{lay.label}<extra></extra>",
         )
-    _layout(fig, "Insurance tower (per theft)", barmode="overlay", showlegend=False)
+    fig = _layout(fig, "Insurance tower (per theft)", barmode="overlay", showlegend=False)
     fig.update_yaxes(title="USD million per theft", rangemode="tozero")
     fig.update_xaxes(showticklabels=False)
     fig.update_layout(bargap=0.35, height=520)

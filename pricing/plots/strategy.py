@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from ..aggregate import AggregateDistribution
 from ..strategy import COST_COMPONENTS, Comparison
 from ..strategy.words import STRATEGY_LABELS
-from ._base import FONT, USD, Display, _layout, _nearest, _wrap
+from ._base import FONT, USD, Display, _figure, _layout, _nearest, _wrap
 from ._memo import kept_figure, overlaid
 from .losses import exceedance_chart, marker_lines
 
@@ -78,12 +78,12 @@ def cost_components_chart(comparison: Comparison, display: Display = USD) -> go.
     labels = [
         _label(s.name, d) + (" ★" if s.name == comparison.recommended else "") for s in strategies
     ]
-    fig = go.Figure()
+    traces = []
     per_year = d.t("per year")
     for component in COST_COMPONENTS:
         values = d.axis([s.components[component] for s in strategies])
         name = d.t(COMPONENT_LABELS.get(component, component))
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 x=labels,
                 y=values,
@@ -93,24 +93,30 @@ def cost_components_chart(comparison: Comparison, display: Display = USD) -> go.
             )
         )
     totals = d.axis([s.total_cost for s in strategies])
-    for label, s, total in zip(labels, strategies, totals, strict=True):
-        share = d.t("{pct}% of assets").format(pct=f"{s.cost_pct_assets:.2f}")
-        fig.add_annotation(
-            x=label,
-            y=total,
-            text=f"{d.money(s.total_cost)}<br>{share}",
-            showarrow=False,
-            yanchor="bottom",
-            yshift=4,
-        )
+    annotations = [
+        {
+            "x": label,
+            "y": total,
+            "text": f"{d.money(s.total_cost)}<br>"
+            + d.t("{pct}% of assets").format(pct=f"{s.cost_pct_assets:.2f}"),
+            "showarrow": False,
+            "yanchor": "bottom",
+            "yshift": 4,
+        }
+        for label, s, total in zip(labels, strategies, totals, strict=True)
+    ]
     top = float(totals.max()) if totals.size else 1.0
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(
-        title=d.t("cost of risk, {unit} per year").format(unit=d.unit_long),
-        range=[0, 1.25 * top or 1.0],
+    return _figure(
+        traces,
+        d.t("Yearly cost of each strategy, by component"),
+        barmode="stack",
+        annotations=annotations,
+        yaxis={
+            "title": {"text": d.t("cost of risk, {unit} per year").format(unit=d.unit_long)},
+            "range": [0, 1.25 * top or 1.0],
+        },
+        xaxis={"title": {"text": d.t("strategy (★ recommended)")}},
     )
-    fig.update_xaxes(title=d.t("strategy (★ recommended)"))
-    return _layout(fig, d.t("Yearly cost of each strategy, by component"))
 
 
 def exceedance_with_layer_chart(
@@ -235,7 +241,7 @@ def _heatmap(comparison: Comparison, d: Display) -> go.Figure:
     words = {
         w: d.t(w) for w in ("retention", "limit", "total cost", "P(all compensated)", "per year")
     }
-    fig = go.Figure(
+    traces: list[Any] = [
         go.Heatmap(
             x=np.arange(lim.size),
             y=np.arange(r.size),
@@ -252,10 +258,10 @@ def _heatmap(comparison: Comparison, d: Display) -> go.Figure:
             f"{d.hover('z')}<br>{words['P(all compensated)']} "
             "%{customdata[2]:.2f}%<extra></extra>",
         )
-    )
+    ]
     rows, cols = unplaceable_edge(comparison)
     if rows.size:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=cols,
                 y=rows,
@@ -272,17 +278,25 @@ def _heatmap(comparison: Comparison, d: Display) -> go.Figure:
         )
     hybrid = comparison.get("hybrid")
     optimum = (hybrid.retention, hybrid.limit)
-    fig.add_trace(_grid_mark(comparison, "optimum (hybrid)", optimum, ("star", "#FFFFFF", 20), d))
+    traces.append(_grid_mark(comparison, "optimum (hybrid)", optimum, ("star", "#FFFFFF", 20), d))
 
-    def ticks(grid: np.ndarray) -> dict[str, Any]:
+    def axis(what: str, grid: np.ndarray) -> dict[str, Any]:
         idx = np.unique(np.linspace(0, grid.size - 1, min(6, grid.size)).round().astype(int))
         text = [f"{v:,.3g}" for v in d.axis(grid[idx])]
-        return {"tickmode": "array", "tickvals": idx.tolist(), "ticktext": text}
+        title = d.t("{what} per theft, {unit} (log spacing)").format(what=what, unit=d.unit_long)
+        return {
+            "title": {"text": title},
+            "tickmode": "array",
+            "tickvals": idx.tolist(),
+            "ticktext": text,
+        }
 
-    spacing = d.t("{what} per theft, {unit} (log spacing)")
-    fig.update_xaxes(title=spacing.format(what=words["limit"], unit=d.unit_long), **ticks(lim))
-    fig.update_yaxes(title=spacing.format(what=words["retention"], unit=d.unit_long), **ticks(r))
-    return _layout(fig, d.t("Total cost of every retention and limit"))
+    return _figure(
+        traces,
+        d.t("Total cost of every retention and limit"),
+        xaxis=axis(words["limit"], lim),
+        yaxis=axis(words["retention"], r),
+    )
 
 
 def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
@@ -302,7 +316,7 @@ def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
         k: d.t(k)
         for k in ("P(all compensated)", "retention", "limit", "reserve", "cost", "per year")
     }
-    fig = go.Figure(
+    traces = [
         go.Scatter(
             x=years(f["p_full"]),
             y=d.axis(f["total_cost"].to_numpy()),
@@ -324,10 +338,10 @@ def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
             f"{d.hover('customdata[3]', ',.2f')}<br>{w['cost']} {d.hover('y')} "
             f"{w['per year']}<extra></extra>",
         )
-    )
+    ]
     for s in comparison.strategies:
         label = _label(s.name, d)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=years([s.p_full]),
                 y=[d.axis(s.total_cost)],
@@ -348,7 +362,7 @@ def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
     )
     target = float(years([comparison.assumptions.target])[0])
     if costs.size:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[target, target],
                 y=[0.0, d.axis(float(costs.max())) * 1.05],
@@ -358,14 +372,14 @@ def frontier_chart(comparison: Comparison, display: Display = USD) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(
-        type="log",
-        title=d.t("protection: customers fully compensated except 1 year in N (log scale)"),
+    protection = d.t("protection: customers fully compensated except 1 year in N (log scale)")
+    cost = d.t("cost of risk, {unit} per year").format(unit=d.unit_long)
+    return _figure(
+        traces,
+        d.t("Cost against protection (the efficient frontier)"),
+        xaxis={"type": "log", "title": {"text": protection}},
+        yaxis={"title": {"text": cost}, "rangemode": "tozero"},
     )
-    fig.update_yaxes(
-        title=d.t("cost of risk, {unit} per year").format(unit=d.unit_long), rangemode="tozero"
-    )
-    return _layout(fig, d.t("Cost against protection (the efficient frontier)"))
 
 
 def small_vs_large_chart(comparisons: Sequence[Comparison], display: Display = USD) -> go.Figure:

@@ -55,13 +55,12 @@ def accumulation_chart(
                 hovertemplate="%{x}: " + amount + "<extra>" + name + "</extra>",
             )
         )
-    _layout(
+    return _layout(
         fig,
         tr("Accumulation by provider: insurer's yearly loss on its clients", lang),
         barmode="group",
-        yaxis_title=unit,
+        yaxis={"title": {"text": unit}},
     )
-    return fig
 
 
 def portfolio_exceedance_chart(
@@ -100,7 +99,7 @@ def portfolio_exceedance_chart(
             yanchor=side,
             showarrow=False,
         )
-    _layout(
+    fig = _layout(
         fig,
         tr("Exceedance probability ({years} simulated years)", lang).format(
             years=f"{result.years:,}"
@@ -144,13 +143,12 @@ def allocation_chart(
                 hovertemplate="%{y}: " + amount + "<extra>" + name + "</extra>",
             )
         )
-    _layout(
+    return _layout(
         fig,
         tr("TVaR {level}: each exchange alone and in the book", lang).format(
             level=f"{result.allocation_level:g}"
         ),
         barmode="group",
-        xaxis_title=unit,
+        xaxis={"title": {"text": unit}},
         height=max(420, 32 * len(table) + 160),
     )
-    return fig
