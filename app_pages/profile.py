@@ -17,7 +17,7 @@ from pricing.profiles import (
     ExchangeProfile,
     split_providers,
 )
-from pricing.providers import IN_HOUSE, PROVIDER_CONTROLS, provider_history
+from pricing.providers import IN_HOUSE, PROVIDER_CONTROLS
 
 PRESET_KEY = "pf_preset"
 UPLOAD_KEY = "profile_upload"  # pending upload: {"bytes": ..., "name": ...}
@@ -421,7 +421,7 @@ def fields_and_model() -> None:
     vendors = [p for p in profile.signing_providers if p.lower() != IN_HOUSE]
     if vendors:
         st.subheader(t("Incident history of this exchange's providers"))
-        history = provider_history(common.incidents(upload).frame)
+        history = common.provider_history(upload)
         history = history[history["provider"].str.lower().isin({p.lower() for p in vendors})]
         if history.empty:
             none_text = t(

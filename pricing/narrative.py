@@ -45,12 +45,13 @@ class LossModelSummary:
         """The figures of ``model`` and its yearly loss ``total``."""
         severity = model.severity
         rate = model.rate
+        median, one_in_10 = severity.ppf([0.5, 0.9])  # one search for both
         return cls(
             rate=rate,
             years_between=1.0 / rate if rate > 0 else math.inf,
             base_rate=float(model.exchange_frequency.base_rate),
-            median_loss=float(severity.ppf(0.5)),
-            loss_1_in_10=float(severity.isf(0.1)),
+            median_loss=float(median),
+            loss_1_in_10=float(one_in_10),
             largest_loss=float(severity.upper),
             hot_cap=float(model.hot_cap),
             reach_cap=float(model.reach_cap),

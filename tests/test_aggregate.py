@@ -491,6 +491,26 @@ def test_oep_closed_form_and_inverse(freq):
     assert agg.occurrence_quantile(freq.p0 * 0.5) == 0.0
 
 
+@pytest.mark.parametrize("freq", FREQUENCIES, ids=_ids)
+def test_occurrence_quantiles_of_an_array_are_each_level_alone(freq):
+    """Levels searched together give each level's own answer (1e-12), 0 below P(N = 0), and
+    a bad level among them is refused by value."""
+    agg = _quiet(freq, Lomax(1.3, 2e7), grid=GridSpec(log2=8))
+    levels = [freq.p0 * 0.5, 0.9, 0.99, 0.996, 0.999]
+    together = agg.occurrence_quantile(levels)
+    alone = [agg.occurrence_quantile(p) for p in levels]
+    assert together.shape == (5,) and together[0] == 0.0
+    assert np.allclose(together, alone, rtol=1e-12, atol=0)
+    table = agg.return_period_table((10, 100, 1000))
+    assert np.allclose(
+        table["oep_loss"],
+        [agg.occurrence_quantile(1 - 1 / t) for t in (10, 100, 1000)],
+        rtol=1e-12,
+    )
+    with pytest.raises(ValueError, match=r"1\.5"):
+        agg.occurrence_quantile([0.5, 1.5])
+
+
 def test_return_period_table_and_curves():
     agg = aggregate(Poisson(2.0), CAPPED_LOGNORMAL, grid=GridSpec(log2=12))
     table = agg.return_period_table()

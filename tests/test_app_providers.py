@@ -101,6 +101,23 @@ def test_the_profile_page_shows_the_history_of_its_providers():
     assert "DMM Bitcoin" in row["exchanges"]
 
 
+def test_a_profile_field_edit_does_not_regroup_the_provider_history(monkeypatch):
+    """The providers' incident history depends on the data alone: grouped once, not at every
+    field edit (the fields' fragment reruns at each one)."""
+    import pricing.providers
+
+    grouped = []
+    real = pricing.providers.provider_history
+    monkeypatch.setattr(
+        pricing.providers, "provider_history", lambda *a, **k: grouped.append(1) or real(*a, **k)
+    )
+    at = open_page(PROFILE)
+    at.number_input(key="pf_hot_share").set_value(7.0).run()
+    assert not at.exception
+    assert "Incident history of this exchange's providers" in [h.value for h in at.subheader]
+    assert len(grouped) == 1
+
+
 def test_an_in_house_exchange_shows_no_provider_history():
     at = open_page(PROFILE)
     at.radio(key="pf_preset").set_value("large").run()

@@ -222,13 +222,18 @@ class AggregateDistribution:
         """
         return _out(x, _arr(self.frequency.prob_at_least_one(_arr(self.severity.sf(_arr(x))))))
 
-    def occurrence_quantile(self, p: float) -> float:
-        """Smallest x with ``P(max_i X_i ≤ x) ≥ p``: the largest single loss at level p (USD)."""
-        _check_level(p)
-        s = float(self.frequency.per_event_probability(1.0 - p))
-        if s >= 1.0:
-            return 0.0
-        return float(self.severity.isf(s))
+    def occurrence_quantile(self, p: ArrayLike) -> Any:
+        """Smallest x with ``P(max_i X_i ≤ x) ≥ p``: the largest single loss at level p (USD);
+        levels as a number or an array (searched together)."""
+        levels = np.atleast_1d(_arr(p))
+        for level in levels:
+            _check_level(float(level))
+        s = np.atleast_1d(_arr(self.frequency.per_event_probability(1.0 - levels)))
+        x = np.zeros_like(s)
+        some = s < 1.0  # else no loss at all is as likely as p: the largest is 0
+        if some.any():
+            x[some] = _arr(self.severity.isf(s[some]))
+        return _out(p, x.reshape(np.shape(p)))
 
     def value_at_risk(self, p: ArrayLike) -> Any:
         """``VaR_p = inf{x : P(S ≤ x) ≥ p}`` (USD), to :data:`QUANTILE_RTOL`.
@@ -387,17 +392,19 @@ class AggregateDistribution:
         """
         import pandas as pd
 
-        rows = []
         for period in periods:
             if not period > 1:
                 raise ValueError(f"return_period_table: periods must be > 1 year, got {period!r}")
-            p = 1.0 - 1.0 / period
+        levels = [1.0 - 1.0 / period for period in periods]
+        largest = self.occurrence_quantile(levels)  # one search for every level
+        rows = []
+        for period, p, oep in zip(periods, levels, largest, strict=True):
             try:
                 var = float(self.value_at_risk(p))
                 tvar = self.tvar(p)
             except ValueError:
                 var = tvar = math.nan
-            rows.append((float(period), 1.0 / period, var, tvar, self.occurrence_quantile(p)))
+            rows.append((float(period), 1.0 / period, var, tvar, float(oep)))
         return pd.DataFrame(
             rows, columns=["return_period", "probability", "aep_loss", "tvar", "oep_loss"]
         )

@@ -172,17 +172,21 @@ class Mixture(LossDistribution):
         )
 
     def ppf(self, q: ArrayLike) -> Any:
-        qa = np.clip(_arr(q), 0.0, 1.0)
+        qa = np.atleast_1d(np.clip(_arr(q), 0.0, 1.0))
         live = [c for c, w in zip(self.components, self.weights, strict=True) if w > 0]
         quantiles = np.array([_arr(c.ppf(qa)) for c in live])
         lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
+        # Bisection between the components' quantiles; a level stops once its bracket is
+        # within 1e-12 (relative), so each level's answer is the one it would get alone, and
+        # the mixture's cdf is evaluated only where the search is still open.
         for _ in range(100):
-            mid = 0.5 * (lo + hi)
-            below = _arr(self.cdf(mid)) < qa
-            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-            if np.all(hi - lo <= 1e-12 * np.maximum(hi, 1.0)):
+            open_ = hi - lo > 1e-12 * np.maximum(hi, 1.0)
+            if not open_.any():
                 break
-        return _out(q, hi)
+            mid = 0.5 * (lo[open_] + hi[open_])
+            below = _arr(self.cdf(mid)) < qa[open_]
+            lo[open_], hi[open_] = np.where(below, mid, lo[open_]), np.where(below, hi[open_], mid)
+        return _out(q, hi.reshape(np.shape(q)))
 
     def isf(self, p: ArrayLike) -> Any:
         return self.ppf(1.0 - _arr(p))
