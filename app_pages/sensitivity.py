@@ -119,11 +119,15 @@ table = table.rename(
         **{c: t(h).format(currency=ccy) for c, h in money_columns.items()},
     }
 )
-st.dataframe(
-    table.style.format({t(h).format(currency=ccy): "{:,.0f}" for h in money_columns.values()}),
+st.dataframe(  # costs to the unit with thousands separators (numbers: the table sorts)
+    table,
     hide_index=True,
     width="stretch",
     key="sens_table",
+    column_config={
+        t(h).format(currency=ccy): st.column_config.NumberColumn(format="%,.0f")
+        for h in money_columns.values()
+    },
 )
 
 
