@@ -22,6 +22,9 @@ def main() -> None:
     compare = st.Page(
         "app_pages/compare.py", title=locale.t("Compare"), icon=":material/compare_arrows:"
     )
+    sensitivity = st.Page(
+        "app_pages/sensitivity.py", title=locale.t("Sensitivity"), icon=":material/tune:"
+    )
     pages = [
         profile,
         st.Page("app_pages/history.py", title=locale.t("Loss history"), icon=":material/history:"),
@@ -35,7 +38,7 @@ def main() -> None:
             title=locale.t("Small vs large"),
             icon=":material/balance:",
         ),
-        st.Page("app_pages/sensitivity.py", title=locale.t("Sensitivity"), icon=":material/tune:"),
+        sensitivity,
         st.Page("app_pages/scenarios.py", title=locale.t("Scenarios"), icon=":material/bookmarks:"),
         st.Page(
             "app_pages/portfolio.py", title=locale.t("Insurer portfolio"), icon=":material/hub:"
@@ -50,7 +53,7 @@ def main() -> None:
     page = st.navigation(pages, position="top")
     ahead = precompute.store().worker
     ahead.busy()  # work ahead waits while a page runs
-    if page.url_path != compare.url_path:  # it is for Compare: dropped when another page opens
+    if page.url_path not in (compare.url_path, sensitivity.url_path):  # the pages it is for
         ahead.drop_all()
     scenario_store.open_link()
     top, language, currency, presentation = st.columns(

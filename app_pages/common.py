@@ -30,7 +30,7 @@ from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS, ExchangeProfile
 from pricing.regulation import REGIMES, RegimeInputs, minimum
 from pricing.reserve import ReserveProjection
-from pricing.sensitivity import PremiumRange, Tornado, premium_range, tornado
+from pricing.sensitivity import PremiumRange, premium_range
 from pricing.strategy import Comparison, StrategyAssumptions, StrategyResult
 from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
 
@@ -552,22 +552,6 @@ def usd_amount(x: float, digits: int = 2) -> str:
 def md(text: str) -> str:
     """Text safe for st.markdown (``$`` would start LaTeX, ``*`` and ``_`` emphasis)."""
     return text.replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
-
-
-@st.cache_data(
-    show_spinner="Re-running the comparison for each assumption (a few seconds)…", max_entries=16
-)
-def sensitivity_tornado(
-    profile: ExchangeProfile,
-    spec: CalibrationSpec,
-    regime: str,
-    assumptions: StrategyAssumptions,
-    upload: bytes | None = None,
-    model_assumptions: LossModelAssumptions | None = None,
-) -> Tornado:
-    """:func:`pricing.sensitivity.tornado` for the profile (17 comparisons; a few seconds)."""
-    model = loss_model(profile, spec, model_assumptions, upload)
-    return tornado(model, calibration(spec, upload), regime, assumptions)
 
 
 @st.cache_data(show_spinner="Pricing the layer for each parameter draw…", max_entries=16)

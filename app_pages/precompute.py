@@ -1,15 +1,17 @@
-"""The Compare page's comparisons, kept and computed ahead.
+"""The Compare and Sensitivity pages' comparisons, kept and computed ahead.
 
 A comparison (:func:`pricing.strategy.compare`), its 90% ranges over parameter draws
-(:func:`pricing.uncertainty.compare_with_draws`) and the reserve projection are kept per set of
-inputs, shared by every session (they are frozen results: never mutate them). While nobody's
-page is running, one background thread computes those of the other regimes for the same
-inputs, so that picking another regime finds them ready; the page's own work always goes
-first, and work ahead for inputs that are no longer shown is dropped.
+(:func:`pricing.uncertainty.compare_with_draws`), the reserve projection and the runs of a
+tornado (:func:`pricing.sensitivity.tornado`) are kept per set of inputs, shared by every
+session (they are frozen results: never mutate them). While nobody's page is running, one
+background thread computes those of the other regimes for the same inputs, so that picking
+another regime finds them ready; the page's own work always goes first (work ahead runs one
+comparison at a time, so it holds a page back by one comparison at most), and work ahead for
+inputs that are no longer shown is dropped.
 
 Every number is the library's: the same calls, with the same arguments, as
 :func:`app_pages.common.comparison`, :func:`app_pages.common.comparison_ranges` and
-:func:`app_pages.common.reserve_projection`.
+:func:`app_pages.common.reserve_projection`, and :func:`pricing.sensitivity.tornado`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pricing.aggregate import AggregateDistribution
 from pricing.calibration import Calibration
 from pricing.lossmodel import ExchangeLossModel
 from pricing.reserve import ReserveProjection
+from pricing.sensitivity import Tornado, TornadoPlan, cheapest, tornado_plan
 from pricing.strategy import Comparison, StrategyAssumptions, compare, project_strategy
 from pricing.uncertainty import DEFAULT_DRAWS, compare_with_draws, draw_models
 
@@ -42,6 +45,9 @@ QUIET = 0.3
 SIZE = 96
 #: Sets of parameter draws kept with their yearly losses (:func:`kept_draws`).
 DRAWS_KEPT = 4
+#: Tornado runs kept with their loss model and yearly loss (about 0.5 MB each: two tornadoes'
+#: worth), and their costs (two numbers each: every regime of a few tornadoes).
+TORNADO_RUNS, TORNADO_COSTS = 48, 2048
 #: Seconds an idle worker thread sleeps before it checks that its worker is still in use.
 IDLE = 2.0
 
@@ -194,6 +200,18 @@ def kept_draws() -> Kept:
     return Kept(DRAWS_KEPT)
 
 
+@st.cache_resource(show_spinner=False)
+def kept_tornado_runs() -> Kept:
+    """Each tornado run's plan, loss model and yearly loss (:meth:`Inputs.tornado`)."""
+    return Kept(TORNADO_RUNS)
+
+
+@st.cache_resource(show_spinner=False)
+def kept_tornado_costs() -> Kept:
+    """Each tornado run's cost under each regime (:meth:`Inputs.tornado`)."""
+    return Kept(TORNADO_COSTS)
+
+
 def upload_key(upload: bytes | None) -> str | None:
     """A short stand-in for the uploaded file's bytes in keys."""
     return None if upload is None else hashlib.sha256(upload).hexdigest()
@@ -261,6 +279,50 @@ class Inputs:
     def projection_soon(self, regime: str, years: int) -> Future[ReserveProjection]:
         """:meth:`projection`, computed in the background thread at the page's priority."""
         return store().worker.submit(PAGE, self.key, lambda: self.projection(regime, years))
+
+    def tornado(self, regime: str) -> Tornado:
+        """:func:`pricing.sensitivity.tornado` under ``regime``, run by run: each run's cost
+        is kept, so the runs computed ahead (:meth:`tornado_ahead`) are not run again."""
+        plan = self._plan()
+        return plan.tornado([self._run_cost(plan, i, regime) for i in range(len(plan.runs))])
+
+    def tornado_ready(self, regime: str) -> bool:
+        """Whether :meth:`tornado` would return at once."""
+        costs = kept_tornado_costs()
+        plan = self._plan()
+        return all(costs.ready((self.key, regime, "tornado", i)) for i in range(len(plan.runs)))
+
+    def tornado_ahead(self, regimes: list[str]) -> None:
+        """Compute the tornadoes of ``regimes`` in the background while nobody's page runs,
+        one comparison per job (other work ahead is dropped)."""
+        worker = store().worker
+        tag = (self.key, "tornado")
+        worker.drop(tag)
+        plan = self._plan()
+        for regime in regimes:
+            for i in range(len(plan.runs)):
+                worker.submit(AHEAD, tag, lambda r=regime, i=i: self._run_cost(plan, i, r))
+
+    def _plan(self) -> TornadoPlan:
+        return kept_tornado_runs().get(
+            (self.key, "plan"), lambda: tornado_plan(self.model, self.calibration, self.assumptions)
+        )
+
+    def _run_cost(self, plan: TornadoPlan, i: int, regime: str) -> tuple[float, str]:
+        """Run ``i`` of the tornado under ``regime`` (its loss model and yearly loss built
+        once for every regime; the base case is this exchange's own)."""
+
+        def case() -> tuple[ExchangeLossModel, StrategyAssumptions, AggregateDistribution]:
+            if i == 0:
+                return self.model, self.assumptions, self.total
+            model, assumptions = plan.runs[i]()
+            return model, assumptions, model.aggregate()
+
+        def cost() -> tuple[float, str]:
+            model, assumptions, total = kept_tornado_runs().get((self.key, "run", i), case)
+            return cheapest(model, assumptions, regime, total)
+
+        return kept_tornado_costs().get((self.key, regime, "tornado", i), cost)  # type: ignore[no-any-return]
 
     def ahead(self, regimes: list[str], years: int) -> None:
         """Compute the comparisons of ``regimes`` in the background while nobody's page runs

@@ -60,7 +60,13 @@ st.caption(
     + note(common.data_source_note(upload))
 )
 
-result = common.sensitivity_tornado(profile, spec, regime, assumptions, upload, model_assumptions)
+# Run by run, each run's cost kept: the other regimes' tornadoes are computed ahead (below).
+inputs = common.compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+if inputs.tornado_ready(regime):
+    result = inputs.tornado(regime)
+else:
+    with st.spinner(t("Re-running the comparison for each assumption (a few seconds)…")):
+        result = inputs.tornado(regime)
 strategy_name = (
     result.base_strategy.replace("_", " ")
     if locale.lang() == "en"
@@ -214,3 +220,6 @@ def price_range() -> None:
 
 
 price_range()
+
+
+inputs.tornado_ahead([code for code in codes if code != regime])  # while the user reads

@@ -15,7 +15,7 @@ technical premium that parameter uncertainty alone produces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,17 @@ from .strategy import StrategyAssumptions, compare
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PremiumRange", "Tornado", "premium_range", "tornado"]
+    from .aggregate import AggregateDistribution
+
+__all__ = [
+    "PremiumRange",
+    "Tornado",
+    "TornadoPlan",
+    "cheapest",
+    "premium_range",
+    "tornado",
+    "tornado_plan",
+]
 
 Z90 = 1.6448536269514722  # standard normal 95% quantile: two-sided 90% bounds
 
@@ -69,6 +79,42 @@ def _moved_fit(fit: SeverityFit, name: str, value: float) -> SeverityFit:
     return replace(fit, params=tuple((k, value if k == name else v) for k, v in fit.params))
 
 
+#: One run of a tornado: the loss model and assumptions of one case, built when called.
+Run = Callable[[], tuple[ExchangeLossModel, StrategyAssumptions]]
+
+
+@dataclass(frozen=True, eq=False)
+class TornadoPlan:
+    """The comparisons behind a tornado, to run one at a time (in another thread, ahead of
+    need, or kept per run): :attr:`runs` holds the base case, then each factor's low and high
+    case; :meth:`tornado` assembles their costs (:func:`cheapest`, in :attr:`runs` order)."""
+
+    factors: tuple[tuple[str, str, str], ...]  # (factor, low label, high label)
+    runs: tuple[Run, ...]
+
+    def tornado(self, costs: Sequence[tuple[float, str]]) -> Tornado:
+        """The tornado of the runs' costs (total cost of risk, USD per year, and strategy)."""
+        import pandas as pd
+
+        if len(costs) != len(self.runs):
+            raise ValueError(f"TornadoPlan: {len(self.runs)} runs, {len(costs)} costs given")
+        (base_cost, base_strategy), rest = costs[0], costs[1:]
+        rows = [
+            {
+                "factor": name,
+                "low_label": low_label,
+                "high_label": high_label,
+                "low_cost": low[0],
+                "high_cost": high[0],
+                "swing": abs(high[0] - low[0]),
+            }
+            for (name, low_label, high_label), low, high in zip(
+                self.factors, rest[0::2], rest[1::2], strict=True
+            )
+        ]
+        return Tornado(base_cost, base_strategy, pd.DataFrame(rows))
+
+
 def tornado(
     model: ExchangeLossModel,
     calibration: Calibration,
@@ -80,9 +126,23 @@ def tornado(
 
     Every run is :func:`pricing.strategy.compare` with the caller's assumptions, grid
     included: the base cost is the one the comparison reports for the same inputs.
+    ``progress`` gets the share of runs done after each one.
     """
-    import pandas as pd
+    plan = tornado_plan(model, calibration, assumptions)
+    costs = []
+    for k, run in enumerate(plan.runs):
+        costs.append(cheapest(*run(), regime))
+        if progress is not None:
+            progress((k + 1) / len(plan.runs))
+    return plan.tornado(costs)
 
+
+def tornado_plan(
+    model: ExchangeLossModel,
+    calibration: Calibration,
+    assumptions: StrategyAssumptions | None = None,
+) -> TornadoPlan:
+    """The runs of :func:`tornado` (any regime): the factors, their ranges and their cases."""
     a = StrategyAssumptions() if assumptions is None else assumptions
     profile, fit, lm = model.profile, model.severity_fit, model.assumptions
     tail = _tail_parameter(fit)
@@ -196,28 +256,21 @@ def tornado(
             lambda: (model, replace(a, loadings=replace(a.loadings, cost_of_capital=0.10))),
         ),
     ]
-    base = _cheapest(model, a, regime)
-    rows = []
-    for k, (name, low_label, high_label, low, high) in enumerate(factors):
-        low_cost = _cheapest(*low(), regime)
-        high_cost = _cheapest(*high(), regime)
-        rows.append(
-            {
-                "factor": name,
-                "low_label": low_label,
-                "high_label": high_label,
-                "low_cost": low_cost[0],
-                "high_cost": high_cost[0],
-                "swing": abs(high_cost[0] - low_cost[0]),
-            }
-        )
-        if progress is not None:
-            progress((k + 1) / len(factors))
-    return Tornado(base[0], base[1], pd.DataFrame(rows))
+    return TornadoPlan(
+        factors=tuple((name, low_label, high_label) for name, low_label, high_label, *_ in factors),
+        runs=(lambda: (model, a), *(run for *_, low, high in factors for run in (low, high))),
+    )
 
 
-def _cheapest(model: ExchangeLossModel, a: StrategyAssumptions, regime: str) -> tuple[float, str]:
-    result = compare(model, regime, a)
+def cheapest(
+    model: ExchangeLossModel,
+    assumptions: StrategyAssumptions,
+    regime: str,
+    total: AggregateDistribution | None = None,
+) -> tuple[float, str]:
+    """Total cost of risk (USD per year) and name of the strategy :func:`compare` recommends;
+    ``total`` is the model's yearly loss if already computed (else computed here)."""
+    result = compare(model, regime, assumptions, total=total)
     best = result.get(result.recommended)
     return best.total_cost, best.name
 

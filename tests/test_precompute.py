@@ -101,3 +101,33 @@ def test_a_new_target_is_ranged_under_the_draws_already_made(monkeypatch):
         inputs = common.compare_inputs(profile, CalibrationSpec(), a)
         assert inputs.ranged("hk").n_draws == 4
     assert len(made) == 1
+
+
+def test_a_tornado_computed_ahead_is_the_tornado_and_is_not_run_again(monkeypatch):
+    """Sensitivity's tornado is computed run by run, each run's cost kept: its numbers are
+    :func:`pricing.sensitivity.tornado`'s, and once the work ahead has computed another
+    regime's runs, that regime's tornado runs no comparison."""
+    from app_pages import common
+    from pricing.calibration import CalibrationSpec
+    from pricing.profiles import PRESETS
+    from pricing.sensitivity import tornado
+    from pricing.strategy import StrategyAssumptions
+
+    profile, a = PRESETS["small"], StrategyAssumptions(n_retentions=6, n_limits=5)
+    inputs = common.compare_inputs(profile, CalibrationSpec(), a)
+    direct = tornado(inputs.model, inputs.calibration, "mica", a)
+    shown = inputs.tornado("mica")
+    assert (shown.base_cost, shown.base_strategy) == (direct.base_cost, direct.base_strategy)
+    assert shown.rows.equals(direct.rows)
+
+    runs = []
+    real = precompute.cheapest
+    monkeypatch.setattr(precompute, "cheapest", lambda *args: runs.append(args[2]) or real(*args))
+    assert not inputs.tornado_ready("sg")
+    worker = precompute.store().worker
+    inputs.tornado_ahead(["sg"])
+    worker.done()
+    worker.submit(precompute.AHEAD, (inputs.key, "tornado"), lambda: None).result(timeout=120)
+    assert runs == ["sg"] * 21 and inputs.tornado_ready("sg")
+    assert inputs.tornado("sg").rows.equals(tornado(inputs.model, inputs.calibration, "sg", a).rows)
+    assert runs == ["sg"] * 21  # nothing run again

@@ -13,7 +13,7 @@ from pricing.lossmodel import build_loss_model
 from pricing.premium import LoadingAssumptions
 from pricing.profiles import PRESETS
 from pricing.regulation import Jp2027Params
-from pricing.sensitivity import premium_range, tornado
+from pricing.sensitivity import cheapest, premium_range, tornado, tornado_plan
 from pricing.strategy import StrategyAssumptions
 
 #: The former jp-draft scenario (¥2bn floor, 1% of cold crypto, no separate in-kind guarantee),
@@ -37,6 +37,24 @@ def small(calibration):
 @pytest.fixture(scope="module")
 def small_tornado(small, calibration):
     return tornado(small, calibration, "jp-draft", FORMER_DRAFT)
+
+
+def test_a_tornado_run_run_by_run_is_the_tornado(small, small_tornado, calibration):
+    """The plan's runs, compared one at a time in any order (as the app computes them ahead
+    on another thread) and assembled, give the tornado exactly: the base case and each
+    factor's low and high case."""
+    plan = tornado_plan(small, calibration, FORMER_DRAFT)
+    assert len(plan.runs) == 1 + 2 * len(plan.factors) == 1 + 2 * len(small_tornado.rows)
+    order = list(range(len(plan.runs)))[::-1]  # the last run first
+    costs = dict(zip(order, (cheapest(*plan.runs[i](), "jp-draft") for i in order), strict=True))
+    again = plan.tornado([costs[i] for i in range(len(plan.runs))])
+    assert (again.base_cost, again.base_strategy) == (
+        small_tornado.base_cost,
+        small_tornado.base_strategy,
+    )
+    assert again.rows.equals(small_tornado.rows)
+    with pytest.raises(ValueError, match="21 runs, 2 costs"):
+        plan.tornado([costs[0], costs[1]])
 
 
 def test_tornado_lists_every_factor_with_a_swing(small_tornado):
