@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages import common, locale, state
+from app_pages import common, locale, precompute, state
 from app_pages.chart import plotly_chart
 from app_pages.locale import t
 from app_pages.page_text import amount_input, note, per_year, plain, whole
@@ -141,6 +141,7 @@ st.dataframe(  # costs to the unit with thousands separators (numbers: the table
 def price_range() -> None:
     """The price range of one layer: its retention, limit and number of draws rerun only this
     part of the page (a Streamlit fragment), not the tornado above."""
+    precompute.store().worker.busy(1.0)  # no work ahead meanwhile
     st.subheader(t("Price range of a layer from parameter uncertainty"))
     a, b, c = st.columns(3)
     retention = amount_input(
