@@ -78,7 +78,7 @@ def cost_components_chart(comparison: Comparison, display: Display = USD) -> go.
     labels = [
         _label(s.name, d) + (" ★" if s.name == comparison.recommended else "") for s in strategies
     ]
-    traces = []
+    traces: list[Any] = []
     per_year = d.t("per year")
     for component in COST_COMPONENTS:
         values = d.axis([s.components[component] for s in strategies])
