@@ -52,7 +52,7 @@ def incidents(upload: bytes | None = None) -> IncidentData:
 @st.cache_data(show_spinner=False, max_entries=8)
 def provider_history(upload: bytes | None = None) -> pd.DataFrame:
     """:func:`pricing.providers.provider_history` of the incident data in use (a grouping of
-    every incident, ~20 ms: kept, not redone at each edit of a profile field)."""
+    every incident: kept, not redone at each edit of a profile field)."""
     return providers.provider_history(incidents(upload).frame)
 
 
