@@ -45,8 +45,8 @@ QUIET = 0.3
 SIZE = 96
 #: Sets of parameter draws kept with their yearly losses (:func:`kept_draws`).
 DRAWS_KEPT = 4
-#: Tornado runs kept with their loss model and yearly loss (about 0.5 MB each: two tornadoes'
-#: worth), and their costs (two numbers each: every regime of a few tornadoes).
+#: Tornado runs kept with their loss model and yearly loss (about 0.7 MB each, pickled: two
+#: tornadoes' worth), and their costs (two numbers each: every regime of a few tornadoes).
 TORNADO_RUNS, TORNADO_COSTS = 48, 2048
 #: Seconds an idle worker thread sleeps before it checks that its worker is still in use.
 IDLE = 2.0

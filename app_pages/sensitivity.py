@@ -10,6 +10,7 @@ from app_pages.locale import t
 from app_pages.page_text import amount_input, note, per_year, plain, whole
 from pricing import plots
 from pricing.coverage import Layer
+from pricing.exceptions import DataValidationError
 from pricing.regulation import REGIMES
 
 REGIME_KEY = "regime"  # shared with Compare and Small vs large
@@ -61,12 +62,16 @@ st.caption(
 )
 
 # Run by run, each run's cost kept: the other regimes' tornadoes are computed ahead (below).
-inputs = common.compare_inputs(profile, spec, assumptions, upload, model_assumptions)
-if inputs.tornado_ready(regime):
-    result = inputs.tornado(regime)
-else:
-    with st.spinner(t("Re-running the comparison for each assumption (a few seconds)…")):
+try:
+    inputs = common.compare_inputs(profile, spec, assumptions, upload, model_assumptions)
+    if inputs.tornado_ready(regime):
         result = inputs.tornado(regime)
+    else:
+        with st.spinner(t("Re-running the comparison for each assumption (a few seconds)…")):
+            result = inputs.tornado(regime)
+except (ValueError, DataValidationError) as err:  # as on Compare: a message, not a traceback
+    st.error(t("The comparison could not be computed: {error}").format(error=common.md(str(err))))
+    st.stop()
 strategy_name = (
     result.base_strategy.replace("_", " ")
     if locale.lang() == "en"

@@ -43,6 +43,19 @@ def test_sensitivity_with_tiny_hot_wallets():
     assert at.number_input(key="sens_limit").value == pytest.approx(0.01)
 
 
+def test_a_tornado_that_cannot_be_computed_is_a_message_not_a_traceback(monkeypatch):
+    """A comparison the library refuses (ValueError) ends Sensitivity with the Compare page's
+    message, not a traceback."""
+    from app_pages import precompute
+
+    def refused(*args, **kwargs):
+        raise ValueError("no structure meets the target")
+
+    monkeypatch.setattr(precompute, "cheapest", refused)
+    at = run("app_pages/sensitivity.py")
+    assert any("no structure meets the target" in e.value for e in at.error), at.error
+
+
 def test_loss_model_on_an_upload_covering_one_year():
     """One year of data: no year slider to break, and the GLM's need is said in words."""
     lines = shipped_path("incidents.csv").read_text(encoding="utf-8").splitlines()

@@ -254,19 +254,17 @@ def _wrap_titles(layout: dict[str, Any]) -> dict[str, Any]:
     height = float(layout.get("height") or 450)
     y_limit = max(_Y_TITLE_EM, (height - 200) / FONT["size"])
     for name, part in layout.items():
-        if name == "title" or name.startswith(("xaxis", "yaxis")):
-            if name != "title" and isinstance(part.get("title"), str):
+        if name == "title":
+            title, limit = part, _TITLE_EM
+        elif name.startswith(("xaxis", "yaxis")):
+            if isinstance(part.get("title"), str):
                 part["title"] = {"text": part["title"]}  # plotly's shorthand
-            title = part.get("title") if name != "title" else part
-            if isinstance(title, dict) and title.get("text"):
-                limit = (
-                    _TITLE_EM
-                    if name == "title"
-                    else y_limit
-                    if name.startswith("yaxis")
-                    else _X_TITLE_EM
-                )
-                title["text"] = _wrap_em(title["text"], limit)
+            title = part.get("title")
+            limit = y_limit if name.startswith("yaxis") else _X_TITLE_EM
+        else:
+            continue
+        if isinstance(title, dict) and title.get("text"):
+            title["text"] = _wrap_em(title["text"], limit)
     return layout
 
 
@@ -368,11 +366,15 @@ def traces_money_ticks(
     """:func:`money_ticks` over the positive values (in axis units) that ``traces`` (plotly
     traces drawn on the first ``axis``) take on ``axis``: the settings :func:`money_axis`
     writes, for a chart built by :func:`_figure`."""
-    values = []
-    for trace in traces:
-        get = trace.get if isinstance(trace, dict) else lambda k, t=trace: getattr(t, k)
-        if get(axis) is not None and (get(f"{axis}axis") or axis) == axis:
-            values.append(np.asarray(get(axis), dtype=float))
+
+    def field(trace: Any, name: str) -> Any:
+        return trace.get(name) if isinstance(trace, dict) else getattr(trace, name)
+
+    values = [
+        np.asarray(field(trace, axis), dtype=float)
+        for trace in traces
+        if field(trace, axis) is not None and (field(trace, f"{axis}axis") or axis) == axis
+    ]
     shown = np.concatenate(values) if values else np.array([])
     shown = shown[np.isfinite(shown) & (shown > 0)]
     if not shown.size:
