@@ -4,6 +4,7 @@ Every word goes through the message catalogue (``t``) and every amount through t
 currency (``money``, chart axes via :class:`pricing.plots.Display`).
 """
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -388,7 +389,7 @@ csv.insert(0, "profile", profile.name)
 csv["recommended"] = csv["strategy"] == result.recommended
 st.download_button(
     t("Download the strategy table (CSV)"),
-    csv.to_csv(index=False),
+    functools.partial(csv.to_csv, index=False),
     file_name=f"vaultcover_compare_{regime}.csv",
     mime="text/csv",
     on_click="ignore",

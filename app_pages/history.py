@@ -1,5 +1,7 @@
 """Loss history: the sourced incident table, its timeline and the yearly counts."""
 
+import functools
+
 import streamlit as st
 
 from app_pages import common, locale, state
@@ -223,7 +225,7 @@ st.dataframe(
 )
 st.download_button(
     t("Download this view (CSV)"),
-    view.to_csv(index=False),
+    functools.partial(view.to_csv, index=False),
     "incidents_view.csv",
     "text/csv",
     on_click="ignore",

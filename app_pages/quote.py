@@ -5,6 +5,7 @@ Every word goes through :func:`app_pages.locale.t` and every amount is shown (an
 display currency; ``pricing`` works in USD.
 """
 
+import functools
 import math
 
 import streamlit as st
@@ -475,7 +476,7 @@ slug = "".join(ch if ch.isalnum() else "_" for ch in profile.name.strip().lower(
 x1, x2, x3 = st.columns(3)
 x1.download_button(
     t("Download CSV"),
-    export.quote_sheet_csv(quote, profile, terms=sheet_terms, currency=CCY),
+    functools.partial(export.quote_sheet_csv, quote, profile, terms=sheet_terms, currency=CCY),
     file_name=f"quote_{slug}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -484,7 +485,8 @@ x1.download_button(
 )
 x2.download_button(
     t("Download Excel (XLSX)"),
-    export.quote_sheet_xlsx(
+    functools.partial(
+        export.quote_sheet_xlsx,
         quote,
         profile,
         model,

@@ -1,5 +1,7 @@
 """Small vs large: two exchanges side by side under the same regime."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -306,7 +308,7 @@ def draw_table(compared: list[Comparison], final: bool) -> None:
 draw_table(results, final=False)
 st.download_button(
     t("Download the table (CSV)"),
-    frame.to_csv(index=False),
+    functools.partial(frame.to_csv, index=False),
     file_name=f"vaultcover_small_vs_large_{regime}.csv",
     mime="text/csv",
     on_click="ignore",

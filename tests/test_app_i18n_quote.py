@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests import test_app_i18n_pages as walk
+from tests.test_app_downloads import deferred_downloads, made
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 QUOTE = "app_pages/quote.py"
@@ -130,17 +130,9 @@ def test_market_quotes_ranges_and_errors_are_japanese_too():
 def test_the_pdf_from_the_download_button_renders_japanese_and_yen(monkeypatch):
     """The PDF the page's button hands to the browser (its deferred callable) in Japanese."""
     pypdf = pytest.importorskip("pypdf")
-    registered: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        registered[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    registered = deferred_downloads(monkeypatch)
     at = japanese(open_quote())
-    name = next(n for n in registered if n.endswith(".pdf"))
-    data = registered[name]()
+    data = made(registered, ".pdf")
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     flat = re.sub(r"[\s\x00]+", "", text)
     for heading in ("見積書", "引受条件", "免責事由", "保険料", "見積有効期限"):

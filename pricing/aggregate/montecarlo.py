@@ -28,9 +28,10 @@ def simulate(
 ) -> np.ndarray:
     """Simulated yearly aggregate losses (USD), in chunks.
 
-    Each chunk draws the yearly counts, then all its losses by inversion of the severity's
-    quantile function, and sums them per year. The result depends only on ``seed`` and
-    ``chunk_claims`` (which sets the chunk length, about ``chunk_claims / E[N]`` years).
+    Each chunk draws the yearly counts, then all its losses (the severity's ``rvs``: by
+    inversion of its quantile function, by composition for a mixture), and sums them per
+    year. The result depends only on ``seed`` and ``chunk_claims`` (which sets the chunk
+    length, about ``chunk_claims / E[N]`` years).
 
     Parameters
     ----------

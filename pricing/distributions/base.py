@@ -105,7 +105,8 @@ class LossDistribution:
         return max(m2 - m1 * m1, 0.0)
 
     def rvs(self, size: int | tuple[int, ...], rng: np.random.Generator | None = None) -> Any:
-        """Random losses by inversion of the quantile function."""
+        """Random losses by inversion of the quantile function (a mixture draws by composition,
+        a cap, layer or retained part maps a draw of its base)."""
         rng = np.random.default_rng() if rng is None else rng
         return _arr(self.ppf(rng.random(size)))
 

@@ -108,7 +108,7 @@ class Mixture(LossDistribution):
     capped by the hot float mixed with cold or vendor compromises capped by all assets.
 
     cdf, lev and moments are the weighted sums; the quantile is found by bisection between
-    the smallest and largest component quantiles, which bracket it.
+    the smallest and largest component quantiles, which bracket it; draws are by composition.
     """
 
     components: tuple[LossDistribution, ...]
@@ -190,6 +190,21 @@ class Mixture(LossDistribution):
 
     def isf(self, p: ArrayLike) -> Any:
         return self.ppf(1.0 - _arr(p))
+
+    def rvs(self, size: int | tuple[int, ...], rng: np.random.Generator | None = None) -> Any:
+        """Random losses by composition (Loss Models §4.2.3): each draw picks component i with
+        probability w_i, then draws from it (its own ``rvs``), so no quantile search is run.
+        The draws depend only on ``rng``: the picks first, then each component's in turn."""
+        rng = np.random.default_rng() if rng is None else rng
+        shape = (size,) if np.ndim(size) == 0 else tuple(size)
+        live = [(c, w) for c, w in zip(self.components, self.weights, strict=True) if w > 0]
+        weights = np.array([w for _, w in live])
+        pick = rng.choice(len(live), size=math.prod(shape), p=weights / weights.sum())
+        out = np.empty(pick.shape)
+        for i, (component, _) in enumerate(live):
+            drawn = pick == i
+            out[drawn] = _arr(component.rvs(int(drawn.sum()), rng))
+        return out.reshape(shape)
 
     def scaled(self, factor: float) -> LossDistribution:
         return Mixture(tuple(c.scaled(factor) for c in self.components), self.weights)

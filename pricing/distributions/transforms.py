@@ -14,6 +14,23 @@ import numpy as np
 from .base import ArrayLike, LossDistribution, _arr, _out
 
 
+class _NonDecreasing:
+    """The law of ``g(X)`` for a non-decreasing ``g`` (a cap, a layer, the retained part of a
+    layer): its quantiles are g of X's, and a draw is g of a draw of X, so a transform of a
+    mixture draws by composition, without the mixture's quantile search."""
+
+    base: LossDistribution
+
+    def _g(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def ppf(self, q: ArrayLike) -> Any:
+        return _out(q, self._g(_arr(self.base.ppf(q))))
+
+    def rvs(self, size: int | tuple[int, ...], rng: np.random.Generator | None = None) -> Any:
+        return self._g(_arr(self.base.rvs(size, rng)))
+
+
 @dataclass(frozen=True)
 class Truncated(LossDistribution):
     """``X | X > lower``: the law of losses reported above a threshold (USD).
@@ -97,7 +114,7 @@ class Truncated(LossDistribution):
 
 
 @dataclass(frozen=True)
-class Capped(LossDistribution):
+class Capped(_NonDecreasing, LossDistribution):
     """``min(X, cap)``: losses limited by the assets within reach (USD).
 
     ``E[min(X, cap)^k]`` is always finite, so moments and TVaR exist even when the uncapped
@@ -130,11 +147,11 @@ class Capped(LossDistribution):
         xa = _arr(x)
         return _out(x, np.where(xa >= self.cap, 0.0, _arr(self.base.sf(xa))))
 
-    def ppf(self, q: ArrayLike) -> Any:
-        return _out(q, np.minimum(_arr(self.base.ppf(q)), self.cap))
+    def _g(self, x: np.ndarray) -> np.ndarray:
+        return np.minimum(x, self.cap)
 
     def isf(self, p: ArrayLike) -> Any:
-        return _out(p, np.minimum(_arr(self.base.isf(p)), self.cap))
+        return _out(p, self._g(_arr(self.base.isf(p))))
 
     def lev(self, u: ArrayLike) -> Any:
         return (
@@ -154,7 +171,7 @@ class Capped(LossDistribution):
 
 
 @dataclass(frozen=True)
-class Layered(LossDistribution):
+class Layered(_NonDecreasing, LossDistribution):
     """Per-occurrence ceded loss ``Y = min((X − d)+, l)`` for retention d and limit l (USD).
 
     ``F_Y(y) = F(d + y)`` for ``0 ≤ y < l`` and ``E[min(Y, y)] = E[X∧(d + min(y, l))] − E[X∧d]``
@@ -185,9 +202,8 @@ class Layered(LossDistribution):
         inner = _arr(self.base.cdf(self.retention + np.maximum(xa, 0.0)))
         return _out(x, np.where(xa < 0, 0.0, np.where(xa >= self.limit, 1.0, inner)))
 
-    def ppf(self, q: ArrayLike) -> Any:
-        y = _arr(self.base.ppf(q)) - self.retention
-        return _out(q, np.clip(y, 0.0, self.limit))
+    def _g(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(x - self.retention, 0.0, self.limit)
 
     def lev(self, u: ArrayLike) -> Any:
         y = np.clip(_arr(u), 0.0, self.limit)
@@ -210,7 +226,7 @@ class Layered(LossDistribution):
 
 
 @dataclass(frozen=True)
-class Retained(LossDistribution):
+class Retained(_NonDecreasing, LossDistribution):
     """Per-occurrence retained loss ``R = X − min((X − d)+, l) = min(X, d) + (X − d − l)+`` (USD).
 
     ``R`` is flat at ``d`` while the layer pays, so ``F_R(r) = F(r)`` for r < d and
@@ -244,11 +260,9 @@ class Retained(LossDistribution):
         shifted = xa + np.where(xa >= self.retention, min(self.limit, 1e308), 0.0)
         return _out(x, np.where(xa < 0, 0.0, _arr(self.base.cdf(shifted))))
 
-    def ppf(self, q: ArrayLike) -> Any:
-        x = _arr(self.base.ppf(q))
+    def _g(self, x: np.ndarray) -> np.ndarray:
         d, l = self.retention, self.limit
-        r = np.where(x <= d, x, np.where(x <= d + l, d, x - l))
-        return _out(q, r)
+        return np.where(x <= d, x, np.where(x <= d + l, d, x - l))
 
     def lev(self, u: ArrayLike) -> Any:
         r = np.maximum(_arr(u), 0.0)
