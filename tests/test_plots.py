@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from pricing import plots
@@ -103,6 +105,29 @@ def test_cost_heatmap_has_the_grid_and_marks(comparisons):
     assert c.retentions[i] == pytest.approx(hybrid.retention)
     assert c.limits[j] == pytest.approx(hybrid.limit)
     assert names(fig)[-1] == "optimum (hybrid)", "the optimum is drawn on top"
+
+
+def test_cost_heatmap_cells_carry_seven_significant_digits_in_half_the_bytes(comparisons):
+    """The cells (cost, retention, limit, P(all compensated)) are sent as single precision:
+    within 1e-7 (relative) of the comparison's figures, more than the hover's five digits,
+    and 4 bytes a value in the chart's JSON rather than 8."""
+    c = comparisons["small"]
+    heat = plots.cost_heatmap(c).data[0]
+    cost = np.asarray(c.total_cost, dtype=float) / 1e6
+    finite = np.isfinite(cost)
+    assert np.array_equal(np.isfinite(heat.z), finite)
+    assert np.allclose(heat.z[finite], cost[finite], rtol=1e-7, atol=0)
+    expected = np.dstack(
+        [
+            np.repeat(np.asarray(c.retentions)[:, None] / 1e6, len(c.limits), axis=1),
+            np.repeat(np.asarray(c.limits)[None, :] / 1e6, len(c.retentions), axis=0),
+            100 * np.asarray(c.p_full, dtype=float),
+        ]
+    )
+    assert np.allclose(heat.customdata, expected, rtol=1e-7, atol=0)
+    sent = json.loads(pio.to_json(plots.cost_heatmap(c), validate=False))["data"][0]
+    for name in ("z", "customdata"):
+        assert len(base64.b64decode(sent[name]["bdata"])) == 4 * heat[name].size
 
 
 def test_cost_heatmap_without_selection_marks_only_the_optimum(comparisons):
