@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,23 @@ def test_exchange_profile_is_the_default_page():
 def test_every_page_renders_without_exception(page):
     at = open_page(page)
     assert at.title[0].value
+
+
+def test_no_page_relies_on_magic_which_the_app_turns_off():
+    """With ``runner.magicEnabled = false`` a bare expression meant to be shown would show
+    nothing: every expression statement of the app is a call (or a docstring)."""
+    root = Path(APP).parent
+    config = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    bare = []
+    for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call | ast.Await):
+                continue
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                continue  # a docstring
+            bare.append(f"{path.name}:{node.lineno}")
+    assert not bare
 
 
 def test_history_page_renders_the_shipped_data():

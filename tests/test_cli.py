@@ -593,7 +593,7 @@ def test_aggregate_bad_grid_options_exit_2_naming_the_option(capsys, option, val
 def test_app_command_starts_streamlit_with_the_settings_the_app_needs(monkeypatch):
     """``vaultcover app`` runs from any folder, where the project's .streamlit/config.toml is
     not read: the settings the app needs go on the command line (no full collection after
-    each run; static serving of the charts' plotly.js), user flags after."""
+    each run, no magic; static serving of the charts' plotly.js), user flags after."""
     from streamlit.web import cli as stcli
 
     seen = {}
@@ -603,8 +603,8 @@ def test_app_command_starts_streamlit_with_the_settings_the_app_needs(monkeypatc
     argv = seen["argv"]
     assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("app.py")
     assert argv[3:] == [
-        *("--runner.postScriptGC", "false", "--server.enableStaticServing", "true"),
-        *("--server.port", "8600"),
+        *("--runner.postScriptGC", "false", "--runner.magicEnabled", "false"),
+        *("--server.enableStaticServing", "true", "--server.port", "8600"),
     ]
 
 

@@ -113,8 +113,11 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     # The project's .streamlit/config.toml applies only when started from its folder: the
     # settings the app needs are passed here too (a later user flag still wins): no full
-    # collection after each run (speed), and static serving (the charts' plotly.js).
-    needed = ["--runner.postScriptGC", "false", "--server.enableStaticServing", "true"]
+    # collection after each run and no magic (speed), and static serving (the charts' plotly.js).
+    needed = [
+        *("--runner.postScriptGC", "false", "--runner.magicEnabled", "false"),
+        *("--server.enableStaticServing", "true"),
+    ]
     sys.argv = ["streamlit", "run", str(APP_PATH), *needed, *args.streamlit_args]
     return int(stcli.main() or 0)
 
