@@ -21,8 +21,9 @@ Run: ``PYTHONPATH=. python benchmarks/bench_browser.py [--repeat 5] [--baseline 
 [--rounds 2]]``. With ``--baseline`` the app of commit REF is timed in the same run (a
 temporary git worktree), so the table's ratio holds on any machine; ``--rounds`` times the two
 apps in turn, so that a machine whose speed drifts during the run (a shared one) weighs on
-both. An app older than app_pages/chart.py marks no chart as drawing, so its times end with
-the run: the comparison favours it.
+both. The last line gives the share of CPU time the host took from this machine (steal, from
+/proc/stat) while each app was timed. An app older than app_pages/chart.py marks no chart as
+drawing, so its times end with the run: the comparison favours it.
 """
 
 from __future__ import annotations
@@ -180,6 +181,16 @@ def chosen(page, label: str, option: str) -> None:
         raise RuntimeError(f"{label} shows {shown!r}, not {option!r}: the step changed nothing")
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(ticks stolen by the host, all ticks) of this machine's CPUs so far (Linux's
+    /proc/stat; zeros elsewhere): a shared machine's share of time it did not get."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
 def measure(root: Path, repeat: int) -> dict[str, list[tuple[float, float]]]:
     """Each step's (total, run alone) seconds, ``repeat`` times, on the app of checkout ``root``."""
     from playwright.sync_api import sync_playwright
@@ -256,10 +267,16 @@ def main() -> int:
         columns: dict[str, dict[str, list[tuple[float, float]]]] = {
             name: {step: [] for step in TARGETS} for name in roots
         }
+        stolen = {name: [0, 0] for name in roots}
         for round_ in range(args.rounds):
             for name in list(roots)[:: 1 if round_ % 2 == 0 else -1]:
+                before = cpu_ticks()
                 for step, pairs in measure(roots[name], args.repeat).items():
                     columns[name][step] += pairs
+                after = cpu_ticks()
+                stolen[name] = [
+                    was + b - a for was, a, b in zip(stolen[name], before, after, strict=True)
+                ]
     n = len(columns["today"]["first page (warm)"])
     header = "".join(f"{name[:12]:>13}" for name in columns)
     print(f"medians of {n} (s); 'run alone' ends when the rerun does, before drawing")
@@ -276,6 +293,10 @@ def main() -> int:
             f"{step:30}{medians}{max(today):13.2f}{run:11.2f}{target:8.2f}  "
             f"{'yes' if med <= target else 'no'}"
         )
+    print(
+        "CPU time taken by the host while timing: "
+        + ", ".join(f"{name} {100 * t / max(n, 1):.1f}%" for name, (t, n) in stolen.items())
+    )
     return 0
 
 
