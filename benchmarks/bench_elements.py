@@ -28,9 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_browser import fill, idle, timed  # noqa: E402
-
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+from bench_browser import fill, opened, timed  # noqa: E402
 
 FIELD = "Trigger (%)"
 HELP = "A line of help text, as every field and figure of the app has."
@@ -70,25 +68,14 @@ page()
 
 def measure(kind: str, count: int, repeat: int, folder: Path) -> list[float]:
     """Seconds of ``repeat`` field edits on the app with ``count`` elements of ``kind``."""
-    from playwright.sync_api import sync_playwright
-
     root = folder / kind.replace(" ", "_").replace(",", "").replace("+", "")
     root.mkdir(exist_ok=True)
     statement = KINDS[kind]
     (root / "app.py").write_text(APP.format(help=HELP, field=FIELD, statement=statement))
-    proc, url = start_app({"BENCH_COUNT": str(count)}, root=root)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(url)
-            idle(page)
-            values = ["6", "7"] * repeat
-            timed(page, fill(page, FIELD, "6.5"))  # warm-up: the first edit loads code
-            times = [timed(page, fill(page, FIELD, value))[1] for value in values[:repeat]]
-            browser.close()
-    finally:
-        stop_app(proc)
+    values = ["6", "7"] * repeat
+    with opened(root, {"BENCH_COUNT": str(count)}) as page:
+        timed(page, fill(page, FIELD, "6.5"))  # warm-up: the first edit loads code
+        times = [timed(page, fill(page, FIELD, value))[1] for value in values[:repeat]]
     return times
 
 
