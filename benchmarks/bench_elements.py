@@ -79,11 +79,18 @@ def measure(kind: str, count: int, repeat: int, folder: Path) -> list[float]:
     return times
 
 
+def positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20, help="elements of each kind")
-    parser.add_argument("--repeat", type=int, default=8, help="field edits timed per app")
-    parser.add_argument("--rounds", type=int, default=2, help="times each kind is started")
+    parser.add_argument("--count", type=positive, default=20, help="elements of each kind")
+    parser.add_argument("--repeat", type=positive, default=8, help="field edits timed per app")
+    parser.add_argument("--rounds", type=positive, default=2, help="times each kind is started")
     args = parser.parse_args()
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     with tempfile.TemporaryDirectory() as tmp:
