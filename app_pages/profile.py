@@ -283,10 +283,9 @@ def fields_and_model() -> None:
         return
 
     st.session_state[common.PROFILE_KEY] = profile
-    profile_json = profile.to_json() + "\n"
     files.download_button(
         t("Save this profile (JSON)"),
-        lambda: profile_json,  # made on the click: an edit sends the browser no new file
+        lambda: profile.to_json() + "\n",  # made on the click: an edit sends no new file
         file_name=f"{profile.name.strip().lower().replace(' ', '_')}.json",
         mime="application/json",
         on_click="ignore",

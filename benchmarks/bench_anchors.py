@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from options import positive
 from scipy import stats
 
 from pricing.aggregate import GridSpec, NegativeBinomial, Poisson, aggregate
@@ -149,7 +150,7 @@ def aggregate_runner(freq: Any, meanlog: float, sdlog: float, var_ref: float) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per setting")
+    parser.add_argument("--repeat", type=positive, default=3, help="timed runs per setting")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     anchor_settings = [(k, r) for k in range(10, 19) for r in (2.0, 8.0, 32.0, 128.0, 512.0)]

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from options import positive
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -48,7 +49,7 @@ def measure(page: str, changes: list[tuple[str, Callable[[AppTest], object]]], r
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=4, help="reruns per change (default 4)")
+    parser.add_argument("--repeat", type=positive, default=4, help="reruns per change (default 4)")
     args = parser.parse_args()
     r = args.repeat
     counter = iter(range(10_000))

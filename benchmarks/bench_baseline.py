@@ -24,6 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from options import positive
 from worktree import checkout
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +92,9 @@ def cli_seconds(root: Path, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per item (default 5)")
+    parser.add_argument(
+        "--repeat", type=positive, default=5, help="timed runs per item (default 5)"
+    )
     parser.add_argument(
         "--baseline", default=BASELINE, help=f"git ref of the code to beat (default {BASELINE})"
     )

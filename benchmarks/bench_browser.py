@@ -42,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from options import positive  # noqa: E402
 from worktree import checkout  # noqa: E402
 
 from tests.e2e.conftest import (  # noqa: E402
@@ -255,7 +256,7 @@ def measure(root: Path, repeat: int) -> dict[str, list[tuple[float, float]]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=positive, default=3)
     parser.add_argument(
         "--baseline",
         metavar="REF",
@@ -263,7 +264,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=positive,
         default=1,
         help="start and time each app this many times (with --baseline in turn: baseline "
         "first, then today first, ...), so a machine slowing down mid-run weighs on both",

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from unittest import mock
 
 import numpy as np
+from options import positive
 from scipy import stats
 
 from pricing.calibration import calibrate
@@ -58,7 +59,7 @@ def by_inversion() -> mock._patch:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=positive, default=5)
     args = parser.parse_args()
     calibration = calibrate()
     print(f"{N_DRAWS:,} draws of the retained per-theft loss; medians of {args.repeat} (ms)")

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_browser import fill, opened, timed  # noqa: E402
+from options import positive  # noqa: E402
 
 FIELD = "Trigger (%)"
 HELP = "A line of help text, as every field and figure of the app has."
@@ -77,13 +78,6 @@ def measure(kind: str, count: int, repeat: int, folder: Path) -> list[float]:
         timed(page, fill(page, FIELD, "6.5"))  # warm-up: the first edit loads code
         times = [timed(page, fill(page, FIELD, value))[1] for value in values[:repeat]]
     return times
-
-
-def positive(text: str) -> int:
-    """An argument that must be a whole number of at least 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
 
 
 def main() -> int:

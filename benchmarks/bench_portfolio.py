@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from options import positive
 
 from pricing.calibration import calibrate
 from pricing.portfolio import build_portfolio, load_book, run_portfolio
@@ -77,11 +78,11 @@ def run_with_workers(model, years, chunk, workers, seed):
 def main() -> None:
     """Run the benchmark and print its figures (and a JSON line at the end)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--exchanges", type=int, default=1000)
-    parser.add_argument("--years", type=int, default=100_000)
+    parser.add_argument("--exchanges", type=positive, default=1000)
+    parser.add_argument("--years", type=positive, default=100_000)
     parser.add_argument(
         "--chunk-years",
-        type=int,
+        type=positive,
         default=50_000,
         help="years per chunk (default 50,000: a chunk of ~1 s keeps the scheduler and the "
         "client merge small beside the work)",

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from options import positive
 
 from pricing import strategy as strategy_module
 from pricing.aggregate import GridSpec
@@ -250,7 +251,9 @@ def anchor_rows(repeat: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per item (default 5)")
+    parser.add_argument(
+        "--repeat", type=positive, default=5, help="timed runs per item (default 5)"
+    )
     parser.add_argument("--no-anchors", action="store_true", help="skip gemact / aggregate")
     parser.add_argument(
         "--only",
